@@ -1,0 +1,51 @@
+// Errors are values with a stable code; one middleware (http/errors.ts) turns them into
+// {"error", "code", "hint"} with the status below.
+
+const statusByCode = {
+    BAD_REQUEST: 400,
+    VALIDATION_FAILED: 400,
+    INVALID_JSON: 400,
+    UNSUPPORTED_PLATFORM: 400,
+    UNAUTHORIZED: 401,
+    FORBIDDEN: 403,
+    NOT_FOUND: 404,
+    HUB_NOT_INITIALIZED: 404,
+    TOKEN_NOT_FOUND: 404,
+    SPOKE_NOT_FOUND: 404,
+    CLUSTER_NOT_FOUND: 404,
+    HUB_ALREADY_INITIALIZED: 409,
+    ADDRESS_TAKEN: 409,
+    ADDRESS_POOL_EXHAUSTED: 409,
+    PUBLIC_KEY_IN_USE: 409,
+    TOKEN_ALREADY_USED: 410,
+    TOKEN_EXPIRED: 410,
+    TOKEN_REVOKED: 410,
+    PAYLOAD_TOO_LARGE: 413,
+    RATE_LIMITED: 429,
+    INTERNAL: 500,
+    WIREGUARD_NOT_READY: 503,
+} as const;
+
+export type ErrorCode = keyof typeof statusByCode;
+
+export class HubError extends Error {
+    readonly code: ErrorCode;
+    readonly hint?: string;
+    readonly details?: Record<string, unknown>;
+
+    constructor(code: ErrorCode, message: string, hint?: string, details?: Record<string, unknown>) {
+        super(message);
+        this.name = "HubError";
+        this.code = code;
+        this.hint = hint;
+        this.details = details;
+    }
+
+    get status(): number {
+        return statusByCode[this.code];
+    }
+}
+
+export function statusOf(code: ErrorCode): number {
+    return statusByCode[code];
+}

@@ -1,0 +1,78 @@
+// The contract between the hub's domain and backend/wireguard/. The domain says what wg0
+// should be (DesiredState); backend/wireguard/ makes it so and reports what it sees.
+import type { Config } from "../config";
+import type { Logger } from "../log";
+
+export interface HubInterfaceSpec {
+    name: string;
+    /** 0600 file holding the hub's base64 private key. */
+    privateKeyFile: string;
+    listenPort: number;
+    /** The hub's own tunnel addresses with prefix, e.g. ["10.0.1.1/24", "fd00::1/64"]. */
+    addresses: string[];
+}
+
+export interface DesiredPeer {
+    publicKey: string;
+    /** The spoke's own /32 (and /128) plus its routed subnets; never the whole network. */
+    allowedIPs: string[];
+}
+
+export interface DesiredState {
+    iface: HubInterfaceSpec;
+    peers: DesiredPeer[];
+}
+
+/** One peer as `wg show <if> dump` reports it. */
+export interface PeerStatus {
+    publicKey: string;
+    endpoint: string | null;
+    /** Unix seconds; 0 = never. */
+    latestHandshake: number;
+    rxBytes: number;
+    txBytes: number;
+}
+
+export type ActiveMode = "kernel" | "userspace" | "off";
+
+export interface ReconcileReport {
+    at: string;
+    durationMs: number;
+    /** Peers added, changed or removed on the interface. */
+    changes: number;
+    /** Peers found different from what this service last applied (someone edited wg0 by hand). */
+    drift: { publicKey: string; kind: "missing" | "rogue" | "changed" }[];
+    error: string | null;
+}
+
+export interface WireGuardStatus {
+    mode: ActiveMode;
+    /** Why auto picked this mode (e.g. "no kernel module; wireguard-go found"). */
+    modeReason: string;
+    interfaceName: string;
+    interfaceUp: boolean;
+    listenPort: number | null;
+    lastReconcile: ReconcileReport | null;
+    /** The last failed apply (kept until a run succeeds). */
+    lastError: string | null;
+}
+
+export interface WireGuardDeps {
+    config: Config;
+    log: Logger;
+    /** null while the hub is not initialised: nothing to bring up. */
+    loadDesired(): Promise<DesiredState | null>;
+    /** Called with the dump of every scheduled run, to store live status. */
+    saveStatus(peers: PeerStatus[], at: Date): Promise<void>;
+}
+
+export interface WireGuard {
+    readonly status: () => WireGuardStatus;
+    /** Ask for a reconcile soon (debounced; one follow-up when a run is in progress). */
+    trigger(reason: string): void;
+    /** Reconcile now and wait for it (also refreshes status). */
+    runNow(): Promise<ReconcileReport>;
+    /** Start the node-cron schedule. */
+    start(): void;
+    stop(): Promise<void>;
+}

@@ -1,0 +1,84 @@
+// One build for the service, the CLI and the Cockpit page.
+// `node esbuild.config.mjs [--watch]`; output in dist/.
+import * as esbuild from "esbuild";
+import fs from "node:fs";
+import path from "node:path";
+
+const root = path.dirname(new URL(import.meta.url).pathname);
+const dist = path.join(root, "dist");
+const pluginOut = path.join(dist, "cockpit", "wireguard-hub");
+const watch = process.argv.includes("--watch");
+
+function copy(from, to) {
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.cpSync(from, to, { recursive: true });
+}
+
+// cockpit.js is served by Cockpit itself (../base1/cockpit.js, loaded by index.html);
+// `import cockpit from "cockpit"` resolves to that global.
+const cockpitGlobal = {
+    name: "cockpit-global",
+    setup(build) {
+        build.onResolve({ filter: /^cockpit$/ }, () => ({ path: "cockpit", namespace: "cockpit-global" }));
+        build.onLoad({ filter: /.*/, namespace: "cockpit-global" }, () => ({
+            contents: "module.exports = window.cockpit;",
+            loader: "js",
+        }));
+    },
+};
+
+const backend = {
+    entryPoints: { server: "backend/server.ts", cli: "backend/cli.ts" },
+    outdir: path.join(dist, "backend"),
+    bundle: true,
+    platform: "node",
+    target: "node18",
+    format: "cjs",
+    sourcemap: "linked",
+    // Native or optional modules stay outside the bundle; sequelize gets them as dialectModule.
+    external: ["sqlite3", "pg-hstore", "pg-native"],
+    logLevel: "warning",
+};
+
+const plugin = {
+    entryPoints: { index: "plugin/index.tsx" },
+    outdir: pluginOut,
+    bundle: true,
+    minify: true,
+    platform: "browser",
+    target: "es2020",
+    format: "iife",
+    jsx: "automatic",
+    loader: { ".woff2": "file", ".woff": "file", ".svg": "file", ".png": "file", ".jpg": "file" },
+    assetNames: "assets/[name]-[hash]",
+    plugins: [cockpitGlobal],
+    metafile: true,
+    legalComments: "external",
+    logLevel: "warning",
+};
+
+function copyStatic() {
+    copy(path.join(root, "templates"), path.join(dist, "templates"));
+    copy(path.join(root, "plugin", "index.html"), path.join(pluginOut, "index.html"));
+    copy(path.join(root, "manifest.json"), path.join(pluginOut, "manifest.json"));
+}
+
+function reportBundle(result) {
+    const outputs = result.metafile?.outputs ?? {};
+    for (const [file, info] of Object.entries(outputs)) {
+        if (file.endsWith(".js") || file.endsWith(".css"))
+            console.log(`plugin bundle ${path.relative(root, file)}: ${(info.bytes / 1024).toFixed(0)} KiB`);
+    }
+}
+
+if (watch) {
+    const contexts = await Promise.all([esbuild.context(backend), esbuild.context(plugin)]);
+    copyStatic();
+    await Promise.all(contexts.map(c => c.watch()));
+    console.log("watching backend/ and plugin/ …");
+} else {
+    fs.rmSync(dist, { recursive: true, force: true });
+    const [, pluginResult] = await Promise.all([esbuild.build(backend), esbuild.build(plugin)]);
+    copyStatic();
+    reportBundle(pluginResult);
+}
