@@ -43,6 +43,12 @@ export interface ReconcileReport {
     /** Peers found different from what this service last applied (someone edited wg0 by hand). */
     drift: { publicKey: string; kind: "missing" | "rogue" | "changed" }[];
     error: string | null;
+    /** Calls that changed WireGuard or the interface during this run (0 when nothing changed). */
+    writes: number;
+    /** "full": read `wg show dump` (schedule, start, runNow); "fast": applied the delta from memory (trigger). */
+    kind: "full" | "fast";
+    /** What asked for this run (trigger reasons joined, or "schedule"). */
+    reason: string;
 }
 
 export interface WireGuardStatus {
@@ -55,6 +61,13 @@ export interface WireGuardStatus {
     lastReconcile: ReconcileReport | null;
     /** The last failed apply (kept until a run succeeds). */
     lastError: string | null;
+    /** The last run that found drift (kept, so a report outlives the next quiet run). */
+    lastDrift: { at: string; drift: ReconcileReport["drift"] } | null;
+    /** Runs since start, and calls that changed WireGuard or the interface since start. */
+    runs: number;
+    writes: number;
+    /** Peers on the interface after the last successful run. */
+    peers: number;
 }
 
 export interface WireGuardDeps {
@@ -72,7 +85,9 @@ export interface WireGuard {
     trigger(reason: string): void;
     /** Reconcile now and wait for it (also refreshes status). */
     runNow(): Promise<ReconcileReport>;
-    /** Start the node-cron schedule. */
+    /** Start the node-cron schedule and ask for a first full run at once. */
     start(): void;
+    /** Resolves when no run is queued or running (e.g. after trigger(), in tests and benchmarks). */
+    settled(): Promise<void>;
     stop(): Promise<void>;
 }

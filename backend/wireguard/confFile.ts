@@ -1,0 +1,93 @@
+// <conf dir>/<if>.conf in wg-quick format, so `wg-quick up <if>` restores the hub after a
+// reboot even without this service. Every value goes through confValue().
+import fs from "node:fs";
+import path from "node:path";
+import { canonicalCidr, isInterfaceAddress } from "./cidr";
+import { isWireGuardKey } from "./keys";
+import type { DesiredState } from "./types";
+
+/**
+ * The one gate for values entering a wg-quick file. wg-quick reads line by line and treats
+ * '#' as a comment, so a newline or '#' in a value could add or hide a directive.
+ */
+export function confValue(value: string | number, check?: (v: string) => boolean): string {
+    const text = String(value);
+    if (/[\u0000-\u001f\u007f#]/.test(text)) throw new Error(`refusing a WireGuard config value with a control character or '#': ${JSON.stringify(text.slice(0, 40))}`);
+    if (text !== text.trim() || text === "") throw new Error("refusing an empty or padded WireGuard config value");
+    if (check && !check(text)) throw new Error(`refusing an invalid WireGuard config value: ${JSON.stringify(text.slice(0, 60))}`);
+    return text;
+}
+
+const key = (v: string) => confValue(v, isWireGuardKey);
+const cidr = (v: string) => confValue(canonicalCidr(v) ?? v, c => canonicalCidr(c) === c);
+const port = (v: number) => confValue(v, p => /^\d{1,5}$/.test(p) && Number(p) >= 1 && Number(p) <= 65535);
+
+export function forwardingSysctls(addresses: readonly string[]): string[] {
+    const settings = ["net.ipv4.ip_forward=1", "net.ipv4.conf.all.send_redirects=0", "net.ipv4.conf.default.send_redirects=0"];
+    if (addresses.some(a => a.includes(":"))) settings.push("net.ipv6.conf.all.forwarding=1");
+    return settings;
+}
+
+export function renderConf(desired: DesiredState, privateKey: string): string {
+    const { iface } = desired;
+    const lines = [
+        "# Written by wireguard-hub from its database; edits here are overwritten.",
+        "# `wg-quick up` with this file restores the hub without the service.",
+        "[Interface]",
+        `PrivateKey = ${key(privateKey)}`,
+        `ListenPort = ${port(iface.listenPort)}`,
+    ];
+    if (iface.addresses.length)
+        lines.push(`Address = ${iface.addresses.map(a => confValue(a, isInterfaceAddress)).join(", ")}`);
+    lines.push(`PostUp = sysctl -q -w ${forwardingSysctls(iface.addresses).map(s => confValue(s, v => /^[a-z0-9._]+=[01]$/.test(v))).join(" ")}`);
+    for (const peer of desired.peers) {
+        lines.push("", "[Peer]", `PublicKey = ${key(peer.publicKey)}`, `AllowedIPs = ${peer.allowedIPs.map(cidr).join(", ")}`);
+    }
+    return lines.join("\n") + "\n";
+}
+
+/** Writes only when the content differs; temp file, fsync, rename, fsync of the directory. */
+export class ConfFile {
+    private written: string | null = null;
+
+    constructor(readonly file: string) {}
+
+    write(content: string): boolean {
+        if (this.written === null) {
+            try {
+                this.written = fs.readFileSync(this.file, "utf8");
+            } catch {
+                this.written = "";
+            }
+        }
+        if (content === this.written && this.modeIsPrivate()) return false;
+        const dir = path.dirname(this.file);
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        const temp = path.join(dir, `.${path.basename(this.file)}.${process.pid}.tmp`);
+        const fd = fs.openSync(temp, "w", 0o600);
+        try {
+            fs.fchmodSync(fd, 0o600);
+            fs.writeSync(fd, content);
+            fs.fsyncSync(fd);
+        } finally {
+            fs.closeSync(fd);
+        }
+        fs.renameSync(temp, this.file);
+        const dirFd = fs.openSync(dir, "r");
+        try {
+            fs.fsyncSync(dirFd);
+        } finally {
+            fs.closeSync(dirFd);
+        }
+        this.written = content;
+        return true;
+    }
+
+    private modeIsPrivate(): boolean {
+        try {
+            return (fs.statSync(this.file).mode & 0o077) === 0;
+        } catch {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,141 @@
+// The only code that runs `wg`, `ip` and `wireguard-go` or writes kernel settings. Commands
+// get argument arrays (never a shell). Every call that changes WireGuard, the interface or
+// a kernel setting is counted in `writes`, so a test can prove an idle run changes nothing.
+import { execFile, spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+export class CommandError extends Error {
+    constructor(readonly command: string, readonly exitCode: number | null, readonly stderr: string) {
+        super(`${command} failed${exitCode === null ? "" : ` (exit ${exitCode})`}: ${stderr.trim().split("\n").slice(-3).join(" ") || "no message"}`);
+        this.name = "CommandError";
+    }
+}
+
+export interface LinkState {
+    kind: "wireguard" | "tun" | "other";
+    up: boolean;
+}
+
+/** Enough for `wg show dump` of 100,000 peers. */
+const maxOutput = 256 * 1024 * 1024;
+
+export class WgHost {
+    /** Calls that changed WireGuard, the interface or a kernel setting, since start. */
+    writes = 0;
+
+    /** Short description of each write, newest last (kept short; for tests and debugging). */
+    readonly recentWrites: string[] = [];
+
+    constructor(private readonly wireguardGo = "wireguard-go") {}
+
+    private run(cmd: string, args: string[], write: boolean): Promise<string> {
+        if (write) this.noteWrite(`${cmd} ${args.slice(0, 3).join(" ")}`);
+        return new Promise((resolve, reject) => {
+            execFile(cmd, args, { maxBuffer: maxOutput, encoding: "utf8" }, (err, stdout, stderr) => {
+                if (err) {
+                    const code = typeof (err as NodeJS.ErrnoException).code === "number" ? (err as unknown as { code: number }).code : null;
+                    reject(new CommandError(`${cmd} ${args.slice(0, 2).join(" ")}`, code, stderr || err.message));
+                } else resolve(stdout);
+            });
+        });
+    }
+
+    private noteWrite(what: string): void {
+        this.writes++;
+        this.recentWrites.push(what);
+        if (this.recentWrites.length > 50) this.recentWrites.shift();
+    }
+
+    /** `wg show IF dump`, or null when the interface does not exist. */
+    async dump(iface: string): Promise<string | null> {
+        try {
+            return await this.run("wg", ["show", iface, "dump"], false);
+        } catch (err) {
+            if ((await this.link(iface)) === null) return null;
+            throw err;
+        }
+    }
+
+    /** One batched `wg set IF …` (argv from plan.ts). */
+    async wgSet(args: string[]): Promise<void> {
+        await this.run("wg", args, true);
+    }
+
+    async link(iface: string): Promise<LinkState | null> {
+        let out: string;
+        try {
+            out = await this.run("ip", ["-d", "-j", "link", "show", "dev", iface], false);
+        } catch {
+            return null;
+        }
+        const [info] = JSON.parse(out) as { flags?: string[]; linkinfo?: { info_kind?: string } }[];
+        if (!info) return null;
+        const kindText = info.linkinfo?.info_kind;
+        const kind = kindText === "wireguard" ? "wireguard" : kindText === "tun" ? "tun" : "other";
+        return { kind, up: (info.flags ?? []).includes("UP") };
+    }
+
+    async addresses(iface: string): Promise<string[]> {
+        const out = await this.run("ip", ["-j", "addr", "show", "dev", iface], false);
+        const [info] = JSON.parse(out) as { addr_info?: { local: string; prefixlen: number; scope?: string }[] }[];
+        return (info?.addr_info ?? []).filter(a => a.scope !== "link").map(a => `${a.local}/${a.prefixlen}`);
+    }
+
+    async addAddress(iface: string, cidr: string): Promise<void> {
+        await this.run("ip", ["address", "add", cidr, "dev", iface], true);
+    }
+
+    async removeAddress(iface: string, cidr: string): Promise<void> {
+        await this.run("ip", ["address", "del", cidr, "dev", iface], true);
+    }
+
+    async setUp(iface: string): Promise<void> {
+        await this.run("ip", ["link", "set", "dev", iface, "up"], true);
+    }
+
+    async addKernelLink(iface: string): Promise<void> {
+        await this.run("ip", ["link", "add", "dev", iface, "type", "wireguard"], true);
+    }
+
+    async deleteLink(iface: string): Promise<void> {
+        await this.run("ip", ["link", "del", "dev", iface], true);
+    }
+
+    /**
+     * wireguard-go daemonises: the interface outlives this service, so a restart of the
+     * service never drops a tunnel.
+     */
+    startWireguardGo(iface: string): Promise<void> {
+        this.noteWrite(`${this.wireguardGo} ${iface}`);
+        return new Promise((resolve, reject) => {
+            const child = spawn(this.wireguardGo, [iface], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LOG_LEVEL: "error" } });
+            let stderr = "";
+            child.stderr.on("data", d => (stderr += d));
+            child.on("error", err => reject(new CommandError(this.wireguardGo, null, err.message)));
+            child.on("exit", code => (code === 0 ? resolve() : reject(new CommandError(`${this.wireguardGo} ${iface}`, code, stderr))));
+        });
+    }
+
+    /** True when `cmd` is an executable file somewhere on PATH. */
+    onPath(cmd: string): boolean {
+        return (process.env.PATH ?? "").split(path.delimiter).some(dir => {
+            try {
+                fs.accessSync(path.join(dir, cmd), fs.constants.X_OK);
+                return true;
+            } catch {
+                return false;
+            }
+        });
+    }
+
+    /** Writes /proc/sys/<name> only when it differs; returns whether it wrote. */
+    setSysctl(name: string, value: string): boolean {
+        const file = path.join("/proc/sys", ...name.split("."));
+        const current = fs.readFileSync(file, "utf8").trim();
+        if (current === value) return false;
+        this.noteWrite(`sysctl ${name}=${value}`);
+        fs.writeFileSync(file, value);
+        return true;
+    }
+}

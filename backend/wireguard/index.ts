@@ -1,0 +1,48 @@
+// The hub's WireGuard: picks the driver, keeps the interface equal to the database
+// (reconciler.ts) and reports what it sees. server.ts calls createWireGuard() and nothing
+// else from this folder.
+import cron from "node-cron";
+import { WgHost } from "./host";
+import { chooseMode } from "./mode";
+import { Reconciler } from "./reconciler";
+import type { WireGuard, WireGuardDeps } from "./types";
+
+export type { WireGuard, WireGuardDeps, WireGuardStatus, DesiredState, DesiredPeer, PeerStatus, ReconcileReport } from "./types";
+
+export interface WireGuardOptions {
+    /** Debounce after trigger(); a few ms lets a burst of registrations share one apply. */
+    debounceMs?: number;
+    /** The host command runner; tests and benchmarks read its write counter. */
+    host?: WgHost;
+}
+
+export async function createWireGuard(deps: WireGuardDeps, options: WireGuardOptions = {}): Promise<WireGuard> {
+    const host = options.host ?? new WgHost();
+    const choice = await chooseMode(deps.config.wgMode, deps.config.interfaceName, host);
+    deps.log.info("wireguard: driver chosen", { mode: choice.mode, reason: choice.reason, interface: deps.config.interfaceName });
+    const reconciler = new Reconciler(deps, host, choice);
+    let task: cron.ScheduledTask | null = null;
+    const debounce = options.debounceMs ?? 5;
+    const swallow = () => {}; // failures are in the report, the status and the log
+
+    return {
+        status: () => reconciler.status(),
+        trigger(reason: string) {
+            reconciler.request({ full: false, withStatus: false }, reason, debounce).catch(swallow);
+        },
+        runNow: () => reconciler.request({ full: true, withStatus: true }, "runNow", 0),
+        start() {
+            if (task) return;
+            task = cron.schedule(deps.config.reconcileSchedule, () => {
+                reconciler.request({ full: true, withStatus: true }, "schedule", 0).catch(swallow);
+            });
+            reconciler.request({ full: true, withStatus: true }, "start", 0).catch(swallow);
+        },
+        settled: () => reconciler.settled(),
+        async stop() {
+            task?.stop();
+            task = null;
+            await reconciler.stop();
+        },
+    };
+}

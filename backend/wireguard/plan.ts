@@ -1,0 +1,77 @@
+// What to change on the interface: desired peers against actual ones, as `wg set` argv.
+import { allowedIPsKey } from "./cidr";
+
+/** publicKey → canonical allowed IPs ("10.0.1.2/32,192.168.5.0/24"). */
+export type PeerTable = Map<string, string>;
+
+export interface PeerDelta {
+    remove: string[];
+    add: { publicKey: string; allowedIPs: string }[];
+    change: { publicKey: string; allowedIPs: string }[];
+}
+
+export interface Drift {
+    publicKey: string;
+    kind: "missing" | "rogue" | "changed";
+}
+
+export function peerTable(peers: readonly { publicKey: string; allowedIPs: readonly string[] }[]): PeerTable {
+    const table: PeerTable = new Map();
+    for (const p of peers) table.set(p.publicKey, allowedIPsKey(p.allowedIPs));
+    return table;
+}
+
+export function diffPeers(desired: PeerTable, actual: PeerTable): PeerDelta {
+    const delta: PeerDelta = { remove: [], add: [], change: [] };
+    for (const key of actual.keys()) if (!desired.has(key)) delta.remove.push(key);
+    for (const [publicKey, allowedIPs] of desired) {
+        const current = actual.get(publicKey);
+        if (current === undefined) delta.add.push({ publicKey, allowedIPs });
+        else if (current !== allowedIPs) delta.change.push({ publicKey, allowedIPs });
+    }
+    return delta;
+}
+
+export function deltaSize(delta: PeerDelta): number {
+    return delta.remove.length + delta.add.length + delta.change.length;
+}
+
+/** Differences between what this service last applied and what the interface holds. */
+export function findDrift(applied: PeerTable, actual: PeerTable): Drift[] {
+    const delta = diffPeers(applied, actual);
+    return [
+        ...delta.add.map(p => ({ publicKey: p.publicKey, kind: "missing" as const })),
+        ...delta.remove.map(publicKey => ({ publicKey, kind: "rogue" as const })),
+        ...delta.change.map(p => ({ publicKey: p.publicKey, kind: "changed" as const })),
+    ];
+}
+
+/**
+ * Linux caps argv + environment at ARG_MAX (2 MiB here); 10,000 peers need about 1.1 MB of
+ * argv, so large deltas are split. Removals go first, so an address taken over by a new
+ * peer in the same delta is freed before it is claimed.
+ */
+export const defaultArgvBudget = 900_000;
+
+export function wgSetBatches(iface: string, delta: PeerDelta, budget = defaultArgvBudget): string[][] {
+    const batches: string[][] = [];
+    const pointer = 8;
+    const size = (args: string[]) => args.reduce((n, a) => n + Buffer.byteLength(a) + 1 + pointer, 0);
+    const base = ["set", iface];
+    let current = [...base];
+    let used = size(current);
+    const push = (args: string[]) => {
+        const cost = size(args);
+        if (current.length > base.length && used + cost > budget) {
+            batches.push(current);
+            current = [...base];
+            used = size(current);
+        }
+        current.push(...args);
+        used += cost;
+    };
+    for (const key of delta.remove) push(["peer", key, "remove"]);
+    for (const p of [...delta.change, ...delta.add]) push(["peer", p.publicKey, "allowed-ips", p.allowedIPs]);
+    if (current.length > base.length) batches.push(current);
+    return batches;
+}
