@@ -1,0 +1,37 @@
+// Lists the npm packages inside the bundles (from their source maps) and beside them, with
+// version and license: node third-party.mjs <node_modules> <runtime-modules.txt> <file.map>...
+import fs from "node:fs";
+import path from "node:path";
+
+const [modulesDir, runtimeList, ...maps] = process.argv.slice(2);
+
+function packageOf(source) {
+    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source.replaceAll("\\", "/"));
+    return m ? m[1] : null;
+}
+
+function describe(name) {
+    try {
+        const pkg = JSON.parse(fs.readFileSync(path.join(modulesDir, name, "package.json"), "utf8"));
+        const license = typeof pkg.license === "string" ? pkg.license : pkg.license?.type ?? "see package";
+        return `${name} ${pkg.version}: ${license}`;
+    } catch {
+        return `${name}: license unknown`;
+    }
+}
+
+const bundled = new Set();
+for (const map of maps) {
+    for (const source of JSON.parse(fs.readFileSync(map, "utf8")).sources ?? []) {
+        const name = packageOf(source);
+        if (name) bundled.add(name);
+    }
+}
+const beside = fs.readFileSync(runtimeList, "utf8").split("\n").map(l => l.trim()).filter(l => l && !l.startsWith("#"));
+
+console.log("npm packages bundled into /usr/lib/wireguard-hub/backend/*.js:\n");
+for (const name of [...bundled].sort()) console.log("  " + describe(name));
+console.log("\nnpm packages installed in /usr/lib/wireguard-hub/node_modules:\n");
+for (const name of beside.sort()) console.log("  " + describe(name));
+console.log("\nThe Cockpit page's bundled packages are listed in");
+console.log("/usr/share/cockpit/wireguard-hub/index.js.LEGAL.txt.");
