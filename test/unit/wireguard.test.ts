@@ -1,0 +1,147 @@
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { allowedIPsKey, canonicalCidr } from "../../backend/wireguard/cidr";
+import { ConfFile, confValue, renderConf } from "../../backend/wireguard/confFile";
+import { parseDump } from "../../backend/wireguard/dump";
+import { generateKeyPair } from "../../backend/wireguard/keys";
+import { diffPeers, findDrift, peerTable, wgSetBatches } from "../../backend/wireguard/plan";
+
+describe("wireguard: CIDR canonical form", () => {
+    it("clears host bits and adds the full prefix to bare addresses", () => {
+        assert.equal(canonicalCidr("10.0.1.5/24"), "10.0.1.0/24");
+        assert.equal(canonicalCidr("10.0.1.5"), "10.0.1.5/32");
+        assert.equal(canonicalCidr("192.168.7.130/25"), "192.168.7.128/25");
+        assert.equal(canonicalCidr("0.0.0.0/0"), "0.0.0.0/0");
+    });
+    it("compresses IPv6 the way wg prints it", () => {
+        assert.equal(canonicalCidr("fd00:0:0:0:0:0:0:2/128"), "fd00::2/128");
+        assert.equal(canonicalCidr("FD00::1:2/64"), "fd00::/64");
+        assert.equal(canonicalCidr("2001:db8:0:0:1:0:0:1/128"), "2001:db8::1:0:0:1/128");
+        assert.equal(canonicalCidr("::ffff:10.0.0.1/128"), "::ffff:a00:1/128");
+        assert.equal(canonicalCidr("fd12:3456:789a:1::7/56"), "fd12:3456:789a::/56");
+    });
+    it("rejects what is not a CIDR", () => {
+        for (const bad of ["10.0.1.0/33", "10.0.1/24", "fd00::/129", "x", "10.0.0.1/24/1", "10.0.0.1/-1", ""])
+            assert.equal(canonicalCidr(bad), null, bad);
+    });
+    it("compares allowed-IP lists as sets", () => {
+        assert.equal(allowedIPsKey(["192.168.5.1/24", "10.0.1.2/32"]), allowedIPsKey(["10.0.1.2", "192.168.5.0/24", "10.0.1.2/32"]));
+    });
+});
+
+describe("wireguard: dump parsing", () => {
+    it("reads the interface line and peers, dropping the private key", () => {
+        const a = generateKeyPair(), b = generateKeyPair(), hub = generateKeyPair();
+        const text = [
+            `${hub.privateKey}\t${hub.publicKey}\t51820\toff`,
+            `${a.publicKey}\t(none)\t10.200.0.2:40000\t10.0.1.2/32,192.168.5.0/24\t1764250000\t1234\t5678\toff`,
+            `${b.publicKey}\t(none)\t(none)\t(none)\t0\t0\t0\t25`,
+            "",
+        ].join("\n");
+        const dump = parseDump(text);
+        assert.deepEqual(dump.iface, { publicKey: hub.publicKey, listenPort: 51820 });
+        assert.ok(!JSON.stringify(dump).includes(hub.privateKey));
+        assert.deepEqual(dump.peers[0], {
+            publicKey: a.publicKey, endpoint: "10.200.0.2:40000", allowedIPs: ["10.0.1.2/32", "192.168.5.0/24"],
+            latestHandshake: 1764250000, rxBytes: 1234, txBytes: 5678,
+        });
+        assert.deepEqual(dump.peers[1].allowedIPs, []);
+        assert.equal(dump.peers[1].endpoint, null);
+    });
+    it("fails loudly on output it does not understand", () => {
+        assert.throws(() => parseDump(""));
+        assert.throws(() => parseDump("a\tb\t1\toff\nshort line"));
+    });
+});
+
+describe("wireguard: delta and batches", () => {
+    const [k1, k2, k3, k4] = Array.from({ length: 4 }, () => generateKeyPair().publicKey);
+
+    it("finds adds, changes and removals, and nothing when equal", () => {
+        const desired = peerTable([{ publicKey: k1, allowedIPs: ["10.0.1.2/32"] }, { publicKey: k2, allowedIPs: ["10.0.1.3/32", "192.168.9.0/24"] }, { publicKey: k4, allowedIPs: ["10.0.1.5"] }]);
+        const actual = peerTable([{ publicKey: k1, allowedIPs: ["10.0.1.2/32"] }, { publicKey: k2, allowedIPs: ["10.0.1.3/32"] }, { publicKey: k3, allowedIPs: ["10.0.1.4/32"] }]);
+        const delta = diffPeers(desired, actual);
+        assert.deepEqual(delta.remove, [k3]);
+        assert.deepEqual(delta.change, [{ publicKey: k2, allowedIPs: "10.0.1.3/32,192.168.9.0/24" }]);
+        assert.deepEqual(delta.add, [{ publicKey: k4, allowedIPs: "10.0.1.5/32" }]);
+        assert.deepEqual(wgSetBatches("wg0", delta), [[
+            "set", "wg0", "peer", k3, "remove",
+            "peer", k2, "allowed-ips", "10.0.1.3/32,192.168.9.0/24",
+            "peer", k4, "allowed-ips", "10.0.1.5/32",
+        ]]);
+        assert.deepEqual(wgSetBatches("wg0", diffPeers(desired, desired)), []);
+    });
+
+    it("names drift against what was last applied", () => {
+        const applied = peerTable([{ publicKey: k1, allowedIPs: ["10.0.1.2/32"] }, { publicKey: k2, allowedIPs: ["10.0.1.3/32"] }]);
+        const actual = peerTable([{ publicKey: k2, allowedIPs: ["10.0.1.9/32"] }, { publicKey: k3, allowedIPs: ["10.0.1.4/32"] }]);
+        assert.deepEqual(findDrift(applied, actual).sort((a, b) => a.kind.localeCompare(b.kind)), [
+            { publicKey: k2, kind: "changed" }, { publicKey: k1, kind: "missing" }, { publicKey: k3, kind: "rogue" },
+        ]);
+    });
+
+    it("splits 10,000 peers under the argv budget, removals first, losing none", () => {
+        const keys = Array.from({ length: 10_000 }, () => crypto.randomBytes(32).toString("base64"));
+        const desired = peerTable(keys.map((publicKey, i) => ({ publicKey, allowedIPs: [`10.${i >> 16}.${(i >> 8) & 255}.${i & 255}/32`] })));
+        const actual = peerTable([{ publicKey: k1, allowedIPs: ["10.99.0.1/32"] }]);
+        const budget = 900_000;
+        const batches = wgSetBatches("wg0", diffPeers(desired, actual), budget);
+        assert.ok(batches.length >= 2, `expected a split, got ${batches.length} batch(es)`);
+        for (const b of batches) {
+            assert.deepEqual(b.slice(0, 2), ["set", "wg0"]);
+            assert.ok(b.reduce((n, a) => n + Buffer.byteLength(a) + 9, 0) <= budget);
+        }
+        assert.deepEqual(batches[0].slice(2, 5), ["peer", k1, "remove"]);
+        const sent = batches.flatMap(b => b.filter((_, i) => i >= 2 && b[i - 1] === "peer"));
+        assert.equal(sent.length, 10_001);
+    });
+});
+
+describe("wireguard: config file", () => {
+    const hub = generateKeyPair();
+    const peer = generateKeyPair();
+    const desired = {
+        iface: { name: "wg0", privateKeyFile: "/nonexistent", listenPort: 51820, addresses: ["10.0.1.1/24", "fd00::1/64"] },
+        peers: [{ publicKey: peer.publicKey, allowedIPs: ["10.0.1.2/32", "fd00::2/128", "192.168.5.1/24"] }],
+    };
+
+    it("renders wg-quick format with canonical allowed IPs and forwarding", () => {
+        const text = renderConf(desired, hub.privateKey);
+        assert.match(text, /^\[Interface\]$/m);
+        assert.match(text, new RegExp(`^PrivateKey = ${hub.privateKey.replace(/[+/]/g, "\\$&")}$`, "m"));
+        assert.match(text, /^ListenPort = 51820$/m);
+        assert.match(text, /^Address = 10\.0\.1\.1\/24, fd00::1\/64$/m);
+        assert.match(text, /^AllowedIPs = 10\.0\.1\.2\/32, fd00::2\/128, 192\.168\.5\.0\/24$/m);
+        assert.match(text, /net\.ipv6\.conf\.all\.forwarding=1/);
+    });
+
+    it("refuses values that could add or hide a directive", () => {
+        for (const bad of ["a\nPostUp = rm -rf /", "x # y", "a\rb", " padded", "", "nul\u0000"])
+            assert.throws(() => confValue(bad), undefined, JSON.stringify(bad));
+        assert.throws(() => renderConf({ ...desired, peers: [{ publicKey: "not-a-key", allowedIPs: ["10.0.1.2/32"] }] }, hub.privateKey));
+        assert.throws(() => renderConf({ ...desired, peers: [{ publicKey: peer.publicKey, allowedIPs: ["10.0.1.2/32\nPostUp = id"] }] }, hub.privateKey));
+        assert.throws(() => renderConf({ ...desired, iface: { ...desired.iface, addresses: ["10.0.1.1/24\n[Peer]"] } }, hub.privateKey));
+    });
+
+    it("writes 0600 atomically and only when the content changes", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-conf-"));
+        try {
+            const file = path.join(dir, "sub", "wg0.conf");
+            const conf = new ConfFile(file);
+            assert.equal(conf.write("one\n"), true);
+            assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+            const inode = fs.statSync(file).ino;
+            assert.equal(conf.write("one\n"), false);
+            assert.equal(fs.statSync(file).ino, inode);
+            assert.equal(conf.write("two\n"), true);
+            assert.equal(fs.readFileSync(file, "utf8"), "two\n");
+            assert.deepEqual(fs.readdirSync(path.dirname(file)), ["wg0.conf"]);
+            assert.equal(new ConfFile(file).write("two\n"), false, "a new writer compares with the file on disk");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
