@@ -1,0 +1,51 @@
+// wireguard-hub cluster list | audit
+import type { Command } from "commander";
+import { printJson, itemsOf, type CliContext } from "./output";
+import { shortId, table, when } from "./table";
+
+function nodeNames(c: Record<string, unknown>): string | null {
+    const nodes = c.nodes ?? c.spokes;
+    if (!Array.isArray(nodes)) return typeof c.nodeCount === "number" ? String(c.nodeCount) : null;
+    return nodes.map(n => (typeof n === "string" ? n : String((n as Record<string, unknown>).proxmoxNodeName
+        ?? (n as Record<string, unknown>).name ?? "?"))).join(", ") || null;
+}
+
+export function registerClusterCommands(program: Command, ctx: () => CliContext): void {
+    const cluster = program.command("cluster").description("Proxmox VE clusters seen by the hub");
+    cluster
+        .command("list")
+        .description("list Proxmox VE clusters and their nodes")
+        .action(async () => {
+            const c = ctx();
+            const answer = await c.client().call<unknown>("GET", "/api/proxmox/clusters");
+            if (c.json) return printJson(c, answer);
+            const clusters = itemsOf(answer, "clusters");
+            if (!clusters.length) return c.print("No Proxmox VE clusters yet: they appear when a node enrolls with the proxmox script.");
+            c.print(table(["ID", "CLUSTER", "DATACENTER", "NODES"], clusters.map(cl => [
+                shortId(cl.id),
+                (cl.clusterName ?? cl.name) as string,
+                cl.datacenter as string,
+                nodeNames(cl),
+            ])));
+        });
+
+    program
+        .command("audit")
+        .description("who did what, newest first")
+        .option("--limit <n>", "how many events", "50")
+        .action(async (opts: { limit: string }) => {
+            const c = ctx();
+            const limit = Math.max(1, Math.min(1000, Number.parseInt(opts.limit, 10) || 50));
+            const answer = await c.client().call<unknown>("GET", `/api/audit?limit=${limit}`);
+            if (c.json) return printJson(c, answer);
+            const events = itemsOf(answer, "events");
+            if (!events.length) return c.print("No events yet.");
+            c.print(table(["TIME", "ACTOR", "ACTION", "SUBJECT", "SOURCE"], events.map(e => [
+                when(e.at),
+                e.actor as string,
+                e.action as string,
+                e.subject as string,
+                e.source as string,
+            ])));
+        });
+}

@@ -1,0 +1,98 @@
+// wireguard-hub token create | list | revoke
+import type { Command } from "commander";
+import { isFullId, pickOne } from "./resolve";
+import { printJson, itemsOf, type CliContext } from "./output";
+import { list, relative, shortId, table, when } from "./table";
+
+type Obj = Record<string, unknown>;
+
+const platforms: [key: string, title: string][] = [
+    ["linux", "Linux (as root)"],
+    ["proxmox", "Proxmox VE (on each node; every node needs its own token)"],
+    ["macos", "macOS"],
+    ["windows", "Windows (PowerShell as Administrator)"],
+];
+
+function collect(value: string, previous: string[] | undefined): string[] {
+    return [...(previous ?? []), ...value.split(",").map(s => s.trim()).filter(Boolean)];
+}
+
+function tokenState(t: Obj): string {
+    if (typeof t.state === "string") return t.state;
+    if (t.revoked) return "revoked";
+    if (t.used) return "used";
+    return new Date(String(t.expiresAt)).getTime() < Date.now() ? "expired" : "pending";
+}
+
+async function tokenId(ctx: CliContext, ref: string): Promise<string> {
+    if (isFullId(ref)) return ref;
+    const answer = await ctx.client().call<unknown>("GET", "/api/installation/tokens");
+    return pickOne(itemsOf(answer, "tokens"), ref, "token", "spokeName");
+}
+
+export function registerTokenCommands(program: Command, ctx: () => CliContext): void {
+    const token = program.command("token").description("one-time installation tokens for new spokes");
+
+    token
+        .command("create")
+        .description("make a token for a new spoke and print the command to run on it (shown once)")
+        .argument("<name>", "the spoke's name")
+        .option("--ip <address>", "the spoke's VPN address (default: the next free one)")
+        .option("--datacenter <name>", "datacenter the spoke belongs to")
+        .option("--subnet <cidr>", "a network behind the spoke to route through it (repeat or comma-separate)", collect)
+        .option("--ttl <duration>", "how long the token stays valid, e.g. 1h, 24h, 7d")
+        .option("--spoke <id>", "re-enroll this existing spoke (new keys, same address) instead of adding one")
+        .action(async (name: string, opts: { ip?: string; datacenter?: string; subnet?: string[]; ttl?: string; spoke?: string }) => {
+            const c = ctx();
+            const body: Obj = { spokeName: name };
+            if (opts.ip) body.customIP = opts.ip;
+            if (opts.datacenter) body.datacenter = opts.datacenter;
+            if (opts.subnet?.length) body.subnets = opts.subnet;
+            if (opts.ttl) body.ttl = opts.ttl;
+            if (opts.spoke) body.spokeId = opts.spoke;
+            const answer = await c.client().call<Obj>("POST", "/api/installation/token", body);
+            if (c.json) return printJson(c, answer);
+            const t = (answer.token ?? {}) as Obj;
+            const commands = (t.installCommands ?? {}) as Obj;
+            const lines = [
+                `Token for ${String(t.spokeName ?? name)} (${list(t.allowedIPs) ?? "address on registration"}), `
+                    + `valid until ${when(t.expiresAt) ?? "?"} (${relative(t.expiresAt)}), one use.`,
+                "It is shown only now. Run one of these on the new spoke:",
+            ];
+            for (const [key, title] of platforms) {
+                if (typeof commands[key] === "string") lines.push("", `${title}:`, `  ${commands[key] as string}`);
+            }
+            if (!Object.keys(commands).length && typeof t.token === "string") lines.push("", `Token: ${t.token}`);
+            c.print(lines.join("\n"));
+        });
+
+    token
+        .command("list")
+        .description("list installation tokens (never their secret)")
+        .action(async () => {
+            const c = ctx();
+            const answer = await c.client().call<unknown>("GET", "/api/installation/tokens");
+            if (c.json) return printJson(c, answer);
+            const tokens = itemsOf(answer, "tokens");
+            if (!tokens.length) return c.print("No tokens. Make one with: wireguard-hub token create NAME");
+            c.print(table(["ID", "SPOKE", "ADDRESS", "STATE", "EXPIRES"], tokens.map(t => [
+                shortId(t.id),
+                t.spokeName as string,
+                list(t.allowedIPs),
+                tokenState(t),
+                when(t.expiresAt),
+            ])));
+        });
+
+    token
+        .command("revoke")
+        .description("revoke an unused token")
+        .argument("<id>", "token id, id prefix or spoke name")
+        .action(async (ref: string) => {
+            const c = ctx();
+            const id = await tokenId(c, ref);
+            const answer = await c.client().call<Obj>("DELETE", `/api/installation/token/${encodeURIComponent(id)}`);
+            if (c.json) return printJson(c, answer);
+            c.print(`${String(answer.message ?? "Installation token revoked")}: ${id}`);
+        });
+}
