@@ -82,8 +82,9 @@ export class Host {
         private readonly binDir: string,
     ) {}
 
-    private wrap(cmd: string, args: string[]): [string, string[]] {
-        return ["nsenter", ["-t", String(this.holderPid), "-m", "-n", "--", "env", `PATH=${this.binDir}:${process.env.PATH}`, cmd, ...args]];
+    /** nsenter -m would start in "/": the working directory is passed on explicitly. */
+    private wrap(cmd: string, args: string[], cwd = process.cwd()): [string, string[]] {
+        return ["nsenter", ["-t", String(this.holderPid), "-m", "-n", `--wd=${cwd}`, "--", "env", `PATH=${this.binDir}:${process.env.PATH}`, cmd, ...args]];
     }
 
     /** Runs a command inside this host; resolves with its exit code and output. */
@@ -101,7 +102,7 @@ export class Host {
 
     /** A long-running process inside this host (its PID is the command's own); killed by destroy(). */
     spawn(cmd: string, args: string[] = [], opts: SpawnOptions = {}): ChildProcess {
-        const [c, a] = this.wrap(cmd, args);
+        const [c, a] = this.wrap(cmd, args, opts.cwd?.toString());
         const child = spawn(c, a, { stdio: ["ignore", "pipe", "pipe"], ...opts });
         this.children.push(child);
         return child;
