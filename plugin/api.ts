@@ -1,0 +1,141 @@
+// The only place that talks to the hub service: its admin API on a unix socket, reached
+// through Cockpit's bridge as the administrator (superuser: "require"), so Cockpit's login
+// and sudo decide who may manage the hub.
+import cockpit from "cockpit";
+import type { HttpClient, HttpError } from "cockpit";
+import type {
+    Cluster, CreatedToken, HubConfig, HubStatus, InitializeRequest, Spoke, TokenRequest, TokenSummary, TrafficSeries,
+} from "./types";
+
+const _ = cockpit.gettext;
+
+export const DEFAULT_SOCKET = "/run/wireguard-hub/api.sock";
+/** Where the service's environment lives on an installed hub; WGHUB_API_SOCKET may move the socket. */
+export const HUB_ENV_FILE = "/etc/wireguard-hub/hub.env";
+/** A development or test override (a service started with `npm start` listens on ./.data/api.sock). */
+export const SOCKET_OVERRIDE_KEY = "wireguard-hub:socket";
+
+export type ApiErrorKind = "service-down" | "access-denied" | "not-found" | "http" | "bridge";
+
+export class ApiError extends Error {
+    constructor(
+        message: string,
+        readonly hint: string,
+        readonly code: string,
+        readonly status: number,
+        readonly kind: ApiErrorKind,
+    ) {
+        super(message);
+    }
+}
+
+function envValue(text: string, name: string): string | null {
+    for (const line of text.split("\n")) {
+        const m = line.match(/^\s*(?:export\s+)?([A-Z0-9_]+)\s*=\s*(.*?)\s*$/);
+        if (m && m[1] === name) return m[2].replace(/^(["'])(.*)\1$/, "$2");
+    }
+    return null;
+}
+
+async function findSocket(): Promise<string> {
+    try {
+        const override = window.localStorage.getItem(SOCKET_OVERRIDE_KEY);
+        if (override && override.startsWith("/")) return override;
+    } catch {
+        // storage can be disabled; the defaults still apply
+    }
+    const file = cockpit.file(HUB_ENV_FILE, { superuser: "try" });
+    try {
+        const text = await file.read();
+        const fromEnv = text ? envValue(text, "WGHUB_API_SOCKET") : null;
+        if (fromEnv && fromEnv.startsWith("/")) return fromEnv;
+    } catch {
+        // unreadable or missing: the packaged default applies
+    } finally {
+        file.close();
+    }
+    return DEFAULT_SOCKET;
+}
+
+let socketPath: Promise<string> | null = null;
+let client: HttpClient | null = null;
+
+export function socket(): Promise<string> {
+    socketPath ??= findSocket();
+    return socketPath;
+}
+
+async function http(): Promise<HttpClient> {
+    if (!client) client = cockpit.http({ unix: await socket(), superuser: "require" });
+    return client;
+}
+
+function toApiError(err: HttpError | undefined, body: unknown): ApiError {
+    if (err?.problem) {
+        switch (err.problem) {
+        case "not-found":
+        case "disconnected":
+        case "terminated":
+            return new ApiError(_("The WireGuard Hub service is not running."),
+                _("Start it with: systemctl start wireguard-hub"), "SERVICE_DOWN", 0, "service-down");
+        case "access-denied":
+        case "authentication-failed":
+            return new ApiError(_("Administrative access is required to manage the hub."),
+                _("Turn on administrative access with the \"Limited access\" button in Cockpit's top bar."),
+                "ACCESS_DENIED", 0, "access-denied");
+        default:
+            return new ApiError(cockpit.message(err), "", err.problem.toUpperCase(), 0, "bridge");
+        }
+    }
+    const status = err?.status ?? 0;
+    let parsed: { error?: unknown; code?: unknown; hint?: unknown } = {};
+    if (typeof body === "string" && body) {
+        try {
+            parsed = JSON.parse(body);
+        } catch {
+            parsed = { error: body };
+        }
+    }
+    const message = typeof parsed.error === "string" ? parsed.error : (err?.message || err?.reason || _("Request failed"));
+    return new ApiError(message, typeof parsed.hint === "string" ? parsed.hint : "",
+        typeof parsed.code === "string" ? parsed.code : `HTTP_${status}`, status, status === 404 ? "not-found" : "http");
+}
+
+async function call<T>(method: string, path: string, body?: unknown, params?: Record<string, string | number>): Promise<T> {
+    const c = await http();
+    const text = await new Promise<string>((resolve, reject) => {
+        c.request({
+            method,
+            path,
+            params,
+            headers: body === undefined ? {} : { "Content-Type": "application/json" },
+            body: body === undefined ? "" : JSON.stringify(body),
+        }).then(resolve, (err: HttpError, answer?: unknown) => reject(toApiError(err, answer)));
+    });
+    return (text ? JSON.parse(text) : {}) as T;
+}
+
+export const getHubConfig = () => call<HubConfig>("GET", "/api/hub/config");
+export const getHubStatus = () => call<HubStatus>("GET", "/api/hub/status");
+export const initializeHub = (req: InitializeRequest) =>
+    call<{ message: string; config: HubConfig }>("POST", "/api/hub/initialize", req);
+export const updateHubConfig = (changes: Partial<Pick<HubConfig, "dns" | "publicEndpoint" | "privateEndpoint">>) =>
+    call<HubConfig>("PUT", "/api/hub/config", changes);
+
+export const listSpokes = () => call<{ spokes: Spoke[] }>("GET", "/api/spoke/list").then(r => r.spokes);
+export const removeSpoke = (id: string) => call<{ message: string }>("DELETE", `/api/spoke/${encodeURIComponent(id)}`);
+export const disableSpoke = (id: string) => call<{ message: string }>("POST", `/api/spoke/${encodeURIComponent(id)}/disable`, {});
+export const enableSpoke = (id: string) => call<{ message: string }>("POST", `/api/spoke/${encodeURIComponent(id)}/enable`, {});
+
+export const createToken = (req: TokenRequest) =>
+    call<{ message: string; token: CreatedToken }>("POST", "/api/installation/token", req).then(r => r.token);
+export const listTokens = () => call<{ tokens: TokenSummary[] }>("GET", "/api/installation/tokens").then(r => r.tokens);
+export const revokeToken = (id: string) =>
+    call<{ message: string }>("DELETE", `/api/installation/token/${encodeURIComponent(id)}`);
+
+export const listClusters = () => call<{ clusters: Cluster[] }>("GET", "/api/proxmox/clusters").then(r => r.clusters);
+export const moveCluster = (id: string, datacenter: string) =>
+    call<{ message?: string }>("PUT", `/api/proxmox/clusters/${encodeURIComponent(id)}`, { datacenter });
+
+export const getTraffic = (spokeId: string | null, minutes = 60) =>
+    call<TrafficSeries>("GET", "/api/traffic", undefined, spokeId ? { spokeId, minutes } : { minutes });

@@ -1,0 +1,96 @@
+// The page: a state machine over the store's phase, then the dashboard's tabs.
+import React, { useEffect, useState } from "react";
+import { Page, PageSection, Tab, Tabs, TabTitleText, Content, Flex, FlexItem } from "@patternfly/react-core";
+import cockpit from "cockpit";
+import { store, useStore } from "./store";
+import { Toasts } from "./components/common/toasts";
+import { AccessDenied, Loading, PageError, ServiceDown } from "./components/common/pageStates";
+import { SetupWizard } from "./components/setup/setupWizard";
+import { HubCard } from "./components/hub/hubCard";
+import { SpokesTable } from "./components/spokes/spokesTable";
+import { TokensTable } from "./components/tokens/tokensTable";
+import { ProxmoxTree } from "./components/proxmox/proxmoxTree";
+import { TrafficTab } from "./components/traffic/trafficTab";
+
+const _ = cockpit.gettext;
+
+type TabKey = "spokes" | "tokens" | "proxmox" | "traffic";
+const TAB_KEYS: TabKey[] = ["spokes", "tokens", "proxmox", "traffic"];
+
+function tabFromLocation(): TabKey {
+    const first = window.location.hash.replace(/^#\/?/, "").split(/[/?]/)[0];
+    return (TAB_KEYS as string[]).includes(first) ? first as TabKey : "spokes";
+}
+
+const Dashboard = () => {
+    const [tab, setTab] = useState<TabKey>(tabFromLocation);
+    useEffect(() => {
+        const follow = () => setTab(tabFromLocation());
+        window.addEventListener("hashchange", follow);
+        return () => window.removeEventListener("hashchange", follow);
+    }, []);
+    const select = (key: TabKey) => {
+        setTab(key);
+        // Cockpit keeps the page's hash in the shell's URL, so a reload returns to this tab.
+        window.location.hash = "#/" + key;
+    };
+    return (
+        <>
+            <PageSection>
+                <HubCard />
+            </PageSection>
+            <PageSection>
+                <Tabs id="main-tabs" activeKey={tab} onSelect={(_e, key) => select(key as TabKey)} mountOnEnter unmountOnExit>
+                    <Tab eventKey="spokes" id="tab-spokes" title={<TabTitleText>{_("Spokes")}</TabTitleText>}>
+                        <SpokesTable />
+                    </Tab>
+                    <Tab eventKey="tokens" id="tab-tokens" title={<TabTitleText>{_("Tokens")}</TabTitleText>}>
+                        <TokensTable />
+                    </Tab>
+                    <Tab eventKey="proxmox" id="tab-proxmox" title={<TabTitleText>{_("Proxmox")}</TabTitleText>}>
+                        <ProxmoxTree />
+                    </Tab>
+                    <Tab eventKey="traffic" id="tab-traffic" title={<TabTitleText>{_("Traffic")}</TabTitleText>}>
+                        <TrafficTab />
+                    </Tab>
+                </Tabs>
+            </PageSection>
+        </>
+    );
+};
+
+function Body() {
+    const state = useStore();
+    switch (state.phase) {
+    case "loading":
+        return <PageSection isFilled><Loading /></PageSection>;
+    case "service-down":
+        return <PageSection isFilled><ServiceDown error={state.error} /></PageSection>;
+    case "access-denied":
+        return <PageSection isFilled><AccessDenied /></PageSection>;
+    case "error":
+        return <PageSection isFilled><PageError error={state.error} /></PageSection>;
+    case "uninitialized":
+        return <PageSection isFilled><SetupWizard /></PageSection>;
+    case "ready":
+        return <Dashboard />;
+    }
+}
+
+export const App = () => {
+    useEffect(() => {
+        store.start();
+        return () => store.stop();
+    }, []);
+    return (
+        <Page id="wireguard-hub" className="no-masthead-sidebar">
+            <PageSection variant="secondary" padding={{ default: "noPadding" }} className="pf-v6-u-px-lg pf-v6-u-pt-md">
+                <Flex alignItems={{ default: "alignItemsCenter" }}>
+                    <FlexItem><Content component="h1">{_("WireGuard Hub")}</Content></FlexItem>
+                </Flex>
+            </PageSection>
+            <Body />
+            <Toasts />
+        </Page>
+    );
+};

@@ -1,0 +1,62 @@
+// Moves a Proxmox VE cluster to another datacenter (a label; no node is touched).
+import React, { useState } from "react";
+import { Alert, Button, Form, Modal, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
+import cockpit from "cockpit";
+import * as api from "../../api";
+import { asApiError, store } from "../../store";
+import { Field } from "../common/field";
+import { notify } from "../common/toasts";
+import type { ClusterView } from "./proxmoxModel";
+
+const _ = cockpit.gettext;
+
+export const MoveClusterDialog = ({ cluster, datacenters, onClose }: {
+    cluster: ClusterView;
+    datacenters: string[];
+    onClose: () => void;
+}) => {
+    const [target, setTarget] = useState(cluster.datacenter);
+    const [busy, setBusy] = useState(false);
+    const [error, setError] = useState<api.ApiError | null>(null);
+    const trimmed = target.trim();
+    const move = async () => {
+        if (!cluster.id) return;
+        setBusy(true);
+        setError(null);
+        try {
+            await api.moveCluster(cluster.id, trimmed);
+            notify("success", cockpit.format(_("$0 moved to $1"), cluster.name, trimmed || _("No datacenter")));
+            await store.refresh();
+            onClose();
+        } catch (e) {
+            setError(asApiError(e));
+            setBusy(false);
+        }
+    };
+    return (
+        <Modal id="move-cluster-dialog" isOpen onClose={onClose} variant="small" aria-labelledby="move-cluster-title">
+            <ModalHeader labelId="move-cluster-title" title={cockpit.format(_("Move cluster $0"), cluster.name)} />
+            <ModalBody>
+                <Form onSubmit={e => {
+                    e.preventDefault();
+                    void move();
+                }}>
+                    <Field id="move-cluster-datacenter" label={_("Datacenter")} value={target} onChange={setTarget}
+                        helper={datacenters.length ? cockpit.format(_("Existing: $0"), datacenters.join(", ")) : undefined} />
+                </Form>
+                {error && (
+                    <Alert id="move-cluster-error" isInline variant="danger" className="pf-v6-u-mt-md" title={_("The cluster could not be moved")}>
+                        {error.message} {error.hint}
+                    </Alert>
+                )}
+            </ModalBody>
+            <ModalFooter>
+                <Button id="move-cluster-confirm" variant="primary" onClick={() => void move()} isLoading={busy}
+                    isDisabled={busy || trimmed === cluster.datacenter}>
+                    {_("Move")}
+                </Button>
+                <Button id="move-cluster-cancel" variant="link" onClick={onClose}>{_("Cancel")}</Button>
+            </ModalFooter>
+        </Modal>
+    );
+};

@@ -1,0 +1,194 @@
+// First run: the hub has no configuration yet (GET /api/hub/config is 404).
+import React, { useMemo, useState } from "react";
+import {
+    Alert, Button, Card, CardBody, CardTitle, DescriptionList, DescriptionListDescription, DescriptionListGroup,
+    DescriptionListTerm, EmptyState, EmptyStateActions, EmptyStateBody, EmptyStateFooter, Form, Wizard, WizardStep,
+} from "@patternfly/react-core";
+import { CheckCircleIcon } from "@patternfly/react-icons";
+import cockpit from "cockpit";
+import * as api from "../../api";
+import { store, asApiError } from "../../store";
+import type { HubConfig, InitializeRequest } from "../../types";
+import { Field } from "../common/field";
+import { CopyInline } from "../common/copyText";
+import {
+    checkDNS, checkEndpoint, checkNetworkCIDR, checkNetworkCIDRv6, checkOptionalEndpoint, checkPort, splitList,
+} from "../../util/validate";
+
+const _ = cockpit.gettext;
+
+interface Values {
+    networkCIDR: string;
+    networkCIDRv6: string;
+    listenPort: string;
+    publicEndpoint: string;
+    privateEndpoint: string;
+    dns: string;
+}
+
+const INITIAL: Values = {
+    networkCIDR: "10.0.1.0/24",
+    networkCIDRv6: "",
+    listenPort: "51820",
+    publicEndpoint: "",
+    privateEndpoint: "",
+    dns: "",
+};
+
+function toRequest(v: Values): InitializeRequest {
+    const req: InitializeRequest = {
+        networkCIDR: v.networkCIDR.trim(),
+        listenPort: Number(v.listenPort),
+        publicEndpoint: v.publicEndpoint.trim(),
+    };
+    if (v.networkCIDRv6.trim()) req.networkCIDRv6 = v.networkCIDRv6.trim();
+    if (v.privateEndpoint.trim()) req.privateEndpoint = v.privateEndpoint.trim();
+    const dns = splitList(v.dns);
+    if (dns.length) req.dns = dns;
+    return req;
+}
+
+const footer = (step: string, extra: object = {}) => ({
+    nextButtonProps: { id: `setup-${step}-next` },
+    backButtonProps: { id: `setup-${step}-back` },
+    isCancelHidden: true,
+    ...extra,
+});
+
+const Result = ({ config }: { config: HubConfig }) => (
+    <EmptyState id="setup-result" status="success" icon={CheckCircleIcon} headingLevel="h2" titleText={_("The hub is ready")}>
+        <EmptyStateBody>
+            <p>{cockpit.format(_("WireGuard listens on UDP port $0 with address $1."), config.listenPort, config.interfaceAddress)}</p>
+            <div className="pf-v6-u-mt-md pf-v6-u-text-align-left">
+                <strong>{_("Hub public key")}</strong>
+                <CopyInline id="setup-result-public-key" text={config.publicKey} />
+            </div>
+            <p className="pf-v6-u-mt-md">{_("Next, add a spoke: the dashboard gives you a one-line command to run on it.")}</p>
+        </EmptyStateBody>
+        <EmptyStateFooter>
+            <EmptyStateActions>
+                <Button id="setup-open-dashboard" variant="primary" onClick={() => store.afterInitialize(config)}>
+                    {_("Open the dashboard")}
+                </Button>
+            </EmptyStateActions>
+        </EmptyStateFooter>
+    </EmptyState>
+);
+
+export const SetupWizard = () => {
+    const [values, setValues] = useState<Values>(INITIAL);
+    const [touched, setTouched] = useState<Record<string, boolean>>({});
+    const [busy, setBusy] = useState(false);
+    const [failure, setFailure] = useState<api.ApiError | null>(null);
+    const [result, setResult] = useState<HubConfig | null>(null);
+
+    const errors = useMemo(() => ({
+        networkCIDR: checkNetworkCIDR(values.networkCIDR),
+        networkCIDRv6: checkNetworkCIDRv6(values.networkCIDRv6),
+        listenPort: checkPort(values.listenPort),
+        publicEndpoint: checkEndpoint(values.publicEndpoint),
+        privateEndpoint: checkOptionalEndpoint(values.privateEndpoint),
+        dns: checkDNS(values.dns),
+    }), [values]);
+
+    const set = (key: keyof Values) => (value: string) => {
+        setValues(v => ({ ...v, [key]: value }));
+        setTouched(t => ({ ...t, [key]: true }));
+    };
+    const field = (key: keyof Values, id: string, label: string, extra: { helper?: string; placeholder?: string; isRequired?: boolean } = {}) => (
+        <Field id={id} label={label} value={values[key]} onChange={set(key)} error={errors[key]}
+            showError={touched[key] ?? false} {...extra} />
+    );
+
+    const networkOk = !errors.networkCIDR && !errors.networkCIDRv6 && !errors.listenPort;
+    const endpointsOk = !errors.publicEndpoint && !errors.privateEndpoint;
+    const dnsOk = !errors.dns;
+
+    const submit = async () => {
+        setBusy(true);
+        setFailure(null);
+        try {
+            const answer = await api.initializeHub(toRequest(values));
+            setResult(answer.config);
+        } catch (e) {
+            setFailure(asApiError(e));
+        } finally {
+            setBusy(false);
+        }
+    };
+
+    if (result) return <Card><CardBody><Result config={result} /></CardBody></Card>;
+
+    const req = toRequest(values);
+    return (
+        <Card id="setup">
+            <CardTitle>{_("Set up the WireGuard hub")}</CardTitle>
+            <CardBody>
+                <Wizard id="setup-wizard" height={520} isVisitRequired onSave={() => void submit()}>
+                    <WizardStep id="setup-step-network" name={_("Network")} footer={footer("network", { isNextDisabled: !networkOk })}>
+                        <Form onSubmit={e => e.preventDefault()}>
+                            {field("networkCIDR", "setup-network-cidr", _("VPN network (IPv4)"),
+                                { isRequired: true, helper: _("The hub takes the first address; spokes get the next free ones.") })}
+                            {field("networkCIDRv6", "setup-network-cidr6", _("VPN network (IPv6, optional)"),
+                                { placeholder: "fd00:1::/64" })}
+                            {field("listenPort", "setup-listen-port", _("WireGuard UDP port"), { isRequired: true })}
+                        </Form>
+                    </WizardStep>
+                    <WizardStep id="setup-step-endpoints" name={_("Endpoints")} footer={footer("endpoints", { isNextDisabled: !endpointsOk })}>
+                        <Form onSubmit={e => e.preventDefault()}>
+                            {field("publicEndpoint", "setup-public-endpoint", _("Public endpoint"), {
+                                isRequired: true, placeholder: "vpn.example.com:51820",
+                                helper: _("The host:port spokes on the internet use to reach this hub."),
+                            })}
+                            {field("privateEndpoint", "setup-private-endpoint", _("Private endpoint (optional)"), {
+                                placeholder: "192.168.1.15:51820",
+                                helper: _("Spokes that can reach this address on the local network use it instead."),
+                            })}
+                        </Form>
+                    </WizardStep>
+                    <WizardStep id="setup-step-dns" name={_("DNS")} footer={footer("dns", { isNextDisabled: !dnsOk })}>
+                        <Form onSubmit={e => e.preventDefault()}>
+                            {field("dns", "setup-dns", _("DNS servers for spokes (optional)"), {
+                                placeholder: "1.1.1.1, 8.8.8.8",
+                                helper: _("Separated by commas or spaces. Leave empty to keep each spoke's own DNS."),
+                            })}
+                        </Form>
+                    </WizardStep>
+                    <WizardStep id="setup-step-review" name={_("Review")}
+                        footer={footer("review", { nextButtonText: _("Initialize hub"), isNextDisabled: busy || !(networkOk && endpointsOk && dnsOk) })}>
+                        <DescriptionList isHorizontal id="setup-review">
+                            <DescriptionListGroup>
+                                <DescriptionListTerm>{_("VPN network")}</DescriptionListTerm>
+                                <DescriptionListDescription id="setup-review-network">
+                                    {[req.networkCIDR, req.networkCIDRv6].filter(Boolean).join(", ")}
+                                </DescriptionListDescription>
+                            </DescriptionListGroup>
+                            <DescriptionListGroup>
+                                <DescriptionListTerm>{_("UDP port")}</DescriptionListTerm>
+                                <DescriptionListDescription>{req.listenPort}</DescriptionListDescription>
+                            </DescriptionListGroup>
+                            <DescriptionListGroup>
+                                <DescriptionListTerm>{_("Public endpoint")}</DescriptionListTerm>
+                                <DescriptionListDescription id="setup-review-public">{req.publicEndpoint}</DescriptionListDescription>
+                            </DescriptionListGroup>
+                            <DescriptionListGroup>
+                                <DescriptionListTerm>{_("Private endpoint")}</DescriptionListTerm>
+                                <DescriptionListDescription>{req.privateEndpoint ?? _("none")}</DescriptionListDescription>
+                            </DescriptionListGroup>
+                            <DescriptionListGroup>
+                                <DescriptionListTerm>{_("DNS servers")}</DescriptionListTerm>
+                                <DescriptionListDescription>{req.dns?.join(", ") ?? _("none")}</DescriptionListDescription>
+                            </DescriptionListGroup>
+                        </DescriptionList>
+                        {failure && (
+                            <Alert id="setup-error" isInline variant="danger" className="pf-v6-u-mt-md"
+                                title={_("The hub could not be initialized")}>
+                                {failure.message} {failure.hint}
+                            </Alert>
+                        )}
+                    </WizardStep>
+                </Wizard>
+            </CardBody>
+        </Card>
+    );
+};

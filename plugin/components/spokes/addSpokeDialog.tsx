@@ -1,0 +1,116 @@
+// Add a spoke: the form makes a one-time token, then the same dialog shows the commands and follows the spoke.
+import React, { useMemo, useState } from "react";
+import {
+    Alert, Button, Form, FormGroup, FormSelect, FormSelectOption, Modal, ModalBody, ModalFooter, ModalHeader,
+} from "@patternfly/react-core";
+import cockpit from "cockpit";
+import * as api from "../../api";
+import { asApiError, store, useStore } from "../../store";
+import type { CreatedToken, TokenRequest } from "../../types";
+import { Field } from "../common/field";
+import { TokenView } from "./tokenView";
+import { checkSpokeAddress, checkSpokeName, checkSubnets, splitList } from "../../util/validate";
+
+const _ = cockpit.gettext;
+
+const TTL_CHOICES = [
+    { value: "1h", label: () => _("1 hour") },
+    { value: "24h", label: () => _("24 hours") },
+    { value: "72h", label: () => _("3 days") },
+    { value: "7d", label: () => _("7 days") },
+];
+
+export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
+    const { config, spokes } = useStore();
+    const [name, setName] = useState("");
+    const [address, setAddress] = useState("");
+    const [datacenter, setDatacenter] = useState("");
+    const [subnets, setSubnets] = useState("");
+    const [ttl, setTtl] = useState("24h");
+    const [tried, setTried] = useState(false);
+    const [busy, setBusy] = useState(false);
+    const [error, setError] = useState<api.ApiError | null>(null);
+    const [token, setToken] = useState<CreatedToken | null>(null);
+
+    const errors = useMemo(() => {
+        const nameError = checkSpokeName(name) ??
+            (spokes.some(s => s.name === name.trim()) ? cockpit.format(_("A spoke named $0 already exists."), name.trim()) : null);
+        return {
+            name: nameError,
+            address: checkSpokeAddress(address, config?.networkCIDR),
+            subnets: checkSubnets(subnets),
+        };
+    }, [name, address, subnets, spokes, config]);
+    const valid = !errors.name && !errors.address && !errors.subnets;
+
+    const submit = async () => {
+        setTried(true);
+        if (!valid) return;
+        const req: TokenRequest = { spokeName: name.trim(), ttl };
+        if (address.trim()) req.customIP = address.trim();
+        if (datacenter.trim()) req.datacenter = datacenter.trim();
+        const nets = splitList(subnets);
+        if (nets.length) req.subnets = nets;
+        setBusy(true);
+        setError(null);
+        try {
+            setToken(await api.createToken(req));
+            void store.refresh();
+        } catch (e) {
+            setError(asApiError(e));
+        } finally {
+            setBusy(false);
+        }
+    };
+
+    return (
+        <Modal id="add-spoke-dialog" isOpen onClose={onClose} variant="medium" aria-labelledby="add-spoke-title">
+            <ModalHeader labelId="add-spoke-title"
+                title={token ? cockpit.format(_("Install $0"), token.spokeName) : _("Add spoke")} />
+            <ModalBody>
+                {token
+                    ? <TokenView token={token} />
+                    : (
+                        <Form id="add-spoke-form" isHorizontal onSubmit={e => {
+                            e.preventDefault();
+                            void submit();
+                        }}>
+                            <Field id="add-spoke-name" label={_("Name")} isRequired value={name} onChange={setName}
+                                error={errors.name} showError={tried || name !== ""} placeholder="branch-office-1" />
+                            <Field id="add-spoke-address" label={_("Fixed address")} value={address} onChange={setAddress}
+                                error={errors.address} showError={tried || address !== ""}
+                                helper={cockpit.format(_("Optional. Empty takes the next free address in $0."), config?.networkCIDR ?? "")} />
+                            <Field id="add-spoke-datacenter" label={_("Datacenter")} value={datacenter} onChange={setDatacenter}
+                                helper={_("Optional. Groups Proxmox VE clusters in the Proxmox tab.")} />
+                            <Field id="add-spoke-subnets" label={_("Routed subnets")} value={subnets} onChange={setSubnets}
+                                error={errors.subnets} showError={tried || subnets !== ""} placeholder="192.168.10.0/24"
+                                helper={_("Optional. Networks behind this spoke that the hub routes to it, separated by commas.")} />
+                            <FormGroup label={_("Token valid for")} fieldId="add-spoke-ttl">
+                                <FormSelect id="add-spoke-ttl" value={ttl} onChange={(_e, v) => setTtl(v)}>
+                                    {TTL_CHOICES.map(c => <FormSelectOption key={c.value} value={c.value} label={c.label()} />)}
+                                </FormSelect>
+                            </FormGroup>
+                            {error && (
+                                <Alert id="add-spoke-error" isInline variant="danger" title={_("The token could not be created")}>
+                                    {error.message} {error.hint}
+                                </Alert>
+                            )}
+                        </Form>
+                    )}
+            </ModalBody>
+            <ModalFooter>
+                {token
+                    ? <Button id="add-spoke-done" variant="primary" onClick={onClose}>{_("Done")}</Button>
+                    : (
+                        <>
+                            <Button id="add-spoke-create" variant="primary" onClick={() => void submit()}
+                                isLoading={busy} isDisabled={busy || (tried && !valid)}>
+                                {_("Create token")}
+                            </Button>
+                            <Button id="add-spoke-cancel" variant="link" onClick={onClose}>{_("Cancel")}</Button>
+                        </>
+                    )}
+            </ModalFooter>
+        </Modal>
+    );
+};

@@ -1,0 +1,49 @@
+// Removing a spoke names it, says what happens, and keeps the dialog open on failure.
+import React, { useState } from "react";
+import { Alert, Button, Modal, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
+import cockpit from "cockpit";
+import type { Spoke } from "../../types";
+import { asApiError } from "../../store";
+import type { ApiError } from "../../api";
+import { spokeAddress } from "../../util/spokeState";
+
+const _ = cockpit.gettext;
+
+export const RemoveSpokeDialog = ({ spoke, onClose, onRemove }: {
+    spoke: Spoke;
+    onClose: () => void;
+    onRemove: () => Promise<void>;
+}) => {
+    const [busy, setBusy] = useState(false);
+    const [error, setError] = useState<ApiError | null>(null);
+    const remove = () => {
+        setBusy(true);
+        setError(null);
+        onRemove().catch(e => {
+            setError(asApiError(e));
+            setBusy(false);
+        });
+    };
+    return (
+        <Modal id="remove-spoke-dialog" isOpen onClose={onClose} variant="small" aria-labelledby="remove-spoke-title">
+            <ModalHeader labelId="remove-spoke-title" titleIconVariant="warning"
+                title={cockpit.format(_("Remove spoke $0?"), spoke.name)} />
+            <ModalBody>
+                {cockpit.format(_("$0 ($1) loses its tunnel to the hub at once and its address returns to the pool. To bring it back, add it again and run the new command on it."),
+                    spoke.name, spokeAddress(spoke) || _("no address"))}
+                {error && (
+                    <Alert id="remove-spoke-error" isInline variant="danger" className="pf-v6-u-mt-md"
+                        title={_("The spoke could not be removed")}>
+                        {error.message} {error.hint}
+                    </Alert>
+                )}
+            </ModalBody>
+            <ModalFooter>
+                <Button id="remove-spoke-confirm" variant="danger" onClick={remove} isLoading={busy} isDisabled={busy}>
+                    {_("Remove")}
+                </Button>
+                <Button id="remove-spoke-cancel" variant="link" onClick={onClose}>{_("Cancel")}</Button>
+            </ModalFooter>
+        </Modal>
+    );
+};

@@ -1,0 +1,99 @@
+// A new token, shown once: one install command per platform, then the spoke followed live
+// from "waiting" to "registered" to its first handshake.
+import React, { useEffect, useState } from "react";
+import {
+    Alert, ProgressStep, ProgressStepper, Tab, Tabs, TabTitleText, Content,
+} from "@patternfly/react-core";
+import cockpit from "cockpit";
+import { store, useStore } from "../../store";
+import { PLATFORMS, type CreatedToken, type Platform, type Spoke } from "../../types";
+import { CopyBlock } from "../common/copyText";
+import { formatDateTime, timeUntil } from "../../util/format";
+import { handshakeMillis, spokeAddress } from "../../util/spokeState";
+
+const _ = cockpit.gettext;
+
+const PLATFORM_NAMES: Record<Platform, string> = {
+    linux: "Linux",
+    proxmox: "Proxmox VE",
+    macos: "macOS",
+    windows: "Windows",
+};
+
+const PLATFORM_HINTS: Record<Platform, () => string> = {
+    linux: () => _("Run as root on the spoke (Debian, Ubuntu, RHEL, Fedora, Arch, openSUSE…)."),
+    proxmox: () => _("Run as root on the Proxmox VE node. Each node of a cluster needs its own token."),
+    macos: () => _("Run in Terminal on the Mac; it asks for your password to install WireGuard."),
+    windows: () => _("Run in PowerShell opened as Administrator."),
+};
+
+export type FollowStage = "waiting" | "registered" | "handshake";
+
+export function followStage(spoke: Spoke | undefined, tokenCreatedAt: number): FollowStage {
+    if (!spoke) return "waiting";
+    const registered = spoke.publicKey && spoke.status !== "pending" &&
+        (!spoke.registeredAt || Date.parse(spoke.registeredAt) >= tokenCreatedAt - 60_000);
+    if (!registered) return "waiting";
+    return handshakeMillis(spoke) > 0 ? "handshake" : "registered";
+}
+
+/** While a dialog follows a spoke, the list is refreshed more often than the page's own loop. */
+function useFastRefresh(ms: number) {
+    useEffect(() => {
+        const timer = window.setInterval(() => void store.refresh(), ms);
+        return () => window.clearInterval(timer);
+    }, [ms]);
+}
+
+export const TokenView = ({ token }: { token: CreatedToken }) => {
+    const [platform, setPlatform] = useState<Platform>("linux");
+    const { spokes } = useStore();
+    useFastRefresh(2000);
+    const [createdAt] = useState(() => (token.createdAt ? Date.parse(token.createdAt) : Date.now()));
+    const spoke = spokes.find(s => s.id === token.spokeId);
+    const stage = followStage(spoke, createdAt);
+    const variant = (s: FollowStage, order: FollowStage[]) => {
+        const reached = order.indexOf(stage) >= order.indexOf(s);
+        return reached ? "success" : order.indexOf(s) === order.indexOf(stage) + 1 ? "info" : "pending";
+    };
+    const order: FollowStage[] = ["waiting", "registered", "handshake"];
+
+    return (
+        <>
+            <Alert id="token-once" isInline variant="warning"
+                title={_("Copy the command now: the token inside it will not be shown again.")}>
+                {cockpit.format(_("It works once and expires $0 ($1)."), timeUntil(token.expiresAt), formatDateTime(token.expiresAt))}
+            </Alert>
+            <Tabs id="install-tabs" className="pf-v6-u-mt-md" activeKey={platform} onSelect={(_e, k) => setPlatform(k as Platform)}>
+                {PLATFORMS.map(p => (
+                    <Tab key={p} eventKey={p} id={`install-tab-${p}`} title={<TabTitleText>{PLATFORM_NAMES[p]}</TabTitleText>}>
+                        <div className="pf-v6-u-pt-md">
+                            <Content component="p">{PLATFORM_HINTS[p]()}</Content>
+                            {token.installCommands[p]
+                                ? <CopyBlock id={`install-command-${p}`} text={token.installCommands[p]!} />
+                                : <Content component="p">{_("No command for this platform.")}</Content>}
+                        </div>
+                    </Tab>
+                ))}
+            </Tabs>
+            <Content component="h3" className="pf-v6-u-mt-lg">{_("Progress")}</Content>
+            <ProgressStepper id="token-follow" aria-label={_("Enrollment progress")} data-stage={stage}>
+                <ProgressStep id="follow-waiting" titleId="follow-waiting-title" variant={stage === "waiting" ? "info" : "success"}
+                    isCurrent={stage === "waiting"}
+                    description={stage === "waiting" ? _("Run the command on the spoke.") : undefined}>
+                    {_("Waiting for the spoke")}
+                </ProgressStep>
+                <ProgressStep id="follow-registered" titleId="follow-registered-title" variant={variant("registered", order)}
+                    isCurrent={stage === "registered"}
+                    description={spoke && stage !== "waiting" ? cockpit.format(_("Address $0"), spokeAddress(spoke)) : undefined}>
+                    {_("Registered")}
+                </ProgressStep>
+                <ProgressStep id="follow-handshake" titleId="follow-handshake-title" variant={variant("handshake", order)}
+                    isCurrent={stage === "handshake"}
+                    description={stage === "registered" ? _("Waiting for the tunnel's first handshake.") : undefined}>
+                    {_("First handshake")}
+                </ProgressStep>
+            </ProgressStepper>
+        </>
+    );
+};

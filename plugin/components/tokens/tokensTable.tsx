@@ -1,0 +1,127 @@
+// Installation tokens: pending ones can be revoked; used, expired and revoked ones stay for the record.
+import React, { useMemo, useState } from "react";
+import { Button, EmptyState, EmptyStateBody, Label, Pagination, Toolbar, ToolbarContent, ToolbarItem } from "@patternfly/react-core";
+import { Table, Tbody, Td, Th, Thead, Tr } from "@patternfly/react-table";
+import { KeyIcon } from "@patternfly/react-icons";
+import cockpit from "cockpit";
+import * as api from "../../api";
+import { asApiError, store, useStore } from "../../store";
+import type { TokenState, TokenSummary } from "../../types";
+import { formatDateTime, timeAgo, timeUntil } from "../../util/format";
+import { notify, notifyError } from "../common/toasts";
+import { FilterSelect } from "../common/filterSelect";
+
+const _ = cockpit.gettext;
+
+export function tokenState(t: TokenSummary, now = Date.now()): TokenState {
+    if (t.status) return t.status;
+    if (t.revoked || t.revokedAt) return "revoked";
+    if (t.used || t.usedAt) return "used";
+    return Date.parse(t.expiresAt) <= now ? "expired" : "pending";
+}
+
+const STATES: Record<TokenState, { text: () => string; color: "blue" | "green" | "grey" | "red" }> = {
+    pending: { text: () => _("Pending"), color: "blue" },
+    used: { text: () => _("Used"), color: "green" },
+    expired: { text: () => _("Expired"), color: "grey" },
+    revoked: { text: () => _("Revoked"), color: "red" },
+};
+const ORDER: TokenState[] = ["pending", "used", "expired", "revoked"];
+
+export const TokensTable = () => {
+    const { tokens, updatedAt } = useStore();
+    const [filter, setFilter] = useState("");
+    const [busy, setBusy] = useState<string | null>(null);
+    const [page, setPage] = useState(1);
+    const [perPage, setPerPage] = useState(20);
+    const now = updatedAt || Date.now();
+
+    const rows = useMemo(() => tokens
+        .map(t => ({ token: t, state: tokenState(t, now) }))
+        .filter(r => !filter || r.state === filter)
+        .sort((a, b) => ORDER.indexOf(a.state) - ORDER.indexOf(b.state) ||
+            Date.parse(b.token.createdAt ?? b.token.expiresAt) - Date.parse(a.token.createdAt ?? a.token.expiresAt)),
+    [tokens, filter, now]);
+    const lastPage = Math.max(1, Math.ceil(rows.length / perPage));
+    const current = Math.min(page, lastPage);
+
+    const revoke = async (t: TokenSummary) => {
+        setBusy(t.id);
+        try {
+            await api.revokeToken(t.id);
+            notify("success", cockpit.format(_("The token for $0 was revoked"), t.spokeName));
+            await store.refresh();
+        } catch (e) {
+            notifyError(cockpit.format(_("Could not revoke the token for $0"), t.spokeName), asApiError(e));
+        } finally {
+            setBusy(null);
+        }
+    };
+
+    if (tokens.length === 0) {
+        return (
+            <EmptyState id="tokens-empty" headingLevel="h3" icon={KeyIcon} titleText={_("No tokens")}>
+                <EmptyStateBody>{_("Adding a spoke creates a one-time token; it is listed here until it is used or expires.")}</EmptyStateBody>
+            </EmptyState>
+        );
+    }
+
+    return (
+        <>
+            <Toolbar id="tokens-toolbar">
+                <ToolbarContent>
+                    <ToolbarItem>
+                        <FilterSelect id="tokens-filter-state" allLabel={_("All tokens")} value={filter} onChange={v => {
+                            setFilter(v);
+                            setPage(1);
+                        }} options={ORDER.map(s => ({ value: s, label: STATES[s].text() }))} />
+                    </ToolbarItem>
+                    <ToolbarItem variant="pagination">
+                        <Pagination id="tokens-pagination" itemCount={rows.length} page={current} perPage={perPage} isCompact
+                            onSetPage={(_e, p) => setPage(p)} onPerPageSelect={(_e, n) => {
+                                setPerPage(n);
+                                setPage(1);
+                            }} />
+                    </ToolbarItem>
+                </ToolbarContent>
+            </Toolbar>
+            <Table id="tokens-table" aria-label={_("Installation tokens")} variant="compact">
+                <Thead>
+                    <Tr>
+                        <Th>{_("Spoke")}</Th>
+                        <Th>{_("Address")}</Th>
+                        <Th>{_("State")}</Th>
+                        <Th>{_("Created")}</Th>
+                        <Th>{_("Expires")}</Th>
+                        <Th screenReaderText={_("Actions")} />
+                    </Tr>
+                </Thead>
+                <Tbody>
+                    {rows.slice((current - 1) * perPage, current * perPage).map(({ token: t, state }) => (
+                        <Tr key={t.id} id={`token-row-${t.id}`} data-spoke-name={t.spokeName} data-state={state}>
+                            <Td dataLabel={_("Spoke")}>{t.spokeName}</Td>
+                            <Td dataLabel={_("Address")}>{t.allowedIPs?.join(", ") || "—"}</Td>
+                            <Td dataLabel={_("State")}>
+                                <Label isCompact color={STATES[state].color} className="wgh-token-state">{STATES[state].text()}</Label>
+                            </Td>
+                            <Td dataLabel={_("Created")}>
+                                <span title={formatDateTime(t.createdAt)}>{t.createdAt ? timeAgo(t.createdAt, now) : "—"}</span>
+                            </Td>
+                            <Td dataLabel={_("Expires")}>
+                                <span title={formatDateTime(t.expiresAt)}>{state === "pending" ? timeUntil(t.expiresAt, now) : "—"}</span>
+                            </Td>
+                            <Td isActionCell>
+                                {state === "pending" && (
+                                    <Button id={`token-revoke-${t.id}`} variant="secondary" isDanger size="sm"
+                                        isLoading={busy === t.id} isDisabled={busy === t.id} onClick={() => void revoke(t)}>
+                                        {_("Revoke")}
+                                    </Button>
+                                )}
+                            </Td>
+                        </Tr>
+                    ))}
+                </Tbody>
+            </Table>
+        </>
+    );
+};

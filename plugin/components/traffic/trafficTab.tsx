@@ -1,0 +1,99 @@
+// Traffic over the last hour (the hub, or one spoke) and the topology picture.
+import React, { useEffect, useMemo, useState } from "react";
+import {
+    Alert, Card, CardBody, CardHeader, CardTitle, Flex, FlexItem, Content,
+} from "@patternfly/react-core";
+import cockpit from "cockpit";
+import * as api from "../../api";
+import { asApiError, useStore } from "../../store";
+import type { TrafficSeries } from "../../types";
+import { FilterSelect } from "../common/filterSelect";
+import { formatBytes, formatRate } from "../../util/format";
+import { TrafficChart } from "./trafficChart";
+import { Topology } from "./topology";
+import { STATE_LABEL, DISPLAY_STATES } from "../../util/spokeState";
+
+const _ = cockpit.gettext;
+
+const MINUTES = 60;
+const REFRESH_MS = 10_000;
+/** The spoke picker lists the busiest spokes; a menu of thousands helps nobody. */
+const PICKER_SIZE = 50;
+
+export const TrafficTab = () => {
+    const { spokes, updatedAt } = useStore();
+    const [spokeId, setSpokeId] = useState("");
+    const [series, setSeries] = useState<TrafficSeries | null>(null);
+    const [error, setError] = useState<api.ApiError | null>(null);
+
+    useEffect(() => {
+        let alive = true;
+        const load = () => {
+            api.getTraffic(spokeId || null, MINUTES).then(s => {
+                if (!alive) return;
+                setSeries(s);
+                setError(null);
+            }, e => alive && setError(asApiError(e)));
+        };
+        load();
+        const timer = window.setInterval(load, REFRESH_MS);
+        return () => {
+            alive = false;
+            window.clearInterval(timer);
+        };
+    }, [spokeId]);
+
+    const busiest = useMemo(() => [...spokes]
+        .sort((a, b) => ((b.transferRx ?? 0) + (b.transferTx ?? 0)) - ((a.transferRx ?? 0) + (a.transferTx ?? 0)))
+        .slice(0, PICKER_SIZE)
+        .map(s => ({ value: s.id, label: s.name })), [spokes]);
+
+    const points = series?.points ?? [];
+    const totals = points.reduce((t, p) => ({ rx: t.rx + p.rx * (series?.intervalSeconds ?? 0), tx: t.tx + p.tx * (series?.intervalSeconds ?? 0) }), { rx: 0, tx: 0 });
+    const last = points[points.length - 1];
+
+    return (
+        <Flex direction={{ default: "column" }} className="pf-v6-u-pt-md">
+            <Card id="traffic-card" isCompact>
+                <CardHeader actions={{
+                    actions: (
+                        <FilterSelect id="traffic-spoke" allLabel={_("Whole hub")} value={spokeId} onChange={setSpokeId} options={busiest} />
+                    ),
+                }}>
+                    <CardTitle>{_("Traffic, last hour")}</CardTitle>
+                </CardHeader>
+                <CardBody>
+                    {error && (
+                        <Alert id="traffic-error" isInline isPlain variant="warning" title={_("Traffic samples are unavailable")}>
+                            {error.message}
+                        </Alert>
+                    )}
+                    <TrafficChart id="traffic-chart" points={points} minutes={MINUTES} />
+                    <Flex className="pf-v6-u-mt-sm">
+                        <FlexItem><span className="wgh-legend-rx">■</span> {_("Received")}{last ? `: ${formatRate(last.rx)}` : ""}</FlexItem>
+                        <FlexItem><span className="wgh-legend-tx">■</span> {_("Sent")}{last ? `: ${formatRate(last.tx)}` : ""}</FlexItem>
+                        <FlexItem>
+                            <Content component="small" id="traffic-totals">
+                                {cockpit.format(_("In the hour: $0 received, $1 sent"), formatBytes(totals.rx), formatBytes(totals.tx))}
+                            </Content>
+                        </FlexItem>
+                    </Flex>
+                </CardBody>
+            </Card>
+            <Card id="topology-card" isCompact>
+                <CardHeader><CardTitle>{_("Topology")}</CardTitle></CardHeader>
+                <CardBody>
+                    <Topology spokes={spokes} now={updatedAt || Date.now()} />
+                    <Flex className="pf-v6-u-mt-sm">
+                        {DISPLAY_STATES.map(s => (
+                            <FlexItem key={s}>
+                                <svg width="10" height="10" aria-hidden><circle className={`wgh-node-${s}`} cx="5" cy="5" r="5" /></svg>{" "}
+                                {STATE_LABEL[s].text()}
+                            </FlexItem>
+                        ))}
+                    </Flex>
+                </CardBody>
+            </Card>
+        </Flex>
+    );
+};

@@ -1,0 +1,184 @@
+// One small shared store: the refresh loop writes it, components read it through useStore().
+// Refresh failures change the page state, never raise toasts: only user actions do that.
+import { useEffect, useReducer, useRef } from "react";
+import cockpit from "cockpit";
+import * as api from "./api";
+import { ApiError } from "./api";
+import type { Cluster, HubConfig, HubStatus, Spoke, TokenSummary } from "./types";
+
+const _ = cockpit.gettext;
+
+export const REFRESH_MS = 5000;
+
+export type Phase = "loading" | "uninitialized" | "ready" | "service-down" | "access-denied" | "error";
+
+export interface HubState {
+    phase: Phase;
+    error: ApiError | null;
+    config: HubConfig | null;
+    status: HubStatus | null;
+    statusError: ApiError | null;
+    spokes: Spoke[];
+    tokens: TokenSummary[];
+    clusters: Cluster[];
+    updatedAt: number;
+}
+
+type Listener = (...args: unknown[]) => void;
+
+export class EventEmitter {
+    private listeners = new Map<string, Set<Listener>>();
+
+    on(event: string, listener: Listener): () => void {
+        let set = this.listeners.get(event);
+        if (!set) this.listeners.set(event, set = new Set());
+        set.add(listener);
+        return () => set.delete(listener);
+    }
+
+    emit(event: string, ...args: unknown[]): void {
+        for (const listener of [...(this.listeners.get(event) ?? [])]) listener(...args);
+    }
+}
+
+/** Calls handler on each event while the component is mounted. */
+export function useOn(emitter: EventEmitter, event: string, handler: Listener): void {
+    const latest = useRef(handler);
+    latest.current = handler;
+    useEffect(() => emitter.on(event, (...args) => latest.current(...args)), [emitter, event]);
+}
+
+class HubStore extends EventEmitter {
+    state: HubState = {
+        phase: "loading",
+        error: null,
+        config: null,
+        status: null,
+        statusError: null,
+        spokes: [],
+        tokens: [],
+        clusters: [],
+        updatedAt: 0,
+    };
+
+    private timer: number | null = null;
+    private running = false;
+    private stopped = true;
+    private permission: ReturnType<typeof cockpit.permission> | null = null;
+
+    private set(changes: Partial<HubState>): void {
+        this.state = { ...this.state, ...changes };
+        this.emit("changed");
+    }
+
+    start(): void {
+        if (!this.stopped) return;
+        this.stopped = false;
+        // Cockpit reloads the page when administrative access is turned on or off.
+        this.permission = cockpit.permission({ admin: true });
+        const check = () => {
+            if (this.permission?.allowed === false) {
+                this.set({ phase: "access-denied", error: accessDenied() });
+                this.stop();
+            }
+        };
+        this.permission.addEventListener("changed", check);
+        check();
+        if (!this.stopped) void this.refresh();
+    }
+
+    stop(): void {
+        this.stopped = true;
+        if (this.timer !== null) window.clearTimeout(this.timer);
+        this.timer = null;
+    }
+
+    private schedule(): void {
+        if (this.stopped) return;
+        if (this.timer !== null) window.clearTimeout(this.timer);
+        this.timer = window.setTimeout(() => {
+            this.timer = null;
+            if (document.hidden) this.schedule();
+            else void this.refresh();
+        }, REFRESH_MS);
+    }
+
+    /** Reloads everything now; called by the loop and after every user action. */
+    async refresh(): Promise<void> {
+        if (this.running) return;
+        this.running = true;
+        try {
+            await this.load();
+        } finally {
+            this.running = false;
+            if (this.state.phase !== "access-denied") this.schedule();
+        }
+    }
+
+    private async load(): Promise<void> {
+        let config: HubConfig;
+        try {
+            config = await api.getHubConfig();
+        } catch (e) {
+            const err = asApiError(e);
+            if (err.kind === "not-found") this.set({ phase: "uninitialized", error: null, config: null });
+            else this.fail(err);
+            return;
+        }
+        const [status, spokes, tokens, clusters] = await Promise.allSettled([
+            api.getHubStatus(), api.listSpokes(), api.listTokens(), api.listClusters(),
+        ]);
+        const firstFailure = [spokes, tokens].find(r => r.status === "rejected");
+        if (firstFailure && firstFailure.status === "rejected" && this.state.phase !== "ready") {
+            this.fail(asApiError(firstFailure.reason));
+            return;
+        }
+        this.set({
+            phase: "ready",
+            error: null,
+            config,
+            status: status.status === "fulfilled" ? status.value : this.state.status,
+            statusError: status.status === "rejected" ? asApiError(status.reason) : null,
+            spokes: spokes.status === "fulfilled" ? spokes.value : this.state.spokes,
+            tokens: tokens.status === "fulfilled" ? tokens.value : this.state.tokens,
+            clusters: clusters.status === "fulfilled" ? clusters.value : this.state.clusters,
+            updatedAt: Date.now(),
+        });
+    }
+
+    private fail(err: ApiError): void {
+        const phase: Phase = err.kind === "service-down" ? "service-down" : err.kind === "access-denied" ? "access-denied" : "error";
+        // A page that already shows data keeps it through one failed refresh of a flaky moment,
+        // but a stopped service or lost access is shown at once.
+        if (this.state.phase === "ready" && phase === "error") {
+            this.set({ statusError: err });
+            return;
+        }
+        this.set({ phase, error: err });
+    }
+
+    afterInitialize(config: HubConfig): void {
+        this.set({ phase: "ready", config });
+        void this.refresh();
+    }
+}
+
+function accessDenied(): ApiError {
+    return new ApiError(_("Administrative access is required to manage the hub."),
+        _("Turn on administrative access with the \"Limited access\" button in Cockpit's top bar."),
+        "ACCESS_DENIED", 0, "access-denied");
+}
+
+export function asApiError(e: unknown): ApiError {
+    if (e instanceof ApiError) return e;
+    return new ApiError(e instanceof Error ? e.message : String(e), "", "INTERNAL", 0, "bridge");
+}
+
+export const store = new HubStore();
+
+/** The store's state; re-renders the component on every change. */
+export function useStore(): HubState {
+    const [, bump] = useReducer((n: number) => n + 1, 0);
+    useOn(store, "changed", bump);
+    return store.state;
+}
