@@ -6,7 +6,7 @@ import { shortId, table, when } from "./table";
 function nodeNames(c: Record<string, unknown>): string | null {
     const nodes = c.nodes ?? c.spokes;
     if (!Array.isArray(nodes)) return typeof c.nodeCount === "number" ? String(c.nodeCount) : null;
-    return nodes.map(n => (typeof n === "string" ? n : String((n as Record<string, unknown>).proxmoxNodeName
+    return nodes.map(n => (typeof n === "string" ? n : String((n as Record<string, unknown>).nodeName
         ?? (n as Record<string, unknown>).name ?? "?"))).join(", ") || null;
 }
 
@@ -21,10 +21,11 @@ export function registerClusterCommands(program: Command, ctx: () => CliContext)
             if (c.json) return printJson(c, answer);
             const clusters = itemsOf(answer, "clusters");
             if (!clusters.length) return c.print("No Proxmox VE clusters yet: they appear when a node enrolls with the proxmox script.");
-            c.print(table(["ID", "CLUSTER", "DATACENTER", "NODES"], clusters.map(cl => [
+            c.print(table(["ID", "CLUSTER", "DATACENTER", "ONLINE", "NODES"], clusters.map(cl => [
                 shortId(cl.id),
                 (cl.clusterName ?? cl.name) as string,
                 cl.datacenter as string,
+                typeof cl.nodeCount === "number" ? `${String(cl.onlineCount ?? 0)}/${cl.nodeCount}` : null,
                 nodeNames(cl),
             ])));
         });

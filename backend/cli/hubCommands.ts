@@ -6,25 +6,42 @@ import { bytes, keyValues, list, relative, table, type Cell } from "./table";
 
 type Obj = Record<string, unknown>;
 
-function scalarPairs(o: Obj, skip: string[]): [string, Cell][] {
-    return Object.entries(o)
-        .filter(([k, v]) => !skip.includes(k) && (v === null || ["string", "number", "boolean"].includes(typeof v)))
-        .map(([k, v]) => [k, v === null ? null : String(v)]);
+const notInitialised = "The service is running, but the hub is not initialised yet.\n"
+    + "Initialise it with: wireguard-hub init --network 10.0.1.0/24 --public-endpoint HOST:51820";
+
+function spokeCounts(counts: unknown): string | null {
+    if (!counts || typeof counts !== "object") return null;
+    const c = counts as Record<string, number>;
+    return `${c.total ?? 0} (${c.online ?? 0} online, ${c.offline ?? 0} offline, ${c.pending ?? 0} pending, ${c.disabled ?? 0} disabled)`;
 }
 
 function printStatus(ctx: CliContext, status: Obj): void {
+    const reconcile = (status.lastReconcile ?? null) as Obj | null;
+    const addresses = (status.addresses ?? null) as Obj | null;
+    const lines = [keyValues([
+        ["Interface", `${String(status.interfaceName ?? "wg0")} (${status.interfaceUp ? "up" : "down"})`],
+        ["Mode", [status.mode, status.modeReason].filter(Boolean).join(": ")],
+        ["Public key", status.publicKey as Cell],
+        ["Listen port", status.listenPort as Cell],
+        ["Spokes", spokeCounts(status.spokes)],
+        ["Addresses", addresses ? `${String(addresses.used)} of ${String(addresses.capacity)} used` : null],
+        ["Last reconcile", reconcile
+            ? `${relative(reconcile.at)}, ${String(reconcile.changes ?? 0)} change(s)${reconcile.error ? `, error: ${String(reconcile.error)}` : ""}`
+            : "not yet"],
+        ["Last error", status.lastError as Cell],
+    ])];
     const peers = itemsOf(status, "peers");
-    const lines = [keyValues(scalarPairs(status, ["peers"]))];
     if (peers.length) {
         lines.push("", table(
-            ["PEER", "ENDPOINT", "ALLOWED IPS", "LAST HANDSHAKE", "RX", "TX"],
+            ["PEER", "STATE", "ENDPOINT", "ALLOWED IPS", "LAST HANDSHAKE", "RX", "TX"],
             peers.map(p => [
-                String(p.name ?? p.spokeName ?? String(p.publicKey ?? "").slice(0, 12) + "…"),
+                String(p.name ?? String(p.publicKey ?? "").slice(0, 12) + "…"),
+                p.status as Cell,
                 p.endpoint as Cell,
                 list(p.allowedIPs),
                 relative(p.lastHandshake),
-                bytes(p.transferRx ?? p.rxBytes),
-                bytes(p.transferTx ?? p.txBytes),
+                bytes(p.transferRx),
+                bytes(p.transferTx),
             ]),
         ));
     } else {
@@ -39,16 +56,10 @@ export function registerHubCommands(program: Command, ctx: () => CliContext): vo
         .description("show the hub's WireGuard interface and its peers")
         .action(async () => {
             const c = ctx();
-            try {
-                const status = await c.client().call<Obj>("GET", "/api/hub/status");
-                if (c.json) printJson(c, status);
-                else printStatus(c, status);
-            } catch (err) {
-                if (!(err instanceof ApiError && err.code === "HUB_NOT_INITIALIZED")) throw err;
-                if (c.json) printJson(c, { initialized: false, error: err.message, code: err.code });
-                else c.print("The service is running, but the hub is not initialised yet.\n"
-                    + "Initialise it with: wireguard-hub init --network 10.0.1.0/24 --public-endpoint HOST:51820");
-            }
+            const status = await c.client().call<Obj>("GET", "/api/hub/status");
+            if (c.json) printJson(c, status);
+            else if (status.initialized === false) c.print(notInitialised);
+            else printStatus(c, status);
         });
 
     program
@@ -60,7 +71,7 @@ export function registerHubCommands(program: Command, ctx: () => CliContext): vo
         .option("--private-endpoint <host:port>", "where spokes on the local network reach it (tried first)")
         .option("--dns <servers>", "DNS servers for spokes, comma-separated")
         .option("--network6 <cidr>", "IPv6 network of the VPN, e.g. fd00:10::/64")
-        .option("--force", "initialise again even when the hub already is (keeps its keys only if the service does)")
+        .option("--force", "start over on an initialised hub: new keys, and every spoke is removed (they must re-enroll)")
         .action(async (opts: { network: string; publicEndpoint: string; port: string; privateEndpoint?: string;
             dns?: string; network6?: string; force?: boolean }) => {
             const c = ctx();
