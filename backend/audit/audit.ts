@@ -1,0 +1,43 @@
+// Who did what: token made or revoked, spoke registered (from which address), removed…
+import { Op, type Transaction } from "sequelize";
+import type { HubContext, Actor } from "../context";
+
+export async function record(ctx: HubContext, t: Transaction | null, actor: Actor, action: string,
+    subject: string | null, details: Record<string, unknown> = {}): Promise<void> {
+    await ctx.db.models.Audit.create({
+        at: ctx.now(),
+        actor: actor.name,
+        action,
+        subject,
+        source: actor.source,
+        details: JSON.stringify(details),
+    }, { transaction: t ?? undefined });
+}
+
+export interface AuditEvent {
+    id: number;
+    at: string;
+    actor: string;
+    action: string;
+    subject: string | null;
+    source: string | null;
+    details: Record<string, unknown>;
+}
+
+export async function listEvents(ctx: HubContext, limit: number, beforeId: number | null): Promise<AuditEvent[]> {
+    const rows = await ctx.db.models.Audit.findAll({
+        where: beforeId ? { id: { [Op.lt]: beforeId } } : {},
+        order: [["id", "DESC"]],
+        limit,
+        raw: true,
+    });
+    return rows.map(r => ({
+        id: r.id,
+        at: new Date(r.at).toISOString(),
+        actor: r.actor,
+        action: r.action,
+        subject: r.subject,
+        source: r.source,
+        details: JSON.parse(r.details) as Record<string, unknown>,
+    }));
+}

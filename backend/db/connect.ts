@@ -1,0 +1,93 @@
+// Opens the database named by WGHUB_DATABASE_URL, migrates it forward, and gives the
+// domain one way to write: writeTx, which serialises write transactions in this process
+// (SQLite allows one writer; queuing here beats SQLITE_BUSY retries) while the unique
+// indexes and conditional updates keep the rules even across processes.
+import fs from "node:fs";
+import path from "node:path";
+import { Sequelize, Transaction } from "sequelize";
+import type { Logger } from "../log";
+import { defineModels, type Models } from "./models";
+import { migrate } from "./migrations";
+
+export interface Database {
+    sequelize: Sequelize;
+    models: Models;
+    dialect: "sqlite" | "postgres";
+    writeTx<T>(work: (t: Transaction) => Promise<T>): Promise<T>;
+    close(): Promise<void>;
+}
+
+function dialectModuleFor(url: string): object {
+    // Required here, not at the top, so the bundle loads only the driver in use.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return url.startsWith("sqlite:") ? require("sqlite3") : require("pg");
+}
+
+const rollbackHooks = new WeakMap<Transaction, (() => void)[]>();
+
+/** Undo in-memory state (an address taken from the pool) when the transaction fails. */
+export function onRollback(t: Transaction, undo: () => void): void {
+    rollbackHooks.set(t, [...(rollbackHooks.get(t) ?? []), undo]);
+}
+
+function runRollbackHooks(t: Transaction): void {
+    for (const undo of rollbackHooks.get(t) ?? []) undo();
+    rollbackHooks.delete(t);
+}
+
+export async function openDatabase(url: string, log: Logger): Promise<Database> {
+    const isSqlite = url.startsWith("sqlite:");
+    let sequelize: Sequelize;
+    if (isSqlite) {
+        const storage = url.slice("sqlite:".length);
+        if (storage !== ":memory:") fs.mkdirSync(path.dirname(storage), { recursive: true, mode: 0o700 });
+        sequelize = new Sequelize({
+            dialect: "sqlite",
+            storage,
+            dialectModule: dialectModuleFor(url),
+            logging: false,
+        });
+        sequelize.addHook("afterConnect", async (connection: unknown) => {
+            const db = connection as { exec(sql: string, cb: (err: Error | null) => void): void };
+            await new Promise<void>((resolve, reject) =>
+                db.exec("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                    err => (err ? reject(err) : resolve())));
+        });
+    } else {
+        sequelize = new Sequelize(url, { dialect: "postgres", dialectModule: dialectModuleFor(url), logging: false });
+    }
+    await sequelize.authenticate();
+    if (isSqlite) {
+        await sequelize.query("PRAGMA journal_mode = WAL");
+        const storage = url.slice("sqlite:".length);
+        if (storage !== ":memory:") fs.chmodSync(storage, 0o600);
+    }
+
+    const models = defineModels(sequelize);
+    const applied = await migrate(sequelize);
+    if (applied.length) log.info("database migrated", { applied });
+
+    let queue: Promise<unknown> = Promise.resolve();
+    const writeTx = <T>(work: (t: Transaction) => Promise<T>): Promise<T> => {
+        const run = queue.then(() => {
+            let current: Transaction | null = null;
+            return sequelize.transaction(t => {
+                current = t;
+                return work(t);
+            }).catch(err => {
+                if (current) runRollbackHooks(current);
+                throw err;
+            });
+        });
+        queue = run.catch(() => undefined);
+        return run;
+    };
+
+    return {
+        sequelize,
+        models,
+        dialect: isSqlite ? "sqlite" : "postgres",
+        writeTx,
+        close: () => sequelize.close(),
+    };
+}

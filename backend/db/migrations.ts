@@ -1,0 +1,118 @@
+// Numbered migrations, inline (umzug's glob loading does not survive bundling).
+// A migration that has shipped is never edited: add the next number instead.
+import { DataTypes, type QueryInterface, type Sequelize } from "sequelize";
+import { Umzug, SequelizeStorage } from "umzug";
+
+type Step = { name: string; up: (qi: QueryInterface) => Promise<void> };
+
+const id = { type: DataTypes.STRING(36), primaryKey: true, allowNull: false };
+const timestamps = {
+    createdAt: { type: DataTypes.DATE, allowNull: false },
+    updatedAt: { type: DataTypes.DATE, allowNull: false },
+};
+
+export const steps: Step[] = [
+    {
+        name: "001-initial-schema",
+        async up(qi) {
+            await qi.createTable("hub", {
+                id: { type: DataTypes.INTEGER, primaryKey: true, allowNull: false },
+                networkCIDR: { type: DataTypes.STRING(64), allowNull: false },
+                networkCIDRv6: { type: DataTypes.STRING(64), allowNull: true },
+                interfaceAddress: { type: DataTypes.STRING(64), allowNull: false },
+                interfaceAddressV6: { type: DataTypes.STRING(64), allowNull: true },
+                listenPort: { type: DataTypes.INTEGER, allowNull: false },
+                publicKey: { type: DataTypes.STRING(44), allowNull: false },
+                publicEndpoint: { type: DataTypes.STRING(300), allowNull: false },
+                privateEndpoint: { type: DataTypes.STRING(300), allowNull: true },
+                dns: { type: DataTypes.TEXT, allowNull: false, defaultValue: "[]" },
+                keepalive: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 25 },
+                generation: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
+                ...timestamps,
+            });
+            await qi.createTable("proxmox_clusters", {
+                id,
+                clusterName: { type: DataTypes.STRING(200), allowNull: false, unique: true },
+                datacenter: { type: DataTypes.STRING(200), allowNull: true },
+                description: { type: DataTypes.TEXT, allowNull: true },
+                ...timestamps,
+            });
+            await qi.createTable("spokes", {
+                id,
+                name: { type: DataTypes.STRING(200), allowNull: false },
+                publicKey: { type: DataTypes.STRING(44), allowNull: false, unique: true },
+                address: { type: DataTypes.STRING(64), allowNull: false },
+                addressV6: { type: DataTypes.STRING(64), allowNull: true },
+                subnets: { type: DataTypes.TEXT, allowNull: false, defaultValue: "[]" },
+                datacenter: { type: DataTypes.STRING(200), allowNull: true },
+                os: { type: DataTypes.STRING(20), allowNull: false },
+                hostname: { type: DataTypes.STRING(255), allowNull: true },
+                isProxmox: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+                proxmoxNodeName: { type: DataTypes.STRING(200), allowNull: true },
+                proxmoxVersion: { type: DataTypes.STRING(200), allowNull: true },
+                proxmoxClusterId: {
+                    type: DataTypes.STRING(36), allowNull: true,
+                    references: { model: "proxmox_clusters", key: "id" }, onDelete: "SET NULL",
+                },
+                metadata: { type: DataTypes.TEXT, allowNull: false, defaultValue: "{}" },
+                enabled: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+                registeredAt: { type: DataTypes.DATE, allowNull: false },
+                registeredFrom: { type: DataTypes.STRING(64), allowNull: true },
+                lastHandshake: { type: DataTypes.DATE, allowNull: true },
+                endpoint: { type: DataTypes.STRING(64), allowNull: true },
+                rxBytes: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
+                txBytes: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
+                ...timestamps,
+            });
+            await qi.addIndex("spokes", ["proxmoxClusterId"]);
+            await qi.createTable("installation_tokens", {
+                id,
+                tokenHash: { type: DataTypes.STRING(64), allowNull: false, unique: true },
+                tokenPrefix: { type: DataTypes.STRING(8), allowNull: false },
+                spokeId: { type: DataTypes.STRING(36), allowNull: false },
+                spokeName: { type: DataTypes.STRING(200), allowNull: false },
+                purpose: { type: DataTypes.STRING(10), allowNull: false, defaultValue: "enroll" },
+                address: { type: DataTypes.STRING(64), allowNull: false },
+                addressV6: { type: DataTypes.STRING(64), allowNull: true },
+                subnets: { type: DataTypes.TEXT, allowNull: false, defaultValue: "[]" },
+                datacenter: { type: DataTypes.STRING(200), allowNull: true },
+                state: { type: DataTypes.STRING(10), allowNull: false, defaultValue: "pending" },
+                expiresAt: { type: DataTypes.DATE, allowNull: false },
+                usedAt: { type: DataTypes.DATE, allowNull: true },
+                revokedAt: { type: DataTypes.DATE, allowNull: true },
+                ...timestamps,
+            });
+            await qi.addIndex("installation_tokens", ["state", "expiresAt"]);
+            await qi.addIndex("installation_tokens", ["spokeId"]);
+            // One row per address in use, by a pending token or a spoke: the unique index is
+            // what makes two owners of one address impossible, whatever the race.
+            await qi.createTable("address_allocations", {
+                ordinal: { type: DataTypes.INTEGER, primaryKey: true, allowNull: false },
+                address: { type: DataTypes.STRING(64), allowNull: false, unique: true },
+                spokeId: { type: DataTypes.STRING(36), allowNull: false, unique: true },
+                createdAt: { type: DataTypes.DATE, allowNull: false },
+            });
+            await qi.createTable("audit_events", {
+                id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+                at: { type: DataTypes.DATE, allowNull: false },
+                actor: { type: DataTypes.STRING(100), allowNull: false },
+                action: { type: DataTypes.STRING(50), allowNull: false },
+                subject: { type: DataTypes.STRING(200), allowNull: true },
+                source: { type: DataTypes.STRING(64), allowNull: true },
+                details: { type: DataTypes.TEXT, allowNull: false, defaultValue: "{}" },
+            });
+            await qi.addIndex("audit_events", ["at"]);
+        },
+    },
+];
+
+export async function migrate(sequelize: Sequelize): Promise<string[]> {
+    const umzug = new Umzug({
+        migrations: steps.map(step => ({ name: step.name, up: ({ context }: { context: QueryInterface }) => step.up(context) })),
+        context: sequelize.getQueryInterface(),
+        storage: new SequelizeStorage({ sequelize, tableName: "schema_migrations" }),
+        logger: undefined,
+    });
+    const done = await umzug.up();
+    return done.map(m => m.name);
+}

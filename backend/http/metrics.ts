@@ -1,0 +1,34 @@
+// Prometheus metrics for GET /metrics (admin API only).
+import client from "prom-client";
+import type { HubContext } from "../context";
+import { listSpokes } from "../spokes/spokes";
+
+export function createMetrics(ctx: HubContext): client.Registry {
+    const registry = new client.Registry();
+    client.collectDefaultMetrics({ register: registry, prefix: "wghub_process_" });
+    new client.Gauge({
+        name: "wghub_spokes", help: "Spokes by state", labelNames: ["state"], registers: [registry],
+        async collect() {
+            const counts: Record<string, number> = { online: 0, offline: 0, pending: 0, disabled: 0 };
+            for (const s of await listSpokes(ctx)) counts[s.status]++;
+            for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+        },
+    });
+    new client.Gauge({
+        name: "wghub_addresses_used", help: "Addresses held by spokes and pending tokens", registers: [registry],
+        collect() { this.set(ctx.addresses.used); },
+    });
+    new client.Gauge({
+        name: "wghub_reconcile_duration_seconds", help: "Duration of the last reconcile", registers: [registry],
+        collect() { this.set((ctx.wireguard?.status().lastReconcile?.durationMs ?? 0) / 1000); },
+    });
+    new client.Gauge({
+        name: "wghub_reconcile_changes", help: "Peers changed by the last reconcile", registers: [registry],
+        collect() { this.set(ctx.wireguard?.status().lastReconcile?.changes ?? 0); },
+    });
+    new client.Gauge({
+        name: "wghub_reconcile_failing", help: "1 while the last apply failed", registers: [registry],
+        collect() { this.set(ctx.wireguard?.status().lastError ? 1 : 0); },
+    });
+    return registry;
+}

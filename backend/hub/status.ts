@@ -1,0 +1,39 @@
+// GET /api/hub/status: the seed's shape (interface, key, port, peers) plus the mode,
+// whether the interface is up, the last reconcile and the spoke counts.
+import type { HubContext } from "../context";
+import { loadHub } from "./hub";
+import { listSpokes } from "../spokes/spokes";
+
+export async function hubStatus(ctx: HubContext) {
+    const hub = await loadHub(ctx);
+    const wg = ctx.wireguard?.status() ?? null;
+    const spokes = hub ? await listSpokes(ctx) : [];
+    const counts = { total: spokes.length, online: 0, offline: 0, pending: 0, disabled: 0 };
+    for (const s of spokes) counts[s.status]++;
+    return {
+        initialized: Boolean(hub),
+        interfaceName: ctx.config.interfaceName,
+        publicKey: hub?.publicKey ?? null,
+        listenPort: hub?.listenPort ?? null,
+        mode: wg?.mode ?? "off",
+        modeReason: wg?.modeReason ?? "WireGuard is not started",
+        interfaceUp: wg?.interfaceUp ?? false,
+        lastReconcile: wg?.lastReconcile ?? null,
+        lastError: wg?.lastError ?? null,
+        reconcile: wg,
+        spokes: counts,
+        addresses: { used: ctx.addresses.used, capacity: ctx.addresses.capacity },
+        statusUpdatedAt: ctx.live.lastUpdate?.toISOString() ?? null,
+        peers: spokes.filter(s => s.enabled).map(s => ({
+            spokeId: s.id,
+            name: s.name,
+            publicKey: s.publicKey,
+            endpoint: s.endpoint,
+            allowedIPs: s.allowedIPs,
+            lastHandshake: s.lastHandshake,
+            transferRx: s.rxBytes,
+            transferTx: s.txBytes,
+            status: s.status,
+        })),
+    };
+}

@@ -1,0 +1,116 @@
+// Spoke addresses: one per spoke (or pending token), the lowest free by default, or one the
+// admin picks. The IPv6 address, when the hub has an IPv6 network, has the same host ordinal.
+import type { Transaction } from "sequelize";
+import { onRollback, type Database } from "../db/connect";
+import type { HubRow } from "../db/models";
+import { HubError } from "../errors";
+import { AddressPool } from "./pool";
+import { addressAt, contains, hostCount, ordinalOf, parseCidr, type Network } from "./cidr";
+
+export interface Assigned {
+    ordinal: number;
+    address: string;
+    addressV6: string | null;
+}
+
+export class AddressBook {
+    private pool: AddressPool | null = null;
+    private v4: Network | null = null;
+    private v6: Network | null = null;
+
+    constructor(private readonly db: Database) {}
+
+    /** Rebuilds the pool from the database (at start and after initialisation). */
+    async load(hub: HubRow | null): Promise<void> {
+        if (!hub) {
+            this.pool = null;
+            return;
+        }
+        this.v4 = parseCidr(hub.networkCIDR)!;
+        this.v6 = hub.networkCIDRv6 ? parseCidr(hub.networkCIDRv6) : null;
+        const rows = await this.db.models.Allocation.findAll({ attributes: ["ordinal"], raw: true });
+        const last = Number(hostCount(this.v4)) - 2;
+        // Ordinal 1 is the hub.
+        this.pool = new AddressPool(2, last, rows.map(r => r.ordinal));
+    }
+
+    get network(): Network {
+        if (!this.v4) throw new HubError("HUB_NOT_INITIALIZED", "The hub is not initialised", "Initialise the hub first.");
+        return this.v4;
+    }
+
+    get network6(): Network | null {
+        return this.v6;
+    }
+
+    private requirePool(): AddressPool {
+        if (!this.pool) throw new HubError("HUB_NOT_INITIALIZED", "The hub is not initialised", "Initialise the hub first.");
+        return this.pool;
+    }
+
+    get used(): number {
+        return this.pool?.size ?? 0;
+    }
+
+    get capacity(): number {
+        return this.v4 ? Number(hostCount(this.v4)) - 3 : 0;
+    }
+
+    private assigned(ordinal: number): Assigned {
+        return {
+            ordinal,
+            address: addressAt(this.network, ordinal),
+            addressV6: this.v6 ? addressAt(this.v6, ordinal) : null,
+        };
+    }
+
+    /** Checks a custom address: inside the network, not the hub's, not network/broadcast. */
+    ordinalFor(ip: string): number {
+        const netw = this.network;
+        if (!contains(netw, ip))
+            throw new HubError("VALIDATION_FAILED", `${ip} is outside the hub's network ${netw.cidr}`,
+                `Pick an address inside ${netw.cidr}, or leave it empty to get the lowest free one.`, { field: "customIP" });
+        const ordinal = ordinalOf(netw, ip);
+        if (ordinal === 1)
+            throw new HubError("ADDRESS_TAKEN", `${ip} is the hub's own address`, "Pick another address.");
+        if (!this.requirePool().inRange(ordinal))
+            throw new HubError("VALIDATION_FAILED", `${ip} is the network or broadcast address`, "Pick a host address.", { field: "customIP" });
+        return ordinal;
+    }
+
+    /** Allocates inside `t`; the in-memory pool is put back if the transaction fails. */
+    async allocate(t: Transaction, spokeId: string, customIP: string | null): Promise<Assigned> {
+        const pool = this.requirePool();
+        let ordinal: number;
+        if (customIP) {
+            ordinal = this.ordinalFor(customIP);
+            if (!pool.reserve(ordinal))
+                throw new HubError("ADDRESS_TAKEN", `${customIP} is already in use`, "Pick another address, or leave it empty to get the lowest free one.");
+        } else {
+            const next = pool.allocate();
+            if (next === null)
+                throw new HubError("ADDRESS_POOL_EXHAUSTED", `The network ${this.network.cidr} is full`,
+                    "Remove unused spokes or revoke pending tokens to free addresses, or re-initialise the hub with a larger network.");
+            ordinal = next;
+        }
+        const assigned = this.assigned(ordinal);
+        onRollback(t, () => pool.release(ordinal));
+        try {
+            await this.db.models.Allocation.create({ ordinal, address: assigned.address, spokeId, createdAt: new Date() }, { transaction: t });
+        } catch (err) {
+            if ((err as Error).name === "SequelizeUniqueConstraintError")
+                throw new HubError("ADDRESS_TAKEN", `${assigned.address} is already in use`, "Try again, or pick another address.");
+            throw err;
+        }
+        return assigned;
+    }
+
+    /** Frees a spoke's (or pending token's) address inside `t`, in memory once committed. */
+    async release(t: Transaction, spokeId: string): Promise<void> {
+        const row = await this.db.models.Allocation.findOne({ where: { spokeId }, transaction: t });
+        if (!row) return;
+        await row.destroy({ transaction: t });
+        const ordinal = row.ordinal;
+        t.afterCommit(() => this.requirePool().release(ordinal));
+    }
+}

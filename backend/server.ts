@@ -1,0 +1,146 @@
+// The hub service: wiring only. Reads the configuration, opens the database, starts
+// WireGuard and the listeners, and stops them in order on SIGTERM.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import cron from "node-cron";
+import { ConfigError, loadConfig, type Config } from "./config";
+import { createLogger, type Logger } from "./log";
+import { openDatabase } from "./db/connect";
+import type { HubContext } from "./context";
+import { AddressBook } from "./ipam/addresses";
+import { LiveStatus } from "./spokes/live";
+import { TrafficSamples } from "./traffic/samples";
+import { adminMaterial, selfSignedMaterial } from "./hub/tls";
+import { loadHub } from "./hub/hub";
+import { endpointHost } from "./http/validation";
+import { desiredState, saveStatus } from "./spokes/spokes";
+import { sweepExpired } from "./tokens/tokens";
+import { createWireGuard } from "./wireguard";
+import { createAdminApp, createPublicApp } from "./http/apps";
+import { listenOnSocket, listenOnTcp } from "./listen";
+import { writeFileAtomic } from "./fsutil";
+
+/** Seconds between scheduled runs, read off the cron expression's seconds field when it has one. */
+function scheduleSeconds(expr: string): number {
+    const fields = expr.trim().split(/\s+/);
+    const m = fields.length === 6 ? /^\*\/(\d+)$/.exec(fields[0]) : null;
+    return m ? Number(m[1]) : 60;
+}
+
+function adminToken(config: Config, log: Logger): string | null {
+    if (!config.adminListen || !config.adminTokenFile) return null;
+    if (!fs.existsSync(config.adminTokenFile)) {
+        writeFileAtomic(config.adminTokenFile, crypto.randomBytes(32).toString("base64url") + "\n", 0o600);
+        log.info("admin API token created", { file: config.adminTokenFile });
+    }
+    return fs.readFileSync(config.adminTokenFile, "utf8").trim();
+}
+
+async function main(): Promise<void> {
+    let config: Config;
+    try {
+        config = loadConfig();
+    } catch (err) {
+        if (err instanceof ConfigError) {
+            process.stderr.write(`wireguard-hub: ${err.message}\n`);
+            process.exit(2);
+        }
+        throw err;
+    }
+    const log = createLogger(config.logLevel);
+    fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    const db = await openDatabase(config.databaseUrl, log);
+
+    let publicServer: https.Server | http.Server | null = null;
+    const ctx: HubContext = {
+        config,
+        db,
+        log,
+        now: () => new Date(),
+        addresses: new AddressBook(db),
+        live: new LiveStatus(),
+        traffic: new TrafficSamples(scheduleSeconds(config.reconcileSchedule)),
+        wireguard: null,
+        tls: null,
+        async refreshTls() {
+            if (!config.tls) return;
+            if (config.tlsCertFile && config.tlsKeyFile) {
+                ctx.tls = adminMaterial(config.tlsCertFile, config.tlsKeyFile);
+            } else {
+                const hub = await loadHub(ctx);
+                const hosts = hub ? [hub.publicEndpoint, hub.privateEndpoint].filter((e): e is string => !!e).map(endpointHost) : [];
+                if (!["0.0.0.0", "::"].includes(config.publicListen.host)) hosts.push(config.publicListen.host);
+                ctx.tls = await selfSignedMaterial(config.dataDir, [...new Set(hosts)]);
+            }
+            if (publicServer instanceof https.Server) publicServer.setSecureContext({ cert: ctx.tls.cert, key: ctx.tls.key });
+        },
+    };
+    await ctx.addresses.load(await loadHub(ctx));
+    await ctx.refreshTls();
+
+    ctx.wireguard = await createWireGuard({
+        config,
+        log,
+        loadDesired: () => desiredState(ctx),
+        saveStatus: (peers, at) => saveStatus(ctx, peers, at),
+    });
+
+    const adminApp = createAdminApp(ctx, { actorOf: () => ({ name: "admin", source: "unix socket" }), bearerToken: null });
+    const adminServer = http.createServer(adminApp);
+    await listenOnSocket(adminServer, config.apiSocket);
+
+    const publicApp = createPublicApp(ctx);
+    publicServer = config.tls && ctx.tls
+        ? https.createServer({ cert: ctx.tls.cert, key: ctx.tls.key, minVersion: "TLSv1.2" }, publicApp)
+        : http.createServer(publicApp);
+    publicServer.requestTimeout = 30_000;
+    publicServer.headersTimeout = 10_000;
+    await listenOnTcp(publicServer, config.publicListen.host, config.publicListen.port);
+
+    let adminTcp: http.Server | null = null;
+    const bearer = adminToken(config, log);
+    if (config.adminListen && bearer) {
+        const app = createAdminApp(ctx, { actorOf: req => ({ name: "api-token", source: req.ip ?? null }), bearerToken: bearer });
+        adminTcp = http.createServer(app);
+        await listenOnTcp(adminTcp, config.adminListen.host, config.adminListen.port);
+    }
+
+    ctx.wireguard.start();
+    const sweeper = cron.schedule(config.reconcileSchedule, () => {
+        sweepExpired(ctx).catch(err => log.error("token sweep failed", { error: String(err) }));
+    });
+
+    log.info("wireguard-hub started", {
+        adminSocket: config.apiSocket,
+        public: `${config.tls ? "https" : "http"}://${config.publicListen.host}:${config.publicListen.port}`,
+        ...(config.adminListen ? { adminTcp: `${config.adminListen.host}:${config.adminListen.port}` } : {}),
+        wireguard: ctx.wireguard.status().mode,
+    });
+
+    let stopping = false;
+    const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info("stopping", { signal });
+        sweeper.stop();
+        const close = (s: http.Server | https.Server | null) => new Promise<void>(resolve => {
+            if (!s) return resolve();
+            s.close(() => resolve());
+            s.closeAllConnections?.();
+        });
+        await Promise.all([close(adminServer), close(publicServer), close(adminTcp)]);
+        await ctx.wireguard?.stop();
+        await db.close();
+        fs.rmSync(config.apiSocket, { force: true });
+        process.exit(0);
+    };
+    process.on("SIGTERM", () => void stop("SIGTERM"));
+    process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch(err => {
+    process.stderr.write(`wireguard-hub: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+});

@@ -1,0 +1,284 @@
+// Spokes: registration with a token, the list, removal, disable/enable, and what WireGuard
+// should hold for them.
+import type { Transaction } from "sequelize";
+import { Op } from "sequelize";
+import type { HubContext, Actor } from "../context";
+import { peersChanged } from "../context";
+import type { SpokeRow } from "../db/models";
+import { HubError } from "../errors";
+import { record } from "../audit/audit";
+import { upsertCluster } from "../clusters/clusters";
+import { loadHub, parseDns, privateKeyFile, requireHub } from "../hub/hub";
+import { allowedIPsOf, assertUsable, hashToken } from "../tokens/tokens";
+import type { DesiredState, PeerStatus } from "../wireguard/types";
+import { stateOf, type SpokeState } from "./live";
+
+export type SpokeOs = "linux" | "macos" | "windows" | "proxmox";
+export const spokeOses: SpokeOs[] = ["linux", "macos", "windows", "proxmox"];
+
+export interface Registration {
+    token: string;
+    publicKey: string;
+    os: SpokeOs;
+    hostname: string | null;
+    isProxmox: boolean;
+    proxmoxNodeName: string | null;
+    proxmoxClusterName: string | null;
+    proxmoxVersion: string | null;
+    proxmoxClusterNodes: string[];
+    metadata: Record<string, string>;
+}
+
+export interface SpokeConfig {
+    addresses: string[];
+    hubPublicKey: string;
+    publicEndpoint: string;
+    privateEndpoint: string | null;
+    /** What the spoke routes into the tunnel: the hub's network(s) and other spokes' subnets. */
+    allowedIPs: string[];
+    dns: string[];
+    persistentKeepalive: number;
+    hubAddress: string;
+}
+
+export interface SpokeView {
+    id: string;
+    name: string;
+    os: string;
+    hostname: string | null;
+    isProxmox: boolean;
+    proxmoxNodeName: string | null;
+    proxmoxVersion: string | null;
+    proxmoxClusterId: string | null;
+    proxmoxClusterName: string | null;
+    datacenter: string | null;
+    address: string;
+    addressV6: string | null;
+    subnets: string[];
+    allowedIPs: string[];
+    publicKey: string;
+    enabled: boolean;
+    registeredAt: string;
+    lastHandshake: string | null;
+    endpoint: string | null;
+    rxBytes: number;
+    txBytes: number;
+    status: SpokeState;
+}
+
+/** The spoke side's AllowedIPs for the hub peer. */
+async function spokeRoutes(ctx: HubContext, exceptSpokeId: string, t?: Transaction): Promise<string[]> {
+    const hub = await requireHub(ctx);
+    const routes = [hub.networkCIDR, ...(hub.networkCIDRv6 ? [hub.networkCIDRv6] : [])];
+    const others = await ctx.db.models.Spoke.findAll({
+        where: { id: { [Op.ne]: exceptSpokeId }, enabled: true, subnets: { [Op.ne]: "[]" } },
+        attributes: ["subnets"], raw: true, transaction: t,
+    });
+    for (const o of others) routes.push(...(JSON.parse(o.subnets) as string[]));
+    return [...new Set(routes)];
+}
+
+export async function spokeConfigFor(ctx: HubContext, spokeId: string, address: string, addressV6: string | null, t?: Transaction): Promise<SpokeConfig> {
+    const hub = await requireHub(ctx);
+    const netPrefix = (cidr: string) => cidr.split("/")[1];
+    return {
+        addresses: [`${address}/${netPrefix(hub.networkCIDR)}`, ...(addressV6 && hub.networkCIDRv6 ? [`${addressV6}/${netPrefix(hub.networkCIDRv6)}`] : [])],
+        hubPublicKey: hub.publicKey,
+        publicEndpoint: hub.publicEndpoint,
+        privateEndpoint: hub.privateEndpoint,
+        allowedIPs: await spokeRoutes(ctx, spokeId, t),
+        dns: parseDns(hub),
+        persistentKeepalive: hub.keepalive,
+        hubAddress: hub.interfaceAddress.split("/")[0],
+    };
+}
+
+export async function register(ctx: HubContext, reg: Registration, source: string | null):
+    Promise<{ spoke: SpokeRow; config: SpokeConfig; reenrolled: boolean }> {
+    const hub = await requireHub(ctx);
+    if (reg.publicKey === hub.publicKey)
+        throw new HubError("PUBLIC_KEY_IN_USE", "This public key is the hub's own key", "Generate a new key pair on the spoke (wg genkey).");
+    const actor: Actor = { name: "spoke", source };
+    const result = await ctx.db.writeTx(async t => {
+        const now = ctx.now();
+        const token = await ctx.db.models.Token.findOne({ where: { tokenHash: hashToken(reg.token) }, transaction: t });
+        assertUsable(token, now);
+        const holder = await ctx.db.models.Spoke.findOne({ where: { publicKey: reg.publicKey }, attributes: ["id"], transaction: t });
+        if (holder && holder.id !== token.spokeId)
+            throw new HubError("PUBLIC_KEY_IN_USE", "Another spoke already uses this public key", "Generate a new key pair on this machine (wg genkey) and run the installer again.");
+        // The one conditional update that consumes the token: a concurrent registration or
+        // revoke that got there first leaves 0 rows changed.
+        const [consumed] = await ctx.db.models.Token.update({ state: "used", usedAt: now, updatedAt: now },
+            { where: { id: token.id, state: "pending", expiresAt: { [Op.gt]: now } }, transaction: t });
+        if (!consumed) {
+            await token.reload({ transaction: t });
+            assertUsable(token, now);
+            throw new HubError("TOKEN_ALREADY_USED", "This installation token was already used", "Ask the hub's admin for a new token.");
+        }
+        const clusterName = reg.isProxmox ? (reg.proxmoxClusterName ?? reg.proxmoxNodeName ?? reg.hostname) : null;
+        const cluster = clusterName ? await upsertCluster(ctx, t, clusterName, token.datacenter) : null;
+        const fields = {
+            publicKey: reg.publicKey,
+            os: reg.os,
+            hostname: reg.hostname,
+            isProxmox: reg.isProxmox,
+            proxmoxNodeName: reg.isProxmox ? (reg.proxmoxNodeName ?? reg.hostname) : null,
+            proxmoxVersion: reg.proxmoxVersion,
+            proxmoxClusterId: cluster?.id ?? null,
+            metadata: JSON.stringify({ ...reg.metadata, ...(reg.proxmoxClusterNodes.length ? { clusterNodes: reg.proxmoxClusterNodes.join(",") } : {}) }),
+            registeredAt: now,
+            registeredFrom: source,
+            updatedAt: now,
+        };
+        let spoke: SpokeRow;
+        const reenrolled = token.purpose === "reenroll";
+        if (reenrolled) {
+            const existing = await ctx.db.models.Spoke.findByPk(token.spokeId, { transaction: t });
+            if (!existing) throw new HubError("SPOKE_NOT_FOUND", "The spoke this token re-enrolls was removed", "Ask the hub's admin for a new token.");
+            const oldKey = existing.publicKey;
+            await existing.update({ ...fields, subnets: token.subnets, datacenter: token.datacenter, lastHandshake: null }, { transaction: t });
+            t.afterCommit(() => ctx.live.forget(oldKey));
+            spoke = existing;
+        } else {
+            spoke = await ctx.db.models.Spoke.create({
+                id: token.spokeId,
+                name: token.spokeName,
+                address: token.address,
+                addressV6: token.addressV6,
+                subnets: token.subnets,
+                datacenter: token.datacenter,
+                ...fields,
+                createdAt: now,
+            }, { transaction: t });
+        }
+        await record(ctx, t, actor, reenrolled ? "spoke.reenrolled" : "spoke.registered", spoke.name,
+            { spokeId: spoke.id, tokenId: token.id, address: spoke.address, os: reg.os, cluster: clusterName });
+        const config = await spokeConfigFor(ctx, spoke.id, spoke.address, spoke.addressV6, t);
+        return { spoke, config, reenrolled };
+    });
+    peersChanged(ctx, reg.isProxmox ? "proxmox node registered" : "spoke registered");
+    return result;
+}
+
+export async function findSpoke(ctx: HubContext, id: string, t?: Transaction): Promise<SpokeRow> {
+    const spoke = await ctx.db.models.Spoke.findByPk(id, { transaction: t });
+    if (!spoke) throw new HubError("SPOKE_NOT_FOUND", "No spoke with this id", "Reload the spoke list; it may have been removed.");
+    return spoke;
+}
+
+export async function removeSpoke(ctx: HubContext, id: string, actor: Actor): Promise<SpokeRow> {
+    const spoke = await ctx.db.writeTx(async t => {
+        const row = await findSpoke(ctx, id, t);
+        await ctx.db.models.Token.update({ state: "revoked", revokedAt: ctx.now() },
+            { where: { spokeId: id, state: "pending" }, transaction: t });
+        await ctx.addresses.release(t, id);
+        await row.destroy({ transaction: t });
+        await record(ctx, t, actor, "spoke.removed", row.name, { spokeId: id, address: row.address });
+        return row;
+    });
+    ctx.live.forget(spoke.publicKey);
+    peersChanged(ctx, "spoke removed");
+    return spoke;
+}
+
+export async function setEnabled(ctx: HubContext, id: string, enabled: boolean, actor: Actor): Promise<SpokeRow> {
+    const spoke = await ctx.db.writeTx(async t => {
+        const row = await findSpoke(ctx, id, t);
+        if (row.enabled === enabled) return row;
+        await row.update({ enabled, updatedAt: ctx.now() }, { transaction: t });
+        await record(ctx, t, actor, enabled ? "spoke.enabled" : "spoke.disabled", row.name, { spokeId: id });
+        return row;
+    });
+    peersChanged(ctx, enabled ? "spoke enabled" : "spoke disabled");
+    return spoke;
+}
+
+const listAttributes = [
+    "id", "name", "os", "hostname", "isProxmox", "proxmoxNodeName", "proxmoxVersion", "proxmoxClusterId", "datacenter",
+    "address", "addressV6", "subnets", "publicKey", "enabled", "registeredAt", "lastHandshake", "endpoint",
+] as const;
+
+export async function listSpokes(ctx: HubContext): Promise<SpokeView[]> {
+    const [rows, clusters] = await Promise.all([
+        ctx.db.models.Spoke.findAll({ attributes: [...listAttributes], order: [["registeredAt", "ASC"]], raw: true }),
+        ctx.db.models.Cluster.findAll({ attributes: ["id", "clusterName"], raw: true }),
+    ]);
+    const clusterNames = new Map(clusters.map(c => [c.id, c.clusterName]));
+    const now = ctx.now().getTime();
+    return rows.map(r => {
+        const live = ctx.live.get(r.publicKey);
+        const stored = r.lastHandshake ? new Date(r.lastHandshake).getTime() : null;
+        const handshake = live?.latestHandshakeMs || stored;
+        const subnets = JSON.parse(r.subnets) as string[];
+        const enabled = Boolean(r.enabled);
+        return {
+            id: r.id,
+            name: r.name,
+            os: r.os,
+            hostname: r.hostname,
+            isProxmox: Boolean(r.isProxmox),
+            proxmoxNodeName: r.proxmoxNodeName,
+            proxmoxVersion: r.proxmoxVersion,
+            proxmoxClusterId: r.proxmoxClusterId,
+            proxmoxClusterName: r.proxmoxClusterId ? clusterNames.get(r.proxmoxClusterId) ?? null : null,
+            datacenter: r.datacenter,
+            address: r.address,
+            addressV6: r.addressV6,
+            subnets,
+            allowedIPs: allowedIPsOf(r.address, r.addressV6, subnets),
+            publicKey: r.publicKey,
+            enabled,
+            registeredAt: new Date(r.registeredAt).toISOString(),
+            lastHandshake: handshake ? new Date(handshake).toISOString() : null,
+            endpoint: live?.endpoint ?? r.endpoint,
+            rxBytes: live?.rxBytes ?? 0,
+            txBytes: live?.txBytes ?? 0,
+            status: stateOf(enabled, handshake, now),
+        };
+    });
+}
+
+/** What wg0 should hold: the hub, and every enabled spoke with its own addresses and subnets. */
+export async function desiredState(ctx: HubContext): Promise<DesiredState | null> {
+    const hub = await loadHub(ctx);
+    if (!hub) return null;
+    const rows = await ctx.db.models.Spoke.findAll({
+        where: { enabled: true }, attributes: ["publicKey", "address", "addressV6", "subnets"], raw: true,
+    });
+    return {
+        iface: {
+            name: ctx.config.interfaceName,
+            privateKeyFile: privateKeyFile(ctx),
+            listenPort: hub.listenPort,
+            addresses: [hub.interfaceAddress, ...(hub.interfaceAddressV6 ? [hub.interfaceAddressV6] : [])],
+        },
+        peers: rows.map(r => ({ publicKey: r.publicKey, allowedIPs: allowedIPsOf(r.address, r.addressV6, JSON.parse(r.subnets) as string[]) })),
+    };
+}
+
+const persistHandshakeEveryMs = 5 * 60_000;
+
+/** Stores what a scheduled run saw: live figures in memory, handshakes to the database now and then. */
+export async function saveStatus(ctx: HubContext, peers: PeerStatus[], at: Date): Promise<void> {
+    const moved = ctx.live.update(peers, at);
+    ctx.traffic.add(peers, at);
+    if (!moved.length) return;
+    const keys = moved.map(p => p.publicKey);
+    const stored = await ctx.db.models.Spoke.findAll({
+        where: { publicKey: { [Op.in]: keys } }, attributes: ["id", "publicKey", "lastHandshake", "endpoint"], raw: true,
+    });
+    const byKey = new Map(moved.map(p => [p.publicKey, p]));
+    const due = stored.filter(s => {
+        const p = byKey.get(s.publicKey)!;
+        const before = s.lastHandshake ? new Date(s.lastHandshake).getTime() : 0;
+        return p.latestHandshake * 1000 - before >= persistHandshakeEveryMs || s.endpoint !== p.endpoint;
+    });
+    if (!due.length) return;
+    await ctx.db.writeTx(async t => {
+        for (const s of due) {
+            const p = byKey.get(s.publicKey)!;
+            await ctx.db.models.Spoke.update({ lastHandshake: new Date(p.latestHandshake * 1000), endpoint: p.endpoint },
+                { where: { id: s.id }, transaction: t, silent: true });
+        }
+    });
+}

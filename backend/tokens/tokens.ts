@@ -1,0 +1,209 @@
+// Installation tokens: 256 random bits shown once, stored only as SHA-256. A token reserves
+// its spoke's address from creation; revoking or expiry frees it.
+import crypto from "node:crypto";
+import { Op, type Transaction } from "sequelize";
+import type { HubContext, Actor } from "../context";
+import type { TokenRow, TokenState } from "../db/models";
+import { HubError } from "../errors";
+import { record } from "../audit/audit";
+import { requireHub } from "../hub/hub";
+import { overlaps, type Network } from "../ipam/cidr";
+
+export function hashToken(token: string): string {
+    return crypto.createHash("sha256").update(token).digest("hex");
+}
+
+export interface NewToken {
+    spokeName: string;
+    customIP: string | null;
+    datacenter: string | null;
+    subnets: Network[];
+    ttlMs: number | null;
+    /** Re-enroll an existing spoke (reinstalled machine, key rotation). */
+    spokeId: string | null;
+}
+
+export interface TokenView {
+    id: string;
+    tokenPrefix: string;
+    spokeId: string;
+    spokeName: string;
+    purpose: "enroll" | "reenroll";
+    allowedIPs: string[];
+    subnets: string[];
+    datacenter: string | null;
+    state: TokenState;
+    used: boolean;
+    createdAt: string;
+    expiresAt: string;
+    usedAt: string | null;
+    revokedAt: string | null;
+}
+
+export function effectiveState(row: Pick<TokenRow, "state" | "expiresAt">, now: Date): TokenState {
+    return row.state === "pending" && row.expiresAt.getTime() <= now.getTime() ? "expired" : row.state;
+}
+
+export function allowedIPsOf(address: string, addressV6: string | null, subnets: string[]): string[] {
+    return [`${address}/32`, ...(addressV6 ? [`${addressV6}/128`] : []), ...subnets];
+}
+
+export function tokenView(row: TokenRow, now: Date): TokenView {
+    const subnets = JSON.parse(row.subnets) as string[];
+    const state = effectiveState(row, now);
+    return {
+        id: row.id,
+        tokenPrefix: row.tokenPrefix,
+        spokeId: row.spokeId,
+        spokeName: row.spokeName,
+        purpose: row.purpose,
+        allowedIPs: allowedIPsOf(row.address, row.addressV6, subnets),
+        subnets,
+        datacenter: row.datacenter,
+        state,
+        used: state === "used",
+        createdAt: row.createdAt.toISOString(),
+        expiresAt: row.expiresAt.toISOString(),
+        usedAt: row.usedAt?.toISOString() ?? null,
+        revokedAt: row.revokedAt?.toISOString() ?? null,
+    };
+}
+
+function checkSubnets(ctx: HubContext, subnets: Network[]): void {
+    const own = [ctx.addresses.network, ctx.addresses.network6].filter((n): n is Network => !!n);
+    for (const s of subnets) {
+        if (own.some(n => overlaps(n, s)))
+            throw new HubError("VALIDATION_FAILED", `Routed subnet ${s.cidr} overlaps the hub's network`,
+                "Routed subnets are networks behind the spoke (a LAN, Proxmox VM networks), outside the tunnel network.", { field: "subnets" });
+    }
+}
+
+export async function createToken(ctx: HubContext, input: NewToken, actor: Actor): Promise<{ row: TokenRow; token: string }> {
+    await requireHub(ctx);
+    checkSubnets(ctx, input.subnets);
+    const token = crypto.randomBytes(32).toString("base64url");
+    const now = ctx.now();
+    const row = await ctx.db.writeTx(async t => {
+        let address: string, addressV6: string | null, spokeId: string;
+        let subnets = input.subnets.map(s => s.cidr);
+        let datacenter = input.datacenter;
+        if (input.spokeId) {
+            const spoke = await ctx.db.models.Spoke.findByPk(input.spokeId, { transaction: t });
+            if (!spoke) throw new HubError("SPOKE_NOT_FOUND", "No spoke with this id", "Reload the spoke list; it may have been removed.");
+            if (input.customIP && input.customIP !== spoke.address)
+                throw new HubError("VALIDATION_FAILED", "A re-enrollment keeps the spoke's address", "Leave customIP empty.", { field: "customIP" });
+            ({ address, addressV6 } = spoke);
+            spokeId = spoke.id;
+            if (!input.subnets.length) subnets = JSON.parse(spoke.subnets) as string[];
+            datacenter ??= spoke.datacenter;
+            // One live re-enrollment token per spoke: a newer one replaces the older.
+            await ctx.db.models.Token.update({ state: "revoked", revokedAt: now },
+                { where: { spokeId, state: "pending" }, transaction: t });
+        } else {
+            spokeId = crypto.randomUUID();
+            ({ address, addressV6 } = await ctx.addresses.allocate(t, spokeId, input.customIP));
+        }
+        const created = await ctx.db.models.Token.create({
+            id: crypto.randomUUID(),
+            tokenHash: hashToken(token),
+            tokenPrefix: token.slice(0, 6),
+            spokeId,
+            spokeName: input.spokeName,
+            purpose: input.spokeId ? "reenroll" : "enroll",
+            address,
+            addressV6,
+            subnets: JSON.stringify(subnets),
+            datacenter,
+            state: "pending",
+            expiresAt: new Date(now.getTime() + (input.ttlMs ?? ctx.config.tokenTtlMs)),
+            usedAt: null,
+            revokedAt: null,
+            createdAt: now,
+            updatedAt: now,
+        }, { transaction: t });
+        await record(ctx, t, actor, input.spokeId ? "token.created_reenroll" : "token.created", input.spokeName,
+            { tokenId: created.id, tokenPrefix: created.tokenPrefix, address, expiresAt: created.expiresAt.toISOString() });
+        return created;
+    });
+    return { row, token };
+}
+
+export async function listTokens(ctx: HubContext): Promise<TokenView[]> {
+    const rows = await ctx.db.models.Token.findAll({ order: [["createdAt", "DESC"]] });
+    const now = ctx.now();
+    return rows.map(r => tokenView(r, now));
+}
+
+/** Frees the address a token reserved, unless its spoke exists (re-enroll tokens, used ones). */
+async function releaseTokenAddress(ctx: HubContext, t: Transaction, row: TokenRow): Promise<void> {
+    if (row.purpose !== "enroll") return;
+    const spoke = await ctx.db.models.Spoke.findByPk(row.spokeId, { transaction: t, attributes: ["id"] });
+    if (!spoke) await ctx.addresses.release(t, row.spokeId);
+}
+
+export async function revokeToken(ctx: HubContext, id: string, actor: Actor): Promise<TokenRow> {
+    return ctx.db.writeTx(async t => {
+        const row = await ctx.db.models.Token.findByPk(id, { transaction: t });
+        if (!row) throw new HubError("TOKEN_NOT_FOUND", "No token with this id", "Reload the token list.");
+        const now = ctx.now();
+        const state = effectiveState(row, now);
+        if (state === "used")
+            throw new HubError("TOKEN_ALREADY_USED", "This token was already used to register a spoke",
+                "To take that spoke off the hub, remove or disable the spoke instead.");
+        if (state === "revoked") return row;
+        // Conditional: a registration that commits first wins, and then this revoke fails.
+        const [changed] = await ctx.db.models.Token.update({ state: "revoked", revokedAt: now },
+            { where: { id, state: { [Op.in]: ["pending", "expired"] } }, transaction: t });
+        if (!changed) throw new HubError("TOKEN_ALREADY_USED", "This token was just used to register a spoke", "Remove the spoke instead.");
+        await releaseTokenAddress(ctx, t, row);
+        await record(ctx, t, actor, "token.revoked", row.spokeName, { tokenId: row.id, tokenPrefix: row.tokenPrefix });
+        await row.reload({ transaction: t });
+        return row;
+    });
+}
+
+/** Marks tokens past their time as expired and frees their addresses. */
+export async function sweepExpired(ctx: HubContext): Promise<number> {
+    const now = ctx.now();
+    const due = await ctx.db.models.Token.findAll({
+        where: { state: "pending", expiresAt: { [Op.lte]: now } },
+        attributes: ["id"],
+        limit: 1000,
+        raw: true,
+    });
+    if (!due.length) return 0;
+    return ctx.db.writeTx(async t => {
+        let swept = 0;
+        for (const { id } of due) {
+            const row = await ctx.db.models.Token.findByPk(id, { transaction: t });
+            if (!row || row.state !== "pending") continue;
+            const [changed] = await ctx.db.models.Token.update({ state: "expired" },
+                { where: { id, state: "pending" }, transaction: t });
+            if (!changed) continue;
+            await releaseTokenAddress(ctx, t, row);
+            swept++;
+        }
+        if (swept) ctx.log.info("expired tokens swept", { count: swept });
+        return swept;
+    });
+}
+
+/** Finds a token by its secret without consuming it (for the script route). */
+export async function checkToken(ctx: HubContext, token: string): Promise<TokenRow> {
+    const row = await ctx.db.models.Token.findOne({ where: { tokenHash: hashToken(token) } });
+    assertUsable(row, ctx.now());
+    return row!;
+}
+
+export function assertUsable(row: TokenRow | null, now: Date): asserts row is TokenRow {
+    if (!row) throw new HubError("TOKEN_NOT_FOUND", "Unknown installation token", "Check that the whole command was pasted, or ask the hub's admin for a new token.");
+    switch (effectiveState(row, now)) {
+    case "used":
+        throw new HubError("TOKEN_ALREADY_USED", "This installation token was already used", "Tokens work once. Ask the hub's admin for a new token (or a re-enroll token for this machine).");
+    case "expired":
+        throw new HubError("TOKEN_EXPIRED", "This installation token has expired", "Ask the hub's admin for a new token.");
+    case "revoked":
+        throw new HubError("TOKEN_REVOKED", "This installation token was revoked", "Ask the hub's admin for a new token.");
+    default:
+    }
+}
