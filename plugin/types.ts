@@ -28,28 +28,40 @@ export interface HubPeer {
     transferTx?: number;
 }
 
+export interface DriftItem {
+    publicKey: string;
+    kind: "missing" | "rogue" | "changed";
+}
+
 export interface ReconcileInfo {
-    at?: string | null;
-    ok?: boolean;
-    drift?: number | string[] | null;
-    error?: string | null;
+    at: string;
     durationMs?: number;
+    changes?: number;
+    drift?: DriftItem[];
+    error?: string | null;
+    kind?: string;
+    reason?: string;
 }
 
 export interface HubStatus {
+    initialized?: boolean;
     interfaceName: string;
-    publicKey?: string;
-    listenPort?: number;
+    publicKey?: string | null;
+    listenPort?: number | null;
+    /** kernel, wireguard-go or off */
     mode?: string;
-    up?: boolean;
-    peers?: HubPeer[];
-    peersTotal?: number;
-    peersOnline?: number;
+    modeReason?: string;
+    interfaceUp?: boolean;
     lastReconcile?: ReconcileInfo | null;
-    error?: string | null;
+    lastError?: string | null;
+    reconcile?: { lastDrift?: { at: string; drift: DriftItem[] } | null } | null;
+    spokes?: { total: number; online: number; offline: number; pending: number; disabled: number };
+    addresses?: { used: number; capacity: number };
+    peers?: HubPeer[];
 }
 
-export type SpokeState = "pending" | "active" | "inactive" | "disabled" | string;
+/** The service's state: "pending" is registered without a handshake yet. */
+export type SpokeState = "pending" | "online" | "offline" | "disabled";
 
 export interface Spoke {
     id: string;
@@ -62,8 +74,10 @@ export interface Spoke {
     status: SpokeState;
     os?: string | null;
     endpoint?: string | null;
-    transferRx?: number | null;
-    transferTx?: number | null;
+    rxBytes?: number | null;
+    txBytes?: number | null;
+    enabled?: boolean;
+    addressV6?: string | null;
     hostname?: string | null;
     datacenter?: string | null;
     subnets?: string[] | null;
@@ -83,9 +97,11 @@ export interface TokenSummary {
     allowedIPs?: string[];
     used?: boolean;
     usedAt?: string | null;
-    revoked?: boolean;
     revokedAt?: string | null;
-    status?: TokenState;
+    state?: TokenState;
+    purpose?: "enroll" | "reenroll";
+    tokenPrefix?: string;
+    datacenter?: string | null;
     expiresAt: string;
     createdAt?: string;
 }
@@ -114,11 +130,12 @@ export interface InitializeRequest {
 }
 
 export interface ClusterNode {
-    id?: string;
-    spokeId?: string;
+    id: string;
     name: string;
-    status?: SpokeState;
+    nodeName?: string | null;
     address?: string;
+    status?: SpokeState;
+    lastHandshake?: string | null;
 }
 
 export interface Cluster {
@@ -128,6 +145,7 @@ export interface Cluster {
     description?: string | null;
     nodes?: ClusterNode[];
     nodeCount?: number;
+    onlineCount?: number;
 }
 
 export interface TrafficPoint {

@@ -1,33 +1,34 @@
-// What the page shows as a spoke's state, derived from the service's status and the last handshake.
+// What the page shows as a spoke's state: the service's own verdict when it gives one,
+// else worked out from the last handshake the same way.
 import cockpit from "cockpit";
 import type { Spoke } from "../types";
 
 const _ = cockpit.gettext;
 
-export type DisplayState = "online" | "registered" | "offline" | "pending" | "disabled";
-export const DISPLAY_STATES: DisplayState[] = ["online", "registered", "offline", "pending", "disabled"];
+export type DisplayState = "online" | "registered" | "offline" | "disabled";
+export const DISPLAY_STATES: DisplayState[] = ["online", "registered", "offline", "disabled"];
 
 /** WireGuard re-handshakes at least every two minutes on a live session. */
 export const ONLINE_WINDOW_MS = 3 * 60 * 1000;
 
-export function handshakeMillis(spoke: Spoke): number {
+export function handshakeMillis(spoke: { lastHandshake?: string | null }): number {
     return spoke.lastHandshake ? Date.parse(spoke.lastHandshake) || 0 : 0;
 }
 
 export function displayState(spoke: Spoke, now = Date.now()): DisplayState {
-    const status = (spoke.status || "").toLowerCase();
-    if (status === "disabled") return "disabled";
-    if (status === "pending" || (!spoke.publicKey && status !== "active" && status !== "inactive")) return "pending";
+    if (spoke.enabled === false || spoke.status === "disabled") return "disabled";
+    if (spoke.status === "online") return "online";
+    if (spoke.status === "offline") return "offline";
+    if (spoke.status === "pending") return "registered";
     const handshake = handshakeMillis(spoke);
-    if (handshake && now - handshake < ONLINE_WINDOW_MS) return "online";
-    return handshake ? "offline" : "registered";
+    if (!handshake) return "registered";
+    return now - handshake <= ONLINE_WINDOW_MS ? "online" : "offline";
 }
 
-export const STATE_LABEL: Record<DisplayState, { text: () => string; color: "green" | "teal" | "orange" | "blue" | "grey" }> = {
+export const STATE_LABEL: Record<DisplayState, { text: () => string; color: "green" | "teal" | "orange" | "grey" }> = {
     online: { text: () => _("Online"), color: "green" },
     registered: { text: () => _("Registered"), color: "teal" },
     offline: { text: () => _("Offline"), color: "orange" },
-    pending: { text: () => _("Waiting for registration"), color: "blue" },
     disabled: { text: () => _("Disabled"), color: "grey" },
 };
 

@@ -1,23 +1,26 @@
 // The hub at a glance: interface, keys, endpoints, peers and the last reconcile.
 import React, { useMemo } from "react";
 import {
-    Card, CardBody, CardHeader, CardTitle, DescriptionList, DescriptionListDescription, DescriptionListGroup,
-    DescriptionListTerm, Label, Alert,
+    Alert, Card, CardBody, CardHeader, CardTitle, DescriptionList, DescriptionListDescription, DescriptionListGroup,
+    DescriptionListTerm, Label, Tooltip,
 } from "@patternfly/react-core";
 import cockpit from "cockpit";
 import { useStore } from "../../store";
 import { CopyInline } from "../common/copyText";
 import { displayState } from "../../util/spokeState";
 import { formatDateTime, timeAgo } from "../../util/format";
-import type { ReconcileInfo } from "../../types";
+import type { DriftItem, HubStatus } from "../../types";
 
 const _ = cockpit.gettext;
 
-function driftText(drift: ReconcileInfo["drift"]): string | null {
-    if (drift === null || drift === undefined) return null;
-    if (Array.isArray(drift)) return drift.length ? drift.join(", ") : null;
-    if (typeof drift === "number") return drift > 0 ? cockpit.format(_("$0 peers corrected"), drift) : null;
-    return String(drift) || null;
+function driftText(drift: DriftItem[]): string {
+    const kinds = { missing: 0, rogue: 0, changed: 0 };
+    for (const d of drift) kinds[d.kind] += 1;
+    const parts: string[] = [];
+    if (kinds.missing) parts.push(cockpit.format(_("$0 missing"), kinds.missing));
+    if (kinds.rogue) parts.push(cockpit.format(_("$0 unknown"), kinds.rogue));
+    if (kinds.changed) parts.push(cockpit.format(_("$0 changed"), kinds.changed));
+    return cockpit.format(_("Drift corrected: $0"), parts.join(", "));
 }
 
 const Item = ({ term, id, children }: { term: string; id: string; children: React.ReactNode }) => (
@@ -27,36 +30,38 @@ const Item = ({ term, id, children }: { term: string; id: string; children: Reac
     </DescriptionListGroup>
 );
 
+const ModeLabel = ({ status }: { status: HubStatus | null }) => {
+    const mode = status?.mode ?? "off";
+    const text = mode === "off"
+        ? _("WireGuard off")
+        : cockpit.format(status?.interfaceUp ? _("$0, up") : _("$0, down"), mode === "kernel" ? _("kernel") : mode);
+    const color = mode === "off" ? "grey" : status?.interfaceUp ? "green" : "red";
+    return (
+        <Tooltip content={status?.modeReason ?? _("No status yet")}>
+            <Label id="hub-mode" color={color} tabIndex={0}>{text}</Label>
+        </Tooltip>
+    );
+};
+
 export const HubCard = () => {
     const { config, status, statusError, spokes } = useStore();
-    const counts = useMemo(() => {
+    const counted = useMemo(() => {
         const now = Date.now();
         let online = 0;
-        let enabled = 0;
-        for (const s of spokes) {
-            const state = displayState(s, now);
-            if (state === "online") online += 1;
-            if (state !== "pending") enabled += 1;
-        }
-        return { online, total: enabled };
+        for (const s of spokes) if (displayState(s, now) === "online") online += 1;
+        return { online, total: spokes.length };
     }, [spokes]);
     if (!config) return null;
 
-    const reconcile = status?.lastReconcile;
-    const drift = driftText(reconcile?.drift);
-    const mode = status?.mode ?? "—";
-    const online = status?.peersOnline ?? counts.online;
-    const total = status?.peersTotal ?? counts.total;
+    const reconcile = status?.lastReconcile ?? null;
+    const lastDrift = status?.reconcile?.lastDrift;
+    const online = status?.spokes?.online ?? counted.online;
+    const total = status?.spokes?.total ?? counted.total;
+    const error = reconcile?.error || status?.lastError;
 
     return (
         <Card id="hub-card" isCompact>
-            <CardHeader actions={{
-                actions: (
-                    <Label id="hub-mode" color={mode === "off" ? "grey" : status?.up === false ? "red" : "green"}>
-                        {mode === "off" ? _("WireGuard not applied (mode off)") : cockpit.format(_("Mode: $0"), mode)}
-                    </Label>
-                ),
-            }}>
+            <CardHeader actions={{ actions: <ModeLabel status={status} /> }}>
                 <CardTitle>{cockpit.format(_("Hub $0"), status?.interfaceName ?? config.interfaceName ?? "wg0")}</CardTitle>
             </CardHeader>
             <CardBody>
@@ -70,19 +75,26 @@ export const HubCard = () => {
                     <Item term={_("Listen port")} id="hub-listen-port">{cockpit.format(_("$0/udp"), config.listenPort)}</Item>
                     <Item term={_("Public endpoint")} id="hub-public-endpoint">{config.publicEndpoint}</Item>
                     <Item term={_("Private endpoint")} id="hub-private-endpoint">{config.privateEndpoint || _("none")}</Item>
-                    <Item term={_("Peers online")} id="hub-peers">{cockpit.format(_("$0 of $1"), online, total)}</Item>
+                    <Item term={_("Spokes online")} id="hub-peers">{cockpit.format(_("$0 of $1"), online, total)}</Item>
                     <Item term={_("DNS for spokes")} id="hub-dns">{config.dns?.length ? config.dns.join(", ") : _("none")}</Item>
+                    <Item term={_("Addresses in use")} id="hub-addresses">
+                        {status?.addresses ? cockpit.format(_("$0 of $1"), status.addresses.used, status.addresses.capacity) : "—"}
+                    </Item>
                     <Item term={_("Last reconcile")} id="hub-reconcile">
                         {reconcile?.at
                             ? <span title={formatDateTime(reconcile.at)}>{timeAgo(reconcile.at)}</span>
                             : _("not yet")}
-                        {drift && <Label className="pf-v6-u-ml-sm" color="orange" isCompact id="hub-drift">{drift}</Label>}
+                        {lastDrift && lastDrift.drift.length > 0 && (
+                            <Label className="pf-v6-u-ml-sm" color="orange" isCompact id="hub-drift">
+                                {driftText(lastDrift.drift)} ({timeAgo(lastDrift.at)})
+                            </Label>
+                        )}
                     </Item>
                 </DescriptionList>
-                {(reconcile?.error || status?.error) && (
+                {error && (
                     <Alert id="hub-reconcile-error" isInline isPlain variant="danger" className="pf-v6-u-mt-sm"
                         title={_("WireGuard could not be brought in line with the database")}>
-                        {reconcile?.error || status?.error}
+                        {error}
                     </Alert>
                 )}
                 {statusError && (

@@ -27,7 +27,7 @@ export interface DatacenterView {
 export const UNASSIGNED = "";
 
 function emptyCounts(): Record<DisplayState, number> {
-    return { online: 0, registered: 0, offline: 0, pending: 0, disabled: 0 };
+    return { online: 0, registered: 0, offline: 0, disabled: 0 };
 }
 
 export function datacenterLabel(name: string): string {

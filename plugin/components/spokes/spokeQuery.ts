@@ -38,7 +38,7 @@ export function toRows(spokes: Spoke[], now: number): SpokeRow[] {
     });
 }
 
-const STATE_ORDER: Record<DisplayState, number> = { online: 0, registered: 1, offline: 2, pending: 3, disabled: 4 };
+const STATE_ORDER: Record<DisplayState, number> = { online: 0, registered: 1, offline: 2, disabled: 3 };
 
 function addressKey(address: string): number {
     return parseIPv4(address) ?? Number.MAX_SAFE_INTEGER;
@@ -54,8 +54,8 @@ function compare(a: SpokeRow, b: SpokeRow, key: SortKey): number {
     case "state": return STATE_ORDER[a.state] - STATE_ORDER[b.state];
     case "handshake": return handshakeMillis(a.spoke) - handshakeMillis(b.spoke);
     case "endpoint": return collator.compare(a.spoke.endpoint ?? "", b.spoke.endpoint ?? "");
-    case "rx": return (a.spoke.transferRx ?? 0) - (b.spoke.transferRx ?? 0);
-    case "tx": return (a.spoke.transferTx ?? 0) - (b.spoke.transferTx ?? 0);
+    case "rx": return (a.spoke.rxBytes ?? 0) - (b.spoke.rxBytes ?? 0);
+    case "tx": return (a.spoke.txBytes ?? 0) - (b.spoke.txBytes ?? 0);
     }
 }
 

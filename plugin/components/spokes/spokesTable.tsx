@@ -65,7 +65,6 @@ const SpokeRowView = React.memo(({ row, now, onReenroll, onRemove }: {
             : {
                 id: `spoke-disable-${s.id}`,
                 title: _("Disable"),
-                isDisabled: row.state === "pending",
                 onClick: () => void runAction(cockpit.format(_("Could not disable $0"), s.name), () => api.disableSpoke(s.id)),
             },
         { id: `spoke-reenroll-${s.id}`, title: _("Re-enroll…"), onClick: () => onReenroll(s) },
@@ -84,8 +83,8 @@ const SpokeRowView = React.memo(({ row, now, onReenroll, onRemove }: {
                 <span title={formatDateTime(s.lastHandshake)}>{timeAgo(s.lastHandshake, now)}</span>
             </Td>
             <Td dataLabel={_("Endpoint")}>{s.endpoint || "—"}</Td>
-            <Td dataLabel={_("Received")}>{formatBytes(s.transferRx ?? null)}</Td>
-            <Td dataLabel={_("Sent")}>{formatBytes(s.transferTx ?? null)}</Td>
+            <Td dataLabel={_("Received")}>{formatBytes(s.rxBytes ?? null)}</Td>
+            <Td dataLabel={_("Sent")}>{formatBytes(s.txBytes ?? null)}</Td>
             <Td isActionCell>
                 <ActionsColumn
                     items={items}

@@ -14,8 +14,8 @@ import { FilterSelect } from "../common/filterSelect";
 const _ = cockpit.gettext;
 
 export function tokenState(t: TokenSummary, now = Date.now()): TokenState {
-    if (t.status) return t.status;
-    if (t.revoked || t.revokedAt) return "revoked";
+    if (t.state) return t.state;
+    if (t.revokedAt) return "revoked";
     if (t.used || t.usedAt) return "used";
     return Date.parse(t.expiresAt) <= now ? "expired" : "pending";
 }

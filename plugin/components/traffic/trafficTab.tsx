@@ -44,7 +44,7 @@ export const TrafficTab = () => {
     }, [spokeId]);
 
     const busiest = useMemo(() => [...spokes]
-        .sort((a, b) => ((b.transferRx ?? 0) + (b.transferTx ?? 0)) - ((a.transferRx ?? 0) + (a.transferTx ?? 0)))
+        .sort((a, b) => ((b.rxBytes ?? 0) + (b.txBytes ?? 0)) - ((a.rxBytes ?? 0) + (a.txBytes ?? 0)))
         .slice(0, PICKER_SIZE)
         .map(s => ({ value: s.id, label: s.name })), [spokes]);
 

@@ -1,0 +1,119 @@
+// Real Cockpit for browser tests: cockpit-ws with a --local-session bridge (no login, no
+// systemd) serving the built plugin from dist/, and headless Chromium through playwright-core.
+import net from "node:net";
+import path from "node:path";
+import { spawn, type ChildProcess } from "node:child_process";
+import { chromium, type Browser, type BrowserContext, type FrameLocator, type Page } from "playwright-core";
+
+export const root = path.resolve(__dirname, "..", "..");
+export const distDir = path.join(root, "dist");
+export const PLUGIN_FRAME = 'iframe[name="cockpit1:localhost/wireguard-hub"]';
+
+export async function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const port = (server.address() as net.AddressInfo).port;
+            server.close(() => resolve(port));
+        });
+    });
+}
+
+async function waitForPort(port: number, child: ChildProcess, log: () => string, timeoutMs = 15_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+        if (child.exitCode !== null) throw new Error(`cockpit-ws exited (${child.exitCode}): ${log()}`);
+        const ok = await new Promise<boolean>(resolve => {
+            const s = net.connect(port, "127.0.0.1", () => {
+                s.end();
+                resolve(true);
+            });
+            s.on("error", () => resolve(false));
+        });
+        if (ok) return;
+        await new Promise(r => setTimeout(r, 100));
+    }
+    throw new Error(`cockpit-ws did not listen on ${port}: ${log()}`);
+}
+
+export interface RunningCockpit {
+    url: string;
+    pid: number;
+    log(): string;
+    stop(): Promise<void>;
+}
+
+/**
+ * Starts cockpit-ws on a free port. `bridge` is the --local-session command: cockpit-bridge
+ * itself (a root session), or a wrapper that drops privileges first.
+ */
+export async function startCockpit(opts: { bridge?: string; runAs?: string[] } = {}): Promise<RunningCockpit> {
+    const port = await freePort();
+    const args = ["--no-tls", "--address", "127.0.0.1", "--port", String(port), `--local-session=${opts.bridge ?? "/usr/bin/cockpit-bridge"}`];
+    const command = opts.runAs ? opts.runAs[0] : "/usr/lib/cockpit/cockpit-ws";
+    const argv = opts.runAs ? [...opts.runAs.slice(1), "/usr/lib/cockpit/cockpit-ws", ...args] : args;
+    const child = spawn(command, argv, {
+        env: { ...process.env, XDG_DATA_DIRS: `${distDir}:/usr/share` },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout!.on("data", d => (output += d));
+    child.stderr!.on("data", d => (output += d));
+    await waitForPort(port, child, () => output);
+    return {
+        url: `http://127.0.0.1:${port}`,
+        pid: child.pid!,
+        log: () => output,
+        async stop() {
+            if (child.exitCode !== null) return;
+            const exited = new Promise(resolve => child.once("exit", resolve));
+            child.kill("SIGTERM");
+            const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+            await exited;
+            clearTimeout(timer);
+        },
+    };
+}
+
+export interface RunningBrowser {
+    browser: Browser;
+    context: BrowserContext;
+    page: Page;
+    close(): Promise<void>;
+}
+
+export async function launchBrowser(opts: { dark?: boolean } = {}): Promise<RunningBrowser> {
+    // Playwright gives every launch a fresh temporary profile of its own.
+    const browser = await chromium.launch({
+        executablePath: "/usr/bin/chromium",
+        args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"],
+        headless: true,
+    });
+    const context = await browser.newContext({
+        viewport: { width: 1400, height: 900 },
+        colorScheme: opts.dark ? "dark" : "light",
+    });
+    const page = await context.newPage();
+    return {
+        browser, context, page,
+        async close() {
+            await browser.close().catch(() => undefined);
+        },
+    };
+}
+
+/**
+ * Opens the page inside Cockpit's shell. `socket` is stored as the page's socket override
+ * (localStorage of Cockpit's origin, shared by the shell and the plugin's iframe).
+ */
+export async function openHubPage(page: Page, cockpitUrl: string, opts: { socket?: string; style?: "light" | "dark" } = {}): Promise<FrameLocator> {
+    await page.goto(`${cockpitUrl}/`);
+    await page.evaluate(({ socket, style }) => {
+        if (socket) window.localStorage.setItem("wireguard-hub:socket", socket);
+        window.localStorage.setItem("shell:style", style ?? "light");
+    }, { socket: opts.socket, style: opts.style });
+    await page.goto(`${cockpitUrl}/wireguard-hub`);
+    return page.frameLocator(PLUGIN_FRAME);
+}
