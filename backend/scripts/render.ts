@@ -203,12 +203,12 @@ function windowsCommand(scriptUrl: string, pin: string | null): string {
             + `&([scriptblock]::Create((Invoke-WebRequest -UseBasicParsing -Uri ${url}).Content))`;
     }
     const spkiPinCheck = "{param($o,$c)$d=$c.GetRawCertData();$i=0;"
-        + "$h={$l=$d[$i+1];$n=2;if($l-gt127){$n+=$l-128;$l=0;for($j=2;$j-lt$n;$j++){$l=$l*256+$d[$i+$j]}};$n;$l};"
+        + "$h={$l=$d[$i+1];$n=2;if($l -gt 127){$n+=$l-128;$l=0;for($j=2;$j -lt $n;$j++){$l=$l*256+$d[$i+$j]}};$n;$l};"
         + "$n,$l=&$h;$i+=$n;$n,$l=&$h;$i+=$n;"
-        + "if($d[$i]-eq160){$n,$l=&$h;$i+=$n+$l};"
-        + "for($k=0;$k-lt5;$k++){$n,$l=&$h;$i+=$n+$l};"
+        + "if($d[$i] -eq 160){$n,$l=&$h;$i+=$n+$l};"
+        + "for($k=0;$k -lt 5;$k++){$n,$l=&$h;$i+=$n+$l};"
         + "$n,$l=&$h;"
-        + "('sha256//'+[Convert]::ToBase64String([Security.Cryptography.SHA256]::Create().ComputeHash([byte[]]$d[$i..($i+$n+$l-1)])))-ceq$p}";
+        + "('sha256//'+[Convert]::ToBase64String([Security.Cryptography.SHA256]::Create().ComputeHash([byte[]]$d[$i..($i+$n+$l-1)]))) -ceq $p}";
     return "$ErrorActionPreference='Stop';"
         + `$u=[uri]${url};$p=${psQuote(pin)};`
         + "$t=New-Object Net.Sockets.TcpClient($u.DnsSafeHost,$u.Port);"
@@ -218,6 +218,6 @@ function windowsCommand(scriptUrl: string, pin: string | null): string {
         + "$w=New-Object IO.StreamWriter($s);$w.Write(\"GET $($u.PathAndQuery) HTTP/1.0`r`nHost: $($u.Authority)`r`n`r`n\");$w.Flush();"
         + "$r=(New-Object IO.StreamReader($s)).ReadToEnd();$t.Close();"
         + "$b=$r.Substring($r.IndexOf(\"`r`n`r`n\")+4);"
-        + "if($r-notmatch'^HTTP/\\S+ 200 '){throw $b};"
+        + "if($r -notmatch '^HTTP/\\S+ 200 '){throw $b};"
         + "&([scriptblock]::Create($b))";
 }
