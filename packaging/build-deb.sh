@@ -49,8 +49,10 @@ const shipped = new Set(fs.readFileSync(list, "utf8").split("\n").map(l => l.tri
 // pg asks for pg-native only when native bindings are requested, inside a try.
 const optional = new Set(["pg-native"]);
 const missing = new Set();
+// esbuild writes the requires it leaves in code as require("name"); comment lines are skipped.
+const code = file => fs.readFileSync(file, "utf8").split("\n").filter(l => !/^\s*(\*|\/\/)/.test(l)).join("\n");
 for (const file of [server, cli]) {
-    for (const m of fs.readFileSync(file, "utf8").matchAll(/\brequire\(\s*["']([^"'./][^"']*)["']\s*\)/g)) {
+    for (const m of code(file).matchAll(/\brequire\("([^"./][^"]*)"\)/g)) {
         const name = m[1].startsWith("@") ? m[1].split("/").slice(0, 2).join("/") : m[1].split("/")[0];
         if (name.startsWith("node:") || builtinModules.includes(name) || shipped.has(name) || optional.has(name)) continue;
         missing.add(name);

@@ -1,0 +1,244 @@
+// The built .deb installed with apt into a fresh Debian 12 root with its stock nodejs 18,
+// started the way its systemd unit starts it (no systemd here), used through its own CLI,
+// then removed and purged.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { ChildProcess } from "node:child_process";
+import { DebianRoot, parseEnvFile, run, unitValue } from "./chroot";
+
+const repo = path.resolve(__dirname, "../..");
+const cacheTarball = process.env.WGHUB_TEST_ROOT_CACHE ?? "/var/cache/wireguard-hub-test/bookworm-root.tar";
+const netns = `wghub-pkg-${process.pid}`;
+
+function mode(file: string): number {
+    return fs.statSync(file).mode & 0o777;
+}
+
+function sleep(ms: number): Promise<void> {
+    return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | null): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const value = probe();
+        if (value !== null) return value;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await sleep(250);
+    }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise(resolve => child.once("exit", () => resolve()));
+}
+
+describe("package: the .deb on a clean Debian 12", function () {
+    let work: string;
+    let deb: string;
+    let debian: DebianRoot;
+    let service: ChildProcess | null = null;
+    let serviceLog: string;
+    let netnsMade = false;
+    const timings: string[] = [];
+
+    function timed<T>(label: string, fn: () => T): T {
+        const started = Date.now();
+        try {
+            return fn();
+        } finally {
+            timings.push(`${label} ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        }
+    }
+
+    function cli(...args: string[]) {
+        return debian.exec(["wireguard-hub", ...args], { allowFail: true, timeoutMs: 60_000 });
+    }
+
+    async function stopService(): Promise<void> {
+        const child = service;
+        service = null;
+        if (!child || child.exitCode !== null || child.signalCode !== null) return;
+        child.kill("SIGTERM");
+        const done = await Promise.race([exited(child).then(() => true), sleep(10_000).then(() => false)]);
+        if (!done) {
+            child.kill("SIGKILL");
+            await exited(child);
+            throw new Error("the service did not stop within 10 s of SIGTERM");
+        }
+    }
+
+    before(function () {
+        this.timeout(900_000);
+        work = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-deb-"));
+        serviceLog = path.join(work, "service.log");
+        const built = timed("build .deb", () => run("bash", [path.join(repo, "packaging/build-deb.sh"), path.join(work, "out")],
+            { timeoutMs: 600_000 }));
+        deb = built.stdout.trim().split("\n").pop()!.split(" ")[0];
+        assert.match(deb, /wireguard-hub_[^/]+\.deb$/, built.stdout);
+        debian = timed("unpack Debian 12 root", () =>
+            DebianRoot.create(path.join(work, "root"), cacheTarball, path.join(__dirname, "make-bookworm-root.sh")));
+        fs.copyFileSync(deb, debian.path("tmp/" + path.basename(deb)));
+        timed("apt-get install", () => debian.exec(
+            ["apt-get", "install", "-y", "-q", "--no-install-recommends", "/tmp/" + path.basename(deb)],
+            { env: ["DEBIAN_FRONTEND=noninteractive"], timeoutMs: 600_000 }));
+    });
+
+    after(async function () {
+        this.timeout(120_000);
+        try {
+            await stopService();
+        } finally {
+            if (netnsMade) run("ip", ["netns", "del", netns], { allowFail: true });
+            debian?.remove();
+            if (work) fs.rmSync(work, { recursive: true, force: true });
+            if (timings.length) console.log(`      timings: ${timings.join(", ")}`);
+        }
+    });
+
+    afterEach(function () {
+        if (this.currentTest?.state === "failed" && serviceLog && fs.existsSync(serviceLog))
+            console.log("--- service log ---\n" + fs.readFileSync(serviceLog, "utf8").slice(-4000));
+    });
+
+    it("is installed by apt with Debian 12's own nodejs 18 and wireguard-tools", function () {
+        const status = debian.exec(["dpkg-query", "-W", "-f", "${Status} ${Version}", "wireguard-hub"]).stdout;
+        assert.match(status, /^install ok installed /);
+        assert.match(debian.exec(["node", "--version"]).stdout, /^v18\./);
+        assert.ok(fs.existsSync(debian.path("usr/bin/wg")), "wireguard-tools is installed");
+        const size = fs.statSync(deb).size;
+        timings.push(`.deb ${(size / 1024 / 1024).toFixed(1)} MiB`);
+        assert.ok(size < 15 * 1024 * 1024, `the .deb is ${size} bytes`);
+    });
+
+    it("puts the unit, hub.env, CLI, templates and Cockpit page in place, with closed modes", function () {
+        for (const f of [
+            "lib/systemd/system/wireguard-hub.service",
+            "usr/bin/wireguard-hub",
+            "usr/lib/wireguard-hub/backend/server.js",
+            "usr/lib/wireguard-hub/backend/cli.js",
+            "usr/lib/wireguard-hub/templates/install-linux.sh.ejs",
+            "usr/lib/wireguard-hub/node_modules/sqlite3/build/Release/node_sqlite3.node",
+            "usr/share/cockpit/wireguard-hub/manifest.json",
+            "usr/share/cockpit/wireguard-hub/index.html",
+            "usr/share/cockpit/wireguard-hub/index.js",
+            "usr/share/doc/wireguard-hub/copyright",
+        ]) assert.ok(fs.existsSync(debian.path(f)), `${f} is installed`);
+        assert.equal(mode(debian.path("etc/wireguard-hub/hub.env")), 0o600);
+        assert.equal(mode(debian.path("var/lib/wireguard-hub")), 0o700);
+        assert.equal(mode(debian.path("usr/bin/wireguard-hub")), 0o755);
+        const manifest = JSON.parse(fs.readFileSync(debian.path("usr/share/cockpit/wireguard-hub/manifest.json"), "utf8"));
+        assert.ok(manifest.menu || manifest.tools, "the Cockpit manifest declares a menu entry");
+        // deb-systemd-helper enables the unit even without systemd running.
+        assert.equal(fs.readlinkSync(debian.path("etc/systemd/system/multi-user.target.wants/wireguard-hub.service")),
+            "/lib/systemd/system/wireguard-hub.service");
+        const conffiles = debian.exec(["dpkg-query", "-W", "-f", "${Conffiles}", "wireguard-hub"]).stdout;
+        assert.match(conffiles, /\/etc\/wireguard-hub\/hub\.env/);
+    });
+
+    it("starts with the unit's ExecStart and EnvironmentFile and answers `wireguard-hub status`", async function () {
+        this.timeout(60_000);
+        const unit = fs.readFileSync(debian.path("lib/systemd/system/wireguard-hub.service"), "utf8");
+        const execStart = unitValue(unit, "ExecStart")!.split(/\s+/);
+        const envFile = unitValue(unit, "EnvironmentFile")!.replace(/^-/, "");
+        const env = parseEnvFile(fs.readFileSync(debian.path(envFile), "utf8"));
+        assert.ok(env.includes("WGHUB_API_SOCKET=/run/wireguard-hub/api.sock"), env.join("\n"));
+        // What systemd's RuntimeDirectory= would make.
+        fs.mkdirSync(debian.path("run/wireguard-hub"), { mode: 0o700, recursive: true });
+        fs.mkdirSync(debian.path("run/wireguard"), { mode: 0o700, recursive: true });
+
+        // The service listens on 0.0.0.0:51821 as packaged: keep that inside a namespace of our own.
+        run("ip", ["netns", "add", netns]);
+        netnsMade = true;
+        run("ip", ["-n", netns, "link", "set", "lo", "up"]);
+        service = debian.spawnInNetns(netns, execStart, env, serviceLog);
+        const child = service;
+
+        const first = await waitFor("the admin socket", 30_000, () => {
+            if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
+            if (!fs.existsSync(debian.path("run/wireguard-hub/api.sock"))) return null;
+            const r = cli("status");
+            return r.status === 0 ? r : null;
+        });
+        assert.match(first.stdout, /not initialised/);
+        assert.equal(mode(debian.path("run/wireguard-hub/api.sock")) & 0o077, 0, "the admin socket is root only");
+    });
+
+    it("initialises the hub with `wireguard-hub init`; its secrets are root-only files", function () {
+        const r = cli("init", "--network", "10.77.0.0/24", "--port", "51820", "--public-endpoint", "hub.example.test:51820",
+            "--dns", "1.1.1.1,9.9.9.9");
+        assert.equal(r.status, 0, r.stderr);
+        const status = cli("--json", "status");
+        assert.equal(status.status, 0, status.stderr);
+        assert.equal(JSON.parse(status.stdout).listenPort, 51820);
+
+        const again = cli("init", "--network", "10.78.0.0/24", "--public-endpoint", "hub.example.test:51820");
+        assert.equal(again.status, 1);
+        assert.match(again.stderr, /^error: /m);
+
+        const dataDir = debian.path("var/lib/wireguard-hub");
+        assert.equal(mode(dataDir), 0o700);
+        const files = fs.readdirSync(dataDir, { recursive: true, encoding: "utf8" })
+            .map(f => path.join(dataDir, f))
+            .filter(f => fs.statSync(f).isFile());
+        const keyFiles = files.filter(f => /key/i.test(path.basename(f)));
+        assert.ok(keyFiles.length > 0, `a key file in ${files.join(", ")}`);
+        for (const f of keyFiles) assert.equal(mode(f) & 0o077, 0, `${f} is mode ${mode(f).toString(8)}`);
+    });
+
+    it("makes a token whose install command fetches the script over pinned TLS", function () {
+        this.timeout(60_000);
+        const r = cli("--json", "token", "create", "pkg-spoke-1", "--ttl", "1h");
+        assert.equal(r.status, 0, r.stderr);
+        const token = JSON.parse(r.stdout).token;
+        const linux: string = token.installCommands.linux;
+        const url = /https:\/\/[^\s'"]+/.exec(linux)?.[0];
+        const pin = /sha256\/\/[A-Za-z0-9+/=]+/.exec(linux)?.[0];
+        assert.ok(url && pin, linux);
+
+        const healthz = run("ip", ["netns", "exec", netns, "curl", "-sS", "-k", "-o", "/dev/null", "-w", "%{http_code}",
+            "https://127.0.0.1:51821/healthz"]);
+        assert.equal(healthz.stdout, "200");
+
+        const { hostname, port } = new URL(url);
+        const script = run("ip", ["netns", "exec", netns, "curl", "-sS", "--fail", "-k", "--pinnedpubkey", pin,
+            "--resolve", `${hostname}:${port}:127.0.0.1`, url]);
+        assert.match(script.stdout, /^#!/);
+        const wrongPin = run("ip", ["netns", "exec", netns, "curl", "-sS", "--fail", "-k",
+            "--pinnedpubkey", "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "--resolve", `${hostname}:${port}:127.0.0.1`, url], { allowFail: true });
+        assert.notEqual(wrongPin.status, 0, "a wrong pin is refused");
+
+        const listed = cli("token", "list");
+        assert.equal(listed.status, 0, listed.stderr);
+        assert.match(listed.stdout, /pkg-spoke-1/);
+        assert.ok(!listed.stdout.includes(token.token), "token list never shows the secret");
+    });
+
+    it("stops on SIGTERM; apt-get remove keeps data and hub.env, purge removes them", async function () {
+        this.timeout(180_000);
+        await stopService();
+        fs.appendFileSync(debian.path("etc/wireguard-hub/hub.env"), "WGHUB_LOG_LEVEL=debug\n");
+
+        timed("apt-get remove", () => debian.exec(["apt-get", "remove", "-y", "-q", "wireguard-hub"],
+            { env: ["DEBIAN_FRONTEND=noninteractive"] }));
+        assert.ok(!fs.existsSync(debian.path("usr/lib/wireguard-hub/backend/server.js")));
+        assert.ok(!fs.existsSync(debian.path("usr/bin/wireguard-hub")));
+        assert.ok(!fs.existsSync(debian.path("usr/share/cockpit/wireguard-hub")));
+        assert.match(fs.readFileSync(debian.path("etc/wireguard-hub/hub.env"), "utf8"), /WGHUB_LOG_LEVEL=debug/,
+            "remove keeps the admin's edited hub.env");
+        assert.ok(fs.readdirSync(debian.path("var/lib/wireguard-hub")).length > 0, "remove keeps the hub's data");
+
+        timed("apt-get purge", () => debian.exec(["apt-get", "purge", "-y", "-q", "wireguard-hub"],
+            { env: ["DEBIAN_FRONTEND=noninteractive"] }));
+        assert.ok(!fs.existsSync(debian.path("var/lib/wireguard-hub")), "purge removes the data");
+        assert.ok(!fs.existsSync(debian.path("etc/wireguard-hub")), "purge removes hub.env");
+        // (lstat: the link's absolute target would resolve on this machine, not in the root)
+        assert.throws(() => fs.lstatSync(debian.path("etc/systemd/system/multi-user.target.wants/wireguard-hub.service")),
+            "purge removes the unit's enablement");
+        const state = debian.exec(["dpkg-query", "-W", "-f", "${Status}", "wireguard-hub"], { allowFail: true });
+        assert.ok(state.status !== 0 || /not-installed/.test(state.stdout), state.stdout);
+    });
+});
