@@ -11,8 +11,10 @@ export interface Logger {
     debug(msg: string, fields?: Record<string, unknown>): void;
 }
 
-// 43 base64url characters = 256 bits: the shape of an installation token.
-const tokenLike = /(?<![A-Za-z0-9_+/-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_+/=-])/g;
+// 43 base64url characters = 256 bits: the shape of an installation token. A "/" around it
+// does not stop the match (tokens sit in URL paths); a WireGuard key is safe anyway: it is
+// 44 characters ending in "=", so no 43-character run in it is followed by anything but "=".
+const tokenLike = /(?<![A-Za-z0-9_+-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_+=-])/g;
 
 export function redact(text: string): string {
     return text.replace(tokenLike, m => `${m.slice(0, 6)}…[redacted]`);
