@@ -1,0 +1,189 @@
+// Installation tokens: creation, the list without secrets, revoke, expiry and the sweep,
+// custom addresses, lowest-free allocation and exhaustion.
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import {
+    assertError, assertNowhere, createToken, databaseBytes, defaultInit, enrolledSpoke, initialisedHub, register, sql, waitUntil,
+    type RunningHub,
+} from "./helpers";
+
+const sqliteDate = (d: Date) => d.toISOString().replace("T", " ").replace("Z", " +00:00");
+
+describe("api: installation tokens", () => {
+    let hub: RunningHub;
+    before(async () => {
+        // debug: the access log prints every path, including the script route's token
+        hub = await initialisedHub({ env: { WGHUB_LOG_LEVEL: "debug", WGHUB_RECONCILE_SCHEDULE: "*/1 * * * * *" } });
+    });
+    after(async () => hub?.stop());
+
+    it("creates a 256-bit base64url token with the seed's shape and install commands for every platform", async () => {
+        const res = await hub.admin("POST", "/api/installation/token", { spokeName: "web-1", datacenter: "fra1", subnets: ["192.168.50.0/24"] });
+        assert.equal(res.status, 201, res.text);
+        assert.equal(res.body.message, "Installation token generated");
+        const t = res.body.token;
+        assert.match(t.token, /^[A-Za-z0-9_-]{43}$/);
+        assert.equal(Buffer.from(t.token, "base64url").length, 32);
+        assert.match(t.id, /^[0-9a-f-]{36}$/);
+        assert.match(t.spokeId, /^[0-9a-f-]{36}$/);
+        assert.equal(t.spokeName, "web-1");
+        assert.deepEqual(t.allowedIPs, ["10.0.1.2/32", "192.168.50.0/24"]);
+        assert.equal(t.datacenter, "fra1");
+        assert.equal(t.state, "pending");
+        const ttl = Date.parse(t.expiresAt) - Date.parse(t.createdAt);
+        assert.equal(ttl, 24 * 3600_000, "WGHUB_TOKEN_TTL default 24h");
+        assert.deepEqual(Object.keys(t.installCommands).sort(), ["linux", "macos", "proxmox", "windows"]);
+        for (const [platform, cmd] of Object.entries<string>(t.installCommands)) {
+            assert.ok(cmd.includes(`/api/installation/script/${t.token}?platform=${platform}`), cmd);
+            assert.ok(cmd.includes(`http://203.0.113.5:${new URL(hub.publicUrl).port}`), cmd);
+        }
+        assert.match(t.installCommands.linux, /\| sudo bash$/);
+        assert.match(t.installCommands.proxmox, /\| bash$/);
+    });
+
+    it("takes a per-token TTL as a duration or seconds, within 5m..30d", async () => {
+        const a = await createToken(hub, { ttl: "1h" });
+        assert.equal(Date.parse(a.expiresAt) - Date.now() <= 3600_000 && Date.parse(a.expiresAt) - Date.now() > 3500_000, true);
+        const b = await createToken(hub, { ttl: 600 });
+        assert.ok(Math.abs(Date.parse(b.expiresAt) - Date.now() - 600_000) < 5000);
+        assertError(await hub.admin("POST", "/api/installation/token", { spokeName: "x", ttl: "1m" }), 400, "VALIDATION_FAILED");
+        assertError(await hub.admin("POST", "/api/installation/token", { spokeName: "x", ttl: "31d" }), 400, "VALIDATION_FAILED");
+    });
+
+    it("the list never holds a secret or its hash; the log and the database file never hold a secret", async () => {
+        const made = await Promise.all([1, 2, 3].map(i => createToken(hub, { spokeName: `secret-${i}` })));
+        // use one on both public routes, so the access log has seen it in a path and a body
+        const script = await hub.publicRequest("GET", `/api/installation/script/${made[0].token}?platform=linux`);
+        assert.equal(script.status, 200, script.text);
+        assert.equal((await register(hub, made[0].token)).status, 201);
+        const list = await hub.admin("GET", "/api/installation/tokens");
+        assert.equal(list.status, 200);
+        assert.match(hub.output(), /debug: request method="GET" path="\/api\/installation\/script\//, "the access log ran");
+        const db = databaseBytes(hub);
+        for (const t of made) {
+            const view = list.body.tokens.find((x: { id: string }) => x.id === t.id);
+            assert.ok(view, "listed");
+            assert.equal(view.token, undefined);
+            assert.equal(view.tokenHash, undefined);
+            assert.equal(view.tokenPrefix, t.token.slice(0, 6));
+            assertNowhere(list.text, t.token, "GET /api/installation/tokens");
+            assertNowhere(list.text, crypto.createHash("sha256").update(t.token).digest("hex"), "GET /api/installation/tokens (hash)");
+            assertNowhere(hub.output(), t.token, "the service's log");
+            assertNowhere(db, t.token, "the SQLite file");
+        }
+        const [stored] = await sql<{ tokenHash: string }>(hub, "SELECT tokenHash FROM installation_tokens WHERE id = ?", [made[1].id]);
+        assert.equal(stored.tokenHash, crypto.createHash("sha256").update(made[1].token).digest("hex"), "stored as SHA-256");
+        assert.equal(list.body.tokens.find((x: { id: string }) => x.id === made[0].id).state, "used");
+    });
+
+    it("revoke: 200, then registration is 410 TOKEN_REVOKED, a second revoke is harmless, the address is free again", async () => {
+        const t = await createToken(hub, { spokeName: "to-revoke" });
+        const address = t.allowedIPs[0];
+        const res = await hub.admin("DELETE", `/api/installation/token/${t.id}`);
+        assert.equal(res.status, 200, res.text);
+        assert.equal(res.body.tokenId, t.id);
+        assertError(await register(hub, t.token), 410, "TOKEN_REVOKED");
+        assertError(await hub.publicRequest("GET", `/api/installation/script/${t.token}`), 410, "TOKEN_REVOKED");
+        assert.equal((await hub.admin("DELETE", `/api/installation/token/${t.id}`)).status, 200);
+        const listed = (await hub.admin("GET", "/api/installation/tokens")).body.tokens.find((x: { id: string }) => x.id === t.id);
+        assert.equal(listed.state, "revoked");
+        assert.ok(listed.revokedAt);
+        const next = await createToken(hub);
+        assert.equal(next.allowedIPs[0], address, "the revoked token's address is the lowest free one");
+    });
+
+    it("revoking a used token is 410 TOKEN_ALREADY_USED; an unknown id is 404 TOKEN_NOT_FOUND; a bad id 400", async () => {
+        const spoke = await enrolledSpoke(hub);
+        assertError(await hub.admin("DELETE", `/api/installation/token/${spoke.token.id}`), 410, "TOKEN_ALREADY_USED");
+        assertError(await hub.admin("DELETE", `/api/installation/token/${crypto.randomUUID()}`), 404, "TOKEN_NOT_FOUND");
+        assertError(await hub.admin("DELETE", "/api/installation/token/not-an-id"), 400, "VALIDATION_FAILED");
+    });
+
+    it("registration: unknown token 404 TOKEN_NOT_FOUND, used token 410 TOKEN_ALREADY_USED", async () => {
+        assertError(await register(hub, crypto.randomBytes(32).toString("base64url")), 404, "TOKEN_NOT_FOUND");
+        assertError(await register(hub, "short"), 404, "TOKEN_NOT_FOUND");
+        const spoke = await enrolledSpoke(hub);
+        assertError(await register(hub, spoke.token.token), 410, "TOKEN_ALREADY_USED");
+        assertError(await hub.publicRequest("GET", `/api/installation/script/${spoke.token.token}`), 410, "TOKEN_ALREADY_USED");
+    });
+
+    it("an expired token is 410 TOKEN_EXPIRED at once, and the sweep marks it expired and frees its address", async () => {
+        const t = await createToken(hub, { spokeName: "late" });
+        const address = t.allowedIPs[0].replace("/32", "");
+        const past = sqliteDate(new Date(Date.now() - 60_000));
+        await sql(hub, "UPDATE installation_tokens SET expiresAt = ? WHERE id = ?", [past, t.id]);
+        assertError(await register(hub, t.token), 410, "TOKEN_EXPIRED");
+        assertError(await hub.publicRequest("GET", `/api/installation/script/${t.token}?platform=linux`), 410, "TOKEN_EXPIRED");
+        const listed = (await hub.admin("GET", "/api/installation/tokens")).body.tokens.find((x: { id: string }) => x.id === t.id);
+        assert.equal(listed.state, "expired", "the list shows it expired before the sweep");
+        await waitUntil(async () => {
+            const [row] = await sql<{ state: string }>(hub, "SELECT state FROM installation_tokens WHERE id = ?", [t.id]);
+            return row.state === "expired";
+        }, 5000, "the sweep to mark the token expired");
+        const held = await sql(hub, "SELECT * FROM address_allocations WHERE address = ?", [address]);
+        assert.deepEqual(held, [], "the expired token's address is released");
+        const next = await createToken(hub);
+        assert.equal(next.allowedIPs[0], `${address}/32`, "and handed out again");
+        assertError(await register(hub, t.token), 410, "TOKEN_EXPIRED");
+        // revoking it now must not free the address its successor holds
+        assert.equal((await hub.admin("DELETE", `/api/installation/token/${t.id}`)).status, 200);
+        const holder = await sql<{ spokeId: string }>(hub, "SELECT spokeId FROM address_allocations WHERE address = ?", [address]);
+        assert.deepEqual(holder.map(h => h.spokeId), [next.spokeId]);
+    });
+});
+
+describe("api: custom addresses, lowest free, exhaustion", () => {
+    let hub: RunningHub;
+    before(async () => {
+        hub = await initialisedHub();
+    });
+    after(async () => hub?.stop());
+
+    it("customIP: inside the network is honoured; outside 400; the hub's, network, broadcast and taken ones refused", async () => {
+        const custom = await createToken(hub, { customIP: "10.0.1.200" });
+        assert.deepEqual(custom.allowedIPs, ["10.0.1.200/32"]);
+        assertError(await hub.admin("POST", "/api/installation/token", { spokeName: "x", customIP: "10.0.1.200" }), 409, "ADDRESS_TAKEN");
+        assertError(await hub.admin("POST", "/api/installation/token", { spokeName: "x", customIP: "10.0.1.1" }), 409, "ADDRESS_TAKEN");
+        assertError(await hub.admin("POST", "/api/installation/token", { spokeName: "x", customIP: "10.0.2.7" }), 400, "VALIDATION_FAILED");
+        assertError(await hub.admin("POST", "/api/installation/token", { spokeName: "x", customIP: "10.0.1.0" }), 400, "VALIDATION_FAILED");
+        assertError(await hub.admin("POST", "/api/installation/token", { spokeName: "x", customIP: "10.0.1.255" }), 400, "VALIDATION_FAILED");
+        assertError(await hub.admin("POST", "/api/installation/token", { spokeName: "x", customIP: "fd00::5" }), 400, "VALIDATION_FAILED");
+        const lowest = await createToken(hub);
+        assert.deepEqual(lowest.allowedIPs, ["10.0.1.2/32"], "a custom address does not move the lowest free one");
+    });
+
+    it("deleting a spoke frees its address: the next token gets the lowest free one back", async () => {
+        const a = await enrolledSpoke(hub);
+        const b = await enrolledSpoke(hub);
+        const c = await enrolledSpoke(hub);
+        assert.deepEqual([a.address, b.address, c.address], ["10.0.1.3", "10.0.1.4", "10.0.1.5"]);
+        const del = await hub.admin("DELETE", `/api/spoke/${b.id}`);
+        assert.equal(del.status, 200, del.text);
+        assert.equal(del.body.spokeId, b.id);
+        assertError(await hub.admin("DELETE", `/api/spoke/${b.id}`), 404, "SPOKE_NOT_FOUND");
+        const again = await createToken(hub);
+        assert.deepEqual(again.allowedIPs, ["10.0.1.4/32"]);
+        const after = await createToken(hub);
+        assert.deepEqual(after.allowedIPs, ["10.0.1.6/32"]);
+        const spokes = (await hub.admin("GET", "/api/spoke/list")).body.spokes as { id: string }[];
+        assert.deepEqual(spokes.map(s => s.id).sort(), [a.id, c.id].sort());
+    });
+
+    it("a /29 holds 5 spokes; the 6th token is 409 ADDRESS_POOL_EXHAUSTED saying the network is full", async () => {
+        const res = await hub.admin("POST", "/api/hub/initialize", { ...defaultInit, networkCIDR: "10.7.7.0/29", force: true });
+        assert.equal(res.status, 201, res.text);
+        const got = [];
+        for (let i = 0; i < 5; i++) got.push((await createToken(hub)).allowedIPs[0]);
+        assert.deepEqual(got, ["10.7.7.2/32", "10.7.7.3/32", "10.7.7.4/32", "10.7.7.5/32", "10.7.7.6/32"]);
+        const full = await hub.admin("POST", "/api/installation/token", { spokeName: "one-too-many" });
+        assertError(full, 409, "ADDRESS_POOL_EXHAUSTED");
+        assert.match(full.body.error, /10\.7\.7\.0\/29 is full/);
+        assert.match(full.body.hint, /revoke|remove|larger/i);
+        const tokens = (await hub.admin("GET", "/api/installation/tokens")).body.tokens as { id: string; allowedIPs: string[] }[];
+        assert.equal(tokens.length, 5, "the refused creation left no token");
+        const victim = tokens.find(t => t.allowedIPs[0] === "10.7.7.4/32")!;
+        assert.equal((await hub.admin("DELETE", `/api/installation/token/${victim.id}`)).status, 200);
+        assert.deepEqual((await createToken(hub)).allowedIPs, ["10.7.7.4/32"]);
+        assertError(await hub.admin("POST", "/api/installation/token", { spokeName: "still-full" }), 409, "ADDRESS_POOL_EXHAUSTED");
+    });
+});
