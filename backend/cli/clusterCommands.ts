@@ -42,7 +42,7 @@ export function registerClusterCommands(program: Command, ctx: () => CliContext)
             const events = itemsOf(answer, "events");
             if (!events.length) return c.print("No events yet.");
             c.print(table(["TIME", "ACTOR", "ACTION", "SUBJECT", "SOURCE"], events.map(e => [
-                when(e.at),
+                when(e.at, true),
                 e.actor as string,
                 e.action as string,
                 e.subject as string,

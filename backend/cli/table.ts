@@ -30,18 +30,19 @@ function parseTime(value: unknown): Date | null {
     return Number.isNaN(d.getTime()) || d.getTime() === 0 ? null : d;
 }
 
-/** "2026-11-28 16:40 UTC" */
-export function when(value: unknown): string | null {
+/** "2026-11-28 16:40 UTC" (or with seconds) */
+export function when(value: unknown, withSeconds = false): string | null {
     const d = parseTime(value);
-    return d ? d.toISOString().replace("T", " ").slice(0, 16) + " UTC" : null;
+    return d ? d.toISOString().replace("T", " ").slice(0, withSeconds ? 19 : 16) + " UTC" : null;
 }
 
-/** "3 min ago", "in 23 h", "never" */
+/** "3 min ago", "in 23 h", "just now", "never" */
 export function relative(value: unknown, now = Date.now()): string {
     const d = parseTime(value);
     if (!d) return "never";
     const seconds = Math.round((d.getTime() - now) / 1000);
     const abs = Math.abs(seconds);
+    if (abs < 2) return "just now";
     const amount = abs < 60 ? `${abs} s` : abs < 3600 ? `${Math.floor(abs / 60)} min`
         : abs < 86_400 ? `${Math.floor(abs / 3600)} h` : `${Math.floor(abs / 86_400)} d`;
     return seconds < 0 ? `${amount} ago` : `in ${amount}`;
