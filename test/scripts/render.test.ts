@@ -1,0 +1,160 @@
+// Every rendered script and one-liner is valid bash (bash -n, shellcheck) or PowerShell
+// (tree-sitter-powershell without error nodes), for every shape of hub and for hostile values.
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {
+    clearTemplateCache, contentDisposition, installCommand, platforms, renderInstallScript, templatesDir,
+    type Platform,
+} from "../../backend/scripts/render";
+import { psQuote, shQuote } from "../../backend/scripts/quote";
+import { parsePowerShell, powershellProblems } from "./powershellSyntax";
+import { baseContext, canaryPayloads, contexts, hostileContext } from "./scriptContexts";
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-render-"));
+after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+function bashProblems(body: string, name: string): string {
+    const file = path.join(work, name);
+    fs.writeFileSync(file, body);
+    const syntax = spawnSync("bash", ["-n", file], { encoding: "utf8" });
+    if (syntax.status !== 0) return `bash -n: ${syntax.stderr}`;
+    const lint = spawnSync("shellcheck", ["--shell=bash", "--severity=style", file], { encoding: "utf8" });
+    if (lint.status !== 0) return `shellcheck:\n${lint.stdout}${lint.stderr}`;
+    return "";
+}
+
+async function psProblems(body: string): Promise<string> {
+    const problems = await powershellProblems(body);
+    return problems.map(p => `${p.kind} at ${p.line}:${p.column}: ${p.text}`).join("\n");
+}
+
+describe("the PowerShell syntax check itself", () => {
+    it("passes known-good PowerShell in the script's style", async () => {
+        const good = [
+            "function Get-X {\n    param([string]$A, [int]$B)\n    return $A + $B\n}\n",
+            "$x = @('a', 'b''c')\nforeach ($i in $x) {\n    Write-Host ('[{0}] {1}' -f 1, $i)\n}\n",
+            "try {\n    & wg.exe show\n}\ncatch {\n    throw 'no'\n}\nfinally {\n    $c = 1\n}\n",
+            "$h = [ordered]@{\n    a = 1\n    b = @{ c = 'd' }\n}\n$j = $h | ConvertTo-Json -Compress -Depth 4\n",
+            installCommand("windows", "https://h:1/x?platform=windows", baseContext.pin),
+        ];
+        for (const snippet of good) assert.equal(await psProblems(snippet), "", snippet);
+    });
+
+    it("finds unbalanced braces, unterminated strings and a broken param block", async () => {
+        const bad = [
+            "function F {\n    param($a\n}\n",
+            "$x = 'unterminated\n",
+            "if ($a) {\n    Write-Host 'x'\n",
+            "$y = @(1, 2\n",
+            "$s = \"open $(\n",
+        ];
+        for (const snippet of bad) assert.notEqual(await psProblems(snippet), "", snippet);
+    });
+});
+
+describe("rendered install scripts", () => {
+    for (const [label, ctx] of Object.entries(contexts)) {
+        for (const platform of platforms) {
+            it(`${platform}: ${label}`, async () => {
+                const script = renderInstallScript(platform, ctx);
+                const problems = platform === "windows"
+                    ? await psProblems(script.body)
+                    : bashProblems(script.body, `${platform}.sh`);
+                assert.equal(problems, "");
+                assert.ok(script.body.includes(ctx.token), "the script carries its token");
+            });
+        }
+    }
+
+    it("answers with the seed's content type and a download name", () => {
+        const linux = renderInstallScript("linux", { ...baseContext, spokeName: "db 2/\"x\"" });
+        assert.equal(linux.contentType, "application/x-sh");
+        assert.equal(contentDisposition(linux), 'attachment; filename="install-spoke-db-2-x-.sh"');
+        const windows = renderInstallScript("windows", baseContext);
+        assert.equal(windows.filename, "install-spoke-web-1.ps1");
+        assert.match(windows.contentType, /^text\/plain/);
+    });
+
+    it("refuses values that would add a line to the WireGuard config, and bad interface names", () => {
+        assert.throws(() => renderInstallScript("linux", { ...baseContext, dns: ["1.1.1.1\nPostUp = touch /tmp/x"] }), /control character/);
+        assert.throws(() => renderInstallScript("linux", { ...baseContext, publicEndpoint: "h:1\r\n[Peer]" }), /control character/);
+        assert.throws(() => renderInstallScript("linux", { ...baseContext, interfaceName: "../etc/passwd" }), /interface name/);
+        assert.throws(() => renderInstallScript("linux", { ...baseContext, pin: "sha256//x'; touch /tmp/x" }), /pin/);
+        assert.throws(() => renderInstallScript("bsd" as Platform, baseContext), /platform/);
+    });
+
+    it("does not let a template use <%= (HTML escaping)", () => {
+        const copy = path.join(work, "templates");
+        fs.cpSync(templatesDir(), copy, { recursive: true });
+        const file = path.join(copy, "partials", "values.sh.ejs");
+        fs.appendFileSync(file, "NAME=\"<%= v.spokeName %>\"\n");
+        process.env.WGHUB_TEMPLATES_DIR = copy;
+        clearTemplateCache();
+        try {
+            assert.throws(() => renderInstallScript("linux", baseContext), /must not use <%=/);
+        } finally {
+            delete process.env.WGHUB_TEMPLATES_DIR;
+            clearTemplateCache();
+        }
+    });
+});
+
+describe("one-liners", () => {
+    const url = "https://203.0.113.5:51821/api/installation/script/AMx_82XJO6F5FFKNy01556dr6PAiVnorbgIVdhBJmB4?platform=";
+    for (const pin of [baseContext.pin, null]) {
+        for (const platform of platforms) {
+            it(`${platform} ${pin ? "with" : "without"} a pin is valid ${platform === "windows" ? "PowerShell" : "shell"}`, async () => {
+                const cmd = installCommand(platform, url + platform, pin);
+                if (platform === "windows") assert.equal(await psProblems(cmd), "");
+                else assert.equal(bashProblems(`#!/bin/bash\n${cmd}\n`, `one-liner-${platform}.sh`), "");
+            });
+        }
+    }
+});
+
+describe("hostile values", () => {
+    const canary = "/tmp/wghub-canary-render";
+
+    it("round-trip through shQuote as one bash word, whatever they hold", () => {
+        for (const value of [...canaryPayloads(canary), "a\nb", "\u00e9\u4e2d", "'", "\\", "-n", "!x"]) {
+            const out = execFileSync("bash", ["-c", `printf '%s' ${shQuote(value)}`], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+            assert.equal(out, value);
+        }
+        assert.equal(fs.existsSync(canary), false);
+    });
+
+    it("stay string literals in the PowerShell values block: no command, expansion or script block", async () => {
+        for (let i = 0; i < canaryPayloads(canary).length; i++) {
+            const ctx = hostileContext(canary, i);
+            const body = renderInstallScript("windows", ctx).body;
+            assert.equal(await psProblems(body), "");
+            const start = body.indexOf("# ---- Values from the hub.");
+            const end = body.indexOf("# ---- End of values from the hub.");
+            const values = body.slice(start, end);
+            const { root } = await parsePowerShell(values);
+            const types = new Set<string>();
+            let assignments = 0;
+            const visit = (node: typeof root): void => {
+                types.add(node.type);
+                if (node.type === "assignment_expression") assignments++;
+                for (const child of node.children) if (child) visit(child);
+            };
+            visit(root);
+            for (const t of ["command", "expandable_string_literal", "sub_expression", "script_block", "invokation_expression"])
+                assert.ok(!types.has(t), `values block has a ${t} node for payload ${i}`);
+            assert.equal(assignments, 13, "one assignment per value, nothing more");
+            assert.ok(values.includes(`$SpokeName = ${psQuote(ctx.spokeName)}`));
+        }
+    });
+
+    canaryPayloads(canary).forEach((payload, i) => {
+        it(`render bash scripts that pass bash -n and shellcheck: ${JSON.stringify(payload)}`, () => {
+            for (const platform of ["linux", "proxmox", "macos"] as const) {
+                assert.equal(bashProblems(renderInstallScript(platform, hostileContext(canary, i)).body, "hostile.sh"), "", platform);
+            }
+        });
+    });
+});
