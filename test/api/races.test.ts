@@ -1,0 +1,72 @@
+// Concurrency: one token raced by 200 registrations, 500 token creations at once, and
+// registration against revoke of the same token.
+import assert from "node:assert/strict";
+import { createToken, initialisedHub, register, sql, type HttpAnswer, type RunningHub } from "./helpers";
+
+describe("api: races", () => {
+    let hub: RunningHub;
+    before(async () => {
+        hub = await initialisedHub({ init: { networkCIDR: "10.50.0.0/16" } });
+    });
+    after(async () => hub?.stop());
+
+    it("200 concurrent registrations with one token: exactly one 201, the rest 410 TOKEN_ALREADY_USED", async () => {
+        const token = await createToken(hub, { spokeName: "contested" });
+        const answers = await Promise.all(Array.from({ length: 200 }, () => register(hub, token.token)));
+        const byStatus = new Map<number, number>();
+        for (const a of answers) byStatus.set(a.status, (byStatus.get(a.status) ?? 0) + 1);
+        assert.deepEqual([...byStatus.entries()].sort(), [[201, 1], [410, 199]]);
+        assert.ok(answers.filter(a => a.status === 410).every(a => a.body.code === "TOKEN_ALREADY_USED"));
+        const winner = answers.find(a => a.status === 201)!;
+        const spokes = await sql<{ id: string; publicKey: string }>(hub, "SELECT id, publicKey FROM spokes");
+        assert.deepEqual(spokes, [{ id: token.spokeId, publicKey: winner.body.spoke.publicKey }]);
+        const [row] = await sql<{ state: string }>(hub, "SELECT state FROM installation_tokens WHERE id = ?", [token.id]);
+        assert.equal(row.state, "used");
+    });
+
+    it("500 concurrent token creations: all 201, 500 distinct addresses, the lowest ones", async () => {
+        const before = (await sql<{ n: number }>(hub, "SELECT COUNT(*) AS n FROM address_allocations"))[0].n;
+        const answers = await Promise.all(Array.from({ length: 500 }, (_, i) =>
+            hub.admin("POST", "/api/installation/token", { spokeName: `bulk-${i}` })));
+        const bad = answers.filter(a => a.status !== 201);
+        assert.deepEqual(bad.map(a => `${a.status} ${a.text}`), []);
+        const addresses = answers.map(a => a.body.token.allowedIPs[0] as string);
+        assert.equal(new Set(addresses).size, 500);
+        const rows = await sql<{ address: string }>(hub, "SELECT address FROM address_allocations");
+        assert.equal(rows.length, before + 500);
+        assert.equal(new Set(rows.map(r => r.address)).size, rows.length, "the database holds no address twice");
+        const ordinals = addresses.map(a => { const [, , c, d] = a.replace("/32", "").split(".").map(Number); return c * 256 + d; }).sort((x, y) => x - y);
+        assert.equal(ordinals[0], before + 2, "no gap before the first");
+        assert.equal(ordinals[499], before + 501, "no gap anywhere: the lowest free addresses");
+    });
+
+    it("registration racing revoke of one token, 50 times: exactly one of them wins each time", async () => {
+        const outcomes: string[] = [];
+        for (let i = 0; i < 50; i++) {
+            const token = await createToken(hub, { spokeName: `race-${i}` });
+            const [reg, rev]: HttpAnswer[] = await Promise.all([
+                register(hub, token.token),
+                hub.admin("DELETE", `/api/installation/token/${token.id}`),
+            ]);
+            const [row] = await sql<{ state: string }>(hub, "SELECT state FROM installation_tokens WHERE id = ?", [token.id]);
+            const spokes = await sql(hub, "SELECT id FROM spokes WHERE id = ?", [token.spokeId]);
+            if (reg.status === 201) {
+                assert.equal(rev.status, 410, `both won: ${rev.text}`);
+                assert.equal(rev.body.code, "TOKEN_ALREADY_USED");
+                assert.equal(row.state, "used");
+                assert.equal(spokes.length, 1);
+                outcomes.push("register");
+            } else {
+                assert.equal(rev.status, 200, `neither won: ${reg.text} / ${rev.text}`);
+                assert.equal(reg.status, 410, reg.text);
+                assert.equal(reg.body.code, "TOKEN_REVOKED");
+                assert.equal(row.state, "revoked");
+                assert.equal(spokes.length, 0);
+                const held = await sql(hub, "SELECT * FROM address_allocations WHERE spokeId = ?", [token.spokeId]);
+                assert.equal(held.length, 0, "a revoked token's address is freed");
+                outcomes.push("revoke");
+            }
+        }
+        assert.equal(outcomes.length, 50);
+    });
+});
