@@ -8,10 +8,12 @@ import { registerSpokeCommands } from "./cli/spokeCommands";
 import { registerClusterCommands } from "./cli/clusterCommands";
 import type { CliContext } from "./cli/output";
 import { resolveSocket } from "./cli/socket";
+import { version } from "../package.json";
 
 function buildProgram(): Command {
     const program = new Command("wireguard-hub")
         .description("manage the WireGuard hub: initialise it, make spoke tokens, list and remove spokes")
+        .version(version, "-V, --version")
         .option("--socket <path>", "admin API socket (default: $WGHUB_API_SOCKET, hub.env, /run/wireguard-hub/api.sock)")
         .option("--json", "print the service's answer as JSON")
         .showHelpAfterError()

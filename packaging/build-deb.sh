@@ -58,6 +58,13 @@ for (const file of [server, cli]) {
         missing.add(name);
     }
 }
+// What the shipped modules need in turn; sqlite3's own dependencies serve only its install.
+const installOnly = new Set(["prebuild-install", "tar", "node-addon-api", "node-gyp"]);
+for (const name of shipped) {
+    const pkg = JSON.parse(fs.readFileSync(`node_modules/${name}/package.json`, "utf8"));
+    for (const dep of Object.keys(pkg.dependencies ?? {}))
+        if (!shipped.has(dep) && !installOnly.has(dep)) missing.add(`${dep} (for ${name})`);
+}
 if (missing.size) {
     console.error(`build-deb: the bundles require ${[...missing].join(", ")}, which packaging/runtime-modules.txt does not ship`);
     process.exit(1);

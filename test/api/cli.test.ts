@@ -62,6 +62,16 @@ describe("api: the wireguard-hub command", function () {
         fs.rmSync(dir, { recursive: true, force: true });
     });
 
+    it("prints its version and help without a service", async () => {
+        const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+        const version = await cli(["--version"]);
+        assert.equal(version.code, 0);
+        assert.equal(version.stdout.trim(), pkg.version);
+        const help = await cli(["token", "create", "--help"]);
+        assert.equal(help.code, 0);
+        assert.match(help.stdout, /--subnet <cidr>/);
+    });
+
     it("finds the socket in WGHUB_API_SOCKET when --socket is not given", async () => {
         const r = await cli(["status"], { WGHUB_API_SOCKET: hub.socket });
         assert.equal(r.code, 0, r.stderr);
