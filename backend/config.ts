@@ -1,5 +1,6 @@
 // The WGHUB_* configuration contract of DESIGN.md. A bad value stops start-up with one
 // line naming the variable and what it accepts (ConfigError).
+import net from "node:net";
 import path from "node:path";
 import cron from "node-cron";
 import type { LogLevel } from "./log";
@@ -69,6 +70,14 @@ function parseRate(text: string): { max: number; windowMs: number } | null | und
     return { max: Number(m[1]), windowMs };
 }
 
+function isTrustedProxy(item: string): boolean {
+    if (["loopback", "linklocal", "uniquelocal"].includes(item)) return true;
+    const [ip, prefix, ...rest] = item.split("/");
+    const family = net.isIP(ip);
+    if (!family || rest.length) return false;
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
     const get = (name: string) => {
         const v = env[name];
@@ -123,6 +132,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         : parseHostPort(adminListenText) ?? fail("WGHUB_ADMIN_LISTEN", "host:port, e.g. 127.0.0.1:51822");
     const adminTokenFile = adminListen ? absolute("WGHUB_ADMIN_TOKEN_FILE", path.join(dataDir, "admin-api.token")) : null;
 
+    // Express compiles this only when the app is built; check it here so a typo names the variable.
+    const trustProxy = get("WGHUB_TRUST_PROXY") ?? null;
+    if (trustProxy !== null && !trustProxy.split(",").map(s => s.trim()).every(isTrustedProxy))
+        fail("WGHUB_TRUST_PROXY", "proxy addresses or networks, comma-separated (e.g. 127.0.0.1 or loopback,10.0.0.0/8)");
+
     const logLevel = (get("WGHUB_LOG_LEVEL") ?? "info") as LogLevel;
     if (!["error", "warn", "info", "debug"].includes(logLevel)) fail("WGHUB_LOG_LEVEL", "error, warn, info or debug");
 
@@ -143,7 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         rateLimit: rate ?? null,
         adminListen,
         adminTokenFile,
-        trustProxy: get("WGHUB_TRUST_PROXY") ?? null,
+        trustProxy,
         logLevel,
     };
 }

@@ -41,7 +41,7 @@ export async function listenOnSocket(server: Server, file: string): Promise<void
 export function listenOnTcp(server: net.Server, host: string, port: number): Promise<void> {
     return new Promise((resolve, reject) => {
         server.once("error", (err: NodeJS.ErrnoException) => {
-            reject(err.code === "EADDRINUSE" ? new Error(`${host}:${port} is already in use; pick another address with WGHUB_PUBLIC_LISTEN`) : err);
+            reject(err.code === "EADDRINUSE" ? new Error(`${host}:${port} is already in use; stop what holds it or pick another address`) : err);
         });
         server.listen(port, host, () => resolve());
     });

@@ -29,6 +29,16 @@ function scheduleSeconds(expr: string): number {
     return m ? Number(m[1]) : 60;
 }
 
+/** A start-up step that fails because of one variable's value: the message names it. */
+async function blame<T>(variable: string, value: string | null, step: () => T | Promise<T>): Promise<T> {
+    try {
+        return await step();
+    } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        throw new Error(`${variable}=${JSON.stringify(value ?? "")} cannot be used: ${reason}`);
+    }
+}
+
 function adminToken(config: Config, log: Logger): string | null {
     if (!config.adminListen || !config.adminTokenFile) return null;
     if (!fs.existsSync(config.adminTokenFile)) {
@@ -50,8 +60,14 @@ async function main(): Promise<void> {
         throw err;
     }
     const log = createLogger(config.logLevel);
-    fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    const db = await openDatabase(config.databaseUrl, log);
+    await blame("WGHUB_DATA_DIR", config.dataDir, () => fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }));
+    await blame("WGHUB_WG_CONF_DIR", config.wgConfDir, () => {
+        fs.mkdirSync(config.wgConfDir, { recursive: true, mode: 0o700 });
+        fs.accessSync(config.wgConfDir, fs.constants.W_OK);
+    });
+    const db = await blame(process.env.WGHUB_DATABASE_URL ? "WGHUB_DATABASE_URL" : "WGHUB_DATA_DIR",
+        process.env.WGHUB_DATABASE_URL ? config.databaseUrl.replace(/\/\/[^@/]*@/, "//…@") : config.dataDir,
+        () => openDatabase(config.databaseUrl, log));
 
     let publicServer: https.Server | http.Server | null = null;
     const ctx: HubContext = {
@@ -78,7 +94,8 @@ async function main(): Promise<void> {
         },
     };
     await ctx.addresses.load(await loadHub(ctx));
-    await ctx.refreshTls();
+    await blame(config.tlsCertFile ? "WGHUB_TLS_CERT/WGHUB_TLS_KEY" : "WGHUB_DATA_DIR",
+        config.tlsCertFile ? `${config.tlsCertFile} ${config.tlsKeyFile}` : config.dataDir, () => ctx.refreshTls());
 
     ctx.wireguard = await createWireGuard({
         config,
@@ -89,7 +106,7 @@ async function main(): Promise<void> {
 
     const adminApp = createAdminApp(ctx, { actorOf: () => ({ name: "admin", source: "unix socket" }), bearerToken: null });
     const adminServer = http.createServer(adminApp);
-    await listenOnSocket(adminServer, config.apiSocket);
+    await blame("WGHUB_API_SOCKET", config.apiSocket, () => listenOnSocket(adminServer, config.apiSocket));
 
     const publicApp = createPublicApp(ctx);
     publicServer = config.tls && ctx.tls
@@ -97,14 +114,17 @@ async function main(): Promise<void> {
         : http.createServer(publicApp);
     publicServer.requestTimeout = 30_000;
     publicServer.headersTimeout = 10_000;
-    await listenOnTcp(publicServer, config.publicListen.host, config.publicListen.port);
+    const publicTcp = publicServer;
+    await blame("WGHUB_PUBLIC_LISTEN", `${config.publicListen.host}:${config.publicListen.port}`,
+        () => listenOnTcp(publicTcp, config.publicListen.host, config.publicListen.port));
 
     let adminTcp: http.Server | null = null;
-    const bearer = adminToken(config, log);
+    const bearer = await blame("WGHUB_ADMIN_TOKEN_FILE", config.adminTokenFile, () => adminToken(config, log));
     if (config.adminListen && bearer) {
         const app = createAdminApp(ctx, { actorOf: req => ({ name: "api-token", source: req.ip ?? null }), bearerToken: bearer });
         adminTcp = http.createServer(app);
-        await listenOnTcp(adminTcp, config.adminListen.host, config.adminListen.port);
+        const server = adminTcp, { host, port } = config.adminListen;
+        await blame("WGHUB_ADMIN_LISTEN", `${host}:${port}`, () => listenOnTcp(server, host, port));
     }
 
     ctx.wireguard.start();
