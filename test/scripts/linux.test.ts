@@ -130,7 +130,7 @@ describe("Linux install script against a real hub", function () {
     it("keeps the private endpoint when the hub answers there", async () => {
         const t = await eh.token("stays-private");
         const m = machine({ systemd: true, wireguardInstalled: true, stubs: ["resolvconf"] });
-        const r = await m.runScript(await t.script("linux"), [], { WGHUB_OS_RELEASE: osRelease("ubuntu-24.04"), STUB_ANSWERING: `${privateEndpoint} ${publicEndpoint}` });
+        const r = await m.runScript(await t.script("linux"), [], { WGHUB_OS_RELEASE: osRelease("ubuntu-24.04"), STUB_ANSWERING: `${privateEndpoint}\n${publicEndpoint}` });
         assert.equal(r.code, 0, explain(r));
         assert.deepEqual(callsOf(r, "wg").filter(c => c[1] === "set"), []);
         assert.match(r.stdout, /over the private endpoint 192\.168\.1\.15:51820: keeping it/);

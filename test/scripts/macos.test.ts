@@ -1,0 +1,108 @@
+// The macOS install script with stubbed brew, launchctl, uname and sw_vers, registering with
+// a real hub: Homebrew's prefix (Apple silicon and Intel), the conf under Homebrew's etc,
+// and the launchd daemon that brings the tunnel up at boot.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { publicKeyOf } from "../../backend/wireguard/keys";
+import { startEnrollmentHub, type EnrollmentHub } from "./enrollmentHub";
+import { callsOf, fixturesDir, SpokeMachine, stubsDir, type RunResult } from "./spokeMachine";
+
+const privateEndpoint = "192.168.1.15:51820";
+
+function explain(r: RunResult): string {
+    return `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}\n--- calls\n${r.calls.map(c => c.join(" ")).join("\n")}`;
+}
+
+/** A Mac whose Homebrew lives at PREFIX (opt/homebrew or usr/local) under the pretend root. */
+function mac(prefix: "opt/homebrew" | "usr/local", arch: "arm64" | "x86_64"): { m: SpokeMachine; env: Record<string, string> } {
+    const m = new SpokeMachine({ stubs: ["launchctl", "sw_vers", "sudo"] });
+    const brewPrefix = m.path(prefix);
+    fs.mkdirSync(path.join(brewPrefix, "bin"), { recursive: true });
+    fs.symlinkSync(path.join(stubsDir, "brew"), path.join(brewPrefix, "bin", "brew"));
+    return {
+        m,
+        env: {
+            STUB_UNAME_S: "Darwin",
+            STUB_UNAME_M_FILE: path.join(fixturesDir, "macos", `uname-m-${arch}`),
+            STUB_SW_VERS: path.join(fixturesDir, "macos", "sw_vers-14-arm64"),
+            STUB_BREW_PREFIX: brewPrefix,
+            STUB_ANSWERING: privateEndpoint,
+            SUDO_USER: "alice",
+        },
+    };
+}
+
+/** The strings of a plist <array> after KEY, and single <string> values by key. */
+function plistStrings(xml: string, key: string): string[] {
+    const m = new RegExp(`<key>${key}</key>\\s*<array>([\\s\\S]*?)</array>`).exec(xml);
+    return m ? [...m[1]!.matchAll(/<string>([^<]*)<\/string>/g)].map(x => x[1]!) : [];
+}
+
+describe("macOS install script against a real hub", function () {
+    let eh: EnrollmentHub;
+    const machines: SpokeMachine[] = [];
+
+    before(async () => {
+        eh = await startEnrollmentHub();
+    });
+    after(async () => {
+        await eh?.stop();
+        for (const m of machines) m.cleanup();
+    });
+
+    for (const [prefix, arch] of [["opt/homebrew", "arm64"], ["usr/local", "x86_64"]] as const) {
+        it(`Homebrew in /${prefix} (${arch}): installs wireguard-tools as the user, writes the conf and the launchd daemon`, async () => {
+            const t = await eh.token(`mac-${arch}`);
+            const { m, env } = mac(prefix, arch);
+            machines.push(m);
+            const r = await m.runScript(await t.script("macos"), [], env);
+            assert.equal(r.code, 0, explain(r));
+
+            const brewPrefix = m.path(prefix);
+            assert.deepEqual(callsOf(r, "sudo").find(c => c.includes("install"))?.slice(1), ["-u", "alice", "-H", path.join(brewPrefix, "bin", "brew"), "install", "wireguard-tools"],
+                "Homebrew runs as the user who called sudo");
+            const conf = path.join(brewPrefix, "etc", "wireguard", "wg0.conf");
+            assert.equal(fs.statSync(conf).mode & 0o777, 0o600);
+            const confText = fs.readFileSync(conf, "utf8");
+            assert.match(confText, /^DNS = 1\.1\.1\.1$/m);
+
+            const plist = m.path("Library/LaunchDaemons/com.wireguard-hub.wg0.plist");
+            const xml = fs.readFileSync(plist, "utf8");
+            assert.match(xml, /<key>Label<\/key>\s*<string>com\.wireguard-hub\.wg0<\/string>/);
+            assert.deepEqual(plistStrings(xml, "ProgramArguments"), [path.join(brewPrefix, "bin", "wg-quick"), "up", conf]);
+            assert.match(xml, /<key>RunAtLoad<\/key>\s*<true\/>/);
+            assert.match(xml, new RegExp(`<key>PATH</key>\\s*<string>${brewPrefix}/bin:`));
+            assert.deepEqual(callsOf(r, "launchctl").map(c => c.slice(1)).find(c => c[0] === "bootstrap"), ["bootstrap", "system", plist]);
+
+            const registered = ((await eh.hub.admin("GET", "/api/spoke/list")).body.spokes as Record<string, unknown>[]).find(s => s.id === t.spokeId);
+            assert.equal(registered?.os, "macos");
+            assert.equal(registered?.publicKey, publicKeyOf(/^PrivateKey = (.*)$/m.exec(confText)![1]!));
+            assert.match(r.stdout, /macOS 14\.4\.1 on (arm64|x86_64)/);
+            assert.match(r.stdout, /^\[8\/8\] Checking the tunnel$/m);
+        });
+    }
+
+    it("--uninstall removes the daemon and the conf", async () => {
+        const t = await eh.token("mac-uninstall");
+        const { m, env } = mac("opt/homebrew", "arm64");
+        machines.push(m);
+        const script = await t.script("macos");
+        assert.equal((await m.runScript(script, [], env)).code, 0);
+        const r = await m.runScript(script, ["--uninstall"], env);
+        assert.equal(r.code, 0, explain(r));
+        assert.equal(m.exists("Library/LaunchDaemons/com.wireguard-hub.wg0.plist"), false);
+        assert.equal(m.exists("opt/homebrew/etc/wireguard/wg0.conf"), false);
+        assert.ok(callsOf(r, "launchctl").some(c => c[1] === "bootout"));
+    });
+
+    it("says where to get Homebrew when there is none", async () => {
+        const t = await eh.token("mac-no-brew");
+        const m = new SpokeMachine({ stubs: ["launchctl", "sw_vers"] });
+        machines.push(m);
+        const r = await m.runScript(await t.script("macos"), [], { STUB_UNAME_S: "Darwin" });
+        assert.equal(r.code, 1);
+        assert.match(r.stderr, /Homebrew was not found/);
+        assert.match(r.stderr, /https:\/\/brew\.sh/);
+    });
+});
