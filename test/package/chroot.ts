@@ -3,6 +3,7 @@
 // mount namespace, so nothing stays mounted on the host whatever happens to the test.
 import fs from "node:fs";
 import path from "node:path";
+import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 
 export interface Result {
@@ -57,13 +58,34 @@ export class DebianRoot {
         return run("unshare", this.argv(command, opts.env), { allowFail: opts.allowFail, timeoutMs: opts.timeoutMs });
     }
 
-    /** Starts a long-running command in the root inside network namespace `netns`; output goes to `logFile`. */
-    spawnInNetns(netns: string, command: string[], env: string[], logFile: string): ChildProcess {
+    /**
+     * Starts the unit's ExecStart in the root, inside network namespace `netns`, in a box
+     * made from the unit's own sandbox settings (see sandboxOf); output goes to `logFile`.
+     */
+    spawnService(netns: string, unitText: string, env: string[], logFile: string): ChildProcess {
+        const execStart = unitValues(unitText, "ExecStart").pop()!.split(/\s+/);
+        const box = sandboxOf(unitText);
+        for (const dir of box.created) fs.mkdirSync(this.path(dir), { recursive: true, mode: 0o700 });
+        const writable = box.writable.filter(p => !p.optional || fs.existsSync(this.path(p.path))).map(p => p.path);
+        // $0 is the root. The whole root read-only, then the unit's writable paths back to rw.
+        const script = [
+            'mount --bind "$0" "$0"',
+            'mount -o remount,bind,ro "$0"',
+            'mount -t proc proc "$0/proc"',
+            'mount --rbind /dev "$0/dev"',
+            ...(box.privateTmp ? ['mount -t tmpfs -o mode=1777 tmpfs "$0/tmp"'] : []),
+            ...writable.map(p => `mount --bind "$0${p}" "$0${p}" && mount -o remount,bind,rw "$0${p}"`),
+            'exec chroot "$0" "$@"',
+        ].join(" && ");
+        const setpriv = ["/usr/bin/setpriv",
+            ...(box.noNewPrivileges ? ["--no-new-privs"] : []),
+            ...(box.capabilities ? ["--bounding-set", ["-all", ...box.capabilities.map(c => "+" + c)].join(",")] : [])];
         const log = fs.openSync(logFile, "a");
         try {
-            // ip netns exec and unshare exec (no fork), sh execs chroot, chroot execs env, env
-            // execs node: the child's pid is the service's pid.
-            return spawn("ip", ["netns", "exec", netns, "unshare", ...this.argv(command, env)], {
+            // ip netns exec, unshare, sh, chroot, setpriv and env all exec (no fork): the
+            // child's pid is the service's pid.
+            return spawn("ip", ["netns", "exec", netns, "unshare", "--mount", "--propagation", "private",
+                "sh", "-c", script, this.dir, ...setpriv, "/usr/bin/env", "-i", ...cleanEnv, ...env, ...execStart], {
                 stdio: ["ignore", log, log],
             });
         } finally {
@@ -84,14 +106,47 @@ export function parseEnvFile(text: string): string[] {
         .filter(l => l && !l.startsWith("#") && !l.startsWith(";") && l.includes("="));
 }
 
-/** One Key= of a unit file's [Service] section (the last one wins, as in systemd). */
-export function unitValue(unitText: string, key: string): string | null {
+/** Every value of one Key= of a unit file's [Service] section, in order. */
+export function unitValues(unitText: string, key: string): string[] {
     let section = "";
-    let value: string | null = null;
+    const values: string[] = [];
     for (const raw of unitText.split("\n")) {
         const line = raw.trim();
         if (/^\[.*\]$/.test(line)) section = line;
-        else if (section === "[Service]" && line.startsWith(key + "=")) value = line.slice(key.length + 1);
+        else if (section === "[Service]" && line.startsWith(key + "=")) values.push(line.slice(key.length + 1).trim());
     }
-    return value;
+    return values;
+}
+
+export interface Sandbox {
+    /** Paths (inside the root) the service may write; optional ones were given with "-". */
+    writable: { path: string; optional: boolean }[];
+    /** Directories systemd would create for the service (RuntimeDirectory=, StateDirectory=). */
+    created: string[];
+    /** The capability bounding set (lower-case names without cap_), or null when not limited. */
+    capabilities: string[] | null;
+    noNewPrivileges: boolean;
+    privateTmp: boolean;
+}
+
+/**
+ * The parts of the unit's sandbox a test can reproduce without systemd: ProtectSystem=strict
+ * (read-only root but for ReadWritePaths=, RuntimeDirectory=, StateDirectory=),
+ * CapabilityBoundingSet=, NoNewPrivileges=, PrivateTmp=.
+ */
+export function sandboxOf(unitText: string): Sandbox {
+    const words = (key: string) => unitValues(unitText, key).flatMap(v => v.split(/\s+/)).filter(Boolean);
+    const yes = (key: string) => /^(yes|true|1|on)$/i.test(unitValues(unitText, key).pop() ?? "");
+    const runtime = words("RuntimeDirectory").map(d => `/run/${d}`);
+    const state = words("StateDirectory").map(d => `/var/lib/${d}`);
+    const extra = words("ReadWritePaths").map(p => ({ path: p.replace(/^-/, ""), optional: p.startsWith("-") }));
+    assert.equal(unitValues(unitText, "ProtectSystem").pop(), "strict", "the box reproduces ProtectSystem=strict");
+    const caps = words("CapabilityBoundingSet");
+    return {
+        writable: [...[...runtime, ...state].map(p => ({ path: p, optional: false })), ...extra],
+        created: [...runtime, ...state],
+        capabilities: caps.length ? caps.map(c => c.toLowerCase().replace(/^cap_/, "")) : null,
+        noNewPrivileges: yes("NoNewPrivileges"),
+        privateTmp: yes("PrivateTmp"),
+    };
 }

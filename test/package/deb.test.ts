@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ChildProcess } from "node:child_process";
-import { DebianRoot, parseEnvFile, run, unitValue } from "./chroot";
+import { DebianRoot, parseEnvFile, run, unitValues } from "./chroot";
 
 const repo = path.resolve(__dirname, "../..");
 const cacheTarball = process.env.WGHUB_TEST_ROOT_CACHE ?? "/var/cache/wireguard-hub-test/bookworm-root.tar";
@@ -138,22 +138,18 @@ describe("package: the .deb on a clean Debian 12", function () {
         assert.match(conffiles, /\/etc\/wireguard-hub\/hub\.env/);
     });
 
-    it("starts with the unit's ExecStart and EnvironmentFile and answers `wireguard-hub status`", async function () {
+    it("starts with the unit's ExecStart, EnvironmentFile and sandbox, and answers `wireguard-hub status`", async function () {
         this.timeout(60_000);
         const unit = fs.readFileSync(debian.path("lib/systemd/system/wireguard-hub.service"), "utf8");
-        const execStart = unitValue(unit, "ExecStart")!.split(/\s+/);
-        const envFile = unitValue(unit, "EnvironmentFile")!.replace(/^-/, "");
+        const envFile = unitValues(unit, "EnvironmentFile").pop()!.replace(/^-/, "");
         const env = parseEnvFile(fs.readFileSync(debian.path(envFile), "utf8"));
         assert.ok(env.includes("WGHUB_API_SOCKET=/run/wireguard-hub/api.sock"), env.join("\n"));
-        // What systemd's RuntimeDirectory= would make.
-        fs.mkdirSync(debian.path("run/wireguard-hub"), { mode: 0o700, recursive: true });
-        fs.mkdirSync(debian.path("run/wireguard"), { mode: 0o700, recursive: true });
 
         // The service listens on 0.0.0.0:51821 as packaged: keep that inside a namespace of our own.
         run("ip", ["netns", "add", netns]);
         netnsMade = true;
         run("ip", ["-n", netns, "link", "set", "lo", "up"]);
-        service = debian.spawnInNetns(netns, execStart, env, serviceLog);
+        service = debian.spawnService(netns, unit, env, serviceLog);
         const child = service;
 
         const first = await waitFor("the admin socket", 30_000, () => {
@@ -163,10 +159,18 @@ describe("package: the .deb on a clean Debian 12", function () {
             return r.status === 0 ? r : null;
         });
         assert.match(first.stdout, /not initialised/);
+
+        // The box is real: in the service's mount namespace the system is read-only and its
+        // state directory is not.
+        const inBox = (file: string) => run("nsenter", ["-t", String(child.pid), "-m", "--", "touch", debian.path(file)],
+            { allowFail: true });
+        assert.match(inBox("usr/lib/wireguard-hub/probe").stderr, /Read-only file system/);
+        assert.equal(inBox("var/lib/wireguard-hub/probe").status, 0);
+        fs.rmSync(debian.path("var/lib/wireguard-hub/probe"));
         assert.equal(mode(debian.path("run/wireguard-hub/api.sock")) & 0o077, 0, "the admin socket is root only");
     });
 
-    it("initialises the hub with `wireguard-hub init`; its secrets are root-only files", function () {
+    it("initialises the hub with `wireguard-hub init`; its secrets are root-only files", async function () {
         const r = cli("init", "--network", "10.77.0.0/24", "--port", "51820", "--public-endpoint", "hub.example.test:51820",
             "--dns", "1.1.1.1,9.9.9.9");
         assert.equal(r.status, 0, r.stderr);
@@ -186,6 +190,12 @@ describe("package: the .deb on a clean Debian 12", function () {
         const keyFiles = files.filter(f => /key/i.test(path.basename(f)));
         assert.ok(keyFiles.length > 0, `a key file in ${files.join(", ")}`);
         for (const f of keyFiles) assert.equal(mode(f) & 0o077, 0, `${f} is mode ${mode(f).toString(8)}`);
+
+        // The interface config lands in /etc/wireguard, which the unit leaves writable.
+        const conf = debian.path("etc/wireguard/wg0.conf");
+        await waitFor("/etc/wireguard/wg0.conf", 15_000, () => (fs.existsSync(conf) ? true : null));
+        assert.equal(mode(conf), 0o600);
+        assert.match(fs.readFileSync(conf, "utf8"), /^ListenPort\s*=\s*51820$/m);
     });
 
     it("makes a token whose install command fetches the script over pinned TLS", function () {
