@@ -106,6 +106,7 @@ async function main(): Promise<void> {
 
     const adminApp = createAdminApp(ctx, { actorOf: () => ({ name: "admin", source: "unix socket" }), bearerToken: null });
     const adminServer = http.createServer(adminApp);
+    adminServer.keepAliveTimeout = 65_000;
     await blame("WGHUB_API_SOCKET", config.apiSocket, () => listenOnSocket(adminServer, config.apiSocket));
 
     const publicApp = createPublicApp(ctx);
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
         ? https.createServer({ cert: ctx.tls.cert, key: ctx.tls.key, minVersion: "TLSv1.2" }, publicApp)
         : http.createServer(publicApp);
     publicServer.requestTimeout = 30_000;
+    publicServer.keepAliveTimeout = 65_000;
     publicServer.headersTimeout = 10_000;
     const publicTcp = publicServer;
     await blame("WGHUB_PUBLIC_LISTEN", `${config.publicListen.host}:${config.publicListen.port}`,

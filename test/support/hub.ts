@@ -9,6 +9,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
+import tls from "node:tls";
 
 export const root = path.resolve(__dirname, "..", "..");
 export const serverJs = path.join(root, "dist", "backend", "server.js");
@@ -87,7 +88,7 @@ export function request<T = any>(options: https.RequestOptions & { secure?: bool
     });
 }
 
-function pinOf(socket: import("node:tls").TLSSocket): string {
+function pinOf(socket: tls.TLSSocket): string {
     const cert = socket.getPeerX509Certificate?.();
     if (!cert) return "";
     const spki = cert.publicKey.export({ type: "spki", format: "der" });
@@ -118,8 +119,8 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     const socket = env.WGHUB_API_SOCKET ?? path.join(dataDir, "api.sock");
     env.WGHUB_API_SOCKET = socket;
     const [listenHost, listenPort] = [env.WGHUB_PUBLIC_LISTEN.replace(/:\d+$/, ""), Number(/:(\d+)$/.exec(env.WGHUB_PUBLIC_LISTEN)![1])];
-    const tls = (env.WGHUB_TLS ?? "on") === "on";
-    const publicUrl = `${tls ? "https" : "http"}://${listenHost}:${listenPort}`;
+    const secure = (env.WGHUB_TLS ?? "on") === "on";
+    const publicUrl = `${secure ? "https" : "http"}://${listenHost}:${listenPort}`;
 
     const childEnv = { ...process.env, ...env };
     delete childEnv.WGHUB_TEST_COUNTS;
@@ -140,7 +141,7 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     // The public listener in a namespace is reachable only from inside it; tests that need it
     // there run their own clients (curl in a spoke namespace).
     const publicRequest = <T = any>(method: string, urlPath: string, body?: unknown, headers: Record<string, string> = {}) =>
-        request<T>({ host: listenHost, port: listenPort, method, path: urlPath, headers, secure: tls, rejectUnauthorized: false }, body);
+        request<T>({ host: listenHost, port: listenPort, method, path: urlPath, headers, secure, rejectUnauthorized: false }, body);
 
     const hub: RunningHub = {
         dataDir, socket, publicUrl, pid: child.pid!, env, exited,
@@ -175,7 +176,7 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
 /** The pin a TLS server presents (for checking the install commands carry the right one). */
 export function fetchPin(host: string, port: number): Promise<string> {
     return new Promise((resolve, reject) => {
-        const s = (require("node:tls") as typeof import("node:tls")).connect({ host, port, rejectUnauthorized: false }, () => {
+        const s = tls.connect({ host, port, rejectUnauthorized: false }, () => {
             const pin = pinOf(s);
             s.end();
             resolve(pin);

@@ -1,0 +1,103 @@
+// Registration throughput and latency against a hub already holding 10,000 spokes (real
+// SQLite, WGHUB_WG_MODE=off, plain HTTP with keep-alive), and the spoke list at 10,000.
+import http from "node:http";
+import { startHub, spokePublicKey, type RunningHub } from "../support/hub";
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function call(hub: RunningHub, target: "admin" | "public", method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const url = new URL(hub.publicUrl);
+    const options: http.RequestOptions = target === "admin"
+        ? { socketPath: hub.socket, method, path, agent }
+        : { host: url.hostname, port: Number(url.port), method, path, agent };
+    options.headers = payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {};
+    return new Promise((resolve, reject) => {
+        const req = http.request(options, res => {
+            const chunks: Buffer[] = [];
+            res.on("data", c => chunks.push(c));
+            res.on("end", () => resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString() }));
+        });
+        req.on("error", reject);
+        if (payload) req.write(payload);
+        req.end();
+    });
+}
+
+async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+        while (next < items.length) await work(items[next++]);
+    }));
+}
+
+function percentile(sorted: number[], p: number): number {
+    return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function createTokens(hub: RunningHub, n: number, prefix: string): Promise<string[]> {
+    const tokens: string[] = [];
+    await pool(Array.from({ length: n }, (_, i) => i), 32, async i => {
+        const r = await call(hub, "admin", "POST", "/api/installation/token", { spokeName: `${prefix}-${i}` });
+        if (r.status !== 201) throw new Error(`token creation: ${r.status} ${r.text}`);
+        tokens.push(JSON.parse(r.text).token.token);
+    });
+    return tokens;
+}
+
+async function registerAll(hub: RunningHub, tokens: string[], concurrency: number, latencies?: number[]): Promise<void> {
+    await pool(tokens, concurrency, async token => {
+        const started = process.hrtime.bigint();
+        const r = await call(hub, "public", "POST", "/api/spoke/register", { token, publicKey: spokePublicKey(), os: "linux" });
+        if (r.status !== 201) throw new Error(`registration: ${r.status} ${r.text}`);
+        latencies?.push(Number(process.hrtime.bigint() - started) / 1e6);
+    });
+}
+
+export async function benchHub(log: (line: string) => void): Promise<Record<string, number>> {
+    const hub = await startHub({ env: { WGHUB_TLS: "off", WGHUB_RATE_LIMIT: "off", WGHUB_LOG_LEVEL: "warn" } });
+    try {
+        const init = await call(hub, "admin", "POST", "/api/hub/initialize",
+            { networkCIDR: "10.64.0.0/16", listenPort: 51820, publicEndpoint: "203.0.113.5:51820" });
+        if (init.status !== 201) throw new Error(init.text);
+
+        log("seeding 10,000 spokes through the API …");
+        const seedStarted = Date.now();
+        for (let done = 0; done < 10_000; done += 1000) {
+            await registerAll(hub, await createTokens(hub, 1000, `seed${done}`), 50);
+            log(`  ${done + 1000} spokes`);
+        }
+        const seedSeconds = (Date.now() - seedStarted) / 1000;
+
+        const tokens = await createTokens(hub, 1000, "bench");
+        const latencies: number[] = [];
+        const started = process.hrtime.bigint();
+        await registerAll(hub, tokens, 50, latencies);
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        latencies.sort((a, b) => a - b);
+
+        const listTimes: number[] = [];
+        let count = 0;
+        for (let i = 0; i < 7; i++) {
+            const t0 = process.hrtime.bigint();
+            const r = await call(hub, "admin", "GET", "/api/spoke/list");
+            listTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+            count = JSON.parse(r.text).spokes.length;
+        }
+        listTimes.sort((a, b) => a - b);
+
+        const figures = {
+            registrations_per_s: Math.round(1000 / seconds),
+            register_p50_ms: +percentile(latencies, 50).toFixed(1),
+            register_p99_ms: +percentile(latencies, 99).toFixed(1),
+            spoke_list_10k_ms: +percentile(listTimes, 50).toFixed(1),
+        };
+        log(`seeded 10,000 spokes in ${seedSeconds.toFixed(1)} s (token + registration each)`);
+        log(`1,000 registrations, 50 concurrent, hub at 10,000 spokes: ${figures.registrations_per_s}/s, p50 ${figures.register_p50_ms} ms, p99 ${figures.register_p99_ms} ms`);
+        log(`GET /api/spoke/list with ${count} spokes: median ${figures.spoke_list_10k_ms} ms`);
+        return figures;
+    } finally {
+        agent.destroy();
+        await hub.stop();
+    }
+}

@@ -1,0 +1,24 @@
+// `npm run bench [-- --json]`: prints each benchmark's figures; with --json, one JSON object
+// holding every figure (later benchmarks add their keys).
+import { benchHub } from "./hub";
+
+const json = process.argv.includes("--json");
+const log = (line: string) => (json ? process.stderr : process.stdout).write(line + "\n");
+
+async function main(): Promise<void> {
+    const figures: Record<string, number> = {};
+    Object.assign(figures, await benchHub(log));
+    if (process.getuid?.() === 0) {
+        const { benchWireGuard } = await import("./wireguard");
+        Object.assign(figures, await benchWireGuard());
+    } else {
+        log("WireGuard benchmarks skipped: they need root (network namespaces, wireguard-go)");
+    }
+    if (json) process.stdout.write(JSON.stringify(figures) + "\n");
+    else for (const [k, v] of Object.entries(figures)) log(`${k} = ${v}`);
+}
+
+main().catch(err => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+});
