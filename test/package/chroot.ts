@@ -54,8 +54,11 @@ export class DebianRoot {
             "/usr/bin/env", "-i", ...cleanEnv, ...env, ...command];
     }
 
-    exec(command: string[], opts: { env?: string[]; allowFail?: boolean; timeoutMs?: number } = {}): Result {
-        return run("unshare", this.argv(command, opts.env), { allowFail: opts.allowFail, timeoutMs: opts.timeoutMs });
+    /** Runs a command in the root (inside network namespace `netns` when given). */
+    exec(command: string[], opts: { env?: string[]; allowFail?: boolean; timeoutMs?: number; netns?: string } = {}): Result {
+        const argv = ["unshare", ...this.argv(command, opts.env)];
+        const [cmd, ...args] = opts.netns ? ["ip", "netns", "exec", opts.netns, ...argv] : argv;
+        return run(cmd, args, { allowFail: opts.allowFail, timeoutMs: opts.timeoutMs });
     }
 
     /**

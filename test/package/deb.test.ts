@@ -9,7 +9,8 @@ import type { ChildProcess } from "node:child_process";
 import { DebianRoot, parseEnvFile, run, unitValues } from "./chroot";
 
 const repo = path.resolve(__dirname, "../..");
-const cacheTarball = process.env.WGHUB_TEST_ROOT_CACHE ?? "/var/cache/wireguard-hub-test/bookworm-root.tar";
+// The number changes with make-bookworm-root.sh's list of prefetched packages.
+const cacheTarball = process.env.WGHUB_TEST_ROOT_CACHE ?? "/var/cache/wireguard-hub-test/bookworm-root-2.tar";
 const netns = `wghub-pkg-${process.pid}`;
 
 function mode(file: string): number {
@@ -81,8 +82,10 @@ describe("package: the .deb on a clean Debian 12", function () {
         debian = timed("unpack Debian 12 root", () =>
             DebianRoot.create(path.join(work, "root"), cacheTarball, path.join(__dirname, "make-bookworm-root.sh")));
         fs.copyFileSync(deb, debian.path("tmp/" + path.basename(deb)));
+        // wireguard-go (suggested) too: with no kernel module here, the packaged WGHUB_WG_MODE=auto
+        // then runs a real userspace interface inside the unit's sandbox.
         timed("apt-get install", () => debian.exec(
-            ["apt-get", "install", "-y", "-q", "--no-install-recommends", "/tmp/" + path.basename(deb)],
+            ["apt-get", "install", "-y", "-q", "--no-install-recommends", "/tmp/" + path.basename(deb), "wireguard-go"],
             { env: ["DEBIAN_FRONTEND=noninteractive"], timeoutMs: 600_000 }));
     });
 
@@ -91,7 +94,12 @@ describe("package: the .deb on a clean Debian 12", function () {
         try {
             await stopService();
         } finally {
-            if (netnsMade) run("ip", ["netns", "del", netns], { allowFail: true });
+            if (netnsMade) {
+                // What the service left running in our namespace (the wireguard-go daemon).
+                const pids = run("ip", ["netns", "pids", netns], { allowFail: true }).stdout.split(/\s+/).filter(Boolean);
+                for (const pid of pids) run("kill", ["-TERM", pid], { allowFail: true });
+                run("ip", ["netns", "del", netns], { allowFail: true });
+            }
             debian?.remove();
             if (work) fs.rmSync(work, { recursive: true, force: true });
             if (timings.length) console.log(`      timings: ${timings.join(", ")}`);
@@ -178,6 +186,17 @@ describe("package: the .deb on a clean Debian 12", function () {
         assert.equal(status.status, 0, status.stderr);
         assert.equal(JSON.parse(status.stdout).listenPort, 51820);
 
+        // WireGuard really runs, from inside the sandbox: userspace here (kernel where the module exists).
+        const up = await waitFor("wg0 to come up", 20_000, () => {
+            const s = JSON.parse(cli("--json", "status").stdout);
+            return s.interfaceUp ? s : null;
+        });
+        assert.ok(["userspace", "kernel"].includes(up.mode), JSON.stringify(up));
+        const port = debian.exec(["wg", "show", "wg0", "listen-port"], { netns });
+        assert.equal(port.stdout.trim(), "51820");
+        const address = run("ip", ["-n", netns, "-o", "addr", "show", "dev", "wg0"]).stdout;
+        assert.match(address, /inet 10\.77\.0\.1\/24/);
+
         const again = cli("init", "--network", "10.78.0.0/24", "--public-endpoint", "hub.example.test:51820");
         assert.equal(again.status, 1);
         assert.match(again.stderr, /^error: /m);
@@ -227,9 +246,11 @@ describe("package: the .deb on a clean Debian 12", function () {
         assert.ok(!listed.stdout.includes(token.token), "token list never shows the secret");
     });
 
-    it("stops on SIGTERM; apt-get remove keeps data and hub.env, purge removes them", async function () {
+    it("stops on SIGTERM, leaving the tunnel up; apt-get remove keeps data and hub.env, purge removes them", async function () {
         this.timeout(180_000);
         await stopService();
+        assert.equal(debian.exec(["wg", "show", "wg0", "listen-port"], { netns }).stdout.trim(), "51820",
+            "wg0 outlives the service (KillMode=process)");
         fs.appendFileSync(debian.path("etc/wireguard-hub/hub.env"), "WGHUB_LOG_LEVEL=debug\n");
 
         timed("apt-get remove", () => debian.exec(["apt-get", "remove", "-y", "-q", "wireguard-hub"],

@@ -7,7 +7,7 @@ set -euo pipefail
 
 tarball=$1
 work=""
-packages_to_prefetch="nodejs ca-certificates wireguard-tools iproute2"
+packages_to_prefetch="nodejs ca-certificates wireguard-tools iproute2 wireguard-go"
 
 mirror_of_this_machine() {
     local sources=/etc/apt/sources.list.d/debian.sources
