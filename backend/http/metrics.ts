@@ -5,7 +5,8 @@ import { listSpokes } from "../spokes/spokes";
 
 export function createMetrics(ctx: HubContext): client.Registry {
     const registry = new client.Registry();
-    client.collectDefaultMetrics({ register: registry, prefix: "wghub_process_" });
+    // prom-client names already start with process_ / nodejs_: "wghub_" makes wghub_process_cpu_…
+    client.collectDefaultMetrics({ register: registry, prefix: "wghub_" });
     new client.Gauge({
         name: "wghub_spokes", help: "Spokes by state", labelNames: ["state"], registers: [registry],
         async collect() {
