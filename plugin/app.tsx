@@ -41,16 +41,16 @@ const Dashboard = () => {
             </PageSection>
             <PageSection>
                 <Tabs id="main-tabs" activeKey={tab} onSelect={(_e, key) => select(key as TabKey)} mountOnEnter unmountOnExit>
-                    <Tab eventKey="spokes" id="tab-spokes" title={<TabTitleText>{_("Spokes")}</TabTitleText>}>
+                    <Tab eventKey="spokes" id="panel-spokes" title={<TabTitleText id="tab-spokes">{_("Spokes")}</TabTitleText>}>
                         <SpokesTable />
                     </Tab>
-                    <Tab eventKey="tokens" id="tab-tokens" title={<TabTitleText>{_("Tokens")}</TabTitleText>}>
+                    <Tab eventKey="tokens" id="panel-tokens" title={<TabTitleText id="tab-tokens">{_("Tokens")}</TabTitleText>}>
                         <TokensTable />
                     </Tab>
-                    <Tab eventKey="proxmox" id="tab-proxmox" title={<TabTitleText>{_("Proxmox")}</TabTitleText>}>
+                    <Tab eventKey="proxmox" id="panel-proxmox" title={<TabTitleText id="tab-proxmox">{_("Proxmox")}</TabTitleText>}>
                         <ProxmoxTree />
                     </Tab>
-                    <Tab eventKey="traffic" id="tab-traffic" title={<TabTitleText>{_("Traffic")}</TabTitleText>}>
+                    <Tab eventKey="traffic" id="panel-traffic" title={<TabTitleText id="tab-traffic">{_("Traffic")}</TabTitleText>}>
                         <TrafficTab />
                     </Tab>
                 </Tabs>

@@ -30,11 +30,11 @@ const PLATFORM_HINTS: Record<Platform, () => string> = {
 export type FollowStage = "waiting" | "registered" | "handshake";
 
 export function followStage(spoke: Spoke | undefined, tokenCreatedAt: number): FollowStage {
-    if (!spoke) return "waiting";
-    const registered = spoke.publicKey && spoke.status !== "pending" &&
-        (!spoke.registeredAt || Date.parse(spoke.registeredAt) >= tokenCreatedAt - 60_000);
-    if (!registered) return "waiting";
-    return handshakeMillis(spoke) > 0 ? "handshake" : "registered";
+    // The list holds registered spokes only; a re-enrolled one counts once it registered again.
+    if (!spoke || !spoke.publicKey) return "waiting";
+    if (spoke.registeredAt && Date.parse(spoke.registeredAt) < tokenCreatedAt - 60_000) return "waiting";
+    return handshakeMillis(spoke) > Math.max(tokenCreatedAt - 60_000, Date.parse(spoke.registeredAt ?? "") || 0) - 60_000
+        ? "handshake" : "registered";
 }
 
 /** While a dialog follows a spoke, the list is refreshed more often than the page's own loop. */
@@ -52,11 +52,13 @@ export const TokenView = ({ token }: { token: CreatedToken }) => {
     const [createdAt] = useState(() => (token.createdAt ? Date.parse(token.createdAt) : Date.now()));
     const spoke = spokes.find(s => s.id === token.spokeId);
     const stage = followStage(spoke, createdAt);
-    const variant = (s: FollowStage, order: FollowStage[]) => {
-        const reached = order.indexOf(stage) >= order.indexOf(s);
-        return reached ? "success" : order.indexOf(s) === order.indexOf(stage) + 1 ? "info" : "pending";
+    type StepVariant = "success" | "info" | "pending";
+    const variants: Record<FollowStage, StepVariant> = {
+        waiting: stage === "waiting" ? "info" : "success",
+        registered: stage === "waiting" ? "pending" : "success",
+        handshake: stage === "handshake" ? "success" : stage === "registered" ? "info" : "pending",
     };
-    const order: FollowStage[] = ["waiting", "registered", "handshake"];
+    const variant = (s: FollowStage) => variants[s];
 
     return (
         <>
@@ -66,7 +68,7 @@ export const TokenView = ({ token }: { token: CreatedToken }) => {
             </Alert>
             <Tabs id="install-tabs" className="pf-v6-u-mt-md" activeKey={platform} onSelect={(_e, k) => setPlatform(k as Platform)}>
                 {PLATFORMS.map(p => (
-                    <Tab key={p} eventKey={p} id={`install-tab-${p}`} title={<TabTitleText>{PLATFORM_NAMES[p]}</TabTitleText>}>
+                    <Tab key={p} eventKey={p} id={`install-panel-${p}`} title={<TabTitleText id={`install-tab-${p}`}>{PLATFORM_NAMES[p]}</TabTitleText>}>
                         <div className="pf-v6-u-pt-md">
                             <Content component="p">{PLATFORM_HINTS[p]()}</Content>
                             {token.installCommands[p]
@@ -78,17 +80,17 @@ export const TokenView = ({ token }: { token: CreatedToken }) => {
             </Tabs>
             <Content component="h3" className="pf-v6-u-mt-lg">{_("Progress")}</Content>
             <ProgressStepper id="token-follow" aria-label={_("Enrollment progress")} data-stage={stage}>
-                <ProgressStep id="follow-waiting" titleId="follow-waiting-title" variant={stage === "waiting" ? "info" : "success"}
+                <ProgressStep id="follow-waiting" titleId="follow-waiting-title" variant={variant("waiting")}
                     isCurrent={stage === "waiting"}
                     description={stage === "waiting" ? _("Run the command on the spoke.") : undefined}>
                     {_("Waiting for the spoke")}
                 </ProgressStep>
-                <ProgressStep id="follow-registered" titleId="follow-registered-title" variant={variant("registered", order)}
+                <ProgressStep id="follow-registered" titleId="follow-registered-title" variant={variant("registered")}
                     isCurrent={stage === "registered"}
                     description={spoke && stage !== "waiting" ? cockpit.format(_("Address $0"), spokeAddress(spoke)) : undefined}>
                     {_("Registered")}
                 </ProgressStep>
-                <ProgressStep id="follow-handshake" titleId="follow-handshake-title" variant={variant("handshake", order)}
+                <ProgressStep id="follow-handshake" titleId="follow-handshake-title" variant={variant("handshake")}
                     isCurrent={stage === "handshake"}
                     description={stage === "registered" ? _("Waiting for the tunnel's first handshake.") : undefined}>
                     {_("First handshake")}

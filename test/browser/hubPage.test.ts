@@ -1,0 +1,195 @@
+// The Cockpit page end to end: the real hub service, real cockpit-ws with the built plugin,
+// headless Chromium. Everything the admin does goes through the page; the spoke side
+// registers through the public API, as the install script would.
+import assert from "node:assert/strict";
+import type { FrameLocator, Page } from "playwright-core";
+import { startHub, spokePublicKey, type RunningHub } from "../support/hub";
+import { launchBrowser, openHubPage, startCockpit, type RunningBrowser, type RunningCockpit } from "./cockpit";
+import { saveFailure, shoot } from "./shots";
+
+describe("browser: the WireGuard Hub page in Cockpit", function () {
+    let hub: RunningHub;
+    let cockpit: RunningCockpit;
+    let browser: RunningBrowser;
+    let page: Page;
+    let frame: FrameLocator;
+    const consoleErrors: string[] = [];
+
+    before(async function () {
+        hub = await startHub({ env: { WGHUB_TLS: "off", WGHUB_WG_MODE: "off" } });
+        cockpit = await startCockpit();
+        browser = await launchBrowser();
+        page = browser.page;
+        await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: cockpit.url });
+        page.on("console", m => {
+            if (m.type() === "error" && m.location().url.includes("wireguard-hub")) consoleErrors.push(m.text());
+        });
+        page.on("pageerror", e => consoleErrors.push(String(e)));
+        frame = await openHubPage(page, cockpit.url, { socket: hub.socket });
+    });
+
+    afterEach(async function () {
+        if (this.currentTest?.state === "failed") await saveFailure(page, this.currentTest.title);
+    });
+
+    after(async function () {
+        await browser?.close();
+        await cockpit?.stop();
+        await hub?.stop();
+    });
+
+    async function spokeRow(name: string) {
+        const row = frame.locator(`#spokes-table tr[data-spoke-name="${name}"]`);
+        await row.waitFor();
+        const id = (await row.getAttribute("id"))!.replace(/^spoke-row-/, "");
+        return { row, id };
+    }
+
+    it("runs the first-run wizard with inline validation, a review step and the result", async function () {
+        await frame.locator("#setup-wizard").waitFor();
+        await shoot(page, frame, "wizard");
+
+        const cidr = frame.locator("#setup-network-cidr");
+        await cidr.fill("10.20.0.0/33");
+        await frame.locator("#setup-network-cidr-helper").filter({ hasText: "Not an IPv4 network" }).waitFor();
+        assert.equal(await frame.locator("#setup-network-next").isDisabled(), true, "Next is blocked while the network is invalid");
+        await cidr.fill("10.20.0.0/24");
+        await frame.locator("#setup-network-next:not([disabled])").click();
+
+        const endpoint = frame.locator("#setup-public-endpoint");
+        await endpoint.fill("hub.example.test");
+        await frame.locator("#setup-public-endpoint-helper").filter({ hasText: "host:port" }).waitFor();
+        await endpoint.fill("hub.example.test:51820");
+        await frame.locator("#setup-private-endpoint").fill("192.168.50.1:51820");
+        await frame.locator("#setup-endpoints-next").click();
+
+        await frame.locator("#setup-dns").fill("1.1.1.1, 9.9.9.9");
+        await frame.locator("#setup-dns-next").click();
+
+        await frame.locator("#setup-review-network").filter({ hasText: "10.20.0.0/24" }).waitFor();
+        assert.equal(await frame.locator("#setup-review-public").textContent(), "hub.example.test:51820");
+        await frame.locator("#setup-review-next").click();
+
+        await frame.locator("#setup-result").waitFor();
+        const config = await hub.admin("GET", "/api/hub/config");
+        assert.equal(config.status, 200);
+        assert.equal(config.body.networkCIDR, "10.20.0.0/24");
+        assert.deepEqual(config.body.dns, ["1.1.1.1", "9.9.9.9"]);
+        assert.equal(await frame.locator("#setup-result-public-key").textContent(), config.body.publicKey);
+
+        await frame.locator("#setup-open-dashboard").click();
+        await frame.locator("#hub-card").waitFor();
+        assert.equal(await frame.locator("#hub-public-endpoint").textContent(), "hub.example.test:51820");
+        assert.equal(await frame.locator("#hub-public-key").textContent(), config.body.publicKey);
+        await frame.locator("#spokes-empty").waitFor();
+    });
+
+    it("adds a spoke, copies its Linux command, and sees the spoke register", async function () {
+        await frame.locator("#add-spoke").click();
+        const dialog = frame.locator("#add-spoke-dialog");
+        await dialog.waitFor();
+        await frame.locator("#add-spoke-name").fill("bad name!");
+        await frame.locator("#add-spoke-name-helper").filter({ hasText: "letters, digits" }).waitFor();
+        await frame.locator("#add-spoke-name").fill("branch-1");
+        await frame.locator("#add-spoke-subnets").fill("192.168.77.0/24");
+        await frame.locator("#add-spoke-datacenter").fill("Paris");
+        await shoot(page, frame, "add-spoke-form");
+        await frame.locator("#add-spoke-create").click();
+
+        await frame.locator("#token-once").waitFor();
+        const command = (await frame.locator("#install-command-linux").textContent())!;
+        // The public URL is the public endpoint's host on the enrollment port.
+        const port = new URL(hub.publicUrl).port;
+        assert.match(command, new RegExp(`^curl .*'http://hub\\.example\\.test:${port}/api/installation/script/[A-Za-z0-9_-]{43}\\?platform=linux' \\| sudo bash$`));
+        await frame.locator("#install-command-linux-copy").click();
+        const copied = await frame.locator("body").evaluate(() => navigator.clipboard.readText());
+        assert.equal(copied, command, "the copy button puts the exact command on the clipboard");
+        await frame.locator("#token-follow[data-stage='waiting']").waitFor();
+        await frame.locator("#install-tab-windows").click();
+        assert.match((await frame.locator("#install-command-windows").textContent())!, /platform=windows/);
+        await frame.locator("#install-tab-linux").click();
+        await shoot(page, frame, "add-spoke-token");
+
+        // The spoke's side: the token from the copied command, a key made on the spoke.
+        const token = /script\/([A-Za-z0-9_-]+)\?/.exec(copied)![1];
+        // The spoke reaches the hub by the listener's address (hub.example.test does not resolve here).
+        const registered = await hub.publicRequest("POST", "/api/spoke/register",
+            { token, publicKey: spokePublicKey(), os: "linux", hostname: "branch-1" });
+        assert.equal(registered.status, 201, registered.text);
+
+        await frame.locator("#token-follow[data-stage='registered']").waitFor({ timeout: 10_000 });
+        await frame.locator("#add-spoke-done").click();
+        await dialog.waitFor({ state: "detached" });
+
+        const { row } = await spokeRow("branch-1");
+        await frame.locator(`#spokes-table tr[data-spoke-name="branch-1"][data-state="registered"]`).waitFor();
+        assert.equal(await row.locator(".wgh-spoke-state").textContent(), "Registered");
+        assert.match((await row.textContent())!, /10\.20\.0\.\d+/);
+        assert.match((await frame.locator("#hub-peers").textContent())!, /0 of 1/);
+    });
+
+    it("disables and enables the spoke from its row", async function () {
+        const { id } = await spokeRow("branch-1");
+        await frame.locator(`#spoke-actions-${id}`).click();
+        await frame.locator(`#spoke-disable-${id}`).click();
+        const disabled = frame.locator(`#spokes-table tr[data-spoke-name="branch-1"][data-state="disabled"]`);
+        await disabled.waitFor();
+        assert.equal(await disabled.locator(".wgh-spoke-state").textContent(), "Disabled");
+        const listed = await hub.admin("GET", "/api/spoke/list");
+        assert.equal(listed.body.spokes[0].enabled, false);
+
+        await frame.locator(`#spoke-actions-${id}`).click();
+        await frame.locator(`#spoke-enable-${id}`).click();
+        await frame.locator(`#spokes-table tr[data-spoke-name="branch-1"][data-state="registered"]`).waitFor();
+        assert.equal((await hub.admin("GET", "/api/spoke/list")).body.spokes[0].enabled, true);
+    });
+
+    it("revokes a second, unused token in the Tokens tab", async function () {
+        await frame.locator("#add-spoke").click();
+        await frame.locator("#add-spoke-name").fill("branch-2");
+        await frame.locator("#add-spoke-create").click();
+        await frame.locator("#install-command-linux").waitFor();
+        await frame.locator("#add-spoke-done").click();
+
+        await frame.locator("#tab-tokens").click();
+        const pending = frame.locator(`#tokens-table tr[data-spoke-name="branch-2"][data-state="pending"]`);
+        await pending.waitFor();
+        await frame.locator(`#tokens-table tr[data-spoke-name="branch-1"][data-state="used"]`).waitFor();
+        await pending.locator("button[id^='token-revoke-']").click();
+        const revoked = frame.locator(`#tokens-table tr[data-spoke-name="branch-2"][data-state="revoked"]`);
+        await revoked.waitFor();
+        assert.equal(await revoked.locator(".wgh-token-state").textContent(), "Revoked");
+        const tokens = (await hub.admin("GET", "/api/installation/tokens")).body.tokens as { spokeName: string; state: string }[];
+        assert.equal(tokens.find(t => t.spokeName === "branch-2")?.state, "revoked");
+    });
+
+    it("removes the spoke after a confirmation that names it", async function () {
+        await frame.locator("#tab-spokes").click();
+        const { id } = await spokeRow("branch-1");
+        await frame.locator(`#spoke-actions-${id}`).click();
+        await frame.locator(`#spoke-remove-${id}`).click();
+        const dialog = frame.locator("#remove-spoke-dialog");
+        await dialog.waitFor();
+        assert.match((await dialog.textContent())!, /Remove spoke branch-1\?/);
+        await frame.locator("#remove-spoke-confirm").click();
+        await dialog.waitFor({ state: "detached" });
+        await frame.locator("#spokes-empty").waitFor();
+        assert.deepEqual((await hub.admin("GET", "/api/spoke/list")).body.spokes, []);
+        await frame.locator(".wgh-toast").filter({ hasText: "branch-1 was removed" }).waitFor();
+    });
+
+    it("shows a failed action as a toast and a failed dialog inline, keeping what was typed", async function () {
+        await frame.locator("#add-spoke").click();
+        await frame.locator("#add-spoke-name").fill("outside");
+        await frame.locator("#add-spoke-address").fill("10.20.0.1");
+        await frame.locator("#add-spoke-create").click();
+        // 10.20.0.1 is the hub's own address: the service refuses it.
+        await frame.locator("#add-spoke-error").waitFor();
+        assert.equal(await frame.locator("#add-spoke-name").inputValue(), "outside");
+        await frame.locator("#add-spoke-cancel").click();
+    });
+
+    it("reports no script errors", function () {
+        assert.deepEqual(consoleErrors, []);
+    });
+});
