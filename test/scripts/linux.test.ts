@@ -242,6 +242,19 @@ describe("Linux install script against a real hub", function () {
         assert.match(t.installCommands.linux, /^curl -fsSL -k --pinnedpubkey 'sha256\/\/[A-Za-z0-9+/]{43}=' 'https:\/\/127\.0\.0\.1:\d+\/api\/installation\/script\/[A-Za-z0-9_-]{43}\?platform=linux' \| sudo bash$/);
     });
 
+    it("a used or unknown token: the one-liner shows curl's HTTP error and bash gets nothing to run", async () => {
+        const t = await eh.token("one-liner-used");
+        const m = machine({ systemd: true, wireguardInstalled: true, stubs: ["resolvconf", "sudo"] });
+        const env = { WGHUB_OS_RELEASE: osRelease("debian-12"), STUB_ANSWERING: privateEndpoint };
+        assert.equal((await m.runShell(t.installCommands.linux, env)).code, 0);
+        const again = await m.runShell(t.installCommands.linux, env);
+        assert.match(again.stderr, /curl: \(22\) The requested URL returned error: 410/, explain(again));
+        assert.deepEqual(again.calls.filter(c => c[0] !== "sudo"), [], "bash ran nothing");
+        const unknown = await m.runShell(t.installCommands.linux.replace(t.token, "A".repeat(43)), env);
+        assert.match(unknown.stderr, /curl: \(22\) The requested URL returned error: 404/, explain(unknown));
+        assert.deepEqual(unknown.calls.filter(c => c[0] !== "sudo"), []);
+    });
+
     describe("a man in the middle (a server with another certificate)", () => {
         it("makes the one-liner stop at the TLS handshake: no request, nothing for bash to run", async () => {
             const t = await eh.token("mitm-one-liner");

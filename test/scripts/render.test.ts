@@ -2,6 +2,7 @@
 // (tree-sitter-powershell without error nodes), for every shape of hub and for hostile values.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -157,4 +158,63 @@ describe("hostile values", () => {
             }
         });
     });
+});
+
+// The Windows one-liner and script find the SubjectPublicKeyInfo by walking the certificate's
+// DER (Windows PowerShell has no API for it). No PowerShell runs here, so the same walk, step
+// for step, is checked against node's own SPKI export on real certificates.
+function pinByCertificateWalk(der: Buffer): string {
+    let i = 0;
+    const header = (): [number, number] => {
+        let l = der[i + 1]!;
+        let n = 2;
+        if (l > 127) {
+            n += l - 128;
+            l = 0;
+            for (let j = 2; j < n; j++) l = l * 256 + der[i + j]!;
+        }
+        return [n, l];
+    };
+    let [n, l] = header();
+    i += n;
+    [n, l] = header();
+    i += n;
+    if (der[i] === 160) {
+        [n, l] = header();
+        i += n + l;
+    }
+    for (let k = 0; k < 5; k++) {
+        [n, l] = header();
+        i += n + l;
+    }
+    [n, l] = header();
+    return "sha256//" + crypto.createHash("sha256").update(der.subarray(i, i + n + l)).digest("base64");
+}
+
+describe("the certificate walk of the PowerShell pin check", () => {
+    const certs: Record<string, string[][]> = {
+        "RSA 2048, v3": [["req", "-x509", "-newkey", "rsa:2048", "-subj", "/CN=hub"]],
+        "RSA 4096, v3, long names": [["req", "-x509", "-newkey", "rsa:4096", "-subj", `/CN=${"h".repeat(60)}/O=${"o".repeat(60)}/OU=${"u".repeat(60)}`]],
+        "EC P-256, v3": [["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-subj", "/CN=hub"]],
+        "Ed25519, v3": [["req", "-x509", "-newkey", "ed25519", "-subj", "/CN=hub"]],
+        "RSA 2048, v1 (no version field)": [["req", "-new", "-newkey", "rsa:2048", "-subj", "/CN=v1"], ["x509", "-req"]],
+    };
+    for (const [label, steps] of Object.entries(certs)) {
+        it(`finds the SubjectPublicKeyInfo of a ${label} certificate`, function () {
+            this.timeout(30_000);
+            const dir = fs.mkdtempSync(path.join(work, "cert-"));
+            const key = path.join(dir, "key.pem");
+            const out = path.join(dir, "cert.pem");
+            if (steps.length === 1) {
+                execFileSync("openssl", [...steps[0]!, "-nodes", "-keyout", key, "-out", out, "-days", "1"], { stdio: "ignore" });
+            } else {
+                const csr = path.join(dir, "req.csr");
+                execFileSync("openssl", [...steps[0]!, "-nodes", "-keyout", key, "-out", csr], { stdio: "ignore" });
+                execFileSync("openssl", [...steps[1]!, "-in", csr, "-signkey", key, "-out", out, "-days", "1"], { stdio: "ignore" });
+            }
+            const cert = new crypto.X509Certificate(fs.readFileSync(out));
+            const expected = "sha256//" + crypto.createHash("sha256").update(cert.publicKey.export({ type: "spki", format: "der" })).digest("base64");
+            assert.equal(pinByCertificateWalk(cert.raw), expected);
+        });
+    }
 });
