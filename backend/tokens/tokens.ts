@@ -7,7 +7,7 @@ import type { TokenRow, TokenState } from "../db/models";
 import { HubError } from "../errors";
 import { record } from "../audit/audit";
 import { requireHub } from "../hub/hub";
-import { overlaps, type Network } from "../ipam/cidr";
+import { overlaps, parseCidr, type Network } from "../ipam/cidr";
 
 export function hashToken(token: string): string {
     return crypto.createHash("sha256").update(token).digest("hex");
@@ -78,6 +78,31 @@ function checkSubnets(ctx: HubContext, subnets: Network[]): void {
     }
 }
 
+/**
+ * WireGuard routes an address range to one peer only: a subnet another spoke (or a pending
+ * token) already routes would be moved silently to the new spoke. A re-enrollment keeps its own.
+ */
+async function checkSubnetsFree(ctx: HubContext, t: Transaction, subnets: Network[], ownSpokeId: string | null): Promise<void> {
+    if (!subnets.length) return;
+    const notOwn = ownSpokeId ? { [Op.ne]: ownSpokeId } : { [Op.ne]: "" };
+    const [spokes, tokens] = await Promise.all([
+        ctx.db.models.Spoke.findAll({ where: { id: notOwn, subnets: { [Op.ne]: "[]" } }, attributes: ["name", "subnets"], raw: true, transaction: t }),
+        ctx.db.models.Token.findAll({
+            where: { spokeId: notOwn, state: "pending", subnets: { [Op.ne]: "[]" } }, attributes: ["spokeName", "subnets"], raw: true, transaction: t,
+        }),
+    ]);
+    const holders = [...spokes.map(r => ({ name: r.name, subnets: r.subnets })), ...tokens.map(r => ({ name: r.spokeName, subnets: r.subnets }))];
+    for (const holder of holders) {
+        for (const cidr of JSON.parse(holder.subnets) as string[]) {
+            const theirs = parseCidr(cidr);
+            const clash = theirs && subnets.find(s => overlaps(s, theirs));
+            if (clash)
+                throw new HubError("ADDRESS_TAKEN", `Routed subnet ${clash.cidr} overlaps ${cidr}, routed by ${holder.name}`,
+                    "A network can be routed behind one spoke only. Remove it from the other spoke (or revoke its token) first.", { field: "subnets" });
+        }
+    }
+}
+
 export async function createToken(ctx: HubContext, input: NewToken, actor: Actor): Promise<{ row: TokenRow; token: string }> {
     await requireHub(ctx);
     checkSubnets(ctx, input.subnets);
@@ -87,6 +112,7 @@ export async function createToken(ctx: HubContext, input: NewToken, actor: Actor
         let address: string, addressV6: string | null, spokeId: string;
         let subnets = input.subnets.map(s => s.cidr);
         let datacenter = input.datacenter;
+        await checkSubnetsFree(ctx, t, input.subnets, input.spokeId);
         if (input.spokeId) {
             const spoke = await ctx.db.models.Spoke.findByPk(input.spokeId, { transaction: t });
             if (!spoke) throw new HubError("SPOKE_NOT_FOUND", "No spoke with this id", "Reload the spoke list; it may have been removed.");
