@@ -208,6 +208,8 @@ describe("api: error shape, body limits and the two listeners", () => {
         assert.match(res.text, /^# TYPE wghub_spokes gauge$/m);
         assert.match(res.text, /^wghub_spokes\{state="pending"\} 1$/m);
         assert.match(res.text, /^wghub_addresses_used 2$/m);
+        assert.match(res.text, /^wghub_process_cpu_user_seconds_total /m);
+        assert.doesNotMatch(res.text, /process_process/);
         for (const line of res.text.split("\n").filter(l => l && !l.startsWith("#")))
             assert.match(line, /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.e+-]+|NaN$/, line);
     });

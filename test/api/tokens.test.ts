@@ -169,6 +169,21 @@ describe("api: custom addresses, lowest free, exhaustion", () => {
         assert.deepEqual(spokes.map(s => s.id).sort(), [a.id, c.id].sort());
     });
 
+    it("a routed subnet belongs to one spoke: overlaps with another spoke's or a pending token's are 409 ADDRESS_TAKEN", async () => {
+        const owner = await enrolledSpoke(hub, { spokeName: "site-a", subnets: ["192.168.10.0/24"] });
+        const pending = await createToken(hub, { spokeName: "site-b", subnets: ["172.16.0.0/16"] });
+        for (const subnets of [["192.168.10.0/24"], ["192.168.10.128/25"], ["192.168.0.0/16"], ["10.99.0.0/16", "172.16.5.0/24"]]) {
+            const res = await hub.admin("POST", "/api/installation/token", { spokeName: "site-c", subnets });
+            assertError(res, 409, "ADDRESS_TAKEN", subnets.join(","));
+            assert.match(res.body.error, /site-a|site-b/);
+        }
+        const re = await createToken(hub, { spokeName: "site-a", spokeId: owner.id, subnets: ["192.168.10.0/24", "192.168.11.0/24"] });
+        assert.deepEqual(re.allowedIPs.slice(1), ["192.168.10.0/24", "192.168.11.0/24"], "a re-enrollment may keep and extend its own");
+        assert.equal((await hub.admin("DELETE", `/api/installation/token/${pending.id}`)).status, 200);
+        const freed = await createToken(hub, { spokeName: "site-c", subnets: ["172.16.0.0/16"] });
+        assert.deepEqual(freed.allowedIPs.slice(1), ["172.16.0.0/16"], "a revoked token's subnet is free again");
+    });
+
     it("a /29 holds 5 spokes; the 6th token is 409 ADDRESS_POOL_EXHAUSTED saying the network is full", async () => {
         const res = await hub.admin("POST", "/api/hub/initialize", { ...defaultInit, networkCIDR: "10.7.7.0/29", force: true });
         assert.equal(res.status, 201, res.text);
