@@ -146,6 +146,16 @@ describe("package: the .deb on a clean Debian 12", function () {
         assert.match(conffiles, /\/etc\/wireguard-hub\/hub\.env/);
     });
 
+    it("ships a unit that systemd-analyze verifies without a warning", function () {
+        const analyze = run("sh", ["-c", "command -v systemd-analyze"], { allowFail: true });
+        if (analyze.status !== 0) this.skip();
+        const copy = path.join(work, "wireguard-hub.service");
+        fs.copyFileSync(debian.path("lib/systemd/system/wireguard-hub.service"), copy);
+        const r = run("systemd-analyze", ["verify", copy], { allowFail: true });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stderr.trim(), "", "systemd ignores a setting it cannot parse with only a warning");
+    });
+
     it("starts with the unit's ExecStart, EnvironmentFile and sandbox, and answers `wireguard-hub status`", async function () {
         this.timeout(60_000);
         const unit = fs.readFileSync(debian.path("lib/systemd/system/wireguard-hub.service"), "utf8");
