@@ -71,6 +71,22 @@ describe("package: the .deb on a clean Debian 12", function () {
         }
     }
 
+    /** Starts the service as its (installed) unit says and waits until `wireguard-hub status` answers. */
+    async function startService() {
+        const unit = fs.readFileSync(debian.path("lib/systemd/system/wireguard-hub.service"), "utf8");
+        const envFile = unitValues(unit, "EnvironmentFile").pop()!.replace(/^-/, "");
+        const env = parseEnvFile(fs.readFileSync(debian.path(envFile), "utf8"));
+        const child = debian.spawnService(netns, unit, env, serviceLog);
+        service = child;
+        const status = await waitFor("the admin socket", 30_000, () => {
+            if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
+            if (!fs.existsSync(debian.path("run/wireguard-hub/api.sock"))) return null;
+            const r = cli("status");
+            return r.status === 0 ? r : null;
+        });
+        return { child, env, status };
+    }
+
     before(function () {
         this.timeout(900_000);
         work = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-deb-"));
@@ -158,24 +174,12 @@ describe("package: the .deb on a clean Debian 12", function () {
 
     it("starts with the unit's ExecStart, EnvironmentFile and sandbox, and answers `wireguard-hub status`", async function () {
         this.timeout(60_000);
-        const unit = fs.readFileSync(debian.path("lib/systemd/system/wireguard-hub.service"), "utf8");
-        const envFile = unitValues(unit, "EnvironmentFile").pop()!.replace(/^-/, "");
-        const env = parseEnvFile(fs.readFileSync(debian.path(envFile), "utf8"));
-        assert.ok(env.includes("WGHUB_API_SOCKET=/run/wireguard-hub/api.sock"), env.join("\n"));
-
         // The service listens on 0.0.0.0:51821 as packaged: keep that inside a namespace of our own.
         run("ip", ["netns", "add", netns]);
         netnsMade = true;
         run("ip", ["-n", netns, "link", "set", "lo", "up"]);
-        service = debian.spawnService(netns, unit, env, serviceLog);
-        const child = service;
-
-        const first = await waitFor("the admin socket", 30_000, () => {
-            if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
-            if (!fs.existsSync(debian.path("run/wireguard-hub/api.sock"))) return null;
-            const r = cli("status");
-            return r.status === 0 ? r : null;
-        });
+        const { child, env, status: first } = await startService();
+        assert.ok(env.includes("WGHUB_API_SOCKET=/run/wireguard-hub/api.sock"), env.join("\n"));
         assert.match(first.stdout, /not initialised/);
 
         // The box is real: in the service's mount namespace the system is read-only and its
@@ -256,12 +260,32 @@ describe("package: the .deb on a clean Debian 12", function () {
         assert.ok(!listed.stdout.includes(token.token), "token list never shows the secret");
     });
 
-    it("stops on SIGTERM, leaving the tunnel up; apt-get remove keeps data and hub.env, purge removes them", async function () {
+    it("stops on SIGTERM leaving the tunnel up; a reinstall keeps hub.env edits and data, and picks wg0 up again", async function () {
         this.timeout(180_000);
         await stopService();
         assert.equal(debian.exec(["wg", "show", "wg0", "listen-port"], { netns }).stdout.trim(), "51820",
             "wg0 outlives the service (KillMode=process)");
         fs.appendFileSync(debian.path("etc/wireguard-hub/hub.env"), "WGHUB_LOG_LEVEL=debug\n");
+
+        timed("apt-get install --reinstall", () => debian.exec(
+            ["apt-get", "install", "-y", "-q", "--reinstall", "/tmp/" + path.basename(deb)],
+            { env: ["DEBIAN_FRONTEND=noninteractive"], timeoutMs: 300_000 }));
+        assert.match(fs.readFileSync(debian.path("etc/wireguard-hub/hub.env"), "utf8"), /^WGHUB_LOG_LEVEL=debug$/m);
+        assert.equal(mode(debian.path("etc/wireguard-hub/hub.env")), 0o600);
+
+        const { env } = await startService();
+        assert.ok(env.includes("WGHUB_LOG_LEVEL=debug"));
+        const status = await waitFor("wg0 picked up", 20_000, () => {
+            const s = JSON.parse(cli("--json", "status").stdout);
+            return s.initialized && s.interfaceUp ? s : null;
+        });
+        assert.equal(status.listenPort, 51820);
+        assert.match(cli("token", "list").stdout, /pkg-spoke-1/);
+    });
+
+    it("apt-get remove keeps data and hub.env; purge removes them", async function () {
+        this.timeout(180_000);
+        await stopService();
 
         timed("apt-get remove", () => debian.exec(["apt-get", "remove", "-y", "-q", "wireguard-hub"],
             { env: ["DEBIAN_FRONTEND=noninteractive"] }));
