@@ -34,8 +34,11 @@ export class WgHost {
         return new Promise((resolve, reject) => {
             execFile(cmd, args, { maxBuffer: maxOutput, encoding: "utf8" }, (err, stdout, stderr) => {
                 if (err) {
-                    const code = typeof (err as NodeJS.ErrnoException).code === "number" ? (err as unknown as { code: number }).code : null;
-                    reject(new CommandError(`${cmd} ${args.slice(0, 2).join(" ")}`, code, stderr || err.message));
+                    // err.message repeats the whole argv (a megabyte at 10,000 peers): never use it.
+                    const e = err as NodeJS.ErrnoException & { code?: unknown; signal?: string | null };
+                    const code = typeof e.code === "number" ? e.code : null;
+                    const why = stderr.trim() || (e.signal ? `killed by ${e.signal}` : typeof e.code === "string" ? e.code : "no message");
+                    reject(new CommandError(`${cmd} ${args.slice(0, 2).join(" ")}`, code, why));
                 } else resolve(stdout);
             });
         });
@@ -109,7 +112,11 @@ export class WgHost {
     startWireguardGo(iface: string): Promise<void> {
         this.noteWrite(`${this.wireguardGo} ${iface}`);
         return new Promise((resolve, reject) => {
-            const child = spawn(this.wireguardGo, [iface], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LOG_LEVEL: "error" } });
+            // Without LOG_LEVEL the daemon gets /dev/null as stdout/stderr instead of our pipe,
+            // which it would otherwise hold open (and die of SIGPIPE on once we are gone).
+            const env = { ...process.env };
+            delete env.LOG_LEVEL;
+            const child = spawn(this.wireguardGo, [iface], { stdio: ["ignore", "ignore", "pipe"], env });
             let stderr = "";
             child.stderr.on("data", d => (stderr += d));
             child.on("error", err => reject(new CommandError(this.wireguardGo, null, err.message)));

@@ -23,20 +23,17 @@ export async function createWireGuard(deps: WireGuardDeps, options: WireGuardOpt
     const reconciler = new Reconciler(deps, host, choice);
     let task: cron.ScheduledTask | null = null;
     const debounce = options.debounceMs ?? 5;
-    const swallow = () => {}; // failures are in the report, the status and the log
 
     return {
         status: () => reconciler.status(),
-        trigger(reason: string) {
-            reconciler.request({ full: false, withStatus: false }, reason, debounce).catch(swallow);
-        },
+        trigger: (reason: string) => reconciler.request({ full: false, withStatus: false }, reason, debounce),
         runNow: () => reconciler.request({ full: true, withStatus: true }, "runNow", 0),
         start() {
             if (task) return;
             task = cron.schedule(deps.config.reconcileSchedule, () => {
-                reconciler.request({ full: true, withStatus: true }, "schedule", 0).catch(swallow);
+                void reconciler.request({ full: true, withStatus: true }, "schedule", 0);
             });
-            reconciler.request({ full: true, withStatus: true }, "start", 0).catch(swallow);
+            void reconciler.request({ full: true, withStatus: true }, "start", 0);
         },
         settled: () => reconciler.settled(),
         async stop() {

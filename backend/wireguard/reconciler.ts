@@ -13,8 +13,8 @@ import { ConfFile, renderConf } from "./confFile";
 import { parseDump, type Dump } from "./dump";
 import type { WgHost } from "./host";
 import { createInterface, enableForwarding, ensureAddressesAndUp } from "./interface";
-import { isWireGuardKey, publicKeyOf } from "./keys";
-import { deltaSize, diffPeers, findDrift, peerTable, wgSetBatches, type PeerTable } from "./plan";
+import { publicKeyOf } from "./keys";
+import { deltaSize, desiredTable, diffPeers, findDrift, peerTable, wgSetBatches, type PeerTable } from "./plan";
 import type { ActiveMode, DesiredState, ReconcileReport, WireGuardDeps, WireGuardStatus } from "./types";
 import type { ModeChoice } from "./mode";
 
@@ -22,7 +22,7 @@ interface Request {
     full: boolean;
     withStatus: boolean;
     reasons: Set<string>;
-    waiters: { resolve(r: ReconcileReport): void; reject(e: unknown): void }[];
+    waiters: { resolve(r: ReconcileReport): void }[];
 }
 
 export class Reconciler {
@@ -62,13 +62,17 @@ export class Reconciler {
         return { ...this.state, writes: this.host.writes };
     }
 
+    /**
+     * Resolves (never rejects; a failure is in report.error) once the change is on the
+     * interface: for a fast run that is right after `wg set`, before the conf file is written.
+     */
     request(kind: { full: boolean; withStatus: boolean }, reason: string, delayMs: number): Promise<ReconcileReport> {
-        if (this.stopped) return Promise.reject(new Error("the WireGuard reconciler is stopped"));
+        if (this.stopped) return Promise.resolve(this.emptyReport(reason, "the WireGuard reconciler is stopped"));
         const req = (this.queued ??= { full: false, withStatus: false, reasons: new Set(), waiters: [] });
         req.full ||= kind.full;
         req.withStatus ||= kind.withStatus;
         req.reasons.add(reason);
-        const done = new Promise<ReconcileReport>((resolve, reject) => req.waiters.push({ resolve, reject }));
+        const done = new Promise<ReconcileReport>(resolve => req.waiters.push({ resolve }));
         if (!this.running) this.arm(delayMs);
         return done;
     }
@@ -84,7 +88,7 @@ export class Reconciler {
         this.timer = null;
         const queued = this.queued;
         this.queued = null;
-        queued?.waiters.forEach(w => w.reject(new Error("the WireGuard reconciler stopped")));
+        queued?.waiters.forEach(w => w.resolve(this.emptyReport([...queued.reasons].join(","), "the WireGuard reconciler stopped")));
         await this.running;
     }
 
@@ -115,20 +119,32 @@ export class Reconciler {
         });
     }
 
-    private async execute(req: Request): Promise<void> {
-        const report = await this.reconcile(req.full, req.withStatus, [...req.reasons].join(","));
-        req.waiters.forEach(w => w.resolve(report));
+    private emptyReport(reason: string, error: string | null): ReconcileReport {
+        return { at: new Date().toISOString(), durationMs: 0, changes: 0, drift: [], error, writes: 0, kind: "fast", reason };
     }
 
-    private async reconcile(full: boolean, withStatus: boolean, reason: string): Promise<ReconcileReport> {
+    private async execute(req: Request): Promise<void> {
+        let released = false;
+        const release = (report: ReconcileReport) => {
+            if (released) return;
+            released = true;
+            req.waiters.forEach(w => w.resolve(report));
+        };
+        release(await this.reconcile(req.full, req.withStatus, [...req.reasons].join(","), release));
+    }
+
+    private async reconcile(full: boolean, withStatus: boolean, reason: string, release: (r: ReconcileReport) => void): Promise<ReconcileReport> {
         const started = performance.now();
         const writesBefore = this.host.writes;
-        const report: ReconcileReport = {
-            at: new Date().toISOString(), durationMs: 0, changes: 0, drift: [], error: null, writes: 0, kind: "fast", reason,
-        };
+        const report = this.emptyReport(reason, null);
+        const snapshot = (): ReconcileReport => ({
+            ...report,
+            durationMs: Math.round((performance.now() - started) * 100) / 100,
+            writes: this.host.writes - writesBefore,
+        });
         try {
             const desired = await this.deps.loadDesired();
-            if (desired) await this.apply(desired, full, withStatus, report);
+            if (desired) await this.apply(desired, full, withStatus, report, () => release(snapshot()));
             this.state.lastError = null;
         } catch (err) {
             const message = err instanceof Error ? err.message : String(err);
@@ -137,8 +153,7 @@ export class Reconciler {
             this.applied = null; // unknown now: the next run reads the interface
             this.deps.log.error("wireguard: reconcile failed; retrying on the next run", { error: message });
         }
-        report.durationMs = Math.round((performance.now() - started) * 100) / 100;
-        report.writes = this.host.writes - writesBefore;
+        Object.assign(report, snapshot());
         this.state.lastReconcile = report;
         this.state.runs++;
         if (report.drift.length) this.state.lastDrift = { at: report.at, drift: report.drift };
@@ -149,21 +164,18 @@ export class Reconciler {
         return report;
     }
 
-    private async apply(desired: DesiredState, full: boolean, withStatus: boolean, report: ReconcileReport): Promise<void> {
+    private async apply(desired: DesiredState, full: boolean, withStatus: boolean, report: ReconcileReport, applied: () => void): Promise<void> {
         const { iface } = desired;
-        const peers = desired.peers.filter(p => {
-            if (isWireGuardKey(p.publicKey)) return true;
-            this.deps.log.warn("wireguard: skipping a peer with an invalid public key", { publicKey: String(p.publicKey).slice(0, 60) });
-            return false;
-        });
-        const desiredTable = peerTable(peers);
+        const { table: wanted, invalid } = desiredTable(desired.peers);
+        for (const publicKey of invalid.slice(0, 5))
+            this.deps.log.warn("wireguard: skipping a peer with an invalid public key or allowed IP", { publicKey });
+        const peers = invalid.length ? desired.peers.filter(p => wanted.has(p.publicKey)) : desired.peers;
         const privateKey = fs.readFileSync(iface.privateKeyFile, "utf8").trim();
-        const confText = renderConf({ iface, peers }, privateKey);
 
         if (this.mode.mode === "off") {
             report.kind = "full";
-            this.conf.write(confText);
-            this.state.peers = desiredTable.size;
+            this.conf.write(renderConf({ iface, peers }, privateKey));
+            this.state.peers = wanted.size;
             return;
         }
 
@@ -184,25 +196,24 @@ export class Reconciler {
             base = actual;
         }
 
-        const delta = diffPeers(desiredTable, base!);
+        const delta = diffPeers(wanted, base!);
         report.changes = deltaSize(delta);
-        const batches = wgSetBatches(iface.name, delta);
-        if (interfaceArgs.length) {
-            if (batches.length) batches[0].splice(2, 0, ...interfaceArgs);
-            else batches.push(["set", iface.name, ...interfaceArgs]);
-        }
-        for (const args of batches) await this.host.wgSet(args);
+        // Interface settings alone first: a port already taken then fails with its own
+        // message, instead of wireguard-go hanging up in the middle of 10,000 peers.
+        if (interfaceArgs.length) await this.host.wgSet(["set", iface.name, ...interfaceArgs]);
+        for (const args of wgSetBatches(iface.name, delta)) await this.host.wgSet(args);
 
         if (dump) {
             this.state.interfaceUp = await ensureAddressesAndUp(this.host, iface);
             enableForwarding(this.host, iface);
         }
-        this.applied = desiredTable;
+        this.applied = wanted;
         this.appliedIface = ifaceKey;
         this.state.listenPort = iface.listenPort;
-        this.state.peers = desiredTable.size;
+        this.state.peers = wanted.size;
+        if (!dump) applied();
         // After the apply, so writing the file never delays a peer going live.
-        this.conf.write(confText);
+        this.conf.write(renderConf({ iface, peers }, privateKey));
 
         if (withStatus && dump) {
             try {

@@ -81,9 +81,13 @@ export interface WireGuardDeps {
 
 export interface WireGuard {
     readonly status: () => WireGuardStatus;
-    /** Ask for a reconcile soon (debounced; one follow-up when a run is in progress). */
-    trigger(reason: string): void;
-    /** Reconcile now and wait for it (also refreshes status). */
+    /**
+     * Ask for a reconcile soon (debounced; one follow-up when a run is in progress). The
+     * promise, which callers may ignore, resolves once the change is on the interface; it
+     * never rejects (a failure is in report.error, the status and the log).
+     */
+    trigger(reason: string): Promise<ReconcileReport>;
+    /** Reconcile now and wait for it (also refreshes status). Never rejects, like trigger(). */
     runNow(): Promise<ReconcileReport>;
     /** Start the node-cron schedule and ask for a first full run at once. */
     start(): void;

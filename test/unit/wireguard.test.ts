@@ -120,7 +120,7 @@ describe("wireguard: config file", () => {
 
     it("refuses values that could add or hide a directive", () => {
         for (const bad of ["a\nPostUp = rm -rf /", "x # y", "a\rb", " padded", "", "nul\u0000"])
-            assert.throws(() => confValue(bad), undefined, JSON.stringify(bad));
+            assert.throws(() => confValue(bad), Error, JSON.stringify(bad));
         assert.throws(() => renderConf({ ...desired, peers: [{ publicKey: "not-a-key", allowedIPs: ["10.0.1.2/32"] }] }, hub.privateKey));
         assert.throws(() => renderConf({ ...desired, peers: [{ publicKey: peer.publicKey, allowedIPs: ["10.0.1.2/32\nPostUp = id"] }] }, hub.privateKey));
         assert.throws(() => renderConf({ ...desired, iface: { ...desired.iface, addresses: ["10.0.1.1/24\n[Peer]"] } }, hub.privateKey));
