@@ -189,6 +189,16 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
         await frame.locator("#add-spoke-cancel").click();
     });
 
+    it("shows how to start the service when it stops, without a toast storm", async function () {
+        await hub.stop();
+        const down = frame.locator("#state-service-down");
+        await down.waitFor({ timeout: 15_000 });
+        assert.match((await down.textContent())!, /systemctl start wireguard-hub/);
+        await shoot(page, frame, "service-down");
+        await page.waitForTimeout(6_000);
+        assert.equal(await frame.locator(".wgh-toast.pf-m-danger").count(), 0);
+    });
+
     it("reports no script errors", function () {
         assert.deepEqual(consoleErrors, []);
     });
