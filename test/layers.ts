@@ -32,6 +32,12 @@ export const layers: Layer[] = [
     { name: "api", missing: () => null, timeoutMs: 60_000 },
     { name: "scripts", missing: () => needCommands("bash", "shellcheck"), timeoutMs: 60_000 },
     {
+        name: "postgres",
+        missing: () => needRoot() ?? (fs.existsSync("/usr/lib/postgresql") && fs.readdirSync("/usr/lib/postgresql").length
+            ? needCommands("runuser") : "missing the PostgreSQL server (apt-get install postgresql)"),
+        timeoutMs: 60_000,
+    },
+    {
         name: "system",
         missing: () => needRoot() ?? needCommands("wg", "wireguard-go", "ip", "wg-quick", "ping", "curl"),
         timeoutMs: 300_000,
