@@ -215,6 +215,25 @@ describe("Linux install script against a real hub", function () {
         assert.match(r.stdout, /Removed .*wg0\.conf/);
     });
 
+    it("takes options through the pipe (bash -s -- --force), and --uninstall leaves a foreign config alone", async () => {
+        const t = await eh.token("piped-force");
+        const m = machine({ systemd: true, wireguardInstalled: true, stubs: ["resolvconf", "sudo"] });
+        const foreign = "[Interface]\nPrivateKey = theirs\n";
+        m.writeFile("etc/wireguard/wg0.conf", foreign, 0o600);
+        const env = { WGHUB_OS_RELEASE: osRelease("debian-12"), STUB_ANSWERING: privateEndpoint };
+        const script = await t.script("linux");
+        const keep = await m.runScript(script, ["--uninstall"], env);
+        assert.equal(keep.code, 1, explain(keep));
+        assert.match(keep.stderr, /was not written by this script: left alone/);
+        assert.equal(m.readFile("etc/wireguard/wg0.conf"), foreign);
+
+        const command = t.installCommands.linux.replace(/\| sudo bash$/, "| sudo bash -s -- --force");
+        const r = await m.runShell(command, env);
+        assert.equal(r.code, 0, explain(r));
+        assert.match(r.stderr, /--force given: saved it as/);
+        assert.match(m.readFile("etc/wireguard/wg0.conf"), /^# Managed by wireguard-hub/);
+    });
+
     it("refuses to run without root, with the command to use", async () => {
         const t = await eh.token("not-root");
         const m = machine({ wireguardInstalled: true });

@@ -87,6 +87,19 @@ describe("rendered install scripts", () => {
         assert.throws(() => renderInstallScript("bsd" as Platform, baseContext), /platform/);
     });
 
+    it("templates interpolate nothing but pre-quoted values and partials", () => {
+        const dir = templatesDir();
+        const files = fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter(f => f.endsWith(".ejs"));
+        assert.ok(files.length >= 7, files.join(", "));
+        for (const file of files) {
+            const text = fs.readFileSync(path.join(dir, file), "utf8");
+            assert.doesNotMatch(text, /<%=/, `${file} uses <%=`);
+            for (const [, code] of text.matchAll(/<%[-_]?\s*([\s\S]*?)\s*[-_]?%>/g)) {
+                assert.match(code!, /^(v\.[A-Za-z]+|include\('partials\/[a-z0-9.]+\.ejs'\))$/, `${file}: <% ${code} %>`);
+            }
+        }
+    });
+
     it("does not let a template use <%= (HTML escaping)", () => {
         const copy = path.join(work, "templates");
         fs.cpSync(templatesDir(), copy, { recursive: true });
