@@ -1,5 +1,7 @@
-// wireguard-hub cluster list | audit
+// wireguard-hub cluster list | set, audit
 import type { Command } from "commander";
+import { ApiError } from "./client";
+import { isFullId, pickOne } from "./resolve";
 import { printJson, itemsOf, type CliContext } from "./output";
 import { shortId, table, when } from "./table";
 
@@ -28,6 +30,26 @@ export function registerClusterCommands(program: Command, ctx: () => CliContext)
                 typeof cl.nodeCount === "number" ? `${String(cl.onlineCount ?? 0)}/${cl.nodeCount}` : null,
                 nodeNames(cl),
             ])));
+        });
+
+    cluster
+        .command("set")
+        .description("place a cluster in a datacenter, or describe it")
+        .argument("<cluster>", "cluster name, id or id prefix")
+        .option("--datacenter <name>", "the datacenter (\"\" for none)")
+        .option("--description <text>", "a note (\"\" for none)")
+        .action(async (ref: string, opts: { datacenter?: string; description?: string }) => {
+            const c = ctx();
+            const body: Record<string, unknown> = {};
+            if (opts.datacenter !== undefined) body.datacenter = opts.datacenter || null;
+            if (opts.description !== undefined) body.description = opts.description || null;
+            if (!Object.keys(body).length)
+                throw new ApiError(400, "nothing to change", "VALIDATION_FAILED", "give --datacenter or --description");
+            const id = isFullId(ref) ? ref
+                : pickOne(itemsOf(await c.client().call<unknown>("GET", "/api/proxmox/clusters"), "clusters"), ref, "cluster", "clusterName");
+            const answer = await c.client().call<Record<string, unknown>>("PUT", `/api/proxmox/clusters/${encodeURIComponent(id)}`, body);
+            if (c.json) return printJson(c, answer);
+            c.print(`${String(answer.message ?? "Cluster updated")}: ${id}`);
         });
 
     program

@@ -1,4 +1,4 @@
-// wireguard-hub status | init
+// wireguard-hub status | config [show | set] | init
 import type { Command } from "commander";
 import { ApiError } from "./client";
 import { printJson, itemsOf, type CliContext } from "./output";
@@ -50,6 +50,23 @@ function printStatus(ctx: CliContext, status: Obj): void {
     ctx.print(lines.join("\n"));
 }
 
+function printConfig(ctx: CliContext, config: Obj): void {
+    ctx.print(keyValues([
+        ["Interface", `${String(config.interfaceName ?? "wg0")} ${list(config.interfaceAddress) ?? ""}`.trim()],
+        ["Interface IPv6", config.interfaceAddressV6 as Cell],
+        ["Network", config.networkCIDR as Cell],
+        ["Network IPv6", config.networkCIDRv6 as Cell],
+        ["Listen port", config.listenPort as Cell],
+        ["Public endpoint", config.publicEndpoint as Cell],
+        ["Private endpoint", config.privateEndpoint as Cell],
+        ["DNS", list(config.dns)],
+        ["Keepalive", config.persistentKeepalive === undefined ? null : `${String(config.persistentKeepalive)} s`],
+        ["Public key", config.publicKey as Cell],
+        ["Enrollment URL", config.publicUrl as Cell],
+        ["TLS pin", config.tlsPin as Cell],
+    ]));
+}
+
 export function registerHubCommands(program: Command, ctx: () => CliContext): void {
     program
         .command("status")
@@ -60,6 +77,38 @@ export function registerHubCommands(program: Command, ctx: () => CliContext): vo
             if (c.json) printJson(c, status);
             else if (status.initialized === false) c.print(notInitialised);
             else printStatus(c, status);
+        });
+
+    const config = program.command("config").description("the hub's settings");
+    config
+        .command("show", { isDefault: true })
+        .description("show the hub's network, endpoints, DNS and keys (never the private key)")
+        .action(async () => {
+            const c = ctx();
+            const answer = await c.client().call<Obj>("GET", "/api/hub/config");
+            if (c.json) printJson(c, answer);
+            else printConfig(c, answer);
+        });
+    config
+        .command("set")
+        .description("change the endpoints or DNS servers spokes get (new spokes; existing ones keep theirs)")
+        .option("--public-endpoint <host:port>", "where spokes reach the hub's WireGuard port from the internet")
+        .option("--private-endpoint <host:port>", "where spokes on the local network reach it")
+        .option("--no-private-endpoint", "forget the private endpoint")
+        .option("--dns <servers>", "DNS servers for spokes, comma-separated (\"\" for none)")
+        .action(async (opts: { publicEndpoint?: string; privateEndpoint?: string | false; dns?: string }) => {
+            const c = ctx();
+            const body: Obj = {};
+            if (opts.publicEndpoint !== undefined) body.publicEndpoint = opts.publicEndpoint;
+            if (opts.privateEndpoint !== undefined) body.privateEndpoint = opts.privateEndpoint === false ? null : opts.privateEndpoint;
+            if (opts.dns !== undefined) body.dns = opts.dns.split(",").map(d => d.trim()).filter(Boolean);
+            if (!Object.keys(body).length)
+                throw new ApiError(400, "nothing to change", "VALIDATION_FAILED",
+                    "give --public-endpoint, --private-endpoint, --no-private-endpoint or --dns");
+            const answer = await c.client().call<Obj>("PUT", "/api/hub/config", body);
+            if (c.json) return printJson(c, answer);
+            c.print(String(answer.message ?? "Hub configuration updated") + "\n");
+            printConfig(c, (answer.config ?? {}) as Obj);
         });
 
     program

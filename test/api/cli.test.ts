@@ -113,6 +113,29 @@ describe("api: the wireguard-hub command", function () {
         assert.match(status.stdout, /^Mode:\s+off/m);
     });
 
+    it("shows and changes the hub's settings", async () => {
+        const show = await on("config");
+        assert.equal(show.code, 0, show.stderr);
+        assert.match(show.stdout, /^Private endpoint:\s+192\.168\.1\.15:51820$/m);
+        assert.match(show.stdout, /^DNS:\s+1\.1\.1\.1, 9\.9\.9\.9$/m);
+
+        const set = await on("config", "set", "--public-endpoint", "vpn.example.net:51820", "--no-private-endpoint", "--dns", "");
+        assert.equal(set.code, 0, set.stderr);
+        assert.match(set.stdout, /^Public endpoint:\s+vpn\.example\.net:51820$/m);
+        const config = (await hub.admin("GET", "/api/hub/config")).body;
+        assert.equal(config.publicEndpoint, "vpn.example.net:51820");
+        assert.equal(config.privateEndpoint, null);
+        assert.deepEqual(config.dns, []);
+
+        const nothing = await on("config", "set");
+        assert.equal(nothing.code, 1);
+        assert.match(nothing.stderr, /^error: nothing to change/m);
+        const bad = await on("config", "set", "--public-endpoint", "no port");
+        assert.equal(bad.code, 1);
+        assert.match(bad.stderr, /^error: .*publicEndpoint/m);
+        assert.equal((await hub.admin("GET", "/api/hub/config")).body.publicEndpoint, "vpn.example.net:51820");
+    });
+
     it("creates a token, prints the install commands once, and never lists the secret", async () => {
         const r = await on("token", "create", "web-1", "--datacenter", "fra1", "--subnet", "192.168.50.0/24", "--ttl", "2h");
         assert.equal(r.code, 0, r.stderr);
@@ -200,6 +223,13 @@ describe("api: the wireguard-hub command", function () {
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /^ID\s+CLUSTER\s+DATACENTER\s+ONLINE\s+NODES$/m);
         assert.match(r.stdout, /prod-cluster\s+\S+\s+0\/2\s+pve1, pve2/);
+
+        const set = await on("cluster", "set", "prod-cluster", "--datacenter", "ams2", "--description", "rack 4");
+        assert.equal(set.code, 0, set.stderr);
+        const cluster = (await hub.admin("GET", "/api/proxmox/clusters")).body.clusters[0];
+        assert.equal(cluster.datacenter, "ams2");
+        assert.equal(cluster.description, "rack 4");
+        assert.match((await on("cluster", "list")).stdout, /prod-cluster\s+ams2\s+0\/2/);
     });
 
     it("shows the audit log, newest first", async () => {
