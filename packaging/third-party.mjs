@@ -5,16 +5,17 @@ import path from "node:path";
 
 const [modulesDir, runtimeList, ...maps] = process.argv.slice(2);
 
-function packageOf(source) {
-    const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source.replaceAll("\\", "/"));
+/** The directory of the npm package a bundled source file came from (the innermost one). */
+function packageDirOf(source) {
+    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(source.replaceAll("\\", "/"));
     return m ? m[1] : null;
 }
 
-function describe(name) {
+function describe(dir, name) {
     try {
-        const pkg = JSON.parse(fs.readFileSync(path.join(modulesDir, name, "package.json"), "utf8"));
+        const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
         const license = typeof pkg.license === "string" ? pkg.license : pkg.license?.type ?? "see package";
-        return `${name} ${pkg.version}: ${license}`;
+        return `${pkg.name ?? name} ${pkg.version}: ${license}`;
     } catch {
         return `${name}: license unknown`;
     }
@@ -23,15 +24,15 @@ function describe(name) {
 const bundled = new Set();
 for (const map of maps) {
     for (const source of JSON.parse(fs.readFileSync(map, "utf8")).sources ?? []) {
-        const name = packageOf(source);
-        if (name) bundled.add(name);
+        const dir = packageDirOf(source);
+        if (dir) bundled.add(describe(path.resolve(path.dirname(map), dir), dir.split("node_modules/").pop()));
     }
 }
 const beside = fs.readFileSync(runtimeList, "utf8").split("\n").map(l => l.trim()).filter(l => l && !l.startsWith("#"));
 
 console.log("npm packages bundled into /usr/lib/wireguard-hub/backend/*.js:\n");
-for (const name of [...bundled].sort()) console.log("  " + describe(name));
+for (const line of [...bundled].sort()) console.log("  " + line);
 console.log("\nnpm packages installed in /usr/lib/wireguard-hub/node_modules:\n");
-for (const name of beside.sort()) console.log("  " + describe(name));
+for (const name of beside.sort()) console.log("  " + describe(path.join(modulesDir, name), name));
 console.log("\nThe Cockpit page's bundled packages are listed in");
 console.log("/usr/share/cockpit/wireguard-hub/index.js.LEGAL.txt.");
