@@ -40,7 +40,7 @@ describe("enrollment in network namespaces with the real one-liner", function ()
             },
         });
         const init = await hub.admin("POST", "/api/hub/initialize", {
-            networkCIDR: network, listenPort: 51820, publicEndpoint, dns: ["10.0.1.53"],
+            networkCIDR: network, networkCIDRv6: "fd00:1::/64", listenPort: 51820, publicEndpoint, dns: ["10.0.1.53"],
         });
         assert.equal(init.status, 201, init.text);
         await waitFor("the hub's WireGuard interface", async () => (await lab.hub.exec("wg", ["show", lab.hubInterface])).code === 0, 15_000);
@@ -67,7 +67,7 @@ describe("enrollment in network namespaces with the real one-liner", function ()
         return (await host.run("wg", ["show", "wg0", "public-key"])).trim();
     }
 
-    it("brings a spoke up with a handshake and a ping to the hub", async () => {
+    it("brings a spoke up (dual stack) with a handshake and a ping to the hub", async () => {
         const { command, token } = await installCommand("ns-spoke-1");
         const spoke = lab.spokes[0]!;
         const r = await paste(spoke, command);
@@ -79,7 +79,9 @@ describe("enrollment in network namespaces with the real one-liner", function ()
         const peer = (await hubPeers(lab.hub, lab.hubInterface)).get(key);
         assert.ok(peer && peer.latestHandshake > 0, "the hub has a handshake with the spoke");
         assert.ok(await ping(spoke, hubTunnelAddress, 3), "ping over the tunnel");
+        assert.ok(await ping(spoke, "fd00:1::1", 3), "ping over the tunnel, IPv6");
         const conf = await spoke.run("cat", ["/etc/wireguard/wg0.conf"]);
+        assert.match(conf, /^Address = 10\.0\.1\.\d+\/24, fd00:1::[0-9a-f]+\/64$/m);
         assert.match(conf, /^DNS = 10\.0\.1\.53$/m);
         assert.equal((await spoke.run("stat", ["-c", "%a", "/etc/wireguard/wg0.conf"])).trim(), "600");
     });
