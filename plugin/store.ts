@@ -6,6 +6,8 @@ import * as api from "./api";
 import { ApiError } from "./api";
 import type { Cluster, HubConfig, HubStatus, Spoke, TokenSummary } from "./types";
 
+export type WantedList = "tokens" | "clusters";
+
 const _ = cockpit.gettext;
 
 export const REFRESH_MS = 5000;
@@ -22,6 +24,8 @@ export interface HubState {
     tokens: TokenSummary[];
     clusters: Cluster[];
     updatedAt: number;
+    /** Whether the on-demand lists have arrived at least once. */
+    listsLoaded: { tokens: boolean; clusters: boolean };
 }
 
 type Listener = (...args: unknown[]) => void;
@@ -59,6 +63,7 @@ class HubStore extends EventEmitter {
         tokens: [],
         clusters: [],
         updatedAt: 0,
+        listsLoaded: { tokens: false, clusters: false },
     };
 
     private timer: number | null = null;
@@ -100,19 +105,55 @@ class HubStore extends EventEmitter {
             this.timer = null;
             if (document.hidden) this.schedule();
             else void this.refresh();
-        }, REFRESH_MS);
+        // With very many spokes a refresh is not free: never spend more than a fifth of the time on it.
+        }, Math.max(REFRESH_MS, 5 * this.lastDuration));
     }
 
-    /** Reloads everything now; called by the loop and after every user action. */
+    private again = false;
+    private lastDuration = 0;
+
+    /**
+     * Reloads now; called by the loop and after every user action. A call during a running
+     * refresh makes one more run right after it, so an action's result is never missed.
+     */
     async refresh(): Promise<void> {
-        if (this.running) return;
+        if (this.running) {
+            this.again = true;
+            return this.idle();
+        }
         this.running = true;
+        const started = performance.now();
         try {
-            await this.load();
+            do {
+                this.again = false;
+                await this.load();
+            } while (this.again);
         } finally {
             this.running = false;
+            this.lastDuration = performance.now() - started;
+            this.emit("idle");
             if (this.state.phase !== "access-denied") this.schedule();
         }
+    }
+
+    private idle(): Promise<void> {
+        return new Promise(resolve => {
+            const off = this.on("idle", () => {
+                off();
+                resolve();
+            });
+        });
+    }
+
+    /** Lists only some views need; fetched while such a view is mounted (see useWanted). */
+    private wanted = { tokens: 0, clusters: 0 };
+
+    want(list: WantedList): () => void {
+        this.wanted[list] += 1;
+        if (this.wanted[list] === 1 && this.state.phase === "ready") void this.refresh();
+        return () => {
+            this.wanted[list] -= 1;
+        };
     }
 
     private async load(): Promise<void> {
@@ -125,25 +166,33 @@ class HubStore extends EventEmitter {
             else this.fail(err);
             return;
         }
-        const [status, spokes, tokens, clusters] = await Promise.allSettled([
-            api.getHubStatus(), api.listSpokes(), api.listTokens(), api.listClusters(),
-        ]);
-        const firstFailure = [spokes, tokens].find(r => r.status === "rejected");
-        if (firstFailure && firstFailure.status === "rejected" && this.state.phase !== "ready") {
-            this.fail(asApiError(firstFailure.reason));
+        // The spoke list first: the table can paint as soon as it is here, the rest follows.
+        let spokes: Spoke[];
+        try {
+            spokes = await api.listSpokes();
+        } catch (e) {
+            this.fail(asApiError(e));
             return;
         }
+        this.set({ phase: "ready", error: null, config, spokes, updatedAt: Date.now() });
+
+        const [status, tokens, clusters] = await Promise.allSettled([
+            api.getHubStatus(),
+            this.wanted.tokens ? api.listTokens() : Promise.resolve(this.state.tokens),
+            this.wanted.clusters ? api.listClusters() : Promise.resolve(this.state.clusters),
+        ]);
         this.set({
-            phase: "ready",
-            error: null,
-            config,
             status: status.status === "fulfilled" ? status.value : this.state.status,
             statusError: status.status === "rejected" ? asApiError(status.reason) : null,
-            spokes: spokes.status === "fulfilled" ? spokes.value : this.state.spokes,
             tokens: tokens.status === "fulfilled" ? tokens.value : this.state.tokens,
             clusters: clusters.status === "fulfilled" ? clusters.value : this.state.clusters,
-            updatedAt: Date.now(),
+            listsLoaded: {
+                tokens: this.state.listsLoaded.tokens || (this.wanted.tokens > 0 && tokens.status === "fulfilled"),
+                clusters: this.state.listsLoaded.clusters || (this.wanted.clusters > 0 && clusters.status === "fulfilled"),
+            },
         });
+        const failed = [tokens, clusters].find(r => r.status === "rejected");
+        if (failed && failed.status === "rejected") this.set({ statusError: asApiError(failed.reason) });
     }
 
     private fail(err: ApiError): void {
@@ -181,4 +230,9 @@ export function useStore(): HubState {
     const [, bump] = useReducer((n: number) => n + 1, 0);
     useOn(store, "changed", bump);
     return store.state;
+}
+
+/** Keeps an on-demand list (tokens, clusters) in the refreshes while the component is mounted. */
+export function useWanted(list: WantedList): void {
+    useEffect(() => store.want(list), [list]);
 }

@@ -1,9 +1,9 @@
 // The Proxmox VE view: datacenters, their clusters with counts per state, and each node's state.
 import React, { useMemo, useState } from "react";
-import { Button, EmptyState, EmptyStateBody, Label, LabelGroup, TreeView, type TreeViewDataItem } from "@patternfly/react-core";
+import { Button, EmptyState, Spinner, EmptyStateBody, Label, LabelGroup, TreeView, type TreeViewDataItem } from "@patternfly/react-core";
 import { ClusterIcon, BuildingIcon, ServerIcon } from "@patternfly/react-icons";
 import cockpit from "cockpit";
-import { useStore } from "../../store";
+import { useStore, useWanted } from "../../store";
 import { STATE_LABEL, DISPLAY_STATES, spokeAddress } from "../../util/spokeState";
 import { buildTree, datacenterLabel, type ClusterView } from "./proxmoxModel";
 import { MoveClusterDialog } from "./moveClusterDialog";
@@ -25,7 +25,8 @@ function slug(text: string): string {
 }
 
 export const ProxmoxTree = () => {
-    const { clusters, spokes, updatedAt } = useStore();
+    useWanted("clusters");
+    const { clusters, spokes, updatedAt, listsLoaded } = useStore();
     const [moving, setMoving] = useState<ClusterView | null>(null);
     const tree = useMemo(() => buildTree(clusters, spokes, updatedAt || Date.now()), [clusters, spokes, updatedAt]);
     const datacenterNames = tree.map(dc => dc.name).filter(Boolean);
@@ -65,6 +66,7 @@ export const ProxmoxTree = () => {
         })),
     }));
 
+    if (!listsLoaded.clusters) return <EmptyState id="proxmox-loading" headingLevel="h3" titleText={_("Loading clusters")} icon={Spinner} />;
     if (data.length === 0) {
         return (
             <EmptyState id="proxmox-empty" headingLevel="h3" icon={ClusterIcon} titleText={_("No Proxmox VE nodes")}>
@@ -76,7 +78,7 @@ export const ProxmoxTree = () => {
     }
     return (
         <>
-            <TreeView id="proxmox-tree" data={data} hasBadges aria-label={_("Proxmox VE datacenters, clusters and nodes")} />
+            <div id="proxmox-tree"><TreeView data={data} hasBadges aria-label={_("Proxmox VE datacenters, clusters and nodes")} /></div>
             {moving && <MoveClusterDialog cluster={moving} datacenters={datacenterNames} onClose={() => setMoving(null)} />}
         </>
     );

@@ -1,11 +1,11 @@
 // Installation tokens: pending ones can be revoked; used, expired and revoked ones stay for the record.
 import React, { useMemo, useState } from "react";
-import { Button, EmptyState, EmptyStateBody, Label, Pagination, Toolbar, ToolbarContent, ToolbarItem } from "@patternfly/react-core";
+import { Button, EmptyState, Spinner, EmptyStateBody, Label, Pagination, Toolbar, ToolbarContent, ToolbarItem } from "@patternfly/react-core";
 import { Table, Tbody, Td, Th, Thead, Tr } from "@patternfly/react-table";
 import { KeyIcon } from "@patternfly/react-icons";
 import cockpit from "cockpit";
 import * as api from "../../api";
-import { asApiError, store, useStore } from "../../store";
+import { asApiError, store, useStore, useWanted } from "../../store";
 import type { TokenState, TokenSummary } from "../../types";
 import { formatDateTime, timeAgo, timeUntil } from "../../util/format";
 import { notify, notifyError } from "../common/toasts";
@@ -29,7 +29,8 @@ const STATES: Record<TokenState, { text: () => string; color: "blue" | "green" |
 const ORDER: TokenState[] = ["pending", "used", "expired", "revoked"];
 
 export const TokensTable = () => {
-    const { tokens, updatedAt } = useStore();
+    useWanted("tokens");
+    const { tokens, updatedAt, listsLoaded } = useStore();
     const [filter, setFilter] = useState("");
     const [busy, setBusy] = useState<string | null>(null);
     const [page, setPage] = useState(1);
@@ -58,6 +59,7 @@ export const TokensTable = () => {
         }
     };
 
+    if (!listsLoaded.tokens) return <EmptyState id="tokens-loading" headingLevel="h3" titleText={_("Loading tokens")} icon={Spinner} />;
     if (tokens.length === 0) {
         return (
             <EmptyState id="tokens-empty" headingLevel="h3" icon={KeyIcon} titleText={_("No tokens")}>

@@ -1,0 +1,130 @@
+// Live WireGuard behind the page: the hub service on wireguard-go in a network namespace,
+// spokes in their own namespaces running the exact command copied from the page. The
+// add-spoke dialog must follow a spoke to its first handshake, the table must show it
+// online with traffic, and the traffic tab must draw the hub's samples.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { FrameLocator, Page } from "playwright-core";
+import { createLab, waitFor, type Host, type Lab } from "../support/netns";
+import { startHub, type RunningHub } from "../support/hub";
+import { launchBrowser, openHubPage, startCockpit, type RunningBrowser, type RunningCockpit } from "./cockpit";
+import { saveFailure, shoot } from "./shots";
+
+const network = "10.0.7.0/24";
+const hubTunnelAddress = "10.0.7.1";
+
+function needsMissing(): string | null {
+    if (process.getuid?.() !== 0) return "needs root for network namespaces";
+    for (const bin of ["/usr/bin/wireguard-go", "/usr/bin/wg", "/usr/bin/curl"])
+        if (!fs.existsSync(bin)) return `needs ${bin}`;
+    return null;
+}
+
+describe("browser: live spokes in network namespaces", function () {
+    this.timeout(180_000);
+    let lab: Lab;
+    let hub: RunningHub;
+    let cockpit: RunningCockpit;
+    let browser: RunningBrowser;
+    let page: Page;
+    let frame: FrameLocator;
+    let shims: string;
+
+    before(async function () {
+        const missing = needsMissing();
+        if (missing) {
+            console.log(`      skipped: ${missing}`);
+            this.skip();
+        }
+        lab = await createLab({ spokes: 3, subnet: 57 });
+        // The one-liner pipes into "sudo bash"; this machine runs as root and has no sudo.
+        shims = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-live-shims-"));
+        fs.writeFileSync(path.join(shims, "sudo"), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
+        const lan = lab.hub.lanAddress;
+        hub = await startHub({
+            netns: lab.hub.ns,
+            env: {
+                WGHUB_WG_MODE: "userspace",
+                WGHUB_INTERFACE: lab.hubInterface,
+                WGHUB_PUBLIC_LISTEN: `${lan}:51821`,
+                WGHUB_PUBLIC_URL: `https://${lan}:51821`,
+                WGHUB_RECONCILE_SCHEDULE: "*/2 * * * * *",
+            },
+        });
+        const init = await hub.admin("POST", "/api/hub/initialize", { networkCIDR: network, listenPort: 51820, publicEndpoint: `${lan}:51820` });
+        assert.equal(init.status, 201, init.text);
+        cockpit = await startCockpit();
+        browser = await launchBrowser();
+        page = browser.page;
+        await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: cockpit.url });
+        frame = await openHubPage(page, cockpit.url, { socket: hub.socket });
+        await frame.locator("#hub-card").waitFor();
+    });
+
+    afterEach(async function () {
+        if (this.currentTest?.state === "failed") await saveFailure(page, this.currentTest.title);
+    });
+
+    after(async function () {
+        await browser?.close();
+        await cockpit?.stop();
+        await hub?.stop();
+        await lab?.destroy();
+        if (shims) fs.rmSync(shims, { recursive: true, force: true });
+    });
+
+    function paste(host: Host, command: string) {
+        return host.exec("sh", ["-c", `PATH=${shims}:$PATH; ${command}`], { timeoutMs: 120_000 });
+    }
+
+    async function addSpokeThroughPage(name: string, datacenter: string): Promise<string> {
+        await frame.locator("#add-spoke").click();
+        await frame.locator("#add-spoke-name").fill(name);
+        await frame.locator("#add-spoke-datacenter").fill(datacenter);
+        await frame.locator("#add-spoke-create").click();
+        await frame.locator("#install-command-linux-copy").click();
+        return frame.locator("body").evaluate(() => navigator.clipboard.readText());
+    }
+
+    it("follows a spoke from the copied command to its first handshake", async function () {
+        const command = await addSpokeThroughPage("edge-paris-1", "Paris");
+        await frame.locator("#token-follow[data-stage='waiting']").waitFor();
+        const install = paste(lab.spokes[0]!, command);
+        await frame.locator("#token-follow[data-stage='registered'], #token-follow[data-stage='handshake']").waitFor({ timeout: 60_000 });
+        await frame.locator("#token-follow[data-stage='handshake']").waitFor({ timeout: 60_000 });
+        const result = await install;
+        assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+        await shoot(page, frame, "add-spoke-handshake");
+        await frame.locator("#add-spoke-done").click();
+        const row = frame.locator(`#spokes-table tr[data-spoke-name="edge-paris-1"][data-state="online"]`);
+        await row.waitFor({ timeout: 15_000 });
+        assert.equal(await row.locator(".wgh-spoke-state").textContent(), "Online");
+    });
+
+    it("shows more spokes online with their traffic, and the hub's traffic chart", async function () {
+        for (const [i, name] of [[1, "edge-fra-1"], [2, "edge-fra-2"]] as const) {
+            const command = await addSpokeThroughPage(name, "Frankfurt");
+            const r = await paste(lab.spokes[i]!, command);
+            assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+            await frame.locator("#token-follow[data-stage='handshake']").waitFor({ timeout: 30_000 });
+            await frame.locator("#add-spoke-done").click();
+        }
+        // Some traffic through the tunnels, for the counters and the samples.
+        await Promise.all(lab.spokes.map((s, i) =>
+            s.exec("ping", ["-n", "-q", "-i", "0.05", "-s", String(400 * (i + 1)), "-c", "120", hubTunnelAddress])));
+        await waitFor("three spokes online", async () => (await frame.locator("#spokes-table tr[data-state='online']").count()) === 3, 20_000);
+        const rx = frame.locator(`#spokes-table tr[data-spoke-name="edge-fra-2"] td[data-label="Received"]`);
+        await waitFor("traffic counters in the table", async () => /KiB|MiB/.test((await rx.textContent()) ?? ""), 20_000, 500);
+        assert.match((await frame.locator("#hub-peers").textContent())!, /3 of 3/);
+        await shoot(page, frame, "dashboard-live");
+
+        await frame.locator("#tab-traffic").click();
+        const chart = frame.locator("#traffic-chart");
+        await waitFor("samples in the chart", async () => Number(await chart.getAttribute("data-points")) >= 2, 40_000, 500);
+        assert.doesNotMatch((await frame.locator("#traffic-totals").textContent())!, /: 0 B received/);
+        await shoot(page, frame, "traffic-live");
+        await frame.locator("#tab-spokes").click();
+    });
+});
