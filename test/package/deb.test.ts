@@ -158,6 +158,9 @@ describe("package: the .deb on a clean Debian 12", function () {
         // deb-systemd-helper enables the unit even without systemd running.
         assert.equal(fs.readlinkSync(debian.path("etc/systemd/system/multi-user.target.wants/wireguard-hub.service")),
             "/lib/systemd/system/wireguard-hub.service");
+        const thirdParty = fs.readFileSync(debian.path("usr/share/doc/wireguard-hub/THIRD-PARTY.txt"), "utf8");
+        for (const name of ["express", "sequelize", "commander", "sqlite3"])
+            assert.match(thirdParty, new RegExp(`^  ${name} \\d+\\.\\d+\\.\\d+: \\S+`, "m"), `${name} in THIRD-PARTY.txt`);
         const conffiles = debian.exec(["dpkg-query", "-W", "-f", "${Conffiles}", "wireguard-hub"]).stdout;
         assert.match(conffiles, /\/etc\/wireguard-hub\/hub\.env/);
     });
