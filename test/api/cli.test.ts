@@ -72,6 +72,19 @@ describe("api: the wireguard-hub command", function () {
         assert.match(help.stdout, /--subnet <cidr>/);
     });
 
+    it("tells a user who is not root to use sudo, exit 2", async function () {
+        if (process.getuid?.() !== 0) this.skip();
+        // The service's data dir (and so its socket) is closed to other users, as /run/wireguard-hub is.
+        assert.equal(fs.statSync(path.dirname(hub.socket)).mode & 0o077, 0);
+        const r = await new Promise<CliRun>(resolve => {
+            execFile("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, cliJs, "--socket", hub.socket, "status"],
+                { timeout: 30_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }));
+        });
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, /^error: permission denied on the admin socket/m);
+        assert.match(r.stderr, /^hint: .*sudo/m);
+    });
+
     it("finds the socket in WGHUB_API_SOCKET when --socket is not given", async () => {
         const r = await cli(["status"], { WGHUB_API_SOCKET: hub.socket });
         assert.equal(r.code, 0, r.stderr);
