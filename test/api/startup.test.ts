@@ -38,29 +38,23 @@ describe("api: start-up refuses bad configuration", () => {
     fs.writeFileSync(aFile, "not a directory\n");
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    // [variable named in the message, the environment that is wrong]
+    // [variable named in the message, the environment that is wrong]: one bad value per variable
+    // (test/unit/config.test.ts has the variants; each start here loads the whole service)
     const cases: [string, Record<string, string>][] = [
         ["WGHUB_DATA_DIR", { WGHUB_DATA_DIR: aFile }],
-        ["WGHUB_DATABASE_URL", { WGHUB_DATABASE_URL: "mysql://root@localhost/hub" }],
         ["WGHUB_DATABASE_URL", { WGHUB_DATABASE_URL: `sqlite:${aFile}/hub.sqlite` }],
         ["WGHUB_API_SOCKET", { WGHUB_API_SOCKET: `${aFile}/api.sock` }],
-        ["WGHUB_PUBLIC_LISTEN", { WGHUB_PUBLIC_LISTEN: "nohost" }],
-        ["WGHUB_PUBLIC_LISTEN", { WGHUB_PUBLIC_LISTEN: "127.0.0.1:70000" }],
         ["WGHUB_PUBLIC_LISTEN", { WGHUB_PUBLIC_LISTEN: "192.0.2.77:51821" }],
-        ["WGHUB_PUBLIC_URL", { WGHUB_PUBLIC_URL: "ftp://hub.example.com" }],
         ["WGHUB_PUBLIC_URL", { WGHUB_PUBLIC_URL: "https://hub.example.com/'$(reboot)'" }],
         ["WGHUB_TLS", { WGHUB_TLS: "maybe" }],
         ["WGHUB_TLS_KEY", { WGHUB_TLS_CERT: path.join(dir, "cert.pem") }],
         ["WGHUB_TLS_CERT", { WGHUB_TLS: "on", WGHUB_TLS_CERT: path.join(dir, "missing.pem"), WGHUB_TLS_KEY: path.join(dir, "missing.key") }],
         ["WGHUB_WG_MODE", { WGHUB_WG_MODE: "fast" }],
         ["WGHUB_INTERFACE", { WGHUB_INTERFACE: "wg0; reboot" }],
-        ["WGHUB_INTERFACE", { WGHUB_INTERFACE: "an-interface-name-too-long" }],
         ["WGHUB_WG_CONF_DIR", { WGHUB_WG_CONF_DIR: `${aFile}/wireguard` }],
         ["WGHUB_RECONCILE_SCHEDULE", { WGHUB_RECONCILE_SCHEDULE: "every minute" }],
         ["WGHUB_TOKEN_TTL", { WGHUB_TOKEN_TTL: "1y" }],
-        ["WGHUB_TOKEN_TTL", { WGHUB_TOKEN_TTL: "0h" }],
         ["WGHUB_RATE_LIMIT", { WGHUB_RATE_LIMIT: "lots" }],
-        ["WGHUB_RATE_LIMIT", { WGHUB_RATE_LIMIT: "0/min" }],
         ["WGHUB_ADMIN_LISTEN", { WGHUB_ADMIN_LISTEN: "127.0.0.1" }],
         ["WGHUB_ADMIN_TOKEN_FILE", { WGHUB_ADMIN_LISTEN: "127.0.0.1:47999", WGHUB_ADMIN_TOKEN_FILE: `${aFile}/admin.token` }],
         ["WGHUB_TRUST_PROXY", { WGHUB_TRUST_PROXY: "everyone" }],
