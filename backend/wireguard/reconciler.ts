@@ -27,6 +27,7 @@ interface Request {
 
 export class Reconciler {
     private applied: PeerTable | null = null;
+    private forceFull = true;
     private appliedIface: string | null = null;
     private queued: Request | null = null;
     private timer: NodeJS.Timeout | null = null;
@@ -150,7 +151,10 @@ export class Reconciler {
             const message = err instanceof Error ? err.message : String(err);
             report.error = message;
             this.state.lastError = message;
-            this.applied = null; // unknown now: the next run reads the interface
+            // The next run reads the interface. What was applied before stays the reference
+            // for drift, unless this run had started writing (then it is unknown).
+            this.forceFull = true;
+            if (this.host.writes !== writesBefore) this.applied = null;
             this.deps.log.error("wireguard: reconcile failed; retrying on the next run", { error: message });
         }
         Object.assign(report, snapshot());
@@ -183,7 +187,7 @@ export class Reconciler {
         let base = this.applied;
         let dump: Dump | null = null;
         const interfaceArgs: string[] = [];
-        if (full || base === null || this.appliedIface !== ifaceKey) {
+        if (full || this.forceFull || base === null || this.appliedIface !== ifaceKey) {
             report.kind = "full";
             dump = await this.readOrCreate(this.mode.mode, desired);
             const actual = peerTable(dump.peers);
@@ -209,6 +213,7 @@ export class Reconciler {
         }
         this.applied = wanted;
         this.appliedIface = ifaceKey;
+        this.forceFull = false;
         this.state.listenPort = iface.listenPort;
         this.state.peers = wanted.size;
         if (!dump) applied();
