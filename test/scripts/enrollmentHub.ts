@@ -1,5 +1,6 @@
 // A real hub (the built service) on loopback for script runs, and helpers to mint tokens
 // and fetch scripts from it the way a spoke does.
+import fs from "node:fs";
 import { freePort, startHub, type RunningHub } from "../support/hub";
 import type { Platform } from "../../backend/scripts/render";
 
@@ -62,7 +63,10 @@ export async function startEnrollmentHub(opts: { tls?: boolean; init?: Record<st
         get pin() {
             return pin;
         },
-        stop: () => hub.stop(),
+        async stop() {
+            await hub.stop();
+            fs.rmSync(hub.dataDir, { recursive: true, force: true });
+        },
         token,
     };
     return eh;

@@ -49,6 +49,7 @@ describe("enrollment in network namespaces with the real one-liner", function ()
     after(async () => {
         await hub?.stop();
         await lab?.destroy();
+        if (hub) fs.rmSync(hub.dataDir, { recursive: true, force: true });
         if (shims) fs.rmSync(shims, { recursive: true, force: true });
     });
 
