@@ -83,6 +83,17 @@ describe("macOS install script against a real hub", function () {
         });
     }
 
+    it("the exact one-liner (curl … | sudo bash) enrolls the Mac", async () => {
+        const t = await eh.token("mac-one-liner");
+        const { m, env } = mac("opt/homebrew", "arm64");
+        machines.push(m);
+        const r = await m.runShell(t.installCommands.macos, env);
+        assert.equal(r.code, 0, explain(r));
+        assert.ok(m.exists("Library/LaunchDaemons/com.wireguard-hub.wg0.plist"));
+        const registered = ((await eh.hub.admin("GET", "/api/spoke/list")).body.spokes as Record<string, unknown>[]).find(s => s.id === t.spokeId);
+        assert.equal(registered?.os, "macos");
+    });
+
     it("--uninstall removes the daemon and the conf", async () => {
         const t = await eh.token("mac-uninstall");
         const { m, env } = mac("opt/homebrew", "arm64");

@@ -75,6 +75,18 @@ describe("Proxmox VE install script against a real hub", function () {
         }
     });
 
+    it("the exact one-liner (curl … | bash, no sudo) enrolls a node", async () => {
+        const t = await eh.token("one-liner-node");
+        const m = node({ wireguardInstalled: true });
+        assert.match(t.installCommands.proxmox, /\?platform=proxmox' \| bash$/);
+        const r = await m.runShell(t.installCommands.proxmox, {
+            WGHUB_OS_RELEASE: osRelease, STUB_PROXMOX: recordings(m, "standalone"), STUB_HOSTNAME: "pve-one", STUB_ANSWERING: privateEndpoint,
+        });
+        assert.equal(r.code, 0, explain(r));
+        const solo = (await clusters()).find(c => c.clusterName === "pve-one");
+        assert.equal(solo?.nodeCount, 1);
+    });
+
     it("a standalone node (pvecm status fails on stderr) registers as a cluster of one", async () => {
         const t = await eh.token("solo");
         const m = node();
