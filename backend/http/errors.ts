@@ -24,6 +24,15 @@ function fromBodyParser(err: { type?: string; status?: number }): HubError | nul
     }
 }
 
+/** Errors Express or its parsers raise for a bad request (a malformed %-escape in the path, a body that will not decompress). */
+function fromClientError(err: { status?: unknown; statusCode?: unknown }): HubError | null {
+    const status = typeof err?.status === "number" ? err.status : typeof err?.statusCode === "number" ? err.statusCode : 0;
+    if (status === 413) return new HubError("PAYLOAD_TOO_LARGE", "The request body is too large", "Requests to this API are small JSON objects (at most 16 kB).");
+    if (status >= 400 && status < 500)
+        return new HubError("BAD_REQUEST", "The request could not be read", "Check the URL's %-escapes and send a plain UTF-8 JSON body.");
+    return null;
+}
+
 function describe(err: unknown): string {
     const e = err as { message?: string; parent?: { message?: string }; stack?: string } | null;
     const cause = e?.parent?.message && e.parent.message !== e.message ? ` (${e.parent.message})` : "";
@@ -32,7 +41,7 @@ function describe(err: unknown): string {
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
     return (err, req, res, _next) => {
-        const known = err instanceof HubError ? err : fromBodyParser(err) ?? null;
+        const known = err instanceof HubError ? err : fromBodyParser(err) ?? fromClientError(err);
         const error = known ?? new HubError("INTERNAL", "Internal error", "The hub's log has the details; please report it if it persists.");
         if (!known) log.error("request failed", { method: req.method, path: req.path, error: describe(err) });
         if (res.headersSent) return;
