@@ -6,7 +6,7 @@ import type { HubContext, Actor } from "../context";
 import type { HubRow } from "../db/models";
 import { HubError } from "../errors";
 import { writeFileAtomic } from "../fsutil";
-import { addressAt, type Network } from "../ipam/cidr";
+import { addressAt, hostCount, type Network } from "../ipam/cidr";
 import { generateKeyPair } from "../wireguard/keys";
 import { record } from "../audit/audit";
 import { peersChanged } from "../context";
@@ -87,6 +87,11 @@ export function configView(ctx: HubContext, hub: HubRow): HubConfigView {
 
 export async function initialize(ctx: HubContext, settings: HubSettings, force: boolean, actor: Actor):
     Promise<{ hub: HubRow; removedSpokes: number }> {
+    // A spoke's IPv6 address has its IPv4 host number: the IPv6 network must hold every one.
+    if (settings.network6 && hostCount(settings.network6) < hostCount(settings.network))
+        throw new HubError("VALIDATION_FAILED", `The IPv6 network ${settings.network6.cidr} is smaller than ${settings.network.cidr}`,
+            "Spokes get the same host number in both networks: pick an IPv6 prefix with at least as many addresses (a /64 is usual).",
+            { field: "networkCIDRv6" });
     const keys = generateKeyPair();
     const { hub, removedSpokes } = await ctx.db.writeTx(async t => {
         const existing = await ctx.db.models.Hub.findByPk(1, { transaction: t });
