@@ -2,7 +2,7 @@
 // in the error shape, and the database is byte-for-byte the same after the whole table.
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { dumpDatabase } from "../support/hub";
+import { dumpDatabase, request } from "../support/hub";
 import { assertError, createToken, defaultInit, initialisedHub, register, spokePublicKey, type HttpAnswer, type RunningHub } from "./helpers";
 
 type Case = { what: string; send(hub: RunningHub, ctx: Fixture): Promise<HttpAnswer>; status?: number; code?: string };
@@ -45,6 +45,7 @@ const cases: Case[] = [
     { what: "init: DNS garbage", send: init({ dns: "not-an-ip" }), code: v },
     { what: "init: DNS with a command", send: init({ dns: ["1.1.1.1", "$(reboot)"] }), code: v },
     { what: "init: DNS as an object", send: init({ dns: { primary: "1.1.1.1" } }), code: v },
+    { what: "init: IPv6 network smaller than the IPv4 one", send: init({ networkCIDR: "10.0.0.0/23", networkCIDRv6: "fd00::/120" }), code: v },
     { what: "init: force as a string", send: init({ force: "yes" }), code: v },
     { what: "init: body as an array", send: hub => hub.admin("POST", "/api/hub/initialize", [defaultInit]), code: "BAD_REQUEST" },
     // token creation
@@ -112,6 +113,16 @@ const cases: Case[] = [
     { what: "cluster: body as an array", send: putCluster(["x"]), code: "BAD_REQUEST" },
     // ids in paths
     { what: "spoke delete: SQL in the id", send: hub => hub.admin("DELETE", "/api/spoke/1%27%20OR%20%271%27%3D%271"), code: v },
+    { what: "public: a malformed %-escape in the token", send: hub => hub.publicRequest("GET", "/api/installation/script/%E0%A4%A"), code: "BAD_REQUEST" },
+    { what: "admin: a malformed %-escape in an id", send: hub => hub.admin("POST", "/api/spoke/%ZZ/disable"), code: "BAD_REQUEST" },
+    {
+        what: "register: a body that claims to be compressed", code: "BAD_REQUEST",
+        send: hub => hub.publicRequest("POST", "/api/spoke/register", "{}", { "content-type": "application/json", "content-encoding": "br" }),
+    },
+    {
+        what: "token: a body in latin1", code: "BAD_REQUEST",
+        send: hub => request({ socketPath: hub.socket, method: "POST", path: "/api/installation/token", headers: { "content-type": "application/json; charset=latin1" } }, "{\"spokeName\":\"x\"}"),
+    },
     { what: "token revoke: uppercase uuid", send: hub => hub.admin("DELETE", `/api/installation/token/${crypto.randomUUID().toUpperCase()}`), code: v },
 ];
 
@@ -140,6 +151,7 @@ describe("api: hostile and malformed input", () => {
             }
         }
         assert.deepEqual(failures, []);
+        assert.doesNotMatch(hub.output(), /^error:/m, "no bad input is an internal error");
         const after = await dumpDatabase(hub);
         assert.equal(after, before, "the database changed");
         assert.equal((await register(hub, fixture.token)).status, 201, "the token used in the table is still good");
