@@ -39,6 +39,9 @@ function limiter(max: number, windowMs: number, what: string): RequestHandler {
         limit: max,
         standardHeaders: "draft-7",
         legacyHeaders: false,
+        // Any client can send X-Forwarded-For; without WGHUB_TRUST_PROXY it is ignored, and
+        // the library's warning about it is a stack trace in the journal for each new process.
+        validate: { xForwardedForHeader: false },
         handler(req, res, next) {
             const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
             const seconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
