@@ -28,6 +28,14 @@ describe("api: rate limit on the public listener", () => {
         for (let i = 0; i < 10; i++) assert.equal((await hub.publicRequest("GET", "/healthz")).status, 200);
     });
 
+    it("X-Forwarded-For from a client does not evade the limit (no trust proxy configured), nor fill the log", async () => {
+        for (let i = 0; i < 3; i++) {
+            const res = await hub.publicRequest("POST", "/api/spoke/register", { token: "C".repeat(43), publicKey: "k" }, { "x-forwarded-for": `198.51.100.${i}` });
+            assertError(res, 429, "RATE_LIMITED");
+        }
+        assert.doesNotMatch(hub.output(), /ValidationError|\n\s+at /);
+    });
+
     it("the script route is limited per address as well", async () => {
         const t = await createToken(hub);
         let status = 0;
