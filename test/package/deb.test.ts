@@ -10,7 +10,7 @@ import { DebianRoot, parseEnvFile, run, unitValues } from "./chroot";
 
 const repo = path.resolve(__dirname, "../..");
 // The number changes with make-bookworm-root.sh's list of prefetched packages.
-const cacheTarball = process.env.WGHUB_TEST_ROOT_CACHE ?? "/var/cache/wireguard-hub-test/bookworm-root-2.tar";
+const cacheTarball = process.env.WGHUB_TEST_ROOT_CACHE ?? "/var/cache/wireguard-hub-test/bookworm-root-3.tar";
 const netns = `wghub-pkg-${process.pid}`;
 
 function mode(file: string): number {

@@ -7,7 +7,9 @@ set -euo pipefail
 
 tarball=$1
 work=""
-packages_to_prefetch="nodejs ca-certificates wireguard-tools iproute2 wireguard-go"
+# libsqlite3-0: the .deb needs it when sqlite3 was built against Debian's (npm_config_sqlite=/usr,
+# as .ci/run does). deb.test.ts names the tarball with a number that changes with this list.
+packages_to_prefetch="nodejs ca-certificates wireguard-tools iproute2 wireguard-go libsqlite3-0"
 
 mirror_of_this_machine() {
     local sources=/etc/apt/sources.list.d/debian.sources
