@@ -1,7 +1,7 @@
 // Every rendered script and one-liner is valid bash (bash -n, shellcheck) or PowerShell
 // (tree-sitter-powershell without error nodes), for every shape of hub and for hostile values.
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
@@ -17,14 +17,48 @@ import { baseContext, canaryPayloads, contexts, hostileContext } from "./scriptC
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-render-"));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-function bashProblems(body: string, name: string): string {
-    const file = path.join(work, name);
+let fileCounter = 0;
+
+/** bash -n, then shellcheck: "" when both are content, else what they said. */
+async function bashProblems(body: string, name: string): Promise<string> {
+    const file = path.join(work, `${fileCounter++}-${name}`);
     fs.writeFileSync(file, body);
-    const syntax = spawnSync("bash", ["-n", file], { encoding: "utf8" });
-    if (syntax.status !== 0) return `bash -n: ${syntax.stderr}`;
-    const lint = spawnSync("shellcheck", ["--shell=bash", "--severity=style", file], { encoding: "utf8" });
-    if (lint.status !== 0) return `shellcheck:\n${lint.stdout}${lint.stderr}`;
+    const syntax = await run("bash", ["-n", file]);
+    if (syntax.code !== 0) return `bash -n: ${syntax.stderr}`;
+    const lint = await run("shellcheck", ["--shell=bash", "--severity=style", file]);
+    if (lint.code !== 0) return `shellcheck:\n${lint.stdout}${lint.stderr}`;
     return "";
+}
+
+function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return new Promise(resolve => {
+        execFile(cmd, args, { encoding: "utf8" }, (err, stdout, stderr) => {
+            const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+            resolve({ code, stdout, stderr });
+        });
+    });
+}
+
+// shellcheck takes about a second a script: lint them all up front, a few at a time.
+const lintQueue = new Map<string, Promise<string>>();
+let running = 0;
+const waiting: (() => void)[] = [];
+function lint(key: string, body: string): Promise<string> {
+    let p = lintQueue.get(key);
+    if (!p) {
+        p = (async () => {
+            if (running >= 3) await new Promise<void>(r => waiting.push(r));
+            running++;
+            try {
+                return await bashProblems(body, key.replace(/[^A-Za-z0-9.-]+/g, "_").slice(0, 60) + ".sh");
+            } finally {
+                running--;
+                waiting.shift()?.();
+            }
+        })();
+        lintQueue.set(key, p);
+    }
+    return p;
 }
 
 async function psProblems(body: string): Promise<string> {
@@ -57,13 +91,19 @@ describe("the PowerShell syntax check itself", () => {
 });
 
 describe("rendered install scripts", () => {
+    before(() => {
+        for (const [label, ctx] of Object.entries(contexts))
+            for (const platform of platforms)
+                if (platform !== "windows") void lint(`${platform} ${label}`, renderInstallScript(platform, ctx).body);
+    });
+
     for (const [label, ctx] of Object.entries(contexts)) {
         for (const platform of platforms) {
             it(`${platform}: ${label}`, async () => {
                 const script = renderInstallScript(platform, ctx);
                 const problems = platform === "windows"
                     ? await psProblems(script.body)
-                    : bashProblems(script.body, `${platform}.sh`);
+                    : await lint(`${platform} ${label}`, script.body);
                 assert.equal(problems, "");
                 assert.ok(script.body.includes(ctx.token), "the script carries its token");
             });
@@ -123,7 +163,7 @@ describe("one-liners", () => {
             it(`${platform} ${pin ? "with" : "without"} a pin is valid ${platform === "windows" ? "PowerShell" : "shell"}`, async () => {
                 const cmd = installCommand(platform, url + platform, pin);
                 if (platform === "windows") assert.equal(await psProblems(cmd), "");
-                else assert.equal(bashProblems(`#!/bin/bash\n${cmd}\n`, `one-liner-${platform}.sh`), "");
+                else assert.equal(await bashProblems(`#!/bin/bash\n${cmd}\n`, `one-liner-${platform}.sh`), "");
             });
         }
     }
@@ -164,10 +204,17 @@ describe("hostile values", () => {
         }
     });
 
+    const bashPlatforms = ["linux", "proxmox", "macos"] as const;
+    before(() => {
+        canaryPayloads(canary).forEach((_, i) => {
+            for (const platform of bashPlatforms) void lint(`hostile ${platform} ${i}`, renderInstallScript(platform, hostileContext(canary, i)).body);
+        });
+    });
+
     canaryPayloads(canary).forEach((payload, i) => {
-        it(`render bash scripts that pass bash -n and shellcheck: ${JSON.stringify(payload)}`, () => {
-            for (const platform of ["linux", "proxmox", "macos"] as const) {
-                assert.equal(bashProblems(renderInstallScript(platform, hostileContext(canary, i)).body, "hostile.sh"), "", platform);
+        it(`render bash scripts that pass bash -n and shellcheck: ${JSON.stringify(payload)}`, async () => {
+            for (const platform of bashPlatforms) {
+                assert.equal(await lint(`hostile ${platform} ${i}`, renderInstallScript(platform, hostileContext(canary, i)).body), "", platform);
             }
         });
     });
