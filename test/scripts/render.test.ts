@@ -110,6 +110,22 @@ describe("rendered install scripts", () => {
         }
     }
 
+    it("the macOS script avoids what bash 3.2 (the bash macOS ships) lacks", () => {
+        const body = renderInstallScript("macos", contexts["dual stack (IPv6 endpoints, addresses and DNS)"]!).body;
+        const bash4 = [
+            [/\+=\(/, "array append +=("], [/declare -[Aln]|local -n/, "associative arrays or namerefs"],
+            [/\bmapfile\b|\breadarray\b/, "mapfile"], [/\$\{[A-Za-z_]+(,,|\^\^|@[QEPAa])/, "case or @ expansions"],
+            [/\|&/, "|&"], [/;;&|;&/, "case fall-through"], [/\bcoproc\b/, "coproc"], [/<<</, "here-strings are fine, but kept out"],
+            [/\$\{[A-Za-z_]+\[-1\]\}/, "negative subscripts"], [/\bwait -n\b/, "wait -n"], [/printf '%\(/, "printf %(…)T"],
+        ] as const;
+        for (const [pattern, what] of bash4) assert.doesNotMatch(body, pattern, what);
+        // Under set -u, bash before 4.4 calls an empty array unbound: every array use is guarded.
+        for (const m of body.matchAll(/"\$\{([A-Z_]+)\[@\]\}"/g)) {
+            const at = m.index!;
+            assert.ok(body.slice(at - 30, at).includes(`\${${m[1]}[@]+`), `unguarded "\${${m[1]}[@]}"`);
+        }
+    });
+
     it("answers with the seed's content type and a download name", () => {
         const linux = renderInstallScript("linux", { ...baseContext, spokeName: "db 2/\"x\"" });
         assert.equal(linux.contentType, "application/x-sh");
