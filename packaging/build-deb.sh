@@ -78,7 +78,7 @@ copy_runtime_modules() {
     while read -r name; do
         [[ -z $name || $name == \#* ]] && continue
         [[ -d $root/node_modules/$name ]] || die "node_modules/$name missing: run npm ci"
-        cp -a "$root/node_modules/$name" "$dest/$name"
+        cp -RL --preserve=mode,timestamps "$root/node_modules/$name" "$dest/$name"
     done <"$root/packaging/runtime-modules.txt"
     # What a running service never reads: sqlite3's sources, build objects and headers,
     # every package's tests and docs.
