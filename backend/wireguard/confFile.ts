@@ -65,32 +65,27 @@ export class ConfFile {
 
     constructor(readonly file: string) {}
 
-    write(content: string): boolean {
-        if (this.written === null) {
-            try {
-                this.written = fs.readFileSync(this.file, "utf8");
-            } catch {
-                this.written = "";
-            }
-        }
+    /** Async, so an fsync of a 1 MB file at 10,000 peers never blocks the event loop. */
+    async write(content: string): Promise<boolean> {
+        if (this.written === null) this.written = await fs.promises.readFile(this.file, "utf8").catch(() => "");
         if (content === this.written && this.modeIsPrivate()) return false;
         const dir = path.dirname(this.file);
-        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
         const temp = path.join(dir, `.${path.basename(this.file)}.${process.pid}.tmp`);
-        const fd = fs.openSync(temp, "w", 0o600);
+        const file = await fs.promises.open(temp, "w", 0o600);
         try {
-            fs.fchmodSync(fd, 0o600);
-            fs.writeSync(fd, content);
-            fs.fsyncSync(fd);
+            await file.chmod(0o600);
+            await file.writeFile(content);
+            await file.sync();
         } finally {
-            fs.closeSync(fd);
+            await file.close();
         }
-        fs.renameSync(temp, this.file);
-        const dirFd = fs.openSync(dir, "r");
+        await fs.promises.rename(temp, this.file);
+        const dirHandle = await fs.promises.open(dir, "r");
         try {
-            fs.fsyncSync(dirFd);
+            await dirHandle.sync();
         } finally {
-            fs.closeSync(dirFd);
+            await dirHandle.close();
         }
         this.written = content;
         return true;

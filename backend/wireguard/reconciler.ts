@@ -9,6 +9,7 @@
 // a run are merged into exactly one follow-up.
 import fs from "node:fs";
 import path from "node:path";
+import { setImmediate } from "node:timers/promises";
 import { ConfFile, renderConf } from "./confFile";
 import { parseDump, type Dump } from "./dump";
 import type { WgHost } from "./host";
@@ -160,7 +161,6 @@ export class Reconciler {
         Object.assign(report, snapshot());
         this.state.lastReconcile = report;
         this.state.runs++;
-        if (report.drift.length) this.state.lastDrift = { at: report.at, drift: report.drift };
         if (report.changes || report.error || report.drift.length)
             this.deps.log.info("wireguard: reconciled", {
                 kind: report.kind, reason, changes: report.changes, drift: report.drift.length, ms: report.durationMs, writes: report.writes,
@@ -178,7 +178,7 @@ export class Reconciler {
 
         if (this.mode.mode === "off") {
             report.kind = "full";
-            this.conf.write(renderConf({ iface, peers }, privateKey));
+            await this.conf.write(renderConf({ iface, peers }, privateKey));
             this.state.peers = wanted.size;
             return;
         }
@@ -193,7 +193,11 @@ export class Reconciler {
             const actual = peerTable(dump.peers);
             if (this.applied) {
                 report.drift = findDrift(this.applied, actual);
-                this.logDrift(report.drift);
+                if (report.drift.length) {
+                    // Shown at once, not when the run ends: the correction below is visible first.
+                    this.state.lastDrift = { at: report.at, drift: report.drift };
+                    this.logDrift(report.drift);
+                }
             }
             if (dump.iface.publicKey !== publicKeyOf(privateKey)) interfaceArgs.push("private-key", iface.privateKeyFile);
             if (dump.iface.listenPort !== iface.listenPort) interfaceArgs.push("listen-port", String(iface.listenPort));
@@ -216,9 +220,12 @@ export class Reconciler {
         this.forceFull = false;
         this.state.listenPort = iface.listenPort;
         this.state.peers = wanted.size;
-        if (!dump) applied();
+        if (!dump) {
+            applied();
+            await setImmediate(); // let the callers waiting for the apply go before the file is written
+        }
         // After the apply, so writing the file never delays a peer going live.
-        this.conf.write(renderConf({ iface, peers }, privateKey));
+        await this.conf.write(renderConf({ iface, peers }, privateKey));
 
         if (withStatus && dump) {
             try {

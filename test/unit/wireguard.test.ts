@@ -126,20 +126,20 @@ describe("wireguard: config file", () => {
         assert.throws(() => renderConf({ ...desired, iface: { ...desired.iface, addresses: ["10.0.1.1/24\n[Peer]"] } }, hub.privateKey));
     });
 
-    it("writes 0600 atomically and only when the content changes", () => {
+    it("writes 0600 atomically and only when the content changes", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-conf-"));
         try {
             const file = path.join(dir, "sub", "wg0.conf");
             const conf = new ConfFile(file);
-            assert.equal(conf.write("one\n"), true);
+            assert.equal(await conf.write("one\n"), true);
             assert.equal(fs.statSync(file).mode & 0o777, 0o600);
             const inode = fs.statSync(file).ino;
-            assert.equal(conf.write("one\n"), false);
+            assert.equal(await conf.write("one\n"), false);
             assert.equal(fs.statSync(file).ino, inode);
-            assert.equal(conf.write("two\n"), true);
+            assert.equal(await conf.write("two\n"), true);
             assert.equal(fs.readFileSync(file, "utf8"), "two\n");
             assert.deepEqual(fs.readdirSync(path.dirname(file)), ["wg0.conf"]);
-            assert.equal(new ConfFile(file).write("two\n"), false, "a new writer compares with the file on disk");
+            assert.equal(await new ConfFile(file).write("two\n"), false, "a new writer compares with the file on disk");
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
