@@ -10,9 +10,15 @@ import { assertError, createToken, initialisedHub, register, type RunningHub } f
 describe("api: rate limit on the public listener", () => {
     let hub: RunningHub;
     before(async () => {
-        hub = await initialisedHub({ env: { WGHUB_RATE_LIMIT: "5/min" } });
+        hub = await initialisedHub({ env: { WGHUB_RATE_LIMIT: "5/min", WGHUB_TOKEN_TTL: "2h" } });
     });
     after(async () => hub?.stop());
+
+    it("(this hub also has WGHUB_TOKEN_TTL=2h: tokens without a ttl get it)", async () => {
+        const t = await createToken(hub);
+        const listed = (await hub.admin("GET", "/api/installation/tokens")).body.tokens.find((x: { id: string }) => x.id === t.id);
+        assert.equal(Date.parse(listed.expiresAt) - Date.parse(listed.createdAt), 2 * 3600_000);
+    });
 
     it("the 6th registration attempt in a minute is 429 RATE_LIMITED with Retry-After; health is not limited", async () => {
         const guesses = [];
