@@ -30,7 +30,7 @@ function needRoot(): string | null {
 export const layers: Layer[] = [
     { name: "unit", missing: () => null, timeoutMs: 10_000 },
     { name: "api", missing: () => null, timeoutMs: 60_000 },
-    { name: "scripts", missing: () => needCommands("bash", "shellcheck"), timeoutMs: 60_000 },
+    { name: "scripts", missing: () => needCommands("bash", "shellcheck", "curl", "openssl"), timeoutMs: 60_000 },
     {
         name: "postgres",
         missing: () => needRoot() ?? (fs.existsSync("/usr/lib/postgresql") && fs.readdirSync("/usr/lib/postgresql").length

@@ -69,7 +69,7 @@ export function publicRoutes(ctx: HubContext): RouteSpec[] {
                     token,
                     publicKey: v.wireguardKey(body, "publicKey"),
                     os: v.oneOf(body, "os", spokeOses, isProxmox ? "proxmox" : "linux"),
-                    hostname: v.label(body, "hostname"),
+                    hostname: v.hostname(body, "hostname"),
                     isProxmox,
                     proxmoxNodeName: v.label(body, "proxmoxNodeName"),
                     proxmoxClusterName: v.text(body, "proxmoxClusterName", { max: 100 }),

@@ -59,6 +59,14 @@ export function label(body: Body, field: string, required = false): string | nul
     return v;
 }
 
+/** A machine's hostname as it reports it: a DNS name of up to 253 characters. */
+export function hostname(body: Body, field: string): string | null {
+    const v = body[field];
+    if (!present(v)) return null;
+    if (typeof v !== "string" || !hostnameShape.test(v)) invalid(field, "a hostname (letters, digits, '-' and '.', up to 253 characters)");
+    return v.replace(/\.$/, "");
+}
+
 export function oneOf<T extends string>(body: Body, field: string, allowed: readonly T[], fallback?: T): T {
     const v = body[field];
     if (!present(v) && fallback !== undefined) return fallback;
