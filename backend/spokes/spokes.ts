@@ -11,10 +11,12 @@ import { upsertCluster } from "../clusters/clusters";
 import { loadHub, parseDns, privateKeyFile, requireHub } from "../hub/hub";
 import { allowedIPsOf, assertUsable, hashToken } from "../tokens/tokens";
 import type { DesiredState, PeerStatus } from "../wireguard/types";
+import { platforms, type Platform } from "../scripts/render";
 import { stateOf, type SpokeState } from "./live";
 
-export type SpokeOs = "linux" | "macos" | "windows" | "proxmox";
-export const spokeOses: SpokeOs[] = ["linux", "macos", "windows", "proxmox"];
+// A spoke's OS is the platform its install script was made for.
+export type SpokeOs = Platform;
+export const spokeOses: readonly SpokeOs[] = platforms;
 
 export interface Registration {
     token: string;
