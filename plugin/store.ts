@@ -157,23 +157,20 @@ class HubStore extends EventEmitter {
     }
 
     private async load(): Promise<void> {
-        let config: HubConfig;
-        try {
-            config = await api.getHubConfig();
-        } catch (e) {
-            const err = asApiError(e);
+        // Both at once: the table can paint as soon as they are here, the rest follows.
+        const [configResult, spokesResult] = await Promise.allSettled([api.getHubConfig(), api.listSpokes()]);
+        if (configResult.status === "rejected") {
+            const err = asApiError(configResult.reason);
             if (err.kind === "not-found") this.set({ phase: "uninitialized", error: null, config: null });
             else this.fail(err);
             return;
         }
-        // The spoke list first: the table can paint as soon as it is here, the rest follows.
-        let spokes: Spoke[];
-        try {
-            spokes = await api.listSpokes();
-        } catch (e) {
-            this.fail(asApiError(e));
+        if (spokesResult.status === "rejected") {
+            this.fail(asApiError(spokesResult.reason));
             return;
         }
+        const config = configResult.value;
+        const spokes = spokesResult.value;
         this.set({ phase: "ready", error: null, config, spokes, updatedAt: Date.now() });
 
         const [status, tokens, clusters] = await Promise.allSettled([
