@@ -61,7 +61,8 @@ describe("api: start-up refuses bad configuration", () => {
         ["WGHUB_LOG_LEVEL", { WGHUB_LOG_LEVEL: "loud" }],
     ];
 
-    it(`each of ${cases.length} bad values stops the service with one line naming its variable`, async () => {
+    it(`each of ${cases.length} bad values stops the service with one line naming its variable`, async function () {
+        this.timeout(180_000);
         // a few at a time: each start loads the whole bundle, and 25 at once starve 2 cores
         const results: { variable: string; env: Record<string, string>; ended: Ended }[] = [];
         let next = 0;

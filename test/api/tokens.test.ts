@@ -45,7 +45,7 @@ describe("api: installation tokens", () => {
         const a = await createToken(hub, { ttl: "1h" });
         assert.equal(Date.parse(a.expiresAt) - Date.now() <= 3600_000 && Date.parse(a.expiresAt) - Date.now() > 3500_000, true);
         const b = await createToken(hub, { ttl: 600 });
-        assert.ok(Math.abs(Date.parse(b.expiresAt) - Date.now() - 600_000) < 5000);
+        assert.ok(Math.abs(Date.parse(b.expiresAt) - Date.now() - 600_000) < 30_000);
         assertError(await hub.admin("POST", "/api/installation/token", { spokeName: "x", ttl: "1m" }), 400, "VALIDATION_FAILED");
         assertError(await hub.admin("POST", "/api/installation/token", { spokeName: "x", ttl: "31d" }), 400, "VALIDATION_FAILED");
     });
@@ -119,7 +119,7 @@ describe("api: installation tokens", () => {
         await waitUntil(async () => {
             const [row] = await sql<{ state: string }>(hub, "SELECT state FROM installation_tokens WHERE id = ?", [t.id]);
             return row.state === "expired";
-        }, 5000, "the sweep to mark the token expired");
+        }, 15_000, "the sweep to mark the token expired");
         const held = await sql(hub, "SELECT * FROM address_allocations WHERE address = ?", [address]);
         assert.deepEqual(held, [], "the expired token's address is released");
         const next = await createToken(hub);
