@@ -91,6 +91,7 @@ describe("system: the hub keeps wg0 equal to its database (real service, wiregua
             await ping(host, cfg.hubAddress, 1, 1);
             await waitFor(`spoke ${i + 1}'s handshake`, async () => (await handshakeWithHub(host, cfg.hubPublicKey)) > 0, Math.max(100, 5_000 - (Date.now() - registeredAt)));
             spokes.push({ host, id: answer.spoke.id, publicKey, address: answer.spoke.address, registeredAt });
+            console.log(`      (spoke ${i + 1}: handshake ${Date.now() - registeredAt} ms after its registration answer)`);
         }
         // Each peer holds its own /32, never the network: the seed's second spoke cut off the first.
         const peers = await hubPeers(lab.hub, lab.hubInterface);

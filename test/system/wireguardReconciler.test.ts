@@ -126,3 +126,63 @@ describe("system: WireGuard reconciler on wireguard-go", function () {
         assert.equal((await hubPeers(lab.hub, lab.hubInterface)).size, 2);
     });
 });
+
+describe("system: WireGuard driver choice", function () {
+    let lab: Lab;
+    let dir: string;
+    const hosts: ReconcilerHost[] = [];
+
+    before(async () => {
+        lab = await createLab({ subnet: 8 });
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-mode-"));
+        fs.writeFileSync(path.join(dir, "hub.key"), generateKeyPair().privateKey + "\n", { mode: 0o600 });
+    });
+
+    after(async function () {
+        this.timeout(30_000);
+        for (const h of hosts) await h.call("stop").catch(() => {});
+        await lab?.destroy();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    const start = async (mode: string, iface: string) => {
+        const rh = await startReconcilerHost(lab.hub, {
+            env: { WGHUB_DATA_DIR: path.join(dir, mode), WGHUB_WG_MODE: mode, WGHUB_INTERFACE: iface, WGHUB_RECONCILE_SCHEDULE: "0 0 1 1 *" },
+            privateKeyFile: path.join(dir, "hub.key"), listenPort: 51820, addresses: ["10.0.1.1/24", "fd00:1::1/64"],
+        });
+        hosts.push(rh);
+        await rh.call("setPeers", [{ publicKey: generateKeyPair().publicKey, allowedIPs: ["10.0.1.2/32", "fd00:1::2/128"] }]);
+        return rh;
+    };
+
+    it("off renders the conf file and touches no interface", async () => {
+        const iface = `${lab.hubInterface}`.slice(0, 13) + "o";
+        const rh = await start("off", iface);
+        const report = await rh.call("runNow");
+        assert.equal(report.error, null);
+        const status = await rh.call("status");
+        assert.equal(status.mode, "off");
+        assert.equal(status.writes, 0);
+        assert.equal((await lab.hub.exec("ip", ["link", "show", iface])).code !== 0, true, "no interface was made");
+        const conf = fs.readFileSync(path.join(dir, "off", "wireguard", `${iface}.conf`), "utf8");
+        assert.match(conf, /^AllowedIPs = 10\.0\.1\.2\/32, fd00:1::2\/128$/m);
+        assert.match(conf, /net\.ipv6\.conf\.all\.forwarding=1/);
+    });
+
+    it("auto falls back to wireguard-go without the kernel module, and says why", async function () {
+        if ((await lab.hub.exec("ip", ["link", "add", "wgprobe-t", "type", "wireguard"])).code === 0) {
+            await lab.hub.exec("ip", ["link", "del", "wgprobe-t"]);
+            this.skip(); // this machine has kernel WireGuard: auto would rightly pick it
+        }
+        const iface = `${lab.hubInterface}`.slice(0, 13) + "a";
+        const rh = await start("auto", iface);
+        const status = await rh.call("status");
+        assert.equal(status.mode, "userspace");
+        assert.match(status.modeReason, /no kernel WireGuard .*wireguard-go/);
+        const report = await rh.call("runNow");
+        assert.equal(report.error, null);
+        assert.equal((await hubPeers(lab.hub, iface)).size, 1);
+        assert.equal(execFileSync("ip", ["netns", "exec", lab.hub.ns, "cat", "/proc/sys/net/ipv6/conf/all/forwarding"]).toString().trim(), "1");
+        assert.match(await lab.hub.run("ip", ["-6", "addr", "show", "dev", iface]), /fd00:1::1\/64/);
+    });
+});
