@@ -12,7 +12,7 @@ import type { DesiredState } from "./types";
  */
 export function confValue(value: string | number, check?: (v: string) => boolean): string {
     const text = String(value);
-    if (/[\u0000-\u001f\u007f#]/.test(text)) throw new Error(`refusing a WireGuard config value with a control character or '#': ${JSON.stringify(text.slice(0, 40))}`);
+    if ([...text].some(c => c.charCodeAt(0) < 0x20 || c === "\u007f" || c === "#")) throw new Error(`refusing a WireGuard config value with a control character or '#': ${JSON.stringify(text.slice(0, 40))}`);
     if (text !== text.trim() || text === "") throw new Error("refusing an empty or padded WireGuard config value");
     if (check && !check(text)) throw new Error(`refusing an invalid WireGuard config value: ${JSON.stringify(text.slice(0, 60))}`);
     return text;
