@@ -22,8 +22,8 @@ die() {
 
 build_is_stale() {
     local stamp=$root/dist/backend/server.js
-    for f in dist/backend/cli.js dist/templates dist/cockpit/wireguard-hub/index.js dist/cockpit/wireguard-hub/manifest.json; do
-        [[ -e $root/$f ]] || return 0
+    for f in "${dist_files[@]}"; do
+        [[ -e $root/dist/$f || -e $root/dist/$f.gz ]] || return 0
     done
     [[ -e $stamp ]] || return 0
     [[ -n $(cd "$root" && find backend plugin templates manifest.json esbuild.config.mjs package.json \
@@ -41,7 +41,8 @@ check_versions_agree() {
 
 # Every bare require() the bundles keep must be a node built-in or a shipped module.
 check_external_requires() {
-    node - "$root/dist/backend/server.js" "$root/dist/backend/cli.js" "$root/packaging/runtime-modules.txt" <<'JS'
+    local backend=$1
+    node - "$backend/server.js" "$backend/cli.js" "$root/packaging/runtime-modules.txt" <<'JS'
 const fs = require("fs");
 const { builtinModules } = require("module");
 const [server, cli, list] = process.argv.slice(2);
@@ -88,7 +89,40 @@ copy_runtime_modules() {
     find "$dest/sqlite3/build/Release" -mindepth 1 ! -name node_sqlite3.node -exec rm -rf {} +
     find "$dest" \( -name test -o -name tests -o -name '*.md' -o -name '*.d.ts' -o -name '*.map' \
         -o -name '.[!.]*' \) -prune -exec rm -rf {} +
+    # underscore (for pg-hstore): node's require() takes underscore-node.cjs; drop its other builds.
+    find "$dest/underscore" -mindepth 1 -maxdepth 1 ! -name package.json ! -name LICENSE \
+        ! -name 'underscore-node*.cjs' ! -name underscore-umd.js -exec rm -rf {} +
     [[ -f $dest/sqlite3/build/Release/node_sqlite3.node ]] || die "sqlite3 is not built (node_modules/sqlite3/build/Release/node_sqlite3.node)"
+    # Every shipped module still loads from the pruned tree.
+    local names
+    mapfile -t names < <(grep -v -e '^#' -e '^$' "$root/packaging/runtime-modules.txt")
+    (cd "$dest" && node -e 'for (const m of process.argv.slice(1)) require(process.cwd() + "/" + m)' "${names[@]}") ||
+        die "a module in packaging/runtime-modules.txt does not load from the pruned copy"
+}
+
+# The files of dist/ the package needs; a copy missing one caught another build midway.
+dist_files=(backend/server.js backend/cli.js templates/install-linux.sh.ejs
+    cockpit/wireguard-hub/index.html cockpit/wireguard-hub/index.js cockpit/wireguard-hub/index.css
+    cockpit/wireguard-hub/manifest.json)
+
+stage_dist() {
+    local dest=$1 attempt f complete
+    for attempt in 1 2 3 4 5 6; do
+        rm -rf "$dest"
+        mkdir -p "$dest/backend" "$dest/cockpit"
+        cp -a dist/backend/server.js dist/backend/cli.js "$dest/backend/" 2>/dev/null
+        cp -a dist/templates "$dest/templates" 2>/dev/null
+        cp -a dist/cockpit/wireguard-hub "$dest/cockpit/wireguard-hub" 2>/dev/null
+        complete=yes
+        for f in "${dist_files[@]}"; do
+            # Cockpit serves a page's files gzipped as they are (index.js.gz for index.js).
+            [[ -s $dest/$f || -s $dest/$f.gz ]] || complete=no
+        done
+        if [[ $complete == yes ]]; then return 0; fi
+        echo "build-deb: dist/ is incomplete (another build running?); waiting (attempt $attempt)" >&2
+        sleep 5
+    done
+    die "dist/ stays incomplete: run npm run build"
 }
 
 main() {
@@ -99,24 +133,26 @@ main() {
     fi
     local version
     version=$(check_versions_agree)
-    check_external_requires
 
     staging=$(mktemp -d "${TMPDIR:-/tmp}/wireguard-hub-deb.XXXXXX")
     local src=$staging/wireguard-hub-$version
-    mkdir -p "$src/dist/backend" "$src/docs"
+    # dist/ first: everything after works on this copy, so a build started meanwhile (which
+    # empties dist/ and refills it) cannot change the package halfway.
+    mkdir -p "$staging/maps" "$src/docs"
+    stage_dist "$src/dist"
+    cp -a dist/backend/*.map "$staging/maps/" 2>/dev/null || true
+    check_external_requires "$src/dist/backend"
+
     cp -a debian packaging "$src/"
     rm -rf "$src/debian/wireguard-hub" "$src/debian/.debhelper" "$src/debian/files"
     cp -a docs/packaging.md "$src/docs/"
-    cp -a dist/backend/server.js dist/backend/cli.js "$src/dist/backend/"
-    cp -a dist/templates "$src/dist/templates"
-    mkdir -p "$src/dist/cockpit"
-    cp -a dist/cockpit/wireguard-hub "$src/dist/cockpit/wireguard-hub"
     copy_runtime_modules "$src/node_modules"
     local maps=()
-    for m in dist/backend/server.js.map dist/backend/cli.js.map; do
+    for m in "$staging"/maps/*.map; do
         if [[ -f $m ]]; then maps+=("$m"); fi
     done
-    node packaging/third-party.mjs node_modules packaging/runtime-modules.txt "${maps[@]}" >"$src/THIRD-PARTY.txt"
+    # The maps name their sources relative to dist/backend/.
+    node packaging/third-party.mjs node_modules packaging/runtime-modules.txt dist/backend "${maps[@]}" >"$src/THIRD-PARTY.txt"
 
     echo "build-deb: dpkg-buildpackage in $src"
     if ! (cd "$src" && dpkg-buildpackage -us -uc -b) >"$staging/build.log" 2>&1; then

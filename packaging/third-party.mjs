@@ -1,9 +1,10 @@
 // Lists the npm packages inside the bundles (from their source maps) and beside them, with
-// version and license: node third-party.mjs <node_modules> <runtime-modules.txt> <file.map>...
+// version and license:
+//   node third-party.mjs <node_modules> <runtime-modules.txt> <dir the maps' sources are relative to> <file.map>...
 import fs from "node:fs";
 import path from "node:path";
 
-const [modulesDir, runtimeList, ...maps] = process.argv.slice(2);
+const [modulesDir, runtimeList, sourcesDir, ...maps] = process.argv.slice(2);
 
 /** The directory of the npm package a bundled source file came from (the innermost one). */
 function packageDirOf(source) {
@@ -25,7 +26,7 @@ const bundled = new Set();
 for (const map of maps) {
     for (const source of JSON.parse(fs.readFileSync(map, "utf8")).sources ?? []) {
         const dir = packageDirOf(source);
-        if (dir) bundled.add(describe(path.resolve(path.dirname(map), dir), dir.split("node_modules/").pop()));
+        if (dir) bundled.add(describe(path.resolve(sourcesDir, dir), dir.split("node_modules/").pop()));
     }
 }
 const beside = fs.readFileSync(runtimeList, "utf8").split("\n").map(l => l.trim()).filter(l => l && !l.startsWith("#"));

@@ -148,8 +148,12 @@ describe("package: the .deb on a clean Debian 12", function () {
             "usr/share/cockpit/wireguard-hub/manifest.json",
             "usr/share/cockpit/wireguard-hub/index.html",
             "usr/share/cockpit/wireguard-hub/index.js",
+            "usr/share/cockpit/wireguard-hub/index.css",
             "usr/share/doc/wireguard-hub/copyright",
-        ]) assert.ok(fs.existsSync(debian.path(f)), `${f} is installed`);
+        ]) {
+            // Cockpit serves index.js from index.js.gz as well.
+            assert.ok(fs.existsSync(debian.path(f)) || fs.existsSync(debian.path(f + ".gz")), `${f} is installed`);
+        }
         assert.equal(mode(debian.path("etc/wireguard-hub/hub.env")), 0o600);
         assert.equal(mode(debian.path("var/lib/wireguard-hub")), 0o700);
         assert.equal(mode(debian.path("usr/bin/wireguard-hub")), 0o755);
@@ -173,6 +177,15 @@ describe("package: the .deb on a clean Debian 12", function () {
         const r = run("systemd-analyze", ["verify", copy], { allowFail: true });
         assert.equal(r.status, 0, r.stderr);
         assert.equal(r.stderr.trim(), "", "systemd ignores a setting it cannot parse with only a warning");
+    });
+
+    it("has no lintian errors or warnings", function () {
+        this.timeout(180_000);
+        if (run("sh", ["-c", "command -v lintian"], { allowFail: true }).status !== 0) this.skip();
+        const r = timed("lintian", () => run("lintian", ["--tag-display-limit", "0", deb], { allowFail: true, timeoutMs: 170_000 }));
+        const tags = r.stdout.split("\n").filter(l => /^[EW]: /.test(l));
+        assert.deepEqual(tags, [], r.stdout + r.stderr);
+        assert.equal(r.status, 0, r.stderr);
     });
 
     it("starts with the unit's ExecStart, EnvironmentFile and sandbox, and answers `wireguard-hub status`", async function () {
