@@ -18,9 +18,19 @@ export function enableForwarding(host: WgHost, spec: HubInterfaceSpec): void {
     }
 }
 
+export interface InterfaceState {
+    addresses: string[];
+    up: boolean;
+}
+
+export async function readInterfaceState(host: WgHost, name: string): Promise<InterfaceState> {
+    const [addresses, link] = await Promise.all([host.addresses(name), host.link(name)]);
+    return { addresses, up: link?.up ?? false };
+}
+
 /** Addresses exactly as configured (extra ones removed), then the link up. Returns whether it is up. */
-export async function ensureAddressesAndUp(host: WgHost, spec: HubInterfaceSpec): Promise<boolean> {
-    const current = await host.addresses(spec.name);
+export async function ensureAddressesAndUp(host: WgHost, spec: HubInterfaceSpec, state: InterfaceState): Promise<boolean> {
+    const current = state.addresses;
     const same = (a: string, b: string) => {
         const [addrA, prefixA] = a.split("/");
         const [addrB, prefixB] = b.split("/");
@@ -30,7 +40,6 @@ export async function ensureAddressesAndUp(host: WgHost, spec: HubInterfaceSpec)
         if (!current.some(have => same(have, want))) await host.addAddress(spec.name, want);
     for (const have of current)
         if (!spec.addresses.some(want => same(have, want))) await host.removeAddress(spec.name, have);
-    const link = await host.link(spec.name);
-    if (!link?.up) await host.setUp(spec.name);
+    if (!state.up) await host.setUp(spec.name);
     return true;
 }
