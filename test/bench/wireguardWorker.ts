@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     if (cold.error) throw new Error(cold.error);
     const applied = peerCountInDump();
     if (applied !== peerCount) throw new Error(`cold start left ${applied} peers, expected ${peerCount}`);
-    say(`cold start to ${peerCount} peers (wireguard-go started, one batched wg set): ${coldMs.toFixed(0)} ms`);
+    say(`cold start to ${peerCount} peers (wireguard-go started, key, port, peers in batched wg set calls): ${coldMs.toFixed(0)} ms`);
 
     // Registration → peer live: the desired list grows by one, trigger() resolves once
     // `wg set` has returned, i.e. wireguard-go has taken the peer (checked in the dump below).
