@@ -92,7 +92,7 @@ export async function launchBrowser(opts: { dark?: boolean } = {}): Promise<Runn
         headless: true,
     });
     const context = await browser.newContext({
-        viewport: { width: 1400, height: 900 },
+        viewport: { width: 1360, height: 1240 },
         colorScheme: opts.dark ? "dark" : "light",
     });
     const page = await context.newPage();

@@ -124,6 +124,9 @@ describe("browser: live spokes in network namespaces", function () {
         const chart = frame.locator("#traffic-chart");
         await waitFor("samples in the chart", async () => Number(await chart.getAttribute("data-points")) >= 2, 40_000, 500);
         assert.doesNotMatch((await frame.locator("#traffic-totals").textContent())!, /: 0 B received/);
+        await frame.locator("#traffic-range-5").click();
+        await waitFor("samples in the 5-minute chart", async () => Number(await chart.getAttribute("data-points")) >= 2, 20_000, 500);
+        await frame.locator("#traffic-card").evaluate(e => e.scrollIntoView());
         await shoot(page, frame, "traffic-live");
         await frame.locator("#tab-spokes").click();
     });

@@ -132,6 +132,7 @@ describe(`browser: the page with ${SPOKES.toLocaleString("en")} spokes`, functio
         await tree.waitFor();
         for (const dc of ["Paris", "Frankfurt", "Montreal"]) await tree.getByText(dc, { exact: true }).waitFor();
         await tree.locator("[data-node='pve-par-a-n3']").waitFor();
+        await frame.locator("#proxmox-tree").evaluate(e => e.scrollIntoView());
         await shoot(page, frame, "proxmox");
 
         await frame.locator("#cluster-move-pve-mtl").click();
@@ -148,6 +149,7 @@ describe(`browser: the page with ${SPOKES.toLocaleString("en")} spokes`, functio
         await frame.locator("#traffic-chart").waitFor();
         await frame.locator("#topology [data-group='pve-par-a']").waitFor();
         assert.equal(await frame.locator("#traffic-error").count(), 0);
+        await frame.locator("#traffic-card").evaluate(e => e.scrollIntoView());
         await shoot(page, frame, "traffic");
         await frame.locator("#tab-spokes").click();
     });

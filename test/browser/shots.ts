@@ -16,10 +16,13 @@ async function setStyle(frame: FrameLocator, style: "light" | "dark"): Promise<v
     await frame.locator(dark ? "html.pf-v6-theme-dark" : "html:not(.pf-v6-theme-dark)").waitFor();
 }
 
-/** Saves <name>-light.png and <name>-dark.png of the plugin's frame, and leaves the page light. */
-export async function shoot(page: Page, frame: FrameLocator, name: string): Promise<void> {
+/**
+ * Saves <name>-light.png and <name>-dark.png of the plugin's frame (or of one element in it,
+ * given by its selector), and leaves the page light.
+ */
+export async function shoot(page: Page, frame: FrameLocator, name: string, selector?: string): Promise<void> {
     fs.mkdirSync(shotsDir, { recursive: true });
-    const target = page.locator(PLUGIN_FRAME);
+    const target = selector ? frame.locator(selector) : page.locator(PLUGIN_FRAME);
     for (const style of ["light", "dark"] as const) {
         await setStyle(frame, style);
         await page.waitForTimeout(300);

@@ -65,7 +65,7 @@ export const HubCard = () => {
                 <CardTitle>{cockpit.format(_("Hub $0"), status?.interfaceName ?? config.interfaceName ?? "wg0")}</CardTitle>
             </CardHeader>
             <CardBody>
-                <DescriptionList columnModifier={{ default: "1Col", md: "2Col", xl: "3Col" }} isCompact>
+                <DescriptionList columnModifier={{ default: "1Col", md: "2Col", lg: "3Col" }} isCompact>
                     <Item term={_("Address")} id="hub-address">
                         {[config.interfaceAddress, config.interfaceAddressV6].filter(Boolean).join(", ")}
                     </Item>

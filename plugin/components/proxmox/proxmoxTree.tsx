@@ -78,7 +78,7 @@ export const ProxmoxTree = () => {
     }
     return (
         <>
-            <div id="proxmox-tree"><TreeView data={data} hasBadges aria-label={_("Proxmox VE datacenters, clusters and nodes")} /></div>
+            <div id="proxmox-tree" className="pf-v6-u-pt-md"><TreeView data={data} hasBadges aria-label={_("Proxmox VE datacenters, clusters and nodes")} /></div>
             {moving && <MoveClusterDialog cluster={moving} datacenters={datacenterNames} onClose={() => setMoving(null)} />}
         </>
     );

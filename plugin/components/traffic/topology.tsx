@@ -7,10 +7,10 @@ import { displayState, type DisplayState } from "../../util/spokeState";
 const _ = cockpit.gettext;
 
 const WIDTH = 800;
-const HEIGHT = 440;
+const HEIGHT = 380;
 const DOT = 4;
 /** Beyond this many spokes per group the picture shows a count instead of more dots. */
-const MAX_DOTS = 400;
+const MAX_DOTS = 120;
 
 interface Group {
     name: string;
@@ -39,14 +39,16 @@ export const Topology = ({ spokes, now }: { spokes: Spoke[]; now: number }) => {
     const groups = useMemo(() => groupSpokes(spokes, now), [spokes, now]);
     const cx = WIDTH / 2;
     const cy = HEIGHT / 2;
-    const ring = Math.min(WIDTH, HEIGHT) / 2 - 70;
+    const ringX = WIDTH / 2 - 130;
+    const ringY = HEIGHT / 2 - 75;
     return (
         <svg id="topology" className="wgh-topology" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width="100%" role="img"
             aria-label={_("Hub and spokes")}>
             {groups.map((g, gi) => {
-                const angle = (gi / Math.max(1, groups.length)) * 2 * Math.PI - Math.PI / 2;
-                const gx = groups.length === 1 ? cx : cx + ring * Math.cos(angle) * 1.6;
-                const gy = groups.length === 1 ? cy + 120 : cy + ring * Math.sin(angle);
+                // Groups around the hub on an ellipse, the first on the left.
+                const angle = Math.PI + (gi / Math.max(1, groups.length)) * 2 * Math.PI;
+                const gx = cx + ringX * Math.cos(angle);
+                const gy = cy + ringY * Math.sin(angle);
                 const shown = Math.min(g.states.length, MAX_DOTS);
                 const radius = spiral(Math.max(0, shown - 1)).reduce((a, b) => Math.hypot(a, b)) + DOT * 3;
                 const r = Math.max(radius, 18);

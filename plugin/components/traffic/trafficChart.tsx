@@ -33,12 +33,12 @@ export const TrafficChart = ({ id, points, minutes }: { id: string; points: Traf
     const chart = useMemo(() => chartPaths(points, from, to), [points, from, to]);
     const yTicks = [0, 0.25, 0.5, 0.75, 1].map(f => f * chart.max);
     const xTicks: number[] = [];
-    const step = 15 * 60_000;
+    const step = (minutes <= 5 ? 1 : minutes <= 15 ? 5 : 15) * 60_000;
     for (let t = Math.ceil(from / step) * step; t <= to; t += step) xTicks.push(t);
 
     return (
         <svg id={id} className="wgh-chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width="100%" role="img"
-            aria-label={_("Received and sent traffic over the last hour")} data-points={points.length}>
+            aria-label={cockpit.format(_("Received and sent traffic over the last $0 minutes"), minutes)} data-points={points.length}>
             {yTicks.map(v => (
                 <g key={v}>
                     <line className="wgh-grid" x1={PAD.left} x2={WIDTH - PAD.right} y1={chart.y(v)} y2={chart.y(v)} />

@@ -1,7 +1,7 @@
 // Traffic over the last hour (the hub, or one spoke) and the topology picture.
 import React, { useEffect, useMemo, useState } from "react";
 import {
-    Alert, Card, CardBody, CardHeader, CardTitle, Flex, FlexItem, Content,
+    Alert, Card, CardBody, CardHeader, CardTitle, Flex, FlexItem, Content, ToggleGroup, ToggleGroupItem,
 } from "@patternfly/react-core";
 import cockpit from "cockpit";
 import * as api from "../../api";
@@ -15,7 +15,7 @@ import { STATE_LABEL, DISPLAY_STATES } from "../../util/spokeState";
 
 const _ = cockpit.gettext;
 
-const MINUTES = 60;
+const RANGES = [5, 15, 60];
 const REFRESH_MS = 10_000;
 /** The spoke picker lists the busiest spokes; a menu of thousands helps nobody. */
 const PICKER_SIZE = 50;
@@ -23,13 +23,14 @@ const PICKER_SIZE = 50;
 export const TrafficTab = () => {
     const { spokes, updatedAt } = useStore();
     const [spokeId, setSpokeId] = useState("");
+    const [minutes, setMinutes] = useState(60);
     const [series, setSeries] = useState<TrafficSeries | null>(null);
     const [error, setError] = useState<api.ApiError | null>(null);
 
     useEffect(() => {
         let alive = true;
         const load = () => {
-            api.getTraffic(spokeId || null, MINUTES).then(s => {
+            api.getTraffic(spokeId || null, minutes).then(s => {
                 if (!alive) return;
                 setSeries(s);
                 setError(null);
@@ -41,7 +42,7 @@ export const TrafficTab = () => {
             alive = false;
             window.clearInterval(timer);
         };
-    }, [spokeId]);
+    }, [spokeId, minutes]);
 
     const busiest = useMemo(() => [...spokes]
         .sort((a, b) => ((b.rxBytes ?? 0) + (b.txBytes ?? 0)) - ((a.rxBytes ?? 0) + (a.txBytes ?? 0)))
@@ -53,14 +54,24 @@ export const TrafficTab = () => {
     const last = points[points.length - 1];
 
     return (
-        <Flex direction={{ default: "column" }} className="pf-v6-u-pt-md">
+        <div id="traffic-view" className="pf-v6-u-pt-md">
             <Card id="traffic-card" isCompact>
                 <CardHeader actions={{
                     actions: (
-                        <FilterSelect id="traffic-spoke" allLabel={_("Whole hub")} value={spokeId} onChange={setSpokeId} options={busiest} />
+                        <Flex spaceItems={{ default: "spaceItemsSm" }}>
+                            <ToggleGroup aria-label={_("Time range")} id="traffic-range">
+                                {RANGES.map(m => (
+                                    <ToggleGroupItem key={m} buttonId={`traffic-range-${m}`} isSelected={minutes === m}
+                                        text={m === 60 ? _("1 hour") : cockpit.format(_("$0 min"), m)} onChange={() => setMinutes(m)} />
+                                ))}
+                            </ToggleGroup>
+                            <FilterSelect id="traffic-spoke" allLabel={_("Whole hub")} value={spokeId} onChange={setSpokeId} options={busiest} />
+                        </Flex>
                     ),
                 }}>
-                    <CardTitle>{_("Traffic, last hour")}</CardTitle>
+                    <CardTitle>
+                        {minutes === 60 ? _("Traffic, last hour") : cockpit.format(_("Traffic, last $0 minutes"), minutes)}
+                    </CardTitle>
                 </CardHeader>
                 <CardBody>
                     {error && (
@@ -68,19 +79,19 @@ export const TrafficTab = () => {
                             {error.message}
                         </Alert>
                     )}
-                    <TrafficChart id="traffic-chart" points={points} minutes={MINUTES} />
+                    <TrafficChart id="traffic-chart" points={points} minutes={minutes} />
                     <Flex className="pf-v6-u-mt-sm">
                         <FlexItem><span className="wgh-legend-rx">■</span> {_("Received")}{last ? `: ${formatRate(last.rx)}` : ""}</FlexItem>
                         <FlexItem><span className="wgh-legend-tx">■</span> {_("Sent")}{last ? `: ${formatRate(last.tx)}` : ""}</FlexItem>
                         <FlexItem>
                             <Content component="small" id="traffic-totals">
-                                {cockpit.format(_("In the hour: $0 received, $1 sent"), formatBytes(totals.rx), formatBytes(totals.tx))}
+                                {cockpit.format(_("In this range: $0 received, $1 sent"), formatBytes(totals.rx), formatBytes(totals.tx))}
                             </Content>
                         </FlexItem>
                     </Flex>
                 </CardBody>
             </Card>
-            <Card id="topology-card" isCompact>
+            <Card id="topology-card" isCompact className="pf-v6-u-mt-md">
                 <CardHeader><CardTitle>{_("Topology")}</CardTitle></CardHeader>
                 <CardBody>
                     <Topology spokes={spokes} now={updatedAt || Date.now()} />
@@ -94,6 +105,6 @@ export const TrafficTab = () => {
                     </Flex>
                 </CardBody>
             </Card>
-        </Flex>
+        </div>
     );
 };
