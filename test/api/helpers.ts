@@ -3,9 +3,24 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { defaultInit, spokePublicKey, startHub, type HttpAnswer, type RunningHub, type StartOptions } from "../support/hub";
+import { defaultInit, spokePublicKey, startHub as startBuiltHub, type HttpAnswer, type RunningHub, type StartOptions } from "../support/hub";
 
-export { defaultInit, spokePublicKey, startHub, type HttpAnswer, type RunningHub };
+export { defaultInit, spokePublicKey, type HttpAnswer, type RunningHub };
+
+// Data dirs of the hubs started here, removed once every suite (and its hubs) has finished.
+const dataDirs = new Set<string>();
+if (typeof after === "function") {
+    after(() => {
+        for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
+    });
+}
+
+/** startHub of test/support, remembering the data dir to remove at the end of the run. */
+export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
+    const hub = await startBuiltHub(opts);
+    dataDirs.add(hub.dataDir);
+    return hub;
+}
 
 /** Starts a plain-HTTP hub and initialises it (unless init is false). */
 export async function initialisedHub(opts: StartOptions & { init?: Record<string, unknown> | false } = {}): Promise<RunningHub> {

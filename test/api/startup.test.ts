@@ -131,10 +131,9 @@ describe("api: the admin socket and files on disk", () => {
         const first = await initialisedHub();
         try {
             const port = await freePort();
-            const ended = await runServer({
-                WGHUB_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "wghub-second-")), WGHUB_API_SOCKET: first.socket,
-                WGHUB_PUBLIC_LISTEN: `127.0.0.1:${port}`,
-            });
+            const secondDir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-second-"));
+            const ended = await runServer({ WGHUB_DATA_DIR: secondDir, WGHUB_API_SOCKET: first.socket, WGHUB_PUBLIC_LISTEN: `127.0.0.1:${port}` });
+            fs.rmSync(secondDir, { recursive: true, force: true });
             assert.notEqual(ended.code, 0);
             assert.match(ended.stderr, /WGHUB_API_SOCKET.*another wireguard-hub is already serving/);
             assert.equal((await first.admin("GET", "/api/hub/status")).status, 200);
