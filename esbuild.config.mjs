@@ -6,9 +6,12 @@ import path from "node:path";
 import zlib from "node:zlib";
 
 const root = path.dirname(new URL(import.meta.url).pathname);
-const dist = path.join(root, "dist");
-const pluginOut = path.join(dist, "cockpit", "wireguard-hub");
 const watch = process.argv.includes("--watch");
+const finalDist = path.join(root, "dist");
+// A build goes to a fresh folder swapped in at the end, so a service or test running from
+// dist/ never sees it half-written (or missing).
+const dist = watch ? finalDist : `${finalDist}.building-${process.pid}`;
+const pluginOut = path.join(dist, "cockpit", "wireguard-hub");
 
 function copy(from, to) {
     fs.mkdirSync(path.dirname(to), { recursive: true });
@@ -87,7 +90,7 @@ function reportBundle(result) {
     const outputs = result.metafile?.outputs ?? {};
     for (const [file, info] of Object.entries(outputs)) {
         if (file.endsWith(".js") || file.endsWith(".css"))
-            console.log(`plugin bundle ${path.relative(root, file)}: ${(info.bytes / 1024).toFixed(0)} KiB`);
+            console.log(`plugin bundle dist/${path.relative(dist, path.resolve(root, file))}: ${(info.bytes / 1024).toFixed(0)} KiB`);
     }
 }
 
@@ -98,7 +101,16 @@ if (watch) {
     console.log("watching backend/ and plugin/ …");
 } else {
     fs.rmSync(dist, { recursive: true, force: true });
-    const [, pluginResult] = await Promise.all([esbuild.build(backend), esbuild.build(plugin)]);
-    copyStatic();
-    reportBundle(pluginResult);
+    try {
+        const [, pluginResult] = await Promise.all([esbuild.build(backend), esbuild.build(plugin)]);
+        copyStatic();
+        const old = `${finalDist}.old-${process.pid}`;
+        if (fs.existsSync(finalDist)) fs.renameSync(finalDist, old);
+        fs.renameSync(dist, finalDist);
+        fs.rmSync(old, { recursive: true, force: true });
+        reportBundle(pluginResult);
+    } catch (err) {
+        fs.rmSync(dist, { recursive: true, force: true });
+        throw err;
+    }
 }

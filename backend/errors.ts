@@ -7,7 +7,6 @@ const statusByCode = {
     INVALID_JSON: 400,
     UNSUPPORTED_PLATFORM: 400,
     UNAUTHORIZED: 401,
-    FORBIDDEN: 403,
     NOT_FOUND: 404,
     HUB_NOT_INITIALIZED: 404,
     TOKEN_NOT_FOUND: 404,
@@ -15,6 +14,7 @@ const statusByCode = {
     CLUSTER_NOT_FOUND: 404,
     HUB_ALREADY_INITIALIZED: 409,
     ADDRESS_TAKEN: 409,
+    ADDRESS_UNAVAILABLE: 409,
     ADDRESS_POOL_EXHAUSTED: 409,
     PUBLIC_KEY_IN_USE: 409,
     TOKEN_ALREADY_USED: 410,
@@ -23,7 +23,6 @@ const statusByCode = {
     PAYLOAD_TOO_LARGE: 413,
     RATE_LIMITED: 429,
     INTERNAL: 500,
-    WIREGUARD_NOT_READY: 503,
 } as const;
 
 export type ErrorCode = keyof typeof statusByCode;

@@ -64,7 +64,7 @@ const cases: Case[] = [
     { what: "token: name with U+2028", send: token({ spokeName: "a\u2028b" }), code: v },
     { what: "token: customIP not an address", send: token({ customIP: "10.0.1.300" }), code: v },
     { what: "token: customIP as a CIDR", send: token({ customIP: "10.0.1.5/32" }), code: v },
-    { what: "token: customIP outside the network", send: token({ customIP: "192.168.1.5" }), code: v },
+    { what: "token: customIP outside the network", send: token({ customIP: "192.168.1.5" }), status: 409, code: "ADDRESS_UNAVAILABLE" },
     { what: "token: customIP the hub's", send: token({ customIP: "10.0.1.1" }), status: 409, code: "ADDRESS_TAKEN" },
     { what: "token: subnet inside the hub network", send: token({ subnets: ["10.0.1.0/25"] }), code: v },
     { what: "token: subnet around the hub network", send: token({ subnets: ["10.0.0.0/8"] }), code: v },
