@@ -57,7 +57,7 @@ const gzipPluginOutputs = {
                 const gz = zlib.gzipSync(fs.readFileSync(full), { level: 9 });
                 fs.writeFileSync(full + ".gz", gz);
                 fs.rmSync(full);
-                console.log(`plugin bundle ${file}.gz: ${(gz.length / 1024).toFixed(0)} KiB served`);
+                console.log(`plugin bundle dist/${path.relative(dist, full)}.gz: ${(gz.length / 1024).toFixed(0)} KiB served`);
             }
         });
     },
