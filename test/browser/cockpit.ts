@@ -109,11 +109,16 @@ export async function launchBrowser(opts: { dark?: boolean } = {}): Promise<Runn
  * (localStorage of Cockpit's origin, shared by the shell and the plugin's iframe).
  */
 export async function openHubPage(page: Page, cockpitUrl: string, opts: { socket?: string; style?: "light" | "dark" } = {}): Promise<FrameLocator> {
+    await prepareStorage(page, cockpitUrl, opts);
+    await page.goto(`${cockpitUrl}/wireguard-hub`);
+    return page.frameLocator(PLUGIN_FRAME);
+}
+
+/** Sets the page's socket override and Cockpit's style in the origin's localStorage. */
+export async function prepareStorage(page: Page, cockpitUrl: string, opts: { socket?: string; style?: "light" | "dark" } = {}): Promise<void> {
     await page.goto(`${cockpitUrl}/`);
     await page.evaluate(({ socket, style }) => {
         if (socket) window.localStorage.setItem("wireguard-hub:socket", socket);
         window.localStorage.setItem("shell:style", style ?? "light");
     }, { socket: opts.socket, style: opts.style });
-    await page.goto(`${cockpitUrl}/wireguard-hub`);
-    return page.frameLocator(PLUGIN_FRAME);
 }

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { FrameLocator, Page } from "playwright-core";
 import { startHub, type RunningHub } from "../support/hub";
-import { launchBrowser, openHubPage, root, startCockpit, type RunningBrowser, type RunningCockpit } from "./cockpit";
+import { launchBrowser, PLUGIN_FRAME, prepareStorage, root, startCockpit, type RunningBrowser, type RunningCockpit } from "./cockpit";
 import { plainSpokes, proxmoxSpokes, seedSpokes } from "./seed";
 import { saveFailure, shoot } from "./shots";
 
@@ -56,11 +56,14 @@ describe(`browser: the page with ${SPOKES.toLocaleString("en")} spokes`, functio
     });
 
     it("paints the first page of the table in under 2 s", async function () {
+        await prepareStorage(page, cockpit.url, { socket: hub.socket });
         const started = Date.now();
-        frame = await openHubPage(page, cockpit.url, { socket: hub.socket });
+        await page.goto(`${cockpit.url}/wireguard-hub`);
+        frame = page.frameLocator(PLUGIN_FRAME);
         const rows = frame.locator("#spokes-table tbody tr");
         await frame.locator("#spokes-count").filter({ hasText: "5,000 spokes" }).waitFor();
         await rows.nth(19).waitFor();
+        // From loading Cockpit's shell at /wireguard-hub (a fresh browser) to the painted table.
         figures.shellToTableMs = Date.now() - started;
         // From the page's own navigation start (inside Cockpit's iframe) to the first painted table.
         figures.firstPaintMs = Math.round(await frame.locator("html").evaluate((_h, mark) =>

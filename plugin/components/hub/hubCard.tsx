@@ -75,10 +75,10 @@ export const HubCard = () => {
                     <Item term={_("Listen port")} id="hub-listen-port">{cockpit.format(_("$0/udp"), config.listenPort)}</Item>
                     <Item term={_("Public endpoint")} id="hub-public-endpoint">{config.publicEndpoint}</Item>
                     <Item term={_("Private endpoint")} id="hub-private-endpoint">{config.privateEndpoint || _("none")}</Item>
-                    <Item term={_("Spokes online")} id="hub-peers">{cockpit.format(_("$0 of $1"), online, total)}</Item>
+                    <Item term={_("Spokes online")} id="hub-peers">{cockpit.format(_("$0 of $1"), online.toLocaleString(), total.toLocaleString())}</Item>
                     <Item term={_("DNS for spokes")} id="hub-dns">{config.dns?.length ? config.dns.join(", ") : _("none")}</Item>
                     <Item term={_("Addresses in use")} id="hub-addresses">
-                        {status?.addresses ? cockpit.format(_("$0 of $1"), status.addresses.used, status.addresses.capacity) : "—"}
+                        {status?.addresses ? cockpit.format(_("$0 of $1"), status.addresses.used.toLocaleString(), status.addresses.capacity.toLocaleString()) : "—"}
                     </Item>
                     <Item term={_("Last reconcile")} id="hub-reconcile">
                         {reconcile?.at

@@ -208,7 +208,7 @@ export const SpokesTable = () => {
                     <Table id="spokes-table" aria-label={_("Spokes")} variant="compact" isStickyHeader data-updated={updatedAt}>
                         <Thead>
                             <Tr>
-                                {COLUMNS.map((c, i) => <Th key={c.key} sort={sortBy(i)} id={`spokes-sort-${c.key}`}>{c.title()}</Th>)}
+                                {COLUMNS.map((c, i) => <Th key={c.key} sort={sortBy(i)} id={`spokes-sort-${c.key}`} modifier="wrap">{c.title()}</Th>)}
                                 <Th screenReaderText={_("Actions")} />
                             </Tr>
                         </Thead>
