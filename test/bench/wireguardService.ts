@@ -1,0 +1,140 @@
+// The hub service itself holding 10,000 spokes on wireguard-go (run as root): seeds them
+// through the real API (tokens on the admin socket, registrations on the public listener
+// from inside the hub's namespace), then reads what the service reports and its RSS.
+import fs from "node:fs";
+import path from "node:path";
+import readline from "node:readline";
+import { spawn } from "node:child_process";
+import os from "node:os";
+import { request, serverJs } from "../support/hub";
+import { createLab, waitFor } from "../support/netns";
+import { generateKeyPair } from "../../backend/wireguard/keys";
+
+/**
+ * The service started the way the packaged unit starts it (`node server.js`, no
+ * --enable-source-maps, which alone adds ~130 MB of RSS), inside the hub namespace.
+ */
+async function startShippedService(netns: string, env: Record<string, string>) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-bench-svc-"));
+    const socket = path.join(dataDir, "api.sock");
+    const child = spawn("ip", ["netns", "exec", netns, process.execPath, serverJs], {
+        env: { ...process.env, ...env, WGHUB_DATA_DIR: dataDir, WGHUB_API_SOCKET: socket }, stdio: ["ignore", "ignore", "pipe"],
+    });
+    let output = "";
+    child.stderr!.on("data", d => (output += d));
+    const exited = new Promise(resolve => child.once("exit", resolve));
+    const admin = (method: string, urlPath: string, body?: unknown) =>
+        request({ socketPath: socket, method, path: urlPath, headers: { host: "localhost" } }, body);
+    await waitFor(`the service to answer (output: ${output})`, async () => (await admin("GET", "/healthz-probe")).status === 404, 20_000, 100);
+    return {
+        pid: child.pid!,
+        dataDir,
+        admin,
+        async stop() {
+            child.kill("SIGTERM");
+            await exited;
+        },
+    };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function benchWireGuardService(spokes = 10_000, log: (line: string) => void = l => console.error(l)): Promise<Record<string, number>> {
+    const lab = await createLab({ subnet: 9 });
+    const lan = lab.hub.lanAddress;
+    const publicUrl = `http://${lan}:51821`;
+    const hub = await startShippedService(lab.hub.ns, {
+        WGHUB_WG_MODE: "userspace", WGHUB_TLS: "off", WGHUB_INTERFACE: lab.hubInterface, WGHUB_PUBLIC_LISTEN: `${lan}:51821`,
+        WGHUB_PUBLIC_URL: publicUrl, WGHUB_RECONCILE_SCHEDULE: "*/5 * * * * *", WGHUB_RATE_LIMIT: "off", WGHUB_LOG_LEVEL: "warn",
+    });
+    try {
+        const init = await hub.admin("POST", "/api/hub/initialize", { networkCIDR: "10.64.0.0/16", listenPort: 51820, publicEndpoint: `${lan}:51820` });
+        if (init.status !== 201) throw new Error(init.text);
+        await new Promise(r => setTimeout(r, 1_000));
+        const rssEmptyMb = Math.round(Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${hub.pid}/status`, "utf8"))?.[1]) / 1024);
+        const seedStarted = Date.now();
+        const register = async (count: number, prefix: string) => {
+            const items: { token: string; publicKey: string }[] = [];
+            for (let i = 0; i < count; i++) {
+                const r = await hub.admin("POST", "/api/installation/token", { spokeName: `${prefix}-${i}` });
+                if (r.status !== 201) throw new Error(`token: ${r.status} ${r.text}`);
+                items.push({ token: r.body.token.token, publicKey: generateKeyPair().publicKey });
+            }
+            const child = lab.hub.spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "..", "system", "registrar.ts"), publicUrl, "16"], {
+                cwd: path.resolve(__dirname, "..", ".."), stdio: ["pipe", "pipe", "inherit"],
+            });
+            child.stdin!.end(JSON.stringify(items));
+            let failed = "";
+            readline.createInterface({ input: child.stdout! }).on("line", l => {
+                if (l.startsWith("fail")) failed ||= l;
+            });
+            await new Promise(resolve => child.once("exit", resolve));
+            if (failed) throw new Error(`registration failed: ${failed}`);
+        };
+        for (let done = 0; done < spokes; done += 1000) {
+            await register(Math.min(1000, spokes - done), `seed${done}`);
+            log(`  ${Math.min(done + 1000, spokes)} spokes registered on the service (${((Date.now() - seedStarted) / 1000).toFixed(0)} s)`);
+        }
+        await waitFor(`${spokes} peers on wg0`, async () => {
+            const out = await lab.hub.run("wg", ["show", lab.hubInterface, "peers"]);
+            return out.trim().split("\n").length === spokes;
+        }, 120_000, 1_000);
+
+        // Scheduled runs with nothing to change: what the service reports about them.
+        const status = async () => (await hub.admin("GET", "/api/hub/status")).body.reconcile;
+        const idle: number[] = [];
+        const before = await status();
+        let last = before.runs;
+        while (idle.length < 4) {
+            await new Promise(r => setTimeout(r, 500));
+            const s = await status();
+            if (s.runs > last && s.lastReconcile.kind === "full") {
+                if (s.lastReconcile.changes !== 0) throw new Error(`an idle run changed ${s.lastReconcile.changes} peers`);
+                idle.push(s.lastReconcile.durationMs);
+            }
+            last = s.runs;
+        }
+        const idleWrites = (await status()).writes - before.writes;
+
+        // One registration on a hub of 10,000: the fast run the service made for it.
+        const applies: number[] = [];
+        for (let i = 0; i < 15; i++) {
+            const runsBefore = (await status()).runs;
+            await register(1, `one${i}`);
+            await waitFor("the run for one registration", async () => {
+                const s = await status();
+                return s.runs > runsBefore && s.lastReconcile.kind === "fast" && s.lastReconcile.changes === 1 ? s : null;
+            }, 10_000, 20);
+            applies.push((await status()).lastReconcile.durationMs);
+        }
+        const rssKb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${hub.pid}/status`, "utf8"))?.[1]);
+        // The V8 heap in use, from the service's own /metrics: RSS also holds heap that
+        // garbage collection has freed but not returned.
+        const metrics = String((await hub.admin("GET", "/metrics")).body);
+        const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(metrics)?.[1] ?? NaN);
+        const heapUsedMb = Math.round(metric("wghub_nodejs_heap_size_used_bytes") / 1024 / 1024);
+        const figures = {
+            rss_10k_mb: Math.round(rssKb / 1024),
+            service_heap_used_10k_mb: heapUsedMb,
+            service_rss_empty_mb: rssEmptyMb,
+            service_idle_run_ms: Math.round(median(idle)),
+            service_idle_run_writes: idleWrites,
+            service_apply_one_run_ms: Math.round(median(applies)),
+        };
+        log(`hub service holding ${spokes} spokes on wireguard-go: RSS ${figures.rss_10k_mb} MB (${rssEmptyMb} MB initialised with none; V8 heap in use ${heapUsedMb} MB)`);
+        log(`  its scheduled runs with nothing to do (database read, dump, status stored): median ${figures.service_idle_run_ms} ms, ${idleWrites} writes`);
+        log(`  its run for one new registration (database read, one wg set, conf file): median ${figures.service_apply_one_run_ms} ms`);
+        return figures;
+    } finally {
+        await hub.stop();
+        await lab.destroy();
+        fs.rmSync(hub.dataDir, { recursive: true, force: true });
+    }
+}
+
+if (require.main === module) {
+    benchWireGuardService(Number(process.argv[2] ?? 10_000)).then(f => console.log(JSON.stringify(f, null, 2)), err => {
+        console.error(err);
+        process.exit(1);
+    });
+}
