@@ -1,10 +1,22 @@
-// WireGuard benchmarks at 10,000 peers on wireguard-go (run as root: it makes a namespace).
-// The lead's test/bench/run.ts calls benchWireGuard() and merges its keys; run alone with
-// `node --import tsx test/bench/wireguard.ts`.
+// WireGuard benchmarks at 10,000 peers on wireguard-go (run as root: it makes namespaces).
+// test/bench/run.ts calls benchWireGuard() and merges its keys; run alone with
+// `node --import tsx test/bench/wireguard.ts [peers]`.
 import path from "node:path";
 import { createLab } from "../support/netns";
+import { benchWireGuardService } from "./wireguardService";
 
+/**
+ * Every WireGuard figure: the reconciler and driver at 10,000 peers, then the hub service
+ * itself holding 10,000 spokes (seeded through its API: about 5 minutes here; skipped with
+ * WGHUB_BENCH_SERVICE=0).
+ */
 export async function benchWireGuard(peers = 10_000): Promise<Record<string, number>> {
+    const figures = await benchReconciler(peers);
+    if (process.env.WGHUB_BENCH_SERVICE !== "0") Object.assign(figures, await benchWireGuardService(peers));
+    return figures;
+}
+
+export async function benchReconciler(peers = 10_000): Promise<Record<string, number>> {
     const lab = await createLab();
     try {
         const root = path.resolve(__dirname, "..", "..");
