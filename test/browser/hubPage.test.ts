@@ -144,6 +144,20 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
         assert.equal((await hub.admin("GET", "/api/spoke/list")).body.spokes[0].enabled, true);
     });
 
+    it("re-enrolls the spoke: a new token for the same spoke, shown once", async function () {
+        const { id } = await spokeRow("branch-1");
+        await frame.locator(`#spoke-actions-${id}`).click();
+        await frame.locator(`#spoke-reenroll-${id}`).click();
+        const dialog = frame.locator("#token-dialog");
+        await dialog.waitFor();
+        assert.match((await dialog.textContent())!, /Re-enroll branch-1/);
+        assert.match((await frame.locator("#install-command-linux").textContent())!, /platform=linux/);
+        const tokens = (await hub.admin("GET", "/api/installation/tokens")).body.tokens as { spokeId: string; purpose: string; state: string }[];
+        assert.ok(tokens.some(t => t.spokeId === id && t.purpose === "reenroll" && t.state === "pending"), JSON.stringify(tokens));
+        await frame.locator("#token-dialog-close").click();
+        await dialog.waitFor({ state: "detached" });
+    });
+
     it("revokes a second, unused token in the Tokens tab", async function () {
         await frame.locator("#add-spoke").click();
         await frame.locator("#add-spoke-name").fill("branch-2");

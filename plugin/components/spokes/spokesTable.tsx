@@ -75,8 +75,8 @@ const SpokeRowView = React.memo(({ row, now, onReenroll, onRemove }: {
     ];
     return (
         <Tr id={`spoke-row-${s.id}`} data-spoke-name={s.name} data-state={row.state}>
-            <Td dataLabel={_("Name")} className="wgh-spoke-name">{s.name}</Td>
-            <Td dataLabel={_("Address")}>{row.address || "—"}</Td>
+            <Td dataLabel={_("Name")} className="wgh-spoke-name" modifier="nowrap">{s.name}</Td>
+            <Td dataLabel={_("Address")} modifier="nowrap">{row.address || "—"}</Td>
             <Td dataLabel={_("OS")}>{row.os}</Td>
             <Td dataLabel={_("State")}>
                 <Label color={label.color} className="wgh-spoke-state" isCompact>{label.text()}</Label>
@@ -84,7 +84,7 @@ const SpokeRowView = React.memo(({ row, now, onReenroll, onRemove }: {
             <Td dataLabel={_("Last handshake")}>
                 <span title={formatDateTime(s.lastHandshake)}>{timeAgo(s.lastHandshake, now)}</span>
             </Td>
-            <Td dataLabel={_("Endpoint")}>{s.endpoint || "—"}</Td>
+            <Td dataLabel={_("Endpoint")} modifier="nowrap">{s.endpoint || "—"}</Td>
             <Td dataLabel={_("Received")}>{formatBytes(s.rxBytes ?? null)}</Td>
             <Td dataLabel={_("Sent")}>{formatBytes(s.txBytes ?? null)}</Td>
             <Td isActionCell>
