@@ -125,8 +125,8 @@ export const getHubConfig = () => call<HubConfig>("GET", "/api/hub/config");
 export const getHubStatus = () => call<HubStatus>("GET", "/api/hub/status");
 export const initializeHub = (req: InitializeRequest) =>
     call<{ message: string; config: HubConfig }>("POST", "/api/hub/initialize", req);
-export const updateHubConfig = (changes: Partial<Pick<HubConfig, "dns" | "publicEndpoint" | "privateEndpoint">>) =>
-    call<HubConfig>("PUT", "/api/hub/config", changes);
+export const updateHubConfig = (changes: { publicEndpoint?: string; privateEndpoint?: string | null; dns?: string[] }) =>
+    call<{ message: string; config: HubConfig }>("PUT", "/api/hub/config", changes).then(r => r.config);
 
 export const listSpokes = () => call<{ spokes: Spoke[] }>("GET", "/api/spoke/list").then(r => r.spokes);
 export const removeSpoke = (id: string) => call<{ message: string }>("DELETE", `/api/spoke/${encodeURIComponent(id)}`);

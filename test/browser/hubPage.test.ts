@@ -84,6 +84,19 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
         await frame.locator("#spokes-empty").waitFor();
     });
 
+    it("edits the hub's endpoints and DNS", async function () {
+        await frame.locator("#hub-edit").click();
+        const dns = frame.locator("#edit-hub-dns");
+        await dns.fill("1.1.1.1, nonsense");
+        await frame.locator("#edit-hub-dns-helper").filter({ hasText: "nonsense is not an IP address" }).waitFor();
+        assert.equal(await frame.locator("#edit-hub-save").isDisabled(), true);
+        await dns.fill("9.9.9.9");
+        await frame.locator("#edit-hub-save").click();
+        await frame.locator("#edit-hub-dialog").waitFor({ state: "detached" });
+        await frame.locator("#hub-dns").filter({ hasText: /^9\.9\.9\.9$/ }).waitFor();
+        assert.deepEqual((await hub.admin("GET", "/api/hub/config")).body.dns, ["9.9.9.9"]);
+    });
+
     it("adds a spoke, copies its Linux command, and sees the spoke register", async function () {
         await frame.locator("#add-spoke").click();
         const dialog = frame.locator("#add-spoke-dialog");

@@ -1,7 +1,7 @@
 // The hub at a glance: interface, keys, endpoints, peers and the last reconcile.
-import React, { useMemo } from "react";
+import React, { useMemo, useState } from "react";
 import {
-    Alert, Card, CardBody, CardHeader, CardTitle, DescriptionList, DescriptionListDescription, DescriptionListGroup,
+    Alert, Button, Card, CardBody, CardHeader, CardTitle, DescriptionList, DescriptionListDescription, DescriptionListGroup,
     DescriptionListTerm, Label, Tooltip,
 } from "@patternfly/react-core";
 import cockpit from "cockpit";
@@ -10,6 +10,7 @@ import { CopyInline } from "../common/copyText";
 import { displayState } from "../../util/spokeState";
 import { formatDateTime, timeAgo } from "../../util/format";
 import type { DriftItem, HubStatus } from "../../types";
+import { EditHubDialog } from "./editHubDialog";
 
 const _ = cockpit.gettext;
 
@@ -45,6 +46,7 @@ const ModeLabel = ({ status }: { status: HubStatus | null }) => {
 
 export const HubCard = () => {
     const { config, status, statusError, spokes } = useStore();
+    const [editing, setEditing] = useState(false);
     const counted = useMemo(() => {
         const now = Date.now();
         let online = 0;
@@ -61,7 +63,14 @@ export const HubCard = () => {
 
     return (
         <Card id="hub-card" isCompact>
-            <CardHeader actions={{ actions: <ModeLabel status={status} /> }}>
+            <CardHeader actions={{
+                actions: (
+                    <>
+                        <ModeLabel status={status} />
+                        <Button id="hub-edit" variant="secondary" size="sm" onClick={() => setEditing(true)}>{_("Edit")}</Button>
+                    </>
+                ),
+            }}>
                 <CardTitle>{cockpit.format(_("Hub $0"), status?.interfaceName ?? config.interfaceName ?? "wg0")}</CardTitle>
             </CardHeader>
             <CardBody>
@@ -104,6 +113,7 @@ export const HubCard = () => {
                     </Alert>
                 )}
             </CardBody>
+            {editing && <EditHubDialog config={config} onClose={() => setEditing(false)} />}
         </Card>
     );
 };

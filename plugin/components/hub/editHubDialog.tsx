@@ -1,0 +1,75 @@
+// Changes what can change on a running hub without re-enrolling spokes: endpoints and DNS.
+import React, { useMemo, useState } from "react";
+import { Alert, Button, Form, Modal, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
+import cockpit from "cockpit";
+import * as api from "../../api";
+import { asApiError, store } from "../../store";
+import type { HubConfig } from "../../types";
+import { Field } from "../common/field";
+import { notify } from "../common/toasts";
+import { checkDNS, checkEndpoint, checkOptionalEndpoint, splitList } from "../../util/validate";
+
+const _ = cockpit.gettext;
+
+export const EditHubDialog = ({ config, onClose }: { config: HubConfig; onClose: () => void }) => {
+    const [publicEndpoint, setPublicEndpoint] = useState(config.publicEndpoint);
+    const [privateEndpoint, setPrivateEndpoint] = useState(config.privateEndpoint ?? "");
+    const [dns, setDns] = useState((config.dns ?? []).join(", "));
+    const [busy, setBusy] = useState(false);
+    const [error, setError] = useState<api.ApiError | null>(null);
+    const errors = useMemo(() => ({
+        publicEndpoint: checkEndpoint(publicEndpoint),
+        privateEndpoint: checkOptionalEndpoint(privateEndpoint),
+        dns: checkDNS(dns),
+    }), [publicEndpoint, privateEndpoint, dns]);
+    const valid = !errors.publicEndpoint && !errors.privateEndpoint && !errors.dns;
+
+    const save = async () => {
+        if (!valid) return;
+        setBusy(true);
+        setError(null);
+        try {
+            await api.updateHubConfig({
+                publicEndpoint: publicEndpoint.trim(),
+                privateEndpoint: privateEndpoint.trim() || null,
+                dns: splitList(dns),
+            });
+            notify("success", _("Hub settings saved"), _("Spokes installed from now on get the new settings; running spokes keep theirs until they are re-enrolled."));
+            await store.refresh();
+            onClose();
+        } catch (e) {
+            setError(asApiError(e));
+            setBusy(false);
+        }
+    };
+
+    return (
+        <Modal id="edit-hub-dialog" isOpen onClose={onClose} variant="medium" aria-labelledby="edit-hub-title">
+            <ModalHeader labelId="edit-hub-title" title={_("Hub settings")} />
+            <ModalBody>
+                <Form isHorizontal onSubmit={e => {
+                    e.preventDefault();
+                    void save();
+                }}>
+                    <Field id="edit-hub-public-endpoint" label={_("Public endpoint")} isRequired value={publicEndpoint}
+                        onChange={setPublicEndpoint} error={errors.publicEndpoint} />
+                    <Field id="edit-hub-private-endpoint" label={_("Private endpoint")} value={privateEndpoint}
+                        onChange={setPrivateEndpoint} error={errors.privateEndpoint} helper={_("Optional.")} />
+                    <Field id="edit-hub-dns" label={_("DNS for spokes")} value={dns} onChange={setDns} error={errors.dns}
+                        helper={_("Separated by commas or spaces; empty keeps each spoke's own DNS.")} />
+                </Form>
+                {error && (
+                    <Alert id="edit-hub-error" isInline variant="danger" className="pf-v6-u-mt-md" title={_("The settings could not be saved")}>
+                        {error.message} {error.hint}
+                    </Alert>
+                )}
+            </ModalBody>
+            <ModalFooter>
+                <Button id="edit-hub-save" variant="primary" onClick={() => void save()} isLoading={busy} isDisabled={busy || !valid}>
+                    {_("Save")}
+                </Button>
+                <Button id="edit-hub-cancel" variant="link" onClick={onClose}>{_("Cancel")}</Button>
+            </ModalFooter>
+        </Modal>
+    );
+};
