@@ -101,7 +101,10 @@ export const TokensTable = () => {
                 <Tbody>
                     {rows.slice((current - 1) * perPage, current * perPage).map(({ token: t, state }) => (
                         <Tr key={t.id} id={`token-row-${t.id}`} data-spoke-name={t.spokeName} data-state={state}>
-                            <Td dataLabel={_("Spoke")}>{t.spokeName}</Td>
+                            <Td dataLabel={_("Spoke")}>
+                                {t.spokeName}
+                                {t.purpose === "reenroll" && <Label isCompact variant="outline" className="pf-v6-u-ml-sm">{_("re-enroll")}</Label>}
+                            </Td>
                             <Td dataLabel={_("Address")}>{t.allowedIPs?.join(", ") || "—"}</Td>
                             <Td dataLabel={_("State")}>
                                 <Label isCompact color={STATES[state].color} className="wgh-token-state">{STATES[state].text()}</Label>
