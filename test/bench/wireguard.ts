@@ -20,7 +20,7 @@ export async function benchReconciler(peers = 10_000): Promise<Record<string, nu
     const lab = await createLab();
     try {
         const root = path.resolve(__dirname, "..", "..");
-        const child = lab.hub.spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "wireguardWorker.ts"), lab.hubInterface, String(peers)], {
+        const child = lab.hub.spawn(process.execPath, ["--expose-gc", "--import", "tsx", path.join(__dirname, "wireguardWorker.ts"), lab.hubInterface, String(peers)], {
             cwd: root, stdio: ["ignore", "pipe", "inherit"],
         });
         let out = "";
