@@ -32,7 +32,7 @@ const Dashboard = () => {
     const select = (key: TabKey) => {
         setTab(key);
         // Cockpit keeps the page's hash in the shell's URL, so a reload returns to this tab.
-        window.location.hash = "#/" + key;
+        if (tabFromLocation() !== key) window.location.hash = "#/" + key;
     };
     return (
         <>

@@ -129,5 +129,14 @@ describe("browser: live spokes in network namespaces", function () {
         await frame.locator("#traffic-card").evaluate(e => e.scrollIntoView());
         await shoot(page, frame, "traffic-live");
         await frame.locator("#tab-spokes").click();
+
+        // One spoke's traffic, from its row.
+        const row = frame.locator(`#spokes-table tr[data-spoke-name="edge-fra-2"]`);
+        const id = (await row.getAttribute("id"))!.replace(/^spoke-row-/, "");
+        await frame.locator(`#spoke-actions-${id}`).click();
+        await frame.locator(`#spoke-traffic-${id}`).click();
+        await frame.locator("#traffic-spoke").filter({ hasText: "edge-fra-2" }).waitFor();
+        await waitFor("the spoke's samples", async () => Number(await chart.getAttribute("data-points")) >= 2, 20_000, 500);
+        await frame.locator("#tab-spokes").click();
     });
 });

@@ -69,6 +69,7 @@ const SpokeRowView = React.memo(({ row, now, onReenroll, onRemove }: {
                 title: _("Disable"),
                 onClick: () => void runAction(cockpit.format(_("Could not disable $0"), s.name), () => api.disableSpoke(s.id)),
             },
+        { id: `spoke-traffic-${s.id}`, title: _("Traffic"), onClick: () => (window.location.hash = `#/traffic?spoke=${encodeURIComponent(s.id)}`) },
         { id: `spoke-reenroll-${s.id}`, title: _("Re-enroll…"), onClick: () => onReenroll(s) },
         { isSeparator: true },
         { id: `spoke-remove-${s.id}`, title: _("Remove…"), isDanger: true, onClick: () => onRemove(s) },

@@ -20,9 +20,20 @@ const REFRESH_MS = 10_000;
 /** The spoke picker lists the busiest spokes; a menu of thousands helps nobody. */
 const PICKER_SIZE = 50;
 
+/** The spoke a row's "Traffic" action asked for: #/traffic?spoke=<id>. */
+function spokeFromHash(): string {
+    const query = window.location.hash.split("?")[1] ?? "";
+    return new URLSearchParams(query).get("spoke") ?? "";
+}
+
 export const TrafficTab = () => {
     const { spokes, updatedAt } = useStore();
-    const [spokeId, setSpokeId] = useState("");
+    const [spokeId, setSpokeId] = useState(spokeFromHash);
+    useEffect(() => {
+        const follow = () => setSpokeId(spokeFromHash());
+        window.addEventListener("hashchange", follow);
+        return () => window.removeEventListener("hashchange", follow);
+    }, []);
     const [minutes, setMinutes] = useState(60);
     const [series, setSeries] = useState<TrafficSeries | null>(null);
     const [error, setError] = useState<api.ApiError | null>(null);
@@ -47,7 +58,9 @@ export const TrafficTab = () => {
     const busiest = useMemo(() => [...spokes]
         .sort((a, b) => ((b.rxBytes ?? 0) + (b.txBytes ?? 0)) - ((a.rxBytes ?? 0) + (a.txBytes ?? 0)))
         .slice(0, PICKER_SIZE)
-        .map(s => ({ value: s.id, label: s.name })), [spokes]);
+        .concat(spokes.filter(s => s.id === spokeId))
+        .filter((s, i, list) => list.findIndex(o => o.id === s.id) === i)
+        .map(s => ({ value: s.id, label: s.name })), [spokes, spokeId]);
 
     const points = series?.points ?? [];
     const totals = points.reduce((t, p) => ({ rx: t.rx + p.rx * (series?.intervalSeconds ?? 0), tx: t.tx + p.tx * (series?.intervalSeconds ?? 0) }), { rx: 0, tx: 0 });
