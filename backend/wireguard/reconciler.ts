@@ -122,7 +122,7 @@ export class Reconciler {
     }
 
     private emptyReport(reason: string, error: string | null): ReconcileReport {
-        return { at: new Date().toISOString(), durationMs: 0, changes: 0, drift: [], error, writes: 0, kind: "fast", reason };
+        return { at: new Date().toISOString(), durationMs: 0, changes: 0, drift: [], error, writes: 0, kind: "fast", reason, appliedMs: null };
     }
 
     private async execute(req: Request): Promise<void> {
@@ -146,7 +146,11 @@ export class Reconciler {
         });
         try {
             const desired = await this.deps.loadDesired();
-            if (desired) await this.apply(desired, full, withStatus, report, () => release(snapshot()));
+            const onApplied = () => {
+                report.appliedMs = Math.round((performance.now() - started) * 100) / 100;
+                if (report.kind === "fast") release(snapshot());
+            };
+            if (desired) await this.apply(desired, full, withStatus, report, onApplied);
             this.state.lastError = null;
         } catch (err) {
             const message = err instanceof Error ? err.message : String(err);
@@ -225,10 +229,8 @@ export class Reconciler {
         this.forceFull = false;
         this.state.listenPort = iface.listenPort;
         this.state.peers = wanted.size;
-        if (!dump) {
-            applied();
-            await setImmediate(); // let the callers waiting for the apply go before the file is written
-        }
+        applied();
+        if (!dump) await setImmediate(); // let the callers waiting for the apply go before the file is written
         // After the apply, so writing the file never delays a peer going live.
         await this.conf.write(renderConf({ iface, peers }, privateKey));
 

@@ -49,6 +49,8 @@ export interface ReconcileReport {
     kind: "full" | "fast";
     /** What asked for this run (trigger reasons joined, or "schedule"). */
     reason: string;
+    /** Milliseconds from the start of the run until its changes were on the interface (before the conf file and status). */
+    appliedMs: number | null;
 }
 
 export interface WireGuardStatus {
