@@ -122,7 +122,8 @@ async function call<T>(method: string, path: string, body?: unknown, params?: Re
 }
 
 export const getHubConfig = () => call<HubConfig>("GET", "/api/hub/config");
-export const getHubStatus = () => call<HubStatus>("GET", "/api/hub/status");
+// The page shows counts, and the spoke list already carries each peer: skip the peer list.
+export const getHubStatus = () => call<HubStatus>("GET", "/api/hub/status", undefined, { peers: "false" });
 export const initializeHub = (req: InitializeRequest) =>
     call<{ message: string; config: HubConfig }>("POST", "/api/hub/initialize", req);
 export const updateHubConfig = (changes: { publicEndpoint?: string; privateEndpoint?: string | null; dns?: string[] }) =>

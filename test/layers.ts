@@ -44,7 +44,8 @@ export const layers: Layer[] = [
     },
     {
         name: "browser",
-        missing: () => needCommands("/usr/lib/cockpit/cockpit-ws", "cockpit-bridge", "chromium"),
+        // Root: the non-admin view runs the bridge as nobody; the live view runs wireguard-go.
+        missing: () => needRoot() ?? needCommands("/usr/lib/cockpit/cockpit-ws", "cockpit-bridge", "chromium", "setpriv", "wireguard-go"),
         timeoutMs: 180_000,
     },
     {

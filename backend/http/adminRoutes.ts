@@ -73,9 +73,12 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
         },
         {
             method: "get", path: "/api/hub/status", tag: "hub", summary: "Interface, mode, peers and the last reconcile",
-            responses: { 200: "Status" },
-            async handler(_req, res) {
-                res.json(await hubStatus(ctx));
+            query: { peers: { description: "false: leave out the per-peer list (the counts stay)", schema: { type: "boolean" } } },
+            responses: { 200: "Status", 400: errors[400] },
+            async handler(req, res) {
+                const peers = req.query.peers ?? "true";
+                if (peers !== "true" && peers !== "false") v.invalid("peers", "true or false");
+                res.json(await hubStatus(ctx, peers === "true"));
             },
         },
         {

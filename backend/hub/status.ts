@@ -4,7 +4,7 @@ import type { HubContext } from "../context";
 import { loadHub } from "./hub";
 import { listSpokes } from "../spokes/spokes";
 
-export async function hubStatus(ctx: HubContext) {
+export async function hubStatus(ctx: HubContext, withPeers = true) {
     const hub = await loadHub(ctx);
     const wg = ctx.wireguard?.status() ?? null;
     const spokes = hub ? await listSpokes(ctx) : [];
@@ -24,7 +24,7 @@ export async function hubStatus(ctx: HubContext) {
         spokes: counts,
         addresses: { used: ctx.addresses.used, capacity: ctx.addresses.capacity },
         statusUpdatedAt: ctx.live.lastUpdate?.toISOString() ?? null,
-        peers: spokes.filter(s => s.enabled).map(s => ({
+        peers: !withPeers ? undefined : spokes.filter(s => s.enabled).map(s => ({
             spokeId: s.id,
             name: s.name,
             publicKey: s.publicKey,

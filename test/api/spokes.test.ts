@@ -121,6 +121,15 @@ describe("api: registration and the spoke list", () => {
         assertError(await hub.admin("POST", "/api/spoke/12345/disable"), 400, "VALIDATION_FAILED");
     });
 
+    it("status with peers=false keeps the counts and leaves the peer list out; other values are 400", async () => {
+        const full = (await hub.admin("GET", "/api/hub/status")).body;
+        const light = await hub.admin("GET", "/api/hub/status?peers=false");
+        assert.equal(light.status, 200, light.text);
+        assert.equal(light.body.peers, undefined);
+        assert.deepEqual(light.body.spokes, full.spokes);
+        assert.ok(full.peers.length > 0);
+        assertError(await hub.admin("GET", "/api/hub/status?peers=maybe"), 400, "VALIDATION_FAILED");
+    });
     it("the audit log: token made and revoked, spoke registered from its source address, spoke removed", async () => {
         const t = await createToken(hub, { spokeName: "audited" });
         const r = await createToken(hub, { spokeName: "revoked-one" });
