@@ -24,13 +24,10 @@ export class WgHost {
     /** Calls that changed WireGuard, the interface or a kernel setting, since start. */
     writes = 0;
 
-    /** Short description of each write, newest last (kept short; for tests and debugging). */
-    readonly recentWrites: string[] = [];
-
     constructor(private readonly wireguardGo = "wireguard-go") {}
 
     private run(cmd: string, args: string[], write: boolean): Promise<string> {
-        if (write) this.noteWrite(`${cmd} ${args.slice(0, 3).join(" ")}`);
+        if (write) this.writes++;
         return new Promise((resolve, reject) => {
             execFile(cmd, args, { maxBuffer: maxOutput, encoding: "utf8" }, (err, stdout, stderr) => {
                 if (err) {
@@ -42,12 +39,6 @@ export class WgHost {
                 } else resolve(stdout);
             });
         });
-    }
-
-    private noteWrite(what: string): void {
-        this.writes++;
-        this.recentWrites.push(what);
-        if (this.recentWrites.length > 50) this.recentWrites.shift();
     }
 
     /** `wg show IF dump`, or null when the interface does not exist. */
@@ -110,7 +101,7 @@ export class WgHost {
      * service never drops a tunnel.
      */
     startWireguardGo(iface: string): Promise<void> {
-        this.noteWrite(`${this.wireguardGo} ${iface}`);
+        this.writes++;
         return new Promise((resolve, reject) => {
             // Without LOG_LEVEL the daemon gets /dev/null as stdout/stderr instead of our pipe,
             // which it would otherwise hold open (and die of SIGPIPE on once we are gone).
@@ -141,7 +132,7 @@ export class WgHost {
         const file = path.join("/proc/sys", ...name.split("."));
         const current = fs.readFileSync(file, "utf8").trim();
         if (current === value) return false;
-        this.noteWrite(`sysctl ${name}=${value}`);
+        this.writes++;
         fs.writeFileSync(file, value);
         return true;
     }
