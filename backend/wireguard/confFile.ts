@@ -67,7 +67,10 @@ export class ConfFile {
 
     /** Async, so an fsync of a 1 MB file at 10,000 peers never blocks the event loop. */
     async write(content: string): Promise<boolean> {
-        if (this.written === null) this.written = await fs.promises.readFile(this.file, "utf8").catch(() => "");
+        if (this.written === null) {
+            this.written = await fs.promises.readFile(this.file, "utf8").catch(() => "");
+            await this.removeStaleTempFiles();
+        }
         if (content === this.written && this.modeIsPrivate()) return false;
         const dir = path.dirname(this.file);
         await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -89,6 +92,15 @@ export class ConfFile {
         }
         this.written = content;
         return true;
+    }
+
+    /** A kill during a write leaves its temp file behind; the next service start removes it. */
+    private async removeStaleTempFiles(): Promise<void> {
+        const dir = path.dirname(this.file);
+        const prefix = `.${path.basename(this.file)}.`;
+        const names = await fs.promises.readdir(dir).catch(() => [] as string[]);
+        for (const name of names)
+            if (name.startsWith(prefix) && name.endsWith(".tmp")) await fs.promises.rm(path.join(dir, name), { force: true });
     }
 
     private modeIsPrivate(): boolean {

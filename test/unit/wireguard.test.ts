@@ -139,7 +139,9 @@ describe("wireguard: config file", () => {
             assert.equal(await conf.write("two\n"), true);
             assert.equal(fs.readFileSync(file, "utf8"), "two\n");
             assert.deepEqual(fs.readdirSync(path.dirname(file)), ["wg0.conf"]);
+            fs.writeFileSync(path.join(path.dirname(file), ".wg0.conf.4242.tmp"), "half a fi");
             assert.equal(await new ConfFile(file).write("two\n"), false, "a new writer compares with the file on disk");
+            assert.deepEqual(fs.readdirSync(path.dirname(file)), ["wg0.conf"], "and removes a temp file a killed writer left");
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
