@@ -5,6 +5,7 @@ import type { Database } from "./db/connect";
 import type { Logger } from "./log";
 import type { AddressBook } from "./ipam/addresses";
 import type { LiveStatus } from "./spokes/live";
+import type { DesiredPeers } from "./spokes/desired";
 import type { TrafficSamples } from "./traffic/samples";
 import type { WireGuard } from "./wireguard/types";
 import type { TlsMaterial } from "./hub/tls";
@@ -16,6 +17,7 @@ export interface HubContext {
     now(): Date;
     addresses: AddressBook;
     live: LiveStatus;
+    desired: DesiredPeers;
     traffic: TrafficSamples;
     /** Set once WireGuard is up; domain code calls peersChanged() instead of touching it. */
     wireguard: WireGuard | null;

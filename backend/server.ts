@@ -11,6 +11,7 @@ import { openDatabase } from "./db/connect";
 import type { HubContext } from "./context";
 import { AddressBook } from "./ipam/addresses";
 import { LiveStatus } from "./spokes/live";
+import { DesiredPeers } from "./spokes/desired";
 import { TrafficSamples } from "./traffic/samples";
 import { adminMaterial, selfSignedMaterial } from "./hub/tls";
 import { loadHub } from "./hub/hub";
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
         now: () => new Date(),
         addresses: new AddressBook(db),
         live: new LiveStatus(),
+        desired: new DesiredPeers(db),
         traffic: new TrafficSamples(scheduleSeconds(config.reconcileSchedule)),
         wireguard: null,
         tls: null,

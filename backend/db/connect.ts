@@ -1,13 +1,14 @@
 // Opens the database named by WGHUB_DATABASE_URL, migrates it forward, and gives the
-// domain one way to write: writeTx, which serialises write transactions in this process
-// (SQLite allows one writer; queuing here beats SQLITE_BUSY retries) while the unique
-// indexes and conditional updates keep the rules even across processes.
+// domain one way to write: writeTx (writeQueue.ts), which runs write transactions one at a
+// time in this process (SQLite allows one writer; queuing here beats SQLITE_BUSY retries)
+// while the unique indexes and conditional updates keep the rules even across processes.
 import fs from "node:fs";
 import path from "node:path";
 import { Sequelize, Transaction } from "sequelize";
 import type { Logger } from "../log";
 import { defineModels, type Models } from "./models";
 import { migrate } from "./migrations";
+import { createWriteQueue } from "./writeQueue";
 
 export interface Database {
     sequelize: Sequelize;
@@ -102,21 +103,7 @@ export async function openDatabase(url: string, log: Logger): Promise<Database> 
     const applied = await migrate(sequelize);
     if (applied.length) log.info("database migrated", { applied });
 
-    let queue: Promise<unknown> = Promise.resolve();
-    const writeTx = <T>(work: (t: Transaction) => Promise<T>): Promise<T> => {
-        const run = queue.then(() => {
-            let current: Transaction | null = null;
-            return sequelize.transaction(t => {
-                current = t;
-                return work(t);
-            }).catch(err => {
-                if (current) runRollbackHooks(current);
-                throw err;
-            });
-        });
-        queue = run.catch(() => undefined);
-        return run;
-    };
+    const writeTx = createWriteQueue(sequelize, runRollbackHooks);
 
     return {
         sequelize,

@@ -130,6 +130,7 @@ export async function initialize(ctx: HubContext, settings: HubSettings, force: 
         return { hub: row, removedSpokes: removed };
     });
     ctx.live.update([], ctx.now());
+    ctx.desired.invalidate();
     await ctx.addresses.load(hub);
     await ctx.refreshTls();
     peersChanged(ctx, "hub initialised");

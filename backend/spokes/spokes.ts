@@ -13,6 +13,7 @@ import { allowedIPsOf, assertUsable, hashToken } from "../tokens/tokens";
 import type { DesiredState, PeerStatus } from "../wireguard/types";
 import { platforms, type Platform } from "../scripts/render";
 import { stateOf, type SpokeState } from "./live";
+import { desiredPeerOf } from "./desired";
 
 // A spoke's OS is the platform its install script was made for.
 export type SpokeOs = Platform;
@@ -101,6 +102,8 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
     if (reg.publicKey === hub.publicKey)
         throw new HubError("PUBLIC_KEY_IN_USE", "This public key is the hub's own key", "Generate a new key pair on the spoke (wg genkey).");
     const actor: Actor = { name: "spoke", source };
+    // Unknown and spent tokens are answered from a read, without joining the write queue.
+    assertUsable(await ctx.db.models.Token.findOne({ where: { tokenHash: hashToken(reg.token) } }), ctx.now());
     const result = await ctx.db.writeTx(async t => {
         const now = ctx.now();
         const token = await ctx.db.models.Token.findOne({ where: { tokenHash: hashToken(reg.token) }, transaction: t });
@@ -153,6 +156,7 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
                 createdAt: now,
             }, { transaction: t });
         }
+        if (spoke.enabled) ctx.desired.onCommit(t, spoke.id, desiredPeerOf(spoke));
         await record(ctx, t, actor, reenrolled ? "spoke.reenrolled" : "spoke.registered", spoke.name,
             { spokeId: spoke.id, tokenId: token.id, address: spoke.address, os: reg.os, cluster: clusterName });
         const config = await spokeConfigFor(ctx, spoke.id, spoke.address, spoke.addressV6, t);
@@ -175,6 +179,7 @@ export async function removeSpoke(ctx: HubContext, id: string, actor: Actor): Pr
             { where: { spokeId: id, state: "pending" }, transaction: t });
         await ctx.addresses.release(t, id);
         await row.destroy({ transaction: t });
+        ctx.desired.onCommit(t, id, null);
         await record(ctx, t, actor, "spoke.removed", row.name, { spokeId: id, address: row.address });
         return row;
     });
@@ -188,6 +193,7 @@ export async function setEnabled(ctx: HubContext, id: string, enabled: boolean, 
         const row = await findSpoke(ctx, id, t);
         if (row.enabled === enabled) return row;
         await row.update({ enabled, updatedAt: ctx.now() }, { transaction: t });
+        ctx.desired.onCommit(t, id, enabled ? desiredPeerOf(row) : null);
         await record(ctx, t, actor, enabled ? "spoke.enabled" : "spoke.disabled", row.name, { spokeId: id });
         return row;
     });
@@ -244,9 +250,6 @@ export async function listSpokes(ctx: HubContext): Promise<SpokeView[]> {
 export async function desiredState(ctx: HubContext): Promise<DesiredState | null> {
     const hub = await loadHub(ctx);
     if (!hub) return null;
-    const rows = await ctx.db.models.Spoke.findAll({
-        where: { enabled: true }, attributes: ["publicKey", "address", "addressV6", "subnets"], raw: true,
-    });
     return {
         iface: {
             name: ctx.config.interfaceName,
@@ -254,7 +257,7 @@ export async function desiredState(ctx: HubContext): Promise<DesiredState | null
             listenPort: hub.listenPort,
             addresses: [hub.interfaceAddress, ...(hub.interfaceAddressV6 ? [hub.interfaceAddressV6] : [])],
         },
-        peers: rows.map(r => ({ publicKey: r.publicKey, allowedIPs: allowedIPsOf(r.address, r.addressV6, JSON.parse(r.subnets) as string[]) })),
+        peers: await ctx.desired.list(),
     };
 }
 

@@ -11,6 +11,7 @@ import { loadConfig } from "../../backend/config";
 import { createLogger } from "../../backend/log";
 import { openDatabase, type Database } from "../../backend/db/connect";
 import { AddressBook } from "../../backend/ipam/addresses";
+import { DesiredPeers } from "../../backend/spokes/desired";
 import { LiveStatus } from "../../backend/spokes/live";
 import { TrafficSamples } from "../../backend/traffic/samples";
 import { createAdminApp, createPublicApp } from "../../backend/http/apps";
@@ -63,7 +64,7 @@ describe("api: the OpenAPI document matches the routes", () => {
         const log = createLogger("error", () => undefined);
         db = await openDatabase(config.databaseUrl, log);
         const ctx: HubContext = {
-            config, db, log, now: () => new Date(), addresses: new AddressBook(db), live: new LiveStatus(),
+            config, db, log, now: () => new Date(), addresses: new AddressBook(db), live: new LiveStatus(), desired: new DesiredPeers(db),
             traffic: new TrafficSamples(30), wireguard: null, tls: null, refreshTls: async () => undefined,
         };
         adminApp = createAdminApp(ctx, { actorOf: () => ({ name: "test", source: null }), bearerToken: null });
