@@ -43,8 +43,22 @@ export function privateKeyFile(ctx: HubContext): string {
     return path.join(ctx.config.dataDir, "hub.key");
 }
 
-export async function loadHub(ctx: HubContext): Promise<HubRow | null> {
-    return ctx.db.models.Hub.findByPk(1);
+// The hub row is read by every registration and script download, and changes only through
+// initialize() and updateConfig(), which forget it once they commit.
+const hubRows = new WeakMap<HubContext, Promise<HubRow | null>>();
+
+export function loadHub(ctx: HubContext): Promise<HubRow | null> {
+    let row = hubRows.get(ctx);
+    if (!row) {
+        row = ctx.db.models.Hub.findByPk(1);
+        hubRows.set(ctx, row);
+        row.catch(() => hubRows.delete(ctx));
+    }
+    return row;
+}
+
+function forgetHub(ctx: HubContext): void {
+    hubRows.delete(ctx);
 }
 
 export async function requireHub(ctx: HubContext): Promise<HubRow> {
@@ -125,6 +139,7 @@ export async function initialize(ctx: HubContext, settings: HubSettings, force: 
         // The key file is written before commit: a crash between leaves a key without a hub
         // row (harmless, replaced next time), never a hub row without its key.
         writeFileAtomic(privateKeyFile(ctx), keys.privateKey + "\n", 0o600);
+        t.afterCommit(() => forgetHub(ctx));
         await record(ctx, t, actor, existing ? "hub.reinitialized" : "hub.initialized", settings.network.cidr,
             { listenPort: settings.listenPort, publicEndpoint: settings.publicEndpoint, removedSpokes: removed });
         return { hub: row, removedSpokes: removed };
@@ -154,6 +169,7 @@ export async function updateConfig(ctx: HubContext, update: HubConfigUpdate, act
         if (update.dns !== undefined) row.dns = JSON.stringify(update.dns);
         row.updatedAt = ctx.now();
         await row.save({ transaction: t });
+        t.afterCommit(() => forgetHub(ctx));
         await record(ctx, t, actor, "hub.config_changed", null, { ...update });
         return row;
     });

@@ -7,14 +7,23 @@ import type { Database } from "../db/connect";
 import { allowedIPsOf } from "../tokens/tokens";
 import type { DesiredPeer } from "../wireguard/types";
 
-type Change = [spokeId: string, peer: DesiredPeer | null];
+/** A spoke's peer, and the subnets routed behind it (which every other spoke routes to the hub). */
+export interface SpokePeer {
+    peer: DesiredPeer;
+    subnets: string[];
+}
 
-export function desiredPeerOf(row: { publicKey: string; address: string; addressV6: string | null; subnets: string }): DesiredPeer {
-    return { publicKey: row.publicKey, allowedIPs: allowedIPsOf(row.address, row.addressV6, JSON.parse(row.subnets) as string[]) };
+type Change = [spokeId: string, entry: SpokePeer | null];
+
+export function desiredPeerOf(row: { publicKey: string; address: string; addressV6: string | null; subnets: string }): SpokePeer {
+    const subnets = JSON.parse(row.subnets) as string[];
+    return { peer: { publicKey: row.publicKey, allowedIPs: allowedIPsOf(row.address, row.addressV6, subnets) }, subnets };
 }
 
 export class DesiredPeers {
-    private peers: Map<string, DesiredPeer> | null = null;
+    private peers: Map<string, SpokePeer> | null = null;
+    /** The entries with routed subnets: few, and asked for at every registration. */
+    private routing = new Map<string, string[]>();
     private loadedAt = 0;
     /** Changes committed while a reload was reading: applied on top of what it read. */
     private duringLoad: Change[] | null = null;
@@ -22,7 +31,7 @@ export class DesiredPeers {
     constructor(private readonly db: Database, private readonly maxAgeMs = 30_000) {}
 
     /** Records a spoke's peer (or its absence) once `t` commits. */
-    onCommit(t: Transaction, spokeId: string, peer: DesiredPeer | null): void {
+    onCommit(t: Transaction, spokeId: string, peer: SpokePeer | null): void {
         t.afterCommit(() => this.apply([spokeId, peer]));
     }
 
@@ -33,14 +42,24 @@ export class DesiredPeers {
     private apply(change: Change): void {
         this.duringLoad?.push(change);
         if (!this.peers) return;
-        const [id, peer] = change;
-        if (peer) this.peers.set(id, peer);
+        const [id, entry] = change;
+        if (entry) this.peers.set(id, entry);
         else this.peers.delete(id);
+        if (entry?.subnets.length) this.routing.set(id, entry.subnets);
+        else this.routing.delete(id);
     }
 
     async list(now = Date.now()): Promise<DesiredPeer[]> {
         if (!this.peers || now - this.loadedAt > this.maxAgeMs) await this.reload(now);
-        return [...this.peers!.values()];
+        return Array.from(this.peers!.values(), e => e.peer);
+    }
+
+    /** Subnets routed behind enabled spokes other than `exceptSpokeId`. */
+    async routedSubnets(exceptSpokeId: string): Promise<string[]> {
+        if (!this.peers) await this.reload(Date.now());
+        const out: string[] = [];
+        for (const [id, subnets] of this.routing) if (id !== exceptSpokeId) out.push(...subnets);
+        return out;
     }
 
     private async reload(now: number): Promise<void> {
@@ -50,11 +69,12 @@ export class DesiredPeers {
                 where: { enabled: true }, attributes: ["id", "publicKey", "address", "addressV6", "subnets"], raw: true,
             });
             const fresh = new Map(rows.map(r => [r.id, desiredPeerOf(r)]));
-            for (const [id, peer] of this.duringLoad) {
-                if (peer) fresh.set(id, peer);
+            for (const [id, entry] of this.duringLoad) {
+                if (entry) fresh.set(id, entry);
                 else fresh.delete(id);
             }
             this.peers = fresh;
+            this.routing = new Map([...fresh].filter(([, e]) => e.subnets.length).map(([id, e]) => [id, e.subnets]));
             this.loadedAt = now;
         } finally {
             this.duringLoad = null;

@@ -70,18 +70,13 @@ export interface SpokeView {
 }
 
 /** The spoke side's AllowedIPs for the hub peer. */
-async function spokeRoutes(ctx: HubContext, exceptSpokeId: string, t?: Transaction): Promise<string[]> {
+async function spokeRoutes(ctx: HubContext, exceptSpokeId: string): Promise<string[]> {
     const hub = await requireHub(ctx);
     const routes = [hub.networkCIDR, ...(hub.networkCIDRv6 ? [hub.networkCIDRv6] : [])];
-    const others = await ctx.db.models.Spoke.findAll({
-        where: { id: { [Op.ne]: exceptSpokeId }, enabled: true, subnets: { [Op.ne]: "[]" } },
-        attributes: ["subnets"], raw: true, transaction: t,
-    });
-    for (const o of others) routes.push(...(JSON.parse(o.subnets) as string[]));
-    return [...new Set(routes)];
+    return [...new Set([...routes, ...await ctx.desired.routedSubnets(exceptSpokeId)])];
 }
 
-export async function spokeConfigFor(ctx: HubContext, spokeId: string, address: string, addressV6: string | null, t?: Transaction): Promise<SpokeConfig> {
+export async function spokeConfigFor(ctx: HubContext, spokeId: string, address: string, addressV6: string | null): Promise<SpokeConfig> {
     const hub = await requireHub(ctx);
     const netPrefix = (cidr: string) => cidr.split("/")[1];
     return {
@@ -89,7 +84,7 @@ export async function spokeConfigFor(ctx: HubContext, spokeId: string, address: 
         hubPublicKey: hub.publicKey,
         publicEndpoint: hub.publicEndpoint,
         privateEndpoint: hub.privateEndpoint,
-        allowedIPs: await spokeRoutes(ctx, spokeId, t),
+        allowedIPs: await spokeRoutes(ctx, spokeId),
         dns: parseDns(hub),
         persistentKeepalive: hub.keepalive,
         hubAddress: hub.interfaceAddress.split("/")[0],
@@ -159,7 +154,7 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
         if (spoke.enabled) ctx.desired.onCommit(t, spoke.id, desiredPeerOf(spoke));
         await record(ctx, t, actor, reenrolled ? "spoke.reenrolled" : "spoke.registered", spoke.name,
             { spokeId: spoke.id, tokenId: token.id, address: spoke.address, os: reg.os, cluster: clusterName });
-        const config = await spokeConfigFor(ctx, spoke.id, spoke.address, spoke.addressV6, t);
+        const config = await spokeConfigFor(ctx, spoke.id, spoke.address, spoke.addressV6);
         return { spoke, config, reenrolled };
     });
     peersChanged(ctx, reg.isProxmox ? "proxmox node registered" : "spoke registered");

@@ -1,5 +1,9 @@
 // rx/tx rates over the last hour, for the hub and each spoke, from the counters WireGuard
 // reports on each scheduled run. Kept in memory (a restart starts a new hour).
+//
+// The hub's series has a point per run. Spokes get at most `perSpokePoints` points an hour
+// (one per 30 s by default), all on one shared clock, so 10,000 spokes cost about 10 MB
+// whatever the schedule.
 import type { PeerStatus } from "../wireguard/types";
 
 export interface TrafficPoint {
@@ -9,77 +13,121 @@ export interface TrafficPoint {
     tx: number;
 }
 
-interface Series {
-    at: Float64Array;
-    rx: Float32Array;
-    tx: Float32Array;
-    next: number;
-    count: number;
-}
-
 const windowMs = 3600_000;
+export const perSpokePoints = 120;
 
-function newSeries(capacity: number): Series {
-    return { at: new Float64Array(capacity), rx: new Float32Array(capacity), tx: new Float32Array(capacity), next: 0, count: 0 };
+interface Counters {
+    rx: number;
+    tx: number;
 }
 
-function push(s: Series, at: number, rx: number, tx: number): void {
-    s.at[s.next] = at;
-    s.rx[s.next] = rx;
-    s.tx[s.next] = tx;
-    s.next = (s.next + 1) % s.at.length;
-    s.count = Math.min(s.count + 1, s.at.length);
+/** Bytes per second between two readings; counters restart when a peer is re-created. */
+function rate(now: number, before: number, seconds: number): number {
+    return (now >= before ? now - before : now) / seconds;
 }
 
-function read(s: Series, sinceMs: number): TrafficPoint[] {
-    const out: TrafficPoint[] = [];
-    const cap = s.at.length;
-    for (let i = 0; i < s.count; i++) {
-        const idx = (s.next - s.count + i + cap) % cap;
-        if (s.at[idx] >= sinceMs) out.push({ at: new Date(s.at[idx]).toISOString(), rx: s.rx[idx], tx: s.tx[idx] });
+/** A ring of timestamps with any number of value columns on the same slots. */
+class Ring {
+    readonly at: Float64Array;
+    next = 0;
+    count = 0;
+
+    constructor(readonly capacity: number) {
+        this.at = new Float64Array(capacity);
     }
-    return out;
+
+    /** Claims the next slot and returns its index. */
+    advance(at: number): number {
+        const slot = this.next;
+        this.at[slot] = at;
+        this.next = (this.next + 1) % this.capacity;
+        this.count = Math.min(this.count + 1, this.capacity);
+        return slot;
+    }
+
+    read(sinceMs: number, rx: Float32Array, tx: Float32Array): TrafficPoint[] {
+        const out: TrafficPoint[] = [];
+        for (let i = 0; i < this.count; i++) {
+            const slot = (this.next - this.count + i + this.capacity) % this.capacity;
+            if (this.at[slot] >= sinceMs && !Number.isNaN(rx[slot]))
+                out.push({ at: new Date(this.at[slot]).toISOString(), rx: rx[slot], tx: tx[slot] });
+        }
+        return out;
+    }
 }
 
 export class TrafficSamples {
-    private readonly capacity: number;
-    private readonly hub: Series;
-    private readonly perPeer = new Map<string, Series>();
-    private previous = new Map<string, { rx: number; tx: number }>();
+    private readonly hubRing: Ring;
+    private readonly hubRx: Float32Array;
+    private readonly hubTx: Float32Array;
+    private readonly spokeRing: Ring;
+    /** Runs between two spoke samples, so that an hour holds `perSpokePoints` of them. */
+    private readonly spokeEvery: number;
+    private readonly spokeSeries = new Map<string, { rx: Float32Array; tx: Float32Array }>();
+    private previous = new Map<string, Counters>();
     private previousAt = 0;
+    private spokePrevious = new Map<string, Counters>();
+    private spokePreviousAt = 0;
+    private runs = 0;
 
     constructor(readonly intervalSeconds: number) {
-        this.capacity = Math.max(2, Math.ceil(windowMs / 1000 / Math.max(1, intervalSeconds)) + 1);
-        this.hub = newSeries(this.capacity);
+        const perHour = Math.max(2, Math.ceil(windowMs / 1000 / Math.max(1, intervalSeconds)) + 1);
+        this.hubRing = new Ring(perHour);
+        this.hubRx = new Float32Array(perHour);
+        this.hubTx = new Float32Array(perHour);
+        this.spokeEvery = Math.max(1, Math.round(perHour / perSpokePoints));
+        this.spokeRing = new Ring(Math.ceil(perHour / this.spokeEvery) + 1);
     }
 
     add(peers: PeerStatus[], at: Date): void {
         const now = at.getTime();
+        const counters = new Map<string, Counters>();
+        for (const p of peers) counters.set(p.publicKey, { rx: p.rxBytes, tx: p.txBytes });
+
         const seconds = (now - this.previousAt) / 1000;
-        const counters = new Map<string, { rx: number; tx: number }>();
-        let hubRx = 0, hubTx = 0;
-        for (const p of peers) {
-            counters.set(p.publicKey, { rx: p.rxBytes, tx: p.txBytes });
-            const before = this.previous.get(p.publicKey);
-            if (!before || seconds <= 0) continue;
-            // Counters restart when the interface or peer is re-created: count from zero then.
-            const rx = Math.max(0, p.rxBytes >= before.rx ? p.rxBytes - before.rx : p.rxBytes) / seconds;
-            const tx = Math.max(0, p.txBytes >= before.tx ? p.txBytes - before.tx : p.txBytes) / seconds;
-            hubRx += rx;
-            hubTx += tx;
-            let series = this.perPeer.get(p.publicKey);
-            if (!series) this.perPeer.set(p.publicKey, series = newSeries(this.capacity));
-            push(series, now, rx, tx);
+        if (this.previousAt && seconds > 0) {
+            let rx = 0, tx = 0;
+            for (const [key, c] of counters) {
+                const before = this.previous.get(key);
+                if (!before) continue;
+                rx += rate(c.rx, before.rx, seconds);
+                tx += rate(c.tx, before.tx, seconds);
+            }
+            const slot = this.hubRing.advance(now);
+            this.hubRx[slot] = rx;
+            this.hubTx[slot] = tx;
         }
-        if (this.previousAt && seconds > 0) push(this.hub, now, hubRx, hubTx);
-        for (const key of this.perPeer.keys()) if (!counters.has(key)) this.perPeer.delete(key);
         this.previous = counters;
         this.previousAt = now;
+
+        if (this.runs++ % this.spokeEvery === 0) this.sampleSpokes(counters, now);
+    }
+
+    private sampleSpokes(counters: Map<string, Counters>, now: number): void {
+        const seconds = (now - this.spokePreviousAt) / 1000;
+        if (this.spokePreviousAt && seconds > 0) {
+            const slot = this.spokeRing.advance(now);
+            const cap = this.spokeRing.capacity;
+            for (const [key, c] of counters) {
+                const before = this.spokePrevious.get(key);
+                let series = this.spokeSeries.get(key);
+                if (!series) {
+                    series = { rx: new Float32Array(cap).fill(NaN), tx: new Float32Array(cap).fill(NaN) };
+                    this.spokeSeries.set(key, series);
+                }
+                series.rx[slot] = before ? rate(c.rx, before.rx, seconds) : NaN;
+                series.tx[slot] = before ? rate(c.tx, before.tx, seconds) : NaN;
+            }
+            for (const key of this.spokeSeries.keys()) if (!counters.has(key)) this.spokeSeries.delete(key);
+        }
+        this.spokePrevious = counters;
+        this.spokePreviousAt = now;
     }
 
     points(publicKey: string | null, minutes: number, now: Date): TrafficPoint[] {
         const since = now.getTime() - minutes * 60_000;
-        const series = publicKey ? this.perPeer.get(publicKey) : this.hub;
-        return series ? read(series, since) : [];
+        if (!publicKey) return this.hubRing.read(since, this.hubRx, this.hubTx);
+        const series = this.spokeSeries.get(publicKey);
+        return series ? this.spokeRing.read(since, series.rx, series.tx) : [];
     }
 }
