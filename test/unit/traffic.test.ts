@@ -17,15 +17,15 @@ describe("traffic samples", () => {
     });
 
     it("counts from zero when a peer's counters restart, and forgets removed peers", () => {
-        const samples = new TrafficSamples(10);
+        const samples = new TrafficSamples(30);
         const t0 = Date.parse("2026-01-01T00:00:00Z");
         samples.add([peer("a", 5000, 5000)], new Date(t0));
-        samples.add([peer("a", 100, 50)], new Date(t0 + 10_000));
-        const points = samples.points("a", 60, new Date(t0 + 10_000));
+        samples.add([peer("a", 300, 150)], new Date(t0 + 30_000));
+        const points = samples.points("a", 60, new Date(t0 + 30_000));
         assert.equal(points.at(-1)!.rx, 10);
         assert.equal(points.at(-1)!.tx, 5);
-        samples.add([], new Date(t0 + 20_000));
-        assert.deepEqual(samples.points("a", 60, new Date(t0 + 20_000)), []);
+        samples.add([], new Date(t0 + 60_000));
+        assert.deepEqual(samples.points("a", 60, new Date(t0 + 60_000)), []);
     });
 
     it("keeps at most an hour, and a bounded number of points per spoke whatever the schedule", () => {
