@@ -9,15 +9,17 @@
 // a run are merged into exactly one follow-up.
 import fs from "node:fs";
 import path from "node:path";
-import { setImmediate } from "node:timers/promises";
 import { ConfFile, renderConf } from "./confFile";
 import { parseDump, type Dump } from "./dump";
 import type { WgHost } from "./host";
 import { createInterface, enableForwarding, ensureAddressesAndUp, readInterfaceState, type InterfaceState } from "./interface";
 import { publicKeyOf } from "./keys";
 import { deltaSize, desiredTable, diffPeers, findDrift, peerTable, wgSetBatches, type PeerTable } from "./plan";
-import type { ActiveMode, DesiredState, ReconcileReport, WireGuardDeps, WireGuardStatus } from "./types";
+import type { ActiveMode, DesiredPeer, DesiredState, HubInterfaceSpec, ReconcileReport, WireGuardDeps, WireGuardStatus } from "./types";
 import type { ModeChoice } from "./mode";
+
+/** How long after a fast run the conf file is written (one write for a burst of changes). */
+const confDelayMs = 1000;
 
 interface Request {
     full: boolean;
@@ -36,6 +38,9 @@ export class Reconciler {
     private idleWaiters: (() => void)[] = [];
     private stopped = false;
     private readonly conf: ConfFile;
+    private confPending: (() => Promise<unknown>) | null = null;
+    private confTimer: NodeJS.Timeout | null = null;
+    private confWriting: Promise<void> | null = null;
     private readonly state: WireGuardStatus;
 
     constructor(
@@ -79,9 +84,47 @@ export class Reconciler {
         return done;
     }
 
-    settled(): Promise<void> {
-        if (!this.running && !this.queued) return Promise.resolve();
-        return new Promise(resolve => this.idleWaiters.push(resolve));
+    /** Resolves when no run is queued or running and the conf file holds the last apply. */
+    async settled(): Promise<void> {
+        if (this.running || this.queued) await new Promise<void>(resolve => this.idleWaiters.push(resolve));
+        await this.flushConf();
+    }
+
+    /**
+     * The conf file only matters at the next boot: after a burst of registrations it is
+     * rendered once (`confDelayMs` after the first), not after each of them. Full runs write
+     * at once.
+     */
+    private writeConf(iface: HubInterfaceSpec, peers: DesiredPeer[], privateKey: string, now: boolean): Promise<void> {
+        this.confPending = () => this.conf.write(renderConf({ iface, peers }, privateKey));
+        if (now) return this.flushConf();
+        this.confTimer ??= setTimeout(() => {
+            this.flushConf().catch(err =>
+                this.deps.log.error("wireguard: could not write the conf file", { error: err instanceof Error ? err.message : String(err) }));
+        }, confDelayMs);
+        return Promise.resolve();
+    }
+
+    private async flushConf(): Promise<void> {
+        if (this.confTimer) clearTimeout(this.confTimer);
+        this.confTimer = null;
+        const write = this.confPending;
+        this.confPending = null;
+        const previous = this.confWriting;
+        if (!write) {
+            await previous;
+            return;
+        }
+        const current = (async () => {
+            await previous?.catch(() => undefined);
+            await write();
+        })();
+        this.confWriting = current;
+        try {
+            await current;
+        } finally {
+            if (this.confWriting === current) this.confWriting = null;
+        }
     }
 
     async stop(): Promise<void> {
@@ -92,6 +135,7 @@ export class Reconciler {
         this.queued = null;
         queued?.waiters.forEach(w => w.resolve(this.emptyReport([...queued.reasons].join(","), "the WireGuard reconciler stopped")));
         await this.running;
+        await this.flushConf().catch(() => undefined);
     }
 
     private arm(delayMs: number): void {
@@ -182,7 +226,7 @@ export class Reconciler {
 
         if (this.mode.mode === "off") {
             report.kind = "full";
-            await this.conf.write(renderConf({ iface, peers }, privateKey));
+            await this.writeConf(iface, peers, privateKey, full);
             this.state.peers = wanted.size;
             return;
         }
@@ -230,9 +274,8 @@ export class Reconciler {
         this.state.listenPort = iface.listenPort;
         this.state.peers = wanted.size;
         applied();
-        if (!dump) await setImmediate(); // let the callers waiting for the apply go before the file is written
         // After the apply, so writing the file never delays a peer going live.
-        await this.conf.write(renderConf({ iface, peers }, privateKey));
+        await this.writeConf(iface, peers, privateKey, Boolean(dump));
 
         if (withStatus && dump) {
             try {
