@@ -98,14 +98,14 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
         throw new HubError("PUBLIC_KEY_IN_USE", "This public key is the hub's own key", "Generate a new key pair on the spoke (wg genkey).");
     const actor: Actor = { name: "spoke", source };
     // Unknown and spent tokens are answered from a read, without joining the write queue.
-    assertUsable(await ctx.db.models.Token.findOne({ where: { tokenHash: hashToken(reg.token) } }), ctx.now());
+    // What a token says (spoke id, name, address, subnets) never changes after creation, so
+    // the transaction below needs only its state, which the conditional update checks.
+    const token = await ctx.db.models.Token.findOne({ where: { tokenHash: hashToken(reg.token) } });
+    assertUsable(token, ctx.now());
+    const keyInUse = new HubError("PUBLIC_KEY_IN_USE", "Another spoke already uses this public key",
+        "Generate a new key pair on this machine (wg genkey) and run the installer again.");
     const result = await ctx.db.writeTx(async t => {
         const now = ctx.now();
-        const token = await ctx.db.models.Token.findOne({ where: { tokenHash: hashToken(reg.token) }, transaction: t });
-        assertUsable(token, now);
-        const holder = await ctx.db.models.Spoke.findOne({ where: { publicKey: reg.publicKey }, attributes: ["id"], transaction: t });
-        if (holder && holder.id !== token.spokeId)
-            throw new HubError("PUBLIC_KEY_IN_USE", "Another spoke already uses this public key", "Generate a new key pair on this machine (wg genkey) and run the installer again.");
         // The one conditional update that consumes the token: a concurrent registration or
         // revoke that got there first leaves 0 rows changed.
         const [consumed] = await ctx.db.models.Token.update({ state: "used", usedAt: now, updatedAt: now },
@@ -132,24 +132,30 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
         };
         let spoke: SpokeRow;
         const reenrolled = token.purpose === "reenroll";
-        if (reenrolled) {
-            const existing = await ctx.db.models.Spoke.findByPk(token.spokeId, { transaction: t });
-            if (!existing) throw new HubError("SPOKE_NOT_FOUND", "The spoke this token re-enrolls was removed", "Ask the hub's admin for a new token.");
-            const oldKey = existing.publicKey;
-            await existing.update({ ...fields, subnets: token.subnets, datacenter: token.datacenter, lastHandshake: null }, { transaction: t });
-            t.afterCommit(() => ctx.live.forget(oldKey));
-            spoke = existing;
-        } else {
-            spoke = await ctx.db.models.Spoke.create({
-                id: token.spokeId,
-                name: token.spokeName,
-                address: token.address,
-                addressV6: token.addressV6,
-                subnets: token.subnets,
-                datacenter: token.datacenter,
-                ...fields,
-                createdAt: now,
-            }, { transaction: t });
+        try {
+            if (reenrolled) {
+                const existing = await ctx.db.models.Spoke.findByPk(token.spokeId, { transaction: t });
+                if (!existing) throw new HubError("SPOKE_NOT_FOUND", "The spoke this token re-enrolls was removed", "Ask the hub's admin for a new token.");
+                const oldKey = existing.publicKey;
+                await existing.update({ ...fields, subnets: token.subnets, datacenter: token.datacenter, lastHandshake: null }, { transaction: t });
+                t.afterCommit(() => ctx.live.forget(oldKey));
+                spoke = existing;
+            } else {
+                spoke = await ctx.db.models.Spoke.create({
+                    id: token.spokeId,
+                    name: token.spokeName,
+                    address: token.address,
+                    addressV6: token.addressV6,
+                    subnets: token.subnets,
+                    datacenter: token.datacenter,
+                    ...fields,
+                    createdAt: now,
+                }, { transaction: t });
+            }
+        } catch (err) {
+            // The unique index on spokes.publicKey is the check: no read needed before.
+            if ((err as Error).name === "SequelizeUniqueConstraintError") throw keyInUse;
+            throw err;
         }
         if (spoke.enabled) ctx.desired.onCommit(t, spoke.id, desiredPeerOf(spoke));
         await record(ctx, t, actor, reenrolled ? "spoke.reenrolled" : "spoke.registered", spoke.name,
