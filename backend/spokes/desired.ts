@@ -1,7 +1,7 @@
 // The peers wg0 should hold, kept in memory between full reloads: the reconciler asks after
 // every registration, and re-reading 10,000 rows each time would cost more than the change.
-// Every change goes through set()/remove() after its transaction commits; a full reload from
-// the database, at most `maxAgeMs` old, keeps the copy honest.
+// Every change reaches it through onCommit() once its transaction commits; a full reload
+// from the database every `maxAgeMs` is only a safety net.
 import type { Transaction } from "sequelize";
 import type { Database } from "../db/connect";
 import { allowedIPsOf } from "../tokens/tokens";
@@ -28,7 +28,7 @@ export class DesiredPeers {
     /** Changes committed while a reload was reading: applied on top of what it read. */
     private duringLoad: Change[] | null = null;
 
-    constructor(private readonly db: Database, private readonly maxAgeMs = 30_000) {}
+    constructor(private readonly db: Database, private readonly maxAgeMs = 10 * 60_000) {}
 
     /** Records a spoke's peer (or its absence) once `t` commits. */
     onCommit(t: Transaction, spokeId: string, peer: SpokePeer | null): void {

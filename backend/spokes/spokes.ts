@@ -218,7 +218,7 @@ export async function listSpokes(ctx: HubContext): Promise<SpokeView[]> {
         const live = ctx.live.get(r.publicKey);
         const stored = r.lastHandshake ? new Date(r.lastHandshake).getTime() : null;
         const handshake = live?.latestHandshakeMs || stored;
-        const subnets = JSON.parse(r.subnets) as string[];
+        const subnets = r.subnets === "[]" ? [] : JSON.parse(r.subnets) as string[];
         const enabled = Boolean(r.enabled);
         return {
             id: r.id,

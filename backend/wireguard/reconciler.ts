@@ -15,7 +15,7 @@ import type { WgHost } from "./host";
 import { createInterface, enableForwarding, ensureAddressesAndUp, readInterfaceState, type InterfaceState } from "./interface";
 import { publicKeyOf } from "./keys";
 import { deltaSize, desiredTable, diffPeers, findDrift, peerTable, wgSetBatches, type PeerTable } from "./plan";
-import type { ActiveMode, DesiredPeer, DesiredState, HubInterfaceSpec, ReconcileReport, WireGuardDeps, WireGuardStatus } from "./types";
+import type { ActiveMode, DesiredPeer, DesiredState, ReconcileReport, WireGuardDeps, WireGuardStatus } from "./types";
 import type { ModeChoice } from "./mode";
 
 /** How long after a fast run the conf file is written (one write for a burst of changes). */
@@ -95,8 +95,8 @@ export class Reconciler {
      * rendered once (`confDelayMs` after the first), not after each of them. Full runs write
      * at once.
      */
-    private writeConf(iface: HubInterfaceSpec, peers: DesiredPeer[], privateKey: string, now: boolean): Promise<void> {
-        this.confPending = () => this.conf.write(renderConf({ iface, peers }, privateKey));
+    private writeConf(render: () => string, now: boolean): Promise<void> {
+        this.confPending = () => this.conf.write(render());
         if (now) return this.flushConf();
         this.confTimer ??= setTimeout(() => {
             this.flushConf().catch(err =>
@@ -218,19 +218,21 @@ export class Reconciler {
 
     private async apply(desired: DesiredState, full: boolean, withStatus: boolean, report: ReconcileReport, applied: () => void): Promise<void> {
         const { iface } = desired;
-        const { table: wanted, invalid } = desiredTable(desired.peers);
-        for (const publicKey of invalid.slice(0, 5))
-            this.deps.log.warn("wireguard: skipping a peer with an invalid public key or allowed IP", { publicKey });
-        const peers = invalid.length ? desired.peers.filter(p => wanted.has(p.publicKey)) : desired.peers;
         const privateKey = fs.readFileSync(iface.privateKeyFile, "utf8").trim();
 
         if (this.mode.mode === "off") {
+            // No interface: the conf file is the whole output, so even checking the peers
+            // waits for the (once per burst) write.
             report.kind = "full";
-            await this.writeConf(iface, peers, privateKey, full);
-            this.state.peers = wanted.size;
+            await this.writeConf(() => {
+                const { table, peers } = this.checkedPeers(desired);
+                this.state.peers = table.size;
+                return renderConf({ iface, peers }, privateKey);
+            }, full);
             return;
         }
 
+        const { table: wanted, peers } = this.checkedPeers(desired);
         const ifaceKey = JSON.stringify(iface);
         let base = this.applied;
         let dump: Dump | null = null;
@@ -275,7 +277,7 @@ export class Reconciler {
         this.state.peers = wanted.size;
         applied();
         // After the apply, so writing the file never delays a peer going live.
-        await this.writeConf(iface, peers, privateKey, Boolean(dump));
+        await this.writeConf(() => renderConf({ iface, peers }, privateKey), Boolean(dump));
 
         if (withStatus && dump) {
             try {
@@ -284,6 +286,14 @@ export class Reconciler {
                 this.deps.log.warn("wireguard: could not store live peer status", { error: err instanceof Error ? err.message : String(err) });
             }
         }
+    }
+
+    /** The desired peers that can go on an interface; the others are logged and left out. */
+    private checkedPeers(desired: DesiredState): { table: PeerTable; peers: DesiredPeer[] } {
+        const { table, invalid } = desiredTable(desired.peers);
+        for (const publicKey of invalid.slice(0, 5))
+            this.deps.log.warn("wireguard: skipping a peer with an invalid public key or allowed IP", { publicKey });
+        return { table, peers: invalid.length ? desired.peers.filter(p => table.has(p.publicKey)) : desired.peers };
     }
 
     private async readOrCreate(mode: Exclude<ActiveMode, "off">, desired: DesiredState): Promise<Dump> {
