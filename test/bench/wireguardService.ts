@@ -18,7 +18,8 @@ async function startShippedService(netns: string, env: Record<string, string>) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-bench-svc-"));
     const socket = path.join(dataDir, "api.sock");
     const child = spawn("ip", ["netns", "exec", netns, process.execPath, serverJs], {
-        env: { ...process.env, ...env, WGHUB_DATA_DIR: dataDir, WGHUB_API_SOCKET: socket }, stdio: ["ignore", "ignore", "pipe"],
+        // MALLOC_ARENA_MAX as packaging/wireguard-hub.service sets it.
+        env: { ...process.env, MALLOC_ARENA_MAX: "2", ...env, WGHUB_DATA_DIR: dataDir, WGHUB_API_SOCKET: socket }, stdio: ["ignore", "ignore", "pipe"],
     });
     let output = "";
     child.stderr!.on("data", d => (output += d));

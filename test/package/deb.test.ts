@@ -75,7 +75,11 @@ describe("package: the .deb on a clean Debian 12", function () {
     async function startService() {
         const unit = fs.readFileSync(debian.path("lib/systemd/system/wireguard-hub.service"), "utf8");
         const envFile = unitValues(unit, "EnvironmentFile").pop()!.replace(/^-/, "");
-        const env = parseEnvFile(fs.readFileSync(debian.path(envFile), "utf8"));
+        // Environment= lines first, then the file, as systemd applies them.
+        const env = [
+            ...parseEnvFile(unitValues(unit, "Environment").join("\n")),
+            ...parseEnvFile(fs.readFileSync(debian.path(envFile), "utf8")),
+        ];
         const child = debian.spawnService(netns, unit, env, serviceLog);
         service = child;
         const status = await waitFor("the admin socket", 30_000, () => {
