@@ -3,7 +3,7 @@
 import type { Request } from "express";
 import type { HubContext } from "../context";
 import { HubError } from "../errors";
-import { loadHub, parseDns, publicUrl, requireHub } from "../hub/hub";
+import { loadHub, publicUrl, requireHub } from "../hub/hub";
 import { allowedIPsOf, checkToken } from "../tokens/tokens";
 import { register, spokeConfigFor, spokeOses } from "../spokes/spokes";
 import { contentDisposition, isPlatform, platforms, renderInstallScript } from "../scripts/render";
@@ -26,21 +26,13 @@ export function publicRoutes(ctx: HubContext): RouteSpec[] {
                 const token = v.installToken(req.params.token);
                 const row = await checkToken(ctx, token);
                 const hub = await requireHub(ctx);
-                const config = await spokeConfigFor(ctx, row.spokeId, row.address, row.addressV6);
                 const script = renderInstallScript(platform, {
+                    ...await spokeConfigFor(ctx, row.spokeId, row.address, row.addressV6),
                     token,
                     spokeName: row.spokeName,
                     hubUrl: publicUrl(ctx, hub),
                     pin: ctx.tls?.pin ?? null,
                     interfaceName: "wg0",
-                    addresses: config.addresses,
-                    hubPublicKey: hub.publicKey,
-                    publicEndpoint: hub.publicEndpoint,
-                    privateEndpoint: hub.privateEndpoint,
-                    allowedIPs: config.allowedIPs,
-                    dns: parseDns(hub),
-                    keepalive: hub.keepalive,
-                    hubTunnelAddress: config.hubAddress,
                 });
                 res.setHeader("Content-Type", script.contentType);
                 res.setHeader("Content-Disposition", contentDisposition(script));

@@ -2,6 +2,7 @@
 // place that renders a template. Templates get `v`: every value already quoted for the
 // script's language, so a template cannot put a raw value into a script; EJS's `<%=`
 // (HTML escaping, wrong for scripts) throws.
+import type { SpokeConfig } from "../spokes/spokes";
 import ejs from "ejs";
 import fs from "node:fs";
 import net from "node:net";
@@ -11,7 +12,8 @@ import { confSafe, fileNameSafe, psList, psQuote, shQuote, shWords, UnquotableVa
 export type Platform = "linux" | "macos" | "windows" | "proxmox";
 export const platforms: Platform[] = ["linux", "macos", "windows", "proxmox"];
 
-export interface ScriptContext {
+/** What a script needs: the spoke's settings as registration answers them, plus how to reach the hub. */
+export interface ScriptContext extends SpokeConfig {
     /** The one-time token: goes into the script, never into a log. */
     token: string;
     spokeName: string;
@@ -20,18 +22,6 @@ export interface ScriptContext {
     /** "sha256//<base64>" of the hub certificate's SubjectPublicKeyInfo; null = no pin (CA certificate or plain http). */
     pin: string | null;
     interfaceName: string;
-    /** The spoke's tunnel addresses with prefix, e.g. ["10.0.1.5/32"]. */
-    addresses: string[];
-    hubPublicKey: string;
-    /** host:port or [v6]:port */
-    publicEndpoint: string;
-    privateEndpoint: string | null;
-    /** What the spoke routes to the hub: the hub network(s) and other spokes' routed subnets. */
-    allowedIPs: string[];
-    dns: string[];
-    keepalive: number;
-    /** The hub's tunnel address, pinged by the closing check. */
-    hubTunnelAddress: string;
 }
 
 export interface RenderedScript {
@@ -103,8 +93,8 @@ const interfaceNamePattern = /^[A-Za-z0-9_=+.-]{1,15}$/;
 function checkedContext(ctx: ScriptContext): ScriptContext {
     if (!interfaceNamePattern.test(ctx.interfaceName) || ctx.interfaceName.startsWith("-"))
         throw new UnquotableValue(`the interface name ${JSON.stringify(ctx.interfaceName)}`);
-    if (!Number.isInteger(ctx.keepalive) || ctx.keepalive < 0 || ctx.keepalive > 65535)
-        throw new UnquotableValue(`the keepalive ${JSON.stringify(ctx.keepalive)}`);
+    if (!Number.isInteger(ctx.persistentKeepalive) || ctx.persistentKeepalive < 0 || ctx.persistentKeepalive > 65535)
+        throw new UnquotableValue(`the keepalive ${JSON.stringify(ctx.persistentKeepalive)}`);
     if (!/^https?:\/\/[^\s/?#]+$/.test(ctx.hubUrl.replace(/\/+$/, "")))
         throw new UnquotableValue(`the hub URL ${JSON.stringify(ctx.hubUrl)}`);
     if (ctx.pin !== null && !/^sha256\/\/[A-Za-z0-9+/]{43}=$/.test(ctx.pin))
@@ -116,7 +106,7 @@ function checkedContext(ctx: ScriptContext): ScriptContext {
     confSafe(ctx.hubPublicKey, "the hub public key");
     confSafe(ctx.publicEndpoint, "the public endpoint");
     if (ctx.privateEndpoint !== null) confSafe(ctx.privateEndpoint, "the private endpoint");
-    confSafe(ctx.hubTunnelAddress, "the hub tunnel address");
+    confSafe(ctx.hubAddress, "the hub tunnel address");
     return { ...ctx, hubUrl: ctx.hubUrl.replace(/\/+$/, "") };
 }
 
@@ -156,8 +146,8 @@ function quotedValues(ctx: ScriptContext, language: Language): Record<string, st
         privateEndpoint: one(ctx.privateEndpoint ?? ""),
         allowedIPs: many(ctx.allowedIPs),
         dns: many(ctx.dns),
-        keepalive: one(String(ctx.keepalive)),
-        hubTunnelAddress: one(ctx.hubTunnelAddress),
+        keepalive: one(String(ctx.persistentKeepalive)),
+        hubTunnelAddress: one(ctx.hubAddress),
         tunnelNetwork: one(tunnelNetworkOf(ctx.addresses, ctx.allowedIPs)),
     };
 }

@@ -300,7 +300,7 @@ describe("Linux install script against a real hub", function () {
                 const ctxScript = renderInstallScript("linux", {
                     token: t.token, spokeName: "mitm-register", hubUrl: impostor.url, pin: eh.pin, interfaceName: "wg0",
                     addresses: ["10.0.1.9/32"], hubPublicKey: "yq8jgqe04vJqd87p+wPyJKCdlNkn8T/Av8hTs0X7d2o=",
-                    publicEndpoint, privateEndpoint: null, allowedIPs: ["10.0.1.0/24"], dns: [], keepalive: 25, hubTunnelAddress: "10.0.1.1",
+                    publicEndpoint, privateEndpoint: null, allowedIPs: ["10.0.1.0/24"], dns: [], persistentKeepalive: 25, hubAddress: "10.0.1.1",
                 });
                 const m = machine({ systemd: true, wireguardInstalled: true });
                 const r = await m.runScript(ctxScript.body, [], { WGHUB_OS_RELEASE: osRelease("debian-12") });

@@ -16,8 +16,8 @@ export const baseContext: ScriptContext = {
     privateEndpoint: "192.168.1.15:51820",
     allowedIPs: ["10.0.1.0/24"],
     dns: ["1.1.1.1", "8.8.8.8"],
-    keepalive: 25,
-    hubTunnelAddress: "10.0.1.1",
+    persistentKeepalive: 25,
+    hubAddress: "10.0.1.1",
 };
 
 export const contexts: Record<string, ScriptContext> = {
@@ -32,13 +32,13 @@ export const contexts: Record<string, ScriptContext> = {
         privateEndpoint: "[fd12:3456::1]:51820",
         allowedIPs: ["10.0.1.0/24", "fd00:1::/64"],
         dns: ["1.1.1.1", "2606:4700:4700::1111"],
-        hubTunnelAddress: "fd00:1::1",
+        hubAddress: "fd00:1::1",
     },
     "routed subnets of other spokes, keepalive off, other interface": {
         ...baseContext,
         interfaceName: "wghub1",
         allowedIPs: ["10.0.1.0/24", "192.168.50.0/24", "172.16.8.0/22"],
-        keepalive: 0,
+        persistentKeepalive: 0,
         dns: ["10.0.1.53", "corp.example"],
     },
 };
@@ -70,6 +70,6 @@ export function hostileContext(canary: string, index: number): ScriptContext {
         publicEndpoint: `203.0.113.5:51820${p(2)}`,
         privateEndpoint: `192.168.1.15:51820${p(3)}`,
         allowedIPs: ["10.0.1.0/24", `192.168.7.0/24${p(4)}`],
-        hubTunnelAddress: `10.0.1.1${p(5)}`,
+        hubAddress: `10.0.1.1${p(5)}`,
     };
 }
