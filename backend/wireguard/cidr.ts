@@ -2,38 +2,15 @@
 // `wg show dump` compare equal: WireGuard stores allowed IPs with their host bits cleared
 // and prints IPv6 in its compressed form.
 import net from "node:net";
+import { bigIntToIp, ipToBigInt } from "../ipam/cidr";
 
-function parseIPv6(text: string): number[] | null {
-    let t = text;
-    const dotted = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(t);
-    if (dotted) {
-        const o = dotted.slice(2).map(Number);
-        t = `${dotted[1]}${((o[0] << 8) | o[1]).toString(16)}:${((o[2] << 8) | o[3]).toString(16)}`;
-    }
-    const halves = t.split("::");
-    if (halves.length > 2) return null;
-    const part = (s: string) => (s === "" ? [] : s.split(":").map(h => parseInt(h, 16)));
-    const left = part(halves[0]);
-    const right = halves.length === 2 ? part(halves[1]) : [];
-    const zeros = halves.length === 2 ? 8 - left.length - right.length : 0;
-    if (zeros < 0) return null;
-    const words = [...left, ...new Array<number>(zeros).fill(0), ...right];
-    return words.length === 8 && words.every(w => Number.isInteger(w) && w >= 0 && w <= 0xffff) ? words : null;
-}
-
-function formatIPv6(words: number[]): string {
-    // RFC 5952: compress the longest run (length ≥ 2) of zero words, the first one on a tie.
-    let bestStart = -1, bestLen = 1;
-    for (let i = 0; i < 8;) {
-        if (words[i] !== 0) { i++; continue; }
-        let j = i;
-        while (j < 8 && words[j] === 0) j++;
-        if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
-        i = j;
-    }
-    const hex = words.map(w => w.toString(16));
-    if (bestStart < 0) return hex.join(":");
-    return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLen).join(":")}`;
+/** "::ffff:1.2.3.4" → "::ffff:102:304": the hex form the shared IP maths reads. */
+function undotted(addr: string): string | null {
+    const m = /^(.*:)(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(addr);
+    if (!m) return addr;
+    const o = m.slice(2).map(Number);
+    if (o.some(x => x > 255)) return null;
+    return `${m[1]}${((o[0] << 8) | o[1]).toString(16)}:${((o[2] << 8) | o[3]).toString(16)}`;
 }
 
 /** "10.0.1.5/24" → "10.0.1.0/24"; a bare address gets /32 or /128; null when not a CIDR. */
@@ -41,25 +18,21 @@ export function canonicalCidr(text: string): string | null {
     const [addr, prefixText, ...rest] = text.trim().split("/");
     if (rest.length) return null;
     const family = net.isIP(addr);
-    if (family === 0) return null;
-    const max = family === 4 ? 32 : 128;
+    if (family !== 4 && family !== 6) return null;
+    const bits = family === 4 ? 32 : 128;
     if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return null;
-    const prefix = prefixText === undefined ? max : Number(prefixText);
-    if (prefix > max) return null;
-    if (family === 4) {
-        const value = addr.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-        const size = 2 ** (32 - prefix);
-        const masked = value - (value % size);
-        const octets = [24, 16, 8, 0].map(s => Math.floor(masked / 2 ** s) % 256);
-        return `${octets.join(".")}/${prefix}`;
+    const prefix = prefixText === undefined ? bits : Number(prefixText);
+    if (prefix > bits) return null;
+    const plain = family === 6 ? undotted(addr) : addr;
+    if (plain === null) return null;
+    let value: bigint;
+    try {
+        value = ipToBigInt(plain);
+    } catch {
+        return null; // e.g. a zone index (fe80::1%eth0): never an allowed IP
     }
-    const words = parseIPv6(addr);
-    if (!words) return null;
-    const masked = words.map((w, i) => {
-        const bits = Math.max(0, Math.min(16, prefix - i * 16));
-        return bits === 16 ? w : bits === 0 ? 0 : w & (0xffff << (16 - bits)) & 0xffff;
-    });
-    return `${formatIPv6(masked)}/${prefix}`;
+    const hostMask = (1n << BigInt(bits - prefix)) - 1n;
+    return `${bigIntToIp(value & ~hostMask, family)}/${prefix}`;
 }
 
 /** An address with its prefix as given to `ip addr add` ("10.0.1.1/24"), host bits kept. */
