@@ -1,6 +1,6 @@
 // One small shared store: the refresh loop writes it, components read it through useStore().
 // Refresh failures change the page state, never raise toasts: only user actions do that.
-import { useEffect, useReducer, useRef } from "react";
+import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import cockpit from "cockpit";
 import * as api from "./api";
 import { ApiError } from "./api";
@@ -218,6 +218,26 @@ function accessDenied(): ApiError {
 export function asApiError(e: unknown): ApiError {
     if (e instanceof ApiError) return e;
     return new ApiError(e instanceof Error ? e.message : String(e), "", "INTERNAL", 0, "bridge");
+}
+
+/**
+ * A dialog's one action: busy while it runs; on failure the error is shown and the dialog
+ * stays open with what was typed (on success the dialog closes itself).
+ */
+export function useDialogAction(): { busy: boolean; error: ApiError | null; run(work: () => Promise<void>): Promise<void> } {
+    const [busy, setBusy] = useState(false);
+    const [error, setError] = useState<ApiError | null>(null);
+    const run = useCallback(async (work: () => Promise<void>) => {
+        setBusy(true);
+        setError(null);
+        try {
+            await work();
+        } catch (e) {
+            setError(asApiError(e));
+            setBusy(false);
+        }
+    }, []);
+    return { busy, error, run };
 }
 
 export const store = new HubStore();

@@ -3,7 +3,7 @@ import React, { useMemo, useState } from "react";
 import { Alert, Button, Form, Modal, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
 import cockpit from "cockpit";
 import * as api from "../../api";
-import { asApiError, store } from "../../store";
+import { store, useDialogAction } from "../../store";
 import type { HubConfig } from "../../types";
 import { Field } from "../common/field";
 import { notify } from "../common/toasts";
@@ -15,8 +15,7 @@ export const EditHubDialog = ({ config, onClose }: { config: HubConfig; onClose:
     const [publicEndpoint, setPublicEndpoint] = useState(config.publicEndpoint);
     const [privateEndpoint, setPrivateEndpoint] = useState(config.privateEndpoint ?? "");
     const [dns, setDns] = useState((config.dns ?? []).join(", "));
-    const [busy, setBusy] = useState(false);
-    const [error, setError] = useState<api.ApiError | null>(null);
+    const { busy, error, run } = useDialogAction();
     const errors = useMemo(() => ({
         publicEndpoint: checkEndpoint(publicEndpoint),
         privateEndpoint: checkOptionalEndpoint(privateEndpoint),
@@ -24,24 +23,16 @@ export const EditHubDialog = ({ config, onClose }: { config: HubConfig; onClose:
     }), [publicEndpoint, privateEndpoint, dns]);
     const valid = !errors.publicEndpoint && !errors.privateEndpoint && !errors.dns;
 
-    const save = async () => {
-        if (!valid) return;
-        setBusy(true);
-        setError(null);
-        try {
-            await api.updateHubConfig({
-                publicEndpoint: publicEndpoint.trim(),
-                privateEndpoint: privateEndpoint.trim() || null,
-                dns: splitList(dns),
-            });
-            notify("success", _("Hub settings saved"), _("Spokes installed from now on get the new settings; running spokes keep theirs until they are re-enrolled."));
-            await store.refresh();
-            onClose();
-        } catch (e) {
-            setError(asApiError(e));
-            setBusy(false);
-        }
-    };
+    const save = () => valid && run(async () => {
+        await api.updateHubConfig({
+            publicEndpoint: publicEndpoint.trim(),
+            privateEndpoint: privateEndpoint.trim() || null,
+            dns: splitList(dns),
+        });
+        notify("success", _("Hub settings saved"), _("Spokes installed from now on get the new settings; running spokes keep theirs until they are re-enrolled."));
+        await store.refresh();
+        onClose();
+    });
 
     return (
         <Modal id="edit-hub-dialog" isOpen onClose={onClose} variant="medium" aria-labelledby="edit-hub-title">

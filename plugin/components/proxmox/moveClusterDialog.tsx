@@ -3,7 +3,7 @@ import React, { useState } from "react";
 import { Alert, Button, Form, Modal, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
 import cockpit from "cockpit";
 import * as api from "../../api";
-import { asApiError, store } from "../../store";
+import { store, useDialogAction } from "../../store";
 import { Field } from "../common/field";
 import { notify } from "../common/toasts";
 import type { ClusterView } from "./proxmoxModel";
@@ -16,23 +16,15 @@ export const MoveClusterDialog = ({ cluster, datacenters, onClose }: {
     onClose: () => void;
 }) => {
     const [target, setTarget] = useState(cluster.datacenter);
-    const [busy, setBusy] = useState(false);
-    const [error, setError] = useState<api.ApiError | null>(null);
+    const { busy, error, run } = useDialogAction();
     const trimmed = target.trim();
-    const move = async () => {
-        if (!cluster.id) return;
-        setBusy(true);
-        setError(null);
-        try {
-            await api.moveCluster(cluster.id, trimmed);
-            notify("success", cockpit.format(_("$0 moved to $1"), cluster.name, trimmed || _("No datacenter")));
-            await store.refresh();
-            onClose();
-        } catch (e) {
-            setError(asApiError(e));
-            setBusy(false);
-        }
-    };
+    const clusterId = cluster.id;
+    const move = () => clusterId && run(async () => {
+        await api.moveCluster(clusterId, trimmed);
+        notify("success", cockpit.format(_("$0 moved to $1"), cluster.name, trimmed || _("No datacenter")));
+        await store.refresh();
+        onClose();
+    });
     return (
         <Modal id="move-cluster-dialog" isOpen onClose={onClose} variant="small" aria-labelledby="move-cluster-title">
             <ModalHeader labelId="move-cluster-title" title={cockpit.format(_("Move cluster $0"), cluster.name)} />

@@ -1,10 +1,9 @@
 // Removing a spoke names it, says what happens, and keeps the dialog open on failure.
-import React, { useState } from "react";
+import React from "react";
 import { Alert, Button, Modal, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
 import cockpit from "cockpit";
 import type { Spoke } from "../../types";
-import { asApiError } from "../../store";
-import type { ApiError } from "../../api";
+import { useDialogAction } from "../../store";
 import { spokeAddress } from "../../util/spokeState";
 
 const _ = cockpit.gettext;
@@ -14,16 +13,8 @@ export const RemoveSpokeDialog = ({ spoke, onClose, onRemove }: {
     onClose: () => void;
     onRemove: () => Promise<void>;
 }) => {
-    const [busy, setBusy] = useState(false);
-    const [error, setError] = useState<ApiError | null>(null);
-    const remove = () => {
-        setBusy(true);
-        setError(null);
-        onRemove().catch(e => {
-            setError(asApiError(e));
-            setBusy(false);
-        });
-    };
+    const { busy, error, run } = useDialogAction();
+    const remove = () => run(onRemove);
     return (
         <Modal id="remove-spoke-dialog" isOpen onClose={onClose} variant="small" aria-labelledby="remove-spoke-title">
             <ModalHeader labelId="remove-spoke-title" titleIconVariant="warning"
