@@ -190,10 +190,8 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
             },
             responses: { 200: "Events", 400: errors[400] },
             async handler(req, res) {
-                const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
-                const before = req.query.before === undefined ? null : Number(req.query.before);
-                if (!Number.isInteger(limit) || limit < 1 || limit > 1000) v.invalid("limit", "an integer from 1 to 1000");
-                if (before !== null && (!Number.isInteger(before) || before < 1)) v.invalid("before", "an event id");
+                const limit = v.queryInt(req.query.limit, "limit", 1, 1000, 100);
+                const before = v.queryInt(req.query.before, "before", 1, Number.MAX_SAFE_INTEGER, null);
                 res.json({ events: await listEvents(ctx, limit, before) });
             },
         },
@@ -205,8 +203,7 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
             },
             responses: { 200: "Points (bytes per second)", 404: errors[404] },
             async handler(req, res) {
-                const minutes = req.query.minutes === undefined ? 60 : Number(req.query.minutes);
-                if (!Number.isInteger(minutes) || minutes < 1 || minutes > 60) v.invalid("minutes", "an integer from 1 to 60");
+                const minutes = v.queryInt(req.query.minutes, "minutes", 1, 60, 60);
                 let key: string | null = null;
                 if (req.query.spokeId !== undefined) {
                     const spoke = await ctx.db.models.Spoke.findByPk(v.uuid(req.query.spokeId, "spokeId"), { attributes: ["publicKey"] });

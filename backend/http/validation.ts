@@ -153,6 +153,14 @@ export function ip(body: Body, field: string): string | null {
     return v;
 }
 
+/** An integer query parameter within [min, max]; `fallback` when absent. */
+export function queryInt<T extends number | null>(value: unknown, field: string, min: number, max: number, fallback: T): number | T {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) invalid(field, `an integer from ${min} to ${max}`);
+    return n;
+}
+
 export function wireguardKey(body: Body, field: string): string {
     const v = body[field];
     if (!isWireGuardKey(v)) invalid(field, "a WireGuard public key (32 bytes, base64, 44 characters)");
