@@ -92,7 +92,14 @@ copy_runtime_modules() {
     # underscore (for pg-hstore): node's require() takes underscore-node.cjs; drop its other builds.
     find "$dest/underscore" -mindepth 1 -maxdepth 1 ! -name package.json ! -name LICENSE \
         ! -name 'underscore-node*.cjs' ! -name underscore-umd.js -exec rm -rf {} +
-    [[ -f $dest/sqlite3/build/Release/node_sqlite3.node ]] || die "sqlite3 is not built (node_modules/sqlite3/build/Release/node_sqlite3.node)"
+    local addon=$dest/sqlite3/build/Release/node_sqlite3.node
+    [[ -f $addon ]] || die "sqlite3 is not built (node_modules/sqlite3/build/Release/node_sqlite3.node)"
+    # Built against Debian's libsqlite3 (npm_config_sqlite=/usr), the addon carries a RUNPATH
+    # of /usr/lib: the loader searches there anyway, and Debian policy forbids it.
+    if readelf -d "$addon" | grep -q -E '\((RUNPATH|RPATH)\)'; then
+        command -v chrpath >/dev/null || die "node_sqlite3.node has a RUNPATH to strip: apt-get install chrpath"
+        chrpath -d "$addon" >/dev/null
+    fi
     # Every shipped module still loads from the pruned tree.
     local names
     mapfile -t names < <(grep -v -e '^#' -e '^$' "$root/packaging/runtime-modules.txt")
