@@ -4,14 +4,9 @@ import type { HubContext, Actor } from "../context";
 
 export async function record(ctx: HubContext, t: Transaction | null, actor: Actor, action: string,
     subject: string | null, details: Record<string, unknown> = {}): Promise<void> {
-    await ctx.db.models.Audit.create({
-        at: ctx.now(),
-        actor: actor.name,
-        action,
-        subject,
-        source: actor.source,
-        details: JSON.stringify(details),
-    }, { transaction: t ?? undefined });
+    // Every write records an event: plain SQL keeps it cheap (db/sql.ts).
+    await ctx.db.sql.run(`INSERT INTO audit_events (at, actor, action, subject, source, details) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [ctx.now(), actor.name, action, subject, actor.source, JSON.stringify(details)], t ?? undefined);
 }
 
 export interface AuditEvent {

@@ -8,12 +8,15 @@ import { Sequelize, Transaction } from "sequelize";
 import type { Logger } from "../log";
 import { defineModels, type Models } from "./models";
 import { migrate } from "./migrations";
+import { createSql, type Sql } from "./sql";
 import { createWriteQueue } from "./writeQueue";
 
 export interface Database {
     sequelize: Sequelize;
     models: Models;
     dialect: "sqlite" | "postgres";
+    /** Plain SQL for the hot paths (sql.ts). */
+    sql: Sql;
     writeTx<T>(work: (t: Transaction) => Promise<T>): Promise<T>;
     close(): Promise<void>;
 }
@@ -105,10 +108,12 @@ export async function openDatabase(url: string, log: Logger): Promise<Database> 
 
     const writeTx = createWriteQueue(sequelize, runRollbackHooks);
 
+    const dialect = isSqlite ? "sqlite" : "postgres";
     return {
         sequelize,
         models,
-        dialect: isSqlite ? "sqlite" : "postgres",
+        dialect,
+        sql: createSql(sequelize, dialect),
         writeTx,
         close: () => sequelize.close(),
     };

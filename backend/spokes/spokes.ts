@@ -9,7 +9,8 @@ import { HubError } from "../errors";
 import { record } from "../audit/audit";
 import { upsertCluster } from "../clusters/clusters";
 import { loadHub, parseDns, privateKeyFile, requireHub } from "../hub/hub";
-import { allowedIPsOf, assertUsable, hashToken } from "../tokens/tokens";
+import { allowedIPsOf, assertUsable, findToken, findTokenById } from "../tokens/tokens";
+import { isUniqueViolation } from "../db/sql";
 import type { DesiredState, PeerStatus } from "../wireguard/types";
 import { platforms, type Platform } from "../scripts/render";
 import { stateOf, type SpokeState } from "./live";
@@ -91,8 +92,21 @@ export async function spokeConfigFor(ctx: HubContext, spokeId: string, address: 
     };
 }
 
+/** What a registration answers about the spoke it made (or re-enrolled). */
+export type RegisteredSpoke = Pick<SpokeRow, "id" | "name" | "publicKey" | "address" | "addressV6" | "subnets" | "enabled">;
+
+const insertSpoke = `INSERT INTO spokes (id, name, "publicKey", address, "addressV6", subnets, datacenter, os, hostname,
+    "isProxmox", "proxmoxNodeName", "proxmoxVersion", "proxmoxClusterId", metadata, enabled, "registeredAt",
+    "registeredFrom", "lastHandshake", endpoint, "rxBytes", "txBytes", "createdAt", "updatedAt")
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, 0, 0, $16, $16)`;
+
+// The one conditional update that consumes a token: a concurrent registration or revoke
+// that got there first leaves 0 rows changed.
+const consumeToken = `UPDATE installation_tokens SET state = 'used', "usedAt" = $1, "updatedAt" = $1
+    WHERE id = $2 AND state = 'pending' AND "expiresAt" > $1`;
+
 export async function register(ctx: HubContext, reg: Registration, source: string | null):
-    Promise<{ spoke: SpokeRow; config: SpokeConfig; reenrolled: boolean }> {
+    Promise<{ spoke: RegisteredSpoke; config: SpokeConfig; reenrolled: boolean }> {
     const hub = await requireHub(ctx);
     if (reg.publicKey === hub.publicKey)
         throw new HubError("PUBLIC_KEY_IN_USE", "This public key is the hub's own key", "Generate a new key pair on the spoke (wg genkey).");
@@ -100,19 +114,14 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
     // Unknown and spent tokens are answered from a read, without joining the write queue.
     // What a token says (spoke id, name, address, subnets) never changes after creation, so
     // the transaction below needs only its state, which the conditional update checks.
-    const token = await ctx.db.models.Token.findOne({ where: { tokenHash: hashToken(reg.token) } });
+    const token = await findToken(ctx, reg.token);
     assertUsable(token, ctx.now());
     const keyInUse = new HubError("PUBLIC_KEY_IN_USE", "Another spoke already uses this public key",
         "Generate a new key pair on this machine (wg genkey) and run the installer again.");
     const result = await ctx.db.writeTx(async t => {
         const now = ctx.now();
-        // The one conditional update that consumes the token: a concurrent registration or
-        // revoke that got there first leaves 0 rows changed.
-        const [consumed] = await ctx.db.models.Token.update({ state: "used", usedAt: now, updatedAt: now },
-            { where: { id: token.id, state: "pending", expiresAt: { [Op.gt]: now } }, transaction: t });
-        if (!consumed) {
-            await token.reload({ transaction: t });
-            assertUsable(token, now);
+        if (!await ctx.db.sql.run(consumeToken, [now, token.id], t)) {
+            assertUsable(await findTokenById(ctx, token.id, t), now);
             throw new HubError("TOKEN_ALREADY_USED", "This installation token was already used", "Ask the hub's admin for a new token.");
         }
         const clusterName = reg.isProxmox ? (reg.proxmoxClusterName ?? reg.proxmoxNodeName ?? reg.hostname) : null;
@@ -130,7 +139,7 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
             registeredFrom: source,
             updatedAt: now,
         };
-        let spoke: SpokeRow;
+        let spoke: RegisteredSpoke;
         const reenrolled = token.purpose === "reenroll";
         try {
             if (reenrolled) {
@@ -141,20 +150,17 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
                 t.afterCommit(() => ctx.live.forget(oldKey));
                 spoke = existing;
             } else {
-                spoke = await ctx.db.models.Spoke.create({
-                    id: token.spokeId,
-                    name: token.spokeName,
-                    address: token.address,
-                    addressV6: token.addressV6,
-                    subnets: token.subnets,
-                    datacenter: token.datacenter,
-                    ...fields,
-                    createdAt: now,
-                }, { transaction: t });
+                spoke = { id: token.spokeId, name: token.spokeName, publicKey: reg.publicKey, address: token.address,
+                    addressV6: token.addressV6, subnets: token.subnets, enabled: true };
+                await ctx.db.sql.run(insertSpoke, [
+                    spoke.id, spoke.name, spoke.publicKey, spoke.address, spoke.addressV6, spoke.subnets, token.datacenter,
+                    fields.os, fields.hostname, fields.isProxmox, fields.proxmoxNodeName, fields.proxmoxVersion,
+                    fields.proxmoxClusterId, fields.metadata, true, now, source,
+                ], t);
             }
         } catch (err) {
             // The unique index on spokes.publicKey is the check: no read needed before.
-            if ((err as Error).name === "SequelizeUniqueConstraintError") throw keyInUse;
+            if (isUniqueViolation(err)) throw keyInUse;
             throw err;
         }
         if (spoke.enabled) ctx.desired.onCommit(t, spoke.id, desiredPeerOf(spoke));
@@ -202,15 +208,22 @@ export async function setEnabled(ctx: HubContext, id: string, enabled: boolean, 
     return spoke;
 }
 
-const listAttributes = [
-    "id", "name", "os", "hostname", "isProxmox", "proxmoxNodeName", "proxmoxVersion", "proxmoxClusterId", "datacenter",
-    "address", "addressV6", "subnets", "publicKey", "enabled", "registeredAt", "lastHandshake", "endpoint",
-] as const;
+interface SpokeListRow {
+    id: string; name: string; os: string; hostname: string | null; isProxmox: boolean | number;
+    proxmoxNodeName: string | null; proxmoxVersion: string | null; proxmoxClusterId: string | null;
+    datacenter: string | null; address: string; addressV6: string | null; subnets: string; publicKey: string;
+    enabled: boolean | number; registeredAt: string | Date; lastHandshake: string | Date | null; endpoint: string | null;
+}
+
+// The list is read at every page refresh: plain SQL (db/sql.ts), no model instances.
+const listQuery = `SELECT id, name, os, hostname, "isProxmox", "proxmoxNodeName", "proxmoxVersion", "proxmoxClusterId",
+    datacenter, address, "addressV6", subnets, "publicKey", enabled, "registeredAt", "lastHandshake", endpoint
+    FROM spokes ORDER BY "registeredAt"`;
 
 export async function listSpokes(ctx: HubContext): Promise<SpokeView[]> {
     const [rows, clusters] = await Promise.all([
-        ctx.db.models.Spoke.findAll({ attributes: [...listAttributes], order: [["registeredAt", "ASC"]], raw: true }),
-        ctx.db.models.Cluster.findAll({ attributes: ["id", "clusterName"], raw: true }),
+        ctx.db.sql.rows<SpokeListRow>(listQuery, []),
+        ctx.db.sql.rows<{ id: string; clusterName: string }>(`SELECT id, "clusterName" FROM proxmox_clusters`, []),
     ]);
     const clusterNames = new Map(clusters.map(c => [c.id, c.clusterName]));
     const now = ctx.now().getTime();

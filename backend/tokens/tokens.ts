@@ -214,14 +214,36 @@ export async function sweepExpired(ctx: HubContext): Promise<number> {
     });
 }
 
-/** Finds a token by its secret without consuming it (for the script route). */
-export async function checkToken(ctx: HubContext, token: string): Promise<TokenRow> {
-    const row = await ctx.db.models.Token.findOne({ where: { tokenHash: hashToken(token) } });
-    assertUsable(row, ctx.now());
-    return row!;
+/** What registration and the script route read of a token. */
+export type TokenFacts = Pick<TokenRow, "id" | "spokeId" | "spokeName" | "purpose" | "address" | "addressV6"
+    | "subnets" | "datacenter" | "state" | "expiresAt">;
+
+const tokenFactsSelect = `SELECT id, "spokeId", "spokeName", purpose, address, "addressV6", subnets, datacenter, state, "expiresAt"
+    FROM installation_tokens WHERE`;
+
+function tokenFacts(row: TokenFacts | undefined): TokenFacts | null {
+    return row ? { ...row, expiresAt: new Date(row.expiresAt) } : null;
 }
 
-export function assertUsable(row: TokenRow | null, now: Date): asserts row is TokenRow {
+/** A token by its secret (stored only as its hash), read on the hot path in plain SQL. */
+export async function findToken(ctx: HubContext, token: string): Promise<TokenFacts | null> {
+    const [row] = await ctx.db.sql.rows<TokenFacts>(`${tokenFactsSelect} "tokenHash" = $1`, [hashToken(token)]);
+    return tokenFacts(row);
+}
+
+export async function findTokenById(ctx: HubContext, id: string, t?: Transaction): Promise<TokenFacts | null> {
+    const [row] = await ctx.db.sql.rows<TokenFacts>(`${tokenFactsSelect} id = $1`, [id], t);
+    return tokenFacts(row);
+}
+
+/** Finds a token by its secret without consuming it (for the script route). */
+export async function checkToken(ctx: HubContext, token: string): Promise<TokenFacts> {
+    const row = await findToken(ctx, token);
+    assertUsable(row, ctx.now());
+    return row;
+}
+
+export function assertUsable<T extends Pick<TokenRow, "state" | "expiresAt">>(row: T | null, now: Date): asserts row is T {
     if (!row) throw new HubError("TOKEN_NOT_FOUND", "Unknown installation token", "Check that the whole command was pasted, or ask the hub's admin for a new token.");
     switch (effectiveState(row, now)) {
     case "used":

@@ -1,0 +1,101 @@
+// Plain SQL for the few statements every registration and spoke list runs. Through a model,
+// each statement costs Sequelize's SQL generation, instance building, validation, hooks and a
+// captured stack trace: about half the CPU of a registration. These go to the driver's own
+// connection instead (the transaction's, or the pool's for a read), in SQL both dialects speak:
+// $1… placeholders, double-quoted identifiers, nothing else.
+import type { Sequelize, Transaction } from "sequelize";
+
+export type SqlValue = string | number | boolean | Date | null;
+
+export interface Sql {
+    /** The rows a SELECT gives. Dates come back as the driver gives them: read them with new Date(). */
+    rows<T>(text: string, params: SqlValue[], t?: Transaction): Promise<T[]>;
+    /** Runs an INSERT, UPDATE or DELETE; resolves with the number of rows it changed. */
+    run(text: string, params: SqlValue[], t?: Transaction): Promise<number>;
+}
+
+/** A UNIQUE index refused the row (SQLite's constraint error, PostgreSQL's 23505). */
+export function isUniqueViolation(err: unknown): boolean {
+    const e = err as { code?: string; message?: string; name?: string };
+    return e?.code === "23505" || (e?.code === "SQLITE_CONSTRAINT" && /UNIQUE/.test(e.message ?? ""))
+        || e?.name === "SequelizeUniqueConstraintError";
+}
+
+interface SqliteConnection {
+    all(sql: string, params: unknown[], cb: (err: Error | null, rows: unknown[]) => void): void;
+    run(sql: string, params: unknown[], cb: (this: { changes: number }, err: Error | null) => void): void;
+}
+
+interface PgClient {
+    query(sql: string, params: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+interface ConnectionManager<C> {
+    getConnection(options?: object): Promise<C>;
+    releaseConnection(connection: C): unknown;
+}
+
+const connectionOf = <C>(t: Transaction) => (t as unknown as { connection: C }).connection;
+
+/** The text Sequelize stores a SQLite DATE as, so that stored dates compare as text. */
+export function sqliteDate(d: Date): string {
+    return d.toISOString().replace("T", " ").replace("Z", " +00:00");
+}
+
+function sqliteValue(v: SqlValue): unknown {
+    if (v instanceof Date) return sqliteDate(v);
+    if (typeof v === "boolean") return v ? 1 : 0;
+    return v;
+}
+
+function sqliteSql(sequelize: Sequelize): Sql {
+    const manager = sequelize.connectionManager as unknown as ConnectionManager<SqliteConnection>;
+    // SQLite numbers $1 by order of appearance; ?1 is explicitly the first parameter.
+    const texts = new Map<string, string>();
+    const textFor = (text: string) => {
+        let sqlite = texts.get(text);
+        if (sqlite === undefined) texts.set(text, sqlite = text.replace(/\$(\d+)/g, "?$1"));
+        return sqlite;
+    };
+    const connection = (t?: Transaction) => (t ? Promise.resolve(connectionOf<SqliteConnection>(t)) : manager.getConnection());
+    return {
+        async rows<T>(text: string, params: SqlValue[], t?: Transaction) {
+            const conn = await connection(t);
+            return new Promise<T[]>((resolve, reject) =>
+                conn.all(textFor(text), params.map(sqliteValue), (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
+        },
+        async run(text: string, params: SqlValue[], t?: Transaction) {
+            const conn = await connection(t);
+            return new Promise<number>((resolve, reject) =>
+                conn.run(textFor(text), params.map(sqliteValue), function (err) {
+                    if (err) reject(err);
+                    else resolve(this.changes);
+                }));
+        },
+    };
+}
+
+function postgresSql(sequelize: Sequelize): Sql {
+    const manager = sequelize.connectionManager as unknown as ConnectionManager<PgClient>;
+    async function query(text: string, params: SqlValue[], t?: Transaction) {
+        if (t) return connectionOf<PgClient>(t).query(text, params);
+        const client = await manager.getConnection({ type: "read" });
+        try {
+            return await client.query(text, params);
+        } finally {
+            await manager.releaseConnection(client);
+        }
+    }
+    return {
+        async rows<T>(text: string, params: SqlValue[], t?: Transaction) {
+            return (await query(text, params, t)).rows as T[];
+        },
+        async run(text: string, params: SqlValue[], t?: Transaction) {
+            return (await query(text, params, t)).rowCount ?? 0;
+        },
+    };
+}
+
+export function createSql(sequelize: Sequelize, dialect: "sqlite" | "postgres"): Sql {
+    return dialect === "sqlite" ? sqliteSql(sequelize) : postgresSql(sequelize);
+}
