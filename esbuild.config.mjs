@@ -31,6 +31,24 @@ const cockpitGlobal = {
     },
 };
 
+// A few regular expressions of the bundled libraries keep non-ASCII letters, and one such
+// character makes V8 hold the service's whole source as UTF-16: twice its size, for life.
+// \uXXXX means the same in a string, a regular expression or a comment.
+const asciiBackend = {
+    name: "ascii-backend",
+    setup(build) {
+        build.onEnd(result => {
+            if (result.errors.length) return;
+            for (const name of ["server.js", "cli.js"]) {
+                const file = path.join(build.initialOptions.outdir, name);
+                const code = fs.readFileSync(file, "utf8");
+                const ascii = code.replace(/[^\x00-\x7f]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+                if (ascii !== code) fs.writeFileSync(file, ascii);
+            }
+        });
+    },
+};
+
 const backend = {
     entryPoints: { server: "backend/server.ts", cli: "backend/cli.ts" },
     outdir: path.join(dist, "backend"),
@@ -39,8 +57,13 @@ const backend = {
     target: "node18",
     format: "cjs",
     sourcemap: "linked",
+    // The service keeps its source in memory: without whitespace and with shorter syntax it
+    // is 40% smaller. Names stay, so that a stack trace still reads.
+    minifyWhitespace: true,
+    minifySyntax: true,
     // Native or optional modules stay outside the bundle; sequelize gets them as dialectModule.
     external: ["sqlite3", "pg-hstore", "pg-native"],
+    plugins: [asciiBackend],
     logLevel: "warning",
 };
 

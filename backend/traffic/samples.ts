@@ -2,8 +2,10 @@
 // reports on each scheduled run. Kept in memory (a restart starts a new hour).
 //
 // The hub's series has a point per run. Spokes get at most `perSpokePoints` points an hour
-// (one per 10 s), all on one shared clock: at the default 30 s schedule 10,000 spokes cost
-// about 10 MB, and never more than about 30 MB whatever the schedule.
+// (one per 10 s), all on one shared clock: at the default 30 s schedule 10,000 spokes that
+// pass traffic cost about 10 MB, and never more than about 30 MB whatever the schedule. A
+// spoke that has passed none (offline, or never connected) costs no series, only the time
+// since which it has been idle.
 import type { PeerStatus } from "../wireguard/types";
 
 export interface TrafficPoint {
@@ -64,6 +66,9 @@ export class TrafficSamples {
     /** Runs between two spoke samples, so that an hour holds `perSpokePoints` of them. */
     private readonly spokeEvery: number;
     private readonly spokeSeries = new Map<string, { rx: Float32Array; tx: Float32Array }>();
+    /** Spokes without a series: since when every sample of theirs has been 0. */
+    private readonly idleSince = new Map<string, number>();
+    private zeros: Float32Array | null = null;
     private previous = new Map<string, Counters>();
     private previousAt = 0;
     private spokePrevious = new Map<string, Counters>();
@@ -110,24 +115,48 @@ export class TrafficSamples {
             const cap = this.spokeRing.capacity;
             for (const [key, c] of counters) {
                 const before = this.spokePrevious.get(key);
+                const rx = before ? rate(c.rx, before.rx, seconds) : NaN;
+                const tx = before ? rate(c.tx, before.tx, seconds) : NaN;
                 let series = this.spokeSeries.get(key);
                 if (!series) {
+                    if (rx === 0 && tx === 0) {
+                        if (!this.idleSince.has(key)) this.idleSince.set(key, now);
+                        continue;
+                    }
+                    if (Number.isNaN(rx)) continue;
                     series = { rx: new Float32Array(cap).fill(NaN), tx: new Float32Array(cap).fill(NaN) };
+                    const idleSince = this.idleSince.get(key);
+                    if (idleSince !== undefined) {
+                        for (let i = 0; i < cap; i++) {
+                            if (this.spokeRing.at[i] >= idleSince) series.rx[i] = series.tx[i] = 0;
+                        }
+                        this.idleSince.delete(key);
+                    }
                     this.spokeSeries.set(key, series);
                 }
-                series.rx[slot] = before ? rate(c.rx, before.rx, seconds) : NaN;
-                series.tx[slot] = before ? rate(c.tx, before.tx, seconds) : NaN;
+                series.rx[slot] = rx;
+                series.tx[slot] = tx;
             }
             for (const key of this.spokeSeries.keys()) if (!counters.has(key)) this.spokeSeries.delete(key);
+            for (const key of this.idleSince.keys()) if (!counters.has(key)) this.idleSince.delete(key);
         }
         this.spokePrevious = counters;
         this.spokePreviousAt = now;
+    }
+
+    /** How many spokes hold a series of their own (the others have passed no traffic). */
+    get spokesWithSeries(): number {
+        return this.spokeSeries.size;
     }
 
     points(publicKey: string | null, minutes: number, now: Date): TrafficPoint[] {
         const since = now.getTime() - minutes * 60_000;
         if (!publicKey) return this.hubRing.read(since, this.hubRx, this.hubTx);
         const series = this.spokeSeries.get(publicKey);
-        return series ? this.spokeRing.read(since, series.rx, series.tx) : [];
+        if (series) return this.spokeRing.read(since, series.rx, series.tx);
+        const idleSince = this.idleSince.get(publicKey);
+        if (idleSince === undefined) return [];
+        this.zeros ??= new Float32Array(this.spokeRing.capacity);
+        return this.spokeRing.read(Math.max(since, idleSince), this.zeros, this.zeros);
     }
 }

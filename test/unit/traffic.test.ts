@@ -28,6 +28,25 @@ describe("traffic samples", () => {
         assert.deepEqual(samples.points("a", 60, new Date(t0 + 60_000)), []);
     });
 
+    it("keeps no series for a spoke that passes no traffic, and shows its idle time as zeros", () => {
+        const samples = new TrafficSamples(30);
+        const t0 = Date.parse("2026-01-01T00:00:00Z");
+        const at = (i: number) => new Date(t0 + i * 30_000);
+        for (let i = 0; i < 4; i++) samples.add([peer("idle", 500, 500), peer("busy", i * 3000, 0)], at(i));
+        assert.equal(samples.spokesWithSeries, 1);
+        assert.deepEqual(samples.points("idle", 60, at(3)).map(p => [p.at, p.rx, p.tx]),
+            [1, 2, 3].map(i => [at(i).toISOString(), 0, 0]));
+        // Traffic starts: the idle samples stay zeros, the new one is the rate.
+        samples.add([peer("idle", 3500, 500), peer("busy", 12000, 0)], at(4));
+        assert.equal(samples.spokesWithSeries, 2);
+        assert.deepEqual(samples.points("idle", 60, at(4)).map(p => p.rx), [0, 0, 0, 100]);
+        assert.deepEqual(samples.points("busy", 60, at(4)).map(p => p.rx), [100, 100, 100, 100]);
+        // A spoke that leaves is forgotten, idle or not.
+        samples.add([peer("busy", 15000, 0)], at(5));
+        assert.deepEqual(samples.points("idle", 60, at(5)), []);
+        assert.equal(samples.spokesWithSeries, 1);
+    });
+
     it("keeps at most an hour, and a bounded number of points per spoke whatever the schedule", () => {
         const samples = new TrafficSamples(2);
         const t0 = Date.parse("2026-01-01T00:00:00Z");
