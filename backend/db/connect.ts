@@ -18,6 +18,11 @@ export interface Database {
     /** Plain SQL for the hot paths (sql.ts). */
     sql: Sql;
     writeTx<T>(work: (t: Transaction) => Promise<T>): Promise<T>;
+    /**
+     * How many write transactions have ended, counted after each commit or rollback: what is
+     * read while the count holds still is current (caches of whole tables key on it).
+     */
+    readonly writes: number;
     close(): Promise<void>;
 }
 
@@ -106,7 +111,15 @@ export async function openDatabase(url: string, log: Logger): Promise<Database> 
     const applied = await migrate(sequelize);
     if (applied.length) log.info("database migrated", { applied });
 
-    const writeTx = createWriteQueue(sequelize, runRollbackHooks);
+    const queue = createWriteQueue(sequelize, runRollbackHooks);
+    let writes = 0;
+    const writeTx = async <T>(work: (t: Transaction) => Promise<T>): Promise<T> => {
+        try {
+            return await queue(work);
+        } finally {
+            writes++;
+        }
+    };
 
     const dialect = isSqlite ? "sqlite" : "postgres";
     return {
@@ -115,6 +128,9 @@ export async function openDatabase(url: string, log: Logger): Promise<Database> 
         dialect,
         sql: createSql(sequelize, dialect),
         writeTx,
+        get writes() {
+            return writes;
+        },
         close: () => sequelize.close(),
     };
 }

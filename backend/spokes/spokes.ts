@@ -10,7 +10,7 @@ import { record } from "../audit/audit";
 import { upsertCluster } from "../clusters/clusters";
 import { loadHub, parseDns, privateKeyFile, requireHub } from "../hub/hub";
 import { allowedIPsOf, assertUsable, findToken, findTokenById } from "../tokens/tokens";
-import { isUniqueViolation } from "../db/sql";
+import { isoDate, isUniqueViolation } from "../db/sql";
 import type { DesiredState, PeerStatus } from "../wireguard/types";
 import { platforms, type Platform } from "../scripts/render";
 import { stateOf, type SpokeState } from "./live";
@@ -215,21 +215,42 @@ interface SpokeListRow {
     enabled: boolean | number; registeredAt: string | Date; lastHandshake: string | Date | null; endpoint: string | null;
 }
 
-// The list is read at every page refresh: plain SQL (db/sql.ts), no model instances.
 const listQuery = `SELECT id, name, os, hostname, "isProxmox", "proxmoxNodeName", "proxmoxVersion", "proxmoxClusterId",
     datacenter, address, "addressV6", subnets, "publicKey", enabled, "registeredAt", "lastHandshake", endpoint
     FROM spokes ORDER BY "registeredAt"`;
 
-export async function listSpokes(ctx: HubContext): Promise<SpokeView[]> {
-    const [rows, clusters] = await Promise.all([
+interface ListSnapshot {
+    writes: number;
+    read: Promise<{ rows: SpokeListRow[]; clusterNames: Map<string, string> }>;
+}
+
+const listSnapshots = new WeakMap<HubContext, ListSnapshot>();
+
+/**
+ * The spokes as the list reads them, kept until the next write: the page polls the list, and
+ * at 10,000 spokes the query alone is most of an answer. Plain SQL (db/sql.ts), no models.
+ */
+function readSpokeRows(ctx: HubContext): ListSnapshot["read"] {
+    const writes = ctx.db.writes;
+    const cached = listSnapshots.get(ctx);
+    if (cached?.writes === writes) return cached.read;
+    const read = Promise.all([
         ctx.db.sql.rows<SpokeListRow>(listQuery, []),
         ctx.db.sql.rows<{ id: string; clusterName: string }>(`SELECT id, "clusterName" FROM proxmox_clusters`, []),
-    ]);
-    const clusterNames = new Map(clusters.map(c => [c.id, c.clusterName]));
+    ]).then(([rows, clusters]) => ({ rows, clusterNames: new Map(clusters.map(c => [c.id, c.clusterName])) }));
+    listSnapshots.set(ctx, { writes, read });
+    read.catch(() => {
+        if (listSnapshots.get(ctx)?.read === read) listSnapshots.delete(ctx);
+    });
+    return read;
+}
+
+export async function listSpokes(ctx: HubContext): Promise<SpokeView[]> {
+    const { rows, clusterNames } = await readSpokeRows(ctx);
     const now = ctx.now().getTime();
     return rows.map(r => {
         const live = ctx.live.get(r.publicKey);
-        const stored = r.lastHandshake ? new Date(r.lastHandshake).getTime() : null;
+        const stored = r.lastHandshake ? Date.parse(isoDate(r.lastHandshake)) : null;
         const handshake = live?.latestHandshakeMs || stored;
         const subnets = r.subnets === "[]" ? [] : JSON.parse(r.subnets) as string[];
         const enabled = Boolean(r.enabled);
@@ -250,7 +271,7 @@ export async function listSpokes(ctx: HubContext): Promise<SpokeView[]> {
             allowedIPs: allowedIPsOf(r.address, r.addressV6, subnets),
             publicKey: r.publicKey,
             enabled,
-            registeredAt: new Date(r.registeredAt).toISOString(),
+            registeredAt: isoDate(r.registeredAt),
             lastHandshake: handshake ? new Date(handshake).toISOString() : null,
             endpoint: live?.endpoint ?? r.endpoint,
             rxBytes: live?.rxBytes ?? 0,

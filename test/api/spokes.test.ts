@@ -121,6 +121,21 @@ describe("api: registration and the spoke list", () => {
         assertError(await hub.admin("POST", "/api/spoke/12345/disable"), 400, "VALIDATION_FAILED");
     });
 
+    it("the list, kept in memory between writes, shows each write at once", async () => {
+        type Listed = { id: string; status: string; name: string };
+        const list = async () => (await hub.admin("GET", "/api/spoke/list")).body.spokes as Listed[];
+        const before = await list();
+        assert.deepEqual(await list(), before, "a quiet hub answers the same list");
+        const spoke = await enrolledSpoke(hub, { spokeName: "kept-list" });
+        assert.equal((await list()).length, before.length + 1);
+        await hub.admin("POST", `/api/spoke/${spoke.id}/disable`);
+        assert.equal((await list()).find(s => s.id === spoke.id)?.status, "disabled");
+        assertError(await register(hub, (await createToken(hub)).token, { publicKey: spoke.publicKey }), 409, "PUBLIC_KEY_IN_USE");
+        assert.equal((await list()).length, before.length + 1, "a refused registration adds nothing");
+        await hub.admin("DELETE", `/api/spoke/${spoke.id}`);
+        assert.deepEqual(await list(), before);
+    });
+
     it("status with peers=false keeps the counts and leaves the peer list out; other values are 400", async () => {
         const full = (await hub.admin("GET", "/api/hub/status")).body;
         const light = await hub.admin("GET", "/api/hub/status?peers=false");

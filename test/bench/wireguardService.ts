@@ -14,12 +14,20 @@ import { generateKeyPair } from "../../backend/wireguard/keys";
  * The service started the way the packaged unit starts it (`node server.js`, no
  * --enable-source-maps, which alone adds ~130 MB of RSS), inside the hub namespace.
  */
+/** The Environment= lines of packaging/wireguard-hub.service (MALLOC_ARENA_MAX). */
+function unitEnvironment(): Record<string, string> {
+    const unit = fs.readFileSync(path.join(__dirname, "..", "..", "packaging", "wireguard-hub.service"), "utf8");
+    return Object.fromEntries([...unit.matchAll(/^Environment=(\w+)=(.*)$/gm)].map(m => [m[1], m[2]]));
+}
+
+const rssMb = (pid: number, field: "VmRSS" | "VmHWM") =>
+    Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024);
+
 async function startShippedService(netns: string, env: Record<string, string>) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-bench-svc-"));
     const socket = path.join(dataDir, "api.sock");
     const child = spawn("ip", ["netns", "exec", netns, process.execPath, serverJs], {
-        // MALLOC_ARENA_MAX as packaging/wireguard-hub.service sets it.
-        env: { ...process.env, MALLOC_ARENA_MAX: "2", ...env, WGHUB_DATA_DIR: dataDir, WGHUB_API_SOCKET: socket }, stdio: ["ignore", "ignore", "pipe"],
+        env: { ...process.env, ...unitEnvironment(), ...env, WGHUB_DATA_DIR: dataDir, WGHUB_API_SOCKET: socket }, stdio: ["ignore", "ignore", "pipe"],
     });
     let output = "";
     child.stderr!.on("data", d => (output += d));
@@ -52,7 +60,7 @@ export async function benchWireGuardService(spokes = 10_000, log: (line: string)
         const init = await hub.admin("POST", "/api/hub/initialize", { networkCIDR: "10.64.0.0/16", listenPort: 51820, publicEndpoint: `${lan}:51820` });
         if (init.status !== 201) throw new Error(init.text);
         await new Promise(r => setTimeout(r, 1_000));
-        const rssEmptyMb = Math.round(Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${hub.pid}/status`, "utf8"))?.[1]) / 1024);
+        const rssEmptyMb = rssMb(hub.pid, "VmRSS");
         const seedStarted = Date.now();
         const register = async (count: number, prefix: string) => {
             const items: { token: string; publicKey: string }[] = [];
@@ -112,14 +120,22 @@ export async function benchWireGuardService(spokes = 10_000, log: (line: string)
             applies.push(last.durationMs);
             if (typeof last.appliedMs === "number") live.push(last.appliedMs);
         }
-        const rssKb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${hub.pid}/status`, "utf8"))?.[1]);
+        // What the service holds for 10,000 spokes once the burst is over: V8 gives back the
+        // heap a burst made it grow (its memory reducer, after a few quiet seconds), so RSS is
+        // read after 45 s without requests (one scheduled run or more in between). The peak
+        // (VmHWM) is the burst of 10,000 registrations.
+        const busyRssMb = rssMb(hub.pid, "VmRSS");
+        await new Promise(r => setTimeout(r, 45_000));
+        const settledRssMb = rssMb(hub.pid, "VmRSS");
         // The V8 heap in use, from the service's own /metrics: RSS also holds heap that
         // garbage collection has freed but not returned.
         const metrics = String((await hub.admin("GET", "/metrics")).body);
         const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(metrics)?.[1] ?? NaN);
         const heapUsedMb = Math.round(metric("wghub_nodejs_heap_size_used_bytes") / 1024 / 1024);
         const figures = {
-            rss_10k_mb: Math.round(rssKb / 1024),
+            rss_10k_mb: settledRssMb,
+            rss_10k_busy_mb: busyRssMb,
+            rss_10k_peak_mb: rssMb(hub.pid, "VmHWM"),
             service_heap_used_10k_mb: heapUsedMb,
             service_rss_empty_mb: rssEmptyMb,
             service_idle_run_ms: Math.round(median(idle)),
@@ -127,7 +143,8 @@ export async function benchWireGuardService(spokes = 10_000, log: (line: string)
             service_apply_one_run_ms: Math.round(median(applies)),
             ...(live.length ? { service_apply_one_live_ms: Math.round(median(live)) } : {}),
         };
-        log(`hub service holding ${spokes} spokes on wireguard-go: RSS ${figures.rss_10k_mb} MB (${rssEmptyMb} MB initialised with none; V8 heap in use ${heapUsedMb} MB)`);
+        log(`hub service holding ${spokes} spokes on wireguard-go: RSS ${figures.rss_10k_mb} MB settled, ${busyRssMb} MB right after the registrations, ` +
+            `${figures.rss_10k_peak_mb} MB at the peak (${rssEmptyMb} MB initialised with none; V8 heap in use ${heapUsedMb} MB)`);
         log(`  its scheduled runs with nothing to do (database read, dump, status stored): median ${figures.service_idle_run_ms} ms, ${idleWrites} writes`);
         log(`  its run for one new registration (database read, one wg set, conf file): median ${figures.service_apply_one_run_ms} ms` +
             (live.length ? `, the peer on wg0 after ${median(live).toFixed(0)} ms of it` : ""));
