@@ -42,7 +42,7 @@ const asciiBackend = {
             for (const name of ["server.js", "cli.js"]) {
                 const file = path.join(build.initialOptions.outdir, name);
                 const code = fs.readFileSync(file, "utf8");
-                const ascii = code.replace(/[^\x00-\x7f]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+                const ascii = code.replace(/[^ -~\t\n\r]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
                 if (ascii !== code) fs.writeFileSync(file, ascii);
             }
         });
