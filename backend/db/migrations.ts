@@ -104,6 +104,13 @@ export const steps: Step[] = [
             await qi.addIndex("audit_events", ["at"]);
         },
     },
+    {
+        // The spoke list is ordered by registration: read in index order, not sorted each time.
+        name: "002-spokes-registered-at-index",
+        async up(qi) {
+            await qi.addIndex("spokes", ["registeredAt"]);
+        },
+    },
 ];
 
 export async function migrate(sequelize: Sequelize): Promise<string[]> {
