@@ -4,7 +4,7 @@ import type { Actor, HubContext } from "../context";
 import { HubError } from "../errors";
 import { configView, initialize, loadHub, requireHub, updateConfig, publicUrl } from "../hub/hub";
 import { createToken, listTokens, revokeToken, tokenView } from "../tokens/tokens";
-import { listSpokes, removeSpoke, setEnabled } from "../spokes/spokes";
+import { removeSpoke, setEnabled, spokeListJson } from "../spokes/spokes";
 import { listClusters, updateCluster } from "../clusters/clusters";
 import { listEvents } from "../audit/audit";
 import { installCommand, platforms } from "../scripts/render";
@@ -133,7 +133,7 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
             method: "get", path: "/api/spoke/list", tag: "spokes", summary: "Every spoke with its live state",
             responses: { 200: "Spokes" },
             async handler(_req, res) {
-                res.json({ spokes: await listSpokes(ctx) });
+                res.type("application/json").send(await spokeListJson(ctx));
             },
         },
         {
