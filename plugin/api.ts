@@ -101,24 +101,62 @@ function toApiError(err: HttpError | undefined, body: unknown): ApiError {
         typeof parsed.code === "string" ? parsed.code : `HTTP_${status}`, status, status === 404 ? "not-found" : "http");
 }
 
-async function call<T>(method: string, path: string, body?: unknown, params?: Record<string, string | number>): Promise<T> {
+interface Answer {
+    status: number;
+    etag: string | null;
+    text: string;
+}
+
+interface RequestOptions {
+    body?: unknown;
+    params?: Record<string, string | number>;
+    headers?: Record<string, string>;
+}
+
+/** One request; a 304 (asked for with If-None-Match) is an answer, not an error. */
+async function send(method: string, path: string, { body, params, headers = {} }: RequestOptions = {}): Promise<Answer> {
     const c = await http();
-    const text = await new Promise<string>((resolve, reject) => {
+    return new Promise<Answer>((resolve, reject) => {
         // Taking each chunk as it arrives (stream) keeps cockpit.js from re-joining the whole
         // body on every 4 KiB message, which is quadratic: seconds for a 10,000-spoke list.
         const parts: string[] = [];
+        let status = 0;
+        let etag: string | null = null;
         c.request({
             method,
             path,
             params,
-            headers: body === undefined ? {} : { "Content-Type": "application/json" },
+            headers: body === undefined ? headers : { ...headers, "Content-Type": "application/json" },
             body: body === undefined ? "" : JSON.stringify(body),
+        }).response((answerStatus, answerHeaders) => {
+            status = answerStatus;
+            etag = Object.entries(answerHeaders).find(([name]) => name.toLowerCase() === "etag")?.[1] ?? null;
         }).stream(chunk => {
             parts.push(chunk);
-        }).then(rest => resolve(parts.join("") + (rest ?? "")),
-            (err: HttpError, answer?: unknown) => reject(toApiError(err, answer)));
+        }).then(rest => resolve({ status, etag, text: parts.join("") + (rest ?? "") }),
+            (err: HttpError, answer?: unknown) => {
+                if (err?.status === 304) resolve({ status: 304, etag, text: "" });
+                else reject(toApiError(err, answer));
+            });
     });
+}
+
+async function call<T>(method: string, path: string, body?: unknown, params?: Record<string, string | number>): Promise<T> {
+    const { text } = await send(method, path, { body, params });
     return (text ? JSON.parse(text) : {}) as T;
+}
+
+// The page asks for the list every few seconds. With the last answer's ETag, a hub where
+// nothing changed answers 304, and the page keeps the list it has (the same array, so
+// nothing re-renders) instead of parsing megabytes again.
+let lastList: { etag: string; spokes: Spoke[] } | null = null;
+
+export async function listSpokes(): Promise<Spoke[]> {
+    const answer = await send("GET", "/api/spoke/list", { headers: lastList ? { "If-None-Match": lastList.etag } : {} });
+    if (answer.status === 304 && lastList) return lastList.spokes;
+    const { spokes } = JSON.parse(answer.text) as { spokes: Spoke[] };
+    lastList = answer.etag ? { etag: answer.etag, spokes } : null;
+    return spokes;
 }
 
 export const getHubConfig = () => call<HubConfig>("GET", "/api/hub/config");
@@ -129,7 +167,6 @@ export const initializeHub = (req: InitializeRequest) =>
 export const updateHubConfig = (changes: { publicEndpoint?: string; privateEndpoint?: string | null; dns?: string[] }) =>
     call<{ message: string; config: HubConfig }>("PUT", "/api/hub/config", changes).then(r => r.config);
 
-export const listSpokes = () => call<{ spokes: Spoke[] }>("GET", "/api/spoke/list").then(r => r.spokes);
 export const removeSpoke = (id: string) => call<{ message: string }>("DELETE", `/api/spoke/${encodeURIComponent(id)}`);
 export const disableSpoke = (id: string) => call<{ message: string }>("POST", `/api/spoke/${encodeURIComponent(id)}/disable`, {});
 export const enableSpoke = (id: string) => call<{ message: string }>("POST", `/api/spoke/${encodeURIComponent(id)}/enable`, {});

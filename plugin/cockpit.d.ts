@@ -29,6 +29,8 @@ declare module "cockpit" {
     export interface HttpRequest extends CockpitPromise<string> {
         /** Receives the body of a 2xx answer chunk by chunk; the promise then resolves with what was not consumed. */
         stream(callback: (chunk: string) => void): HttpRequest;
+        /** Called with the status and headers once they arrive, whatever the status. */
+        response(callback: (status: number, headers: Record<string, string>) => void): HttpRequest;
         close(problem?: string): HttpRequest;
     }
 

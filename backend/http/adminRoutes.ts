@@ -4,7 +4,7 @@ import type { Actor, HubContext } from "../context";
 import { HubError } from "../errors";
 import { configView, initialize, loadHub, requireHub, updateConfig, publicUrl } from "../hub/hub";
 import { createToken, listTokens, revokeToken, tokenView } from "../tokens/tokens";
-import { removeSpoke, setEnabled, spokeListJson } from "../spokes/spokes";
+import { removeSpoke, setEnabled, spokeListAnswer } from "../spokes/spokes";
 import { listClusters, updateCluster } from "../clusters/clusters";
 import { listEvents } from "../audit/audit";
 import { installCommand, platforms } from "../scripts/render";
@@ -131,9 +131,13 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
         },
         {
             method: "get", path: "/api/spoke/list", tag: "spokes", summary: "Every spoke with its live state",
-            responses: { 200: "Spokes" },
-            async handler(_req, res) {
-                res.type("application/json").send(await spokeListJson(ctx));
+            responses: { 200: "Spokes, with an ETag", 304: "Unchanged since the ETag sent in If-None-Match" },
+            async handler(req, res) {
+                const answer = await spokeListAnswer(ctx);
+                res.setHeader("ETag", answer.etag);
+                // Content-Length spelled out: Cockpit's bridge otherwise reads a 304 to the end of the connection.
+                if (req.headers["if-none-match"] === answer.etag) res.status(304).setHeader("Content-Length", "0").end();
+                else res.type("application/json").send(answer.json);
             },
         },
         {

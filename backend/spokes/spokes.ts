@@ -1,5 +1,6 @@
 // Spokes: registration with a token, the list, removal, disable/enable, and what WireGuard
 // should hold for them.
+import crypto from "node:crypto";
 import type { Transaction } from "sequelize";
 import { Op } from "sequelize";
 import type { HubContext, Actor } from "../context";
@@ -231,7 +232,7 @@ interface SpokeList {
     /** When the first online spoke turns offline by the clock alone. */
     until: number;
     views: SpokeView[];
-    json?: Buffer;
+    answer?: { json: Buffer; etag: string };
 }
 
 const spokeLists = new WeakMap<HubContext, SpokeList>();
@@ -318,11 +319,17 @@ export async function listSpokes(ctx: HubContext): Promise<readonly SpokeView[]>
     return (await currentList(ctx)).views;
 }
 
-/** GET /api/spoke/list's body, serialised once per list. */
-export async function spokeListJson(ctx: HubContext): Promise<Buffer> {
+/**
+ * GET /api/spoke/list's body, serialised once per list, and its ETag (a hash of the body):
+ * a page polling a quiet hub is answered 304 instead of megabytes.
+ */
+export async function spokeListAnswer(ctx: HubContext): Promise<{ json: Buffer; etag: string }> {
     const list = await currentList(ctx);
-    list.json ??= Buffer.from(JSON.stringify({ spokes: list.views }));
-    return list.json;
+    if (!list.answer) {
+        const json = Buffer.from(JSON.stringify({ spokes: list.views }));
+        list.answer = { json, etag: `"${crypto.createHash("sha256").update(json).digest("base64url").slice(0, 27)}"` };
+    }
+    return list.answer;
 }
 
 /** What wg0 should hold: the hub, and every enabled spoke with its own addresses and subnets. */

@@ -2,6 +2,7 @@
 // clusters, the audit log and the install-script route.
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
+import { request } from "../support/hub";
 import {
     assertError, createToken, enrolledSpoke, initialisedHub, register, spokePublicKey, sql, type RunningHub,
 } from "./helpers";
@@ -134,6 +135,26 @@ describe("api: registration and the spoke list", () => {
         assert.equal((await list()).length, before.length + 1, "a refused registration adds nothing");
         await hub.admin("DELETE", `/api/spoke/${spoke.id}`);
         assert.deepEqual(await list(), before);
+    });
+
+    it("the list carries an ETag: the same one answers 304 until something changes", async () => {
+        const first = await hub.admin("GET", "/api/spoke/list");
+        const etag = first.headers.etag as string;
+        assert.match(etag, /^"[\w-]+"$/);
+        assert.equal((await hub.admin("GET", "/api/spoke/list")).headers.etag, etag, "a quiet hub gives the same ETag");
+        const ifNoneMatch = (tag: string) => request({ socketPath: hub.socket, method: "GET", path: "/api/spoke/list",
+            headers: { host: "localhost", "If-None-Match": tag } });
+        const unchanged = await ifNoneMatch(etag);
+        assert.equal(unchanged.status, 304);
+        assert.equal(unchanged.text, "");
+        const spoke = await enrolledSpoke(hub, { spokeName: "etag-mover" });
+        const changed = await ifNoneMatch(etag);
+        assert.equal(changed.status, 200);
+        assert.notEqual(changed.headers.etag, etag);
+        assert.ok(changed.body.spokes.some((s: { id: string }) => s.id === spoke.id));
+        await hub.admin("DELETE", `/api/spoke/${spoke.id}`);
+        assert.equal((await ifNoneMatch(etag)).status, 304,
+            "back to the same content, back to the same ETag");
     });
 
     it("status with peers=false keeps the counts and leaves the peer list out; other values are 400", async () => {

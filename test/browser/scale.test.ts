@@ -24,7 +24,8 @@ describe(`browser: the page with ${SPOKES.toLocaleString("en")} spokes`, functio
 
     before(async function () {
         this.timeout(900_000);
-        hub = await startHub({ env: { WGHUB_TLS: "off", WGHUB_WG_MODE: "off" } });
+        // debug: the hub logs each request with its status (the list's 304s are counted below).
+        hub = await startHub({ env: { WGHUB_TLS: "off", WGHUB_WG_MODE: "off", WGHUB_LOG_LEVEL: "debug" } });
         const init = await hub.admin("POST", "/api/hub/initialize",
             { networkCIDR: "10.64.0.0/16", listenPort: 51820, publicEndpoint: "hub.example.test:51820", dns: ["10.64.0.1"] });
         assert.equal(init.status, 201, init.text);
@@ -126,6 +127,8 @@ describe(`browser: the page with ${SPOKES.toLocaleString("en")} spokes`, functio
         await frame.locator(`#spokes-table:not([data-updated="${before}"])`).waitFor({ timeout: 15_000 });
         assert.equal(await third.getAttribute("data-spoke-name"), "site-04945");
         assert.equal(await frame.locator("#spokes-pagination-bottom input").inputValue(), "3");
+        // Nothing changed on the hub meanwhile: the refresh sent the list's ETag and got a 304.
+        assert.match(hub.output(), /request method="GET" path="\/api\/spoke\/list" status=304/);
         await frame.locator("#spokes-sort-name button").click();
     });
 
