@@ -1,14 +1,14 @@
-// Plain SQL for the few statements every registration, audit event and spoke list runs. Through a model,
-// each statement costs Sequelize's SQL generation, instance building, validation, hooks and a
-// captured stack trace: about half the CPU of a registration. These go to the driver's own
-// connection instead (the transaction's, or the pool's for a read), in SQL both dialects speak:
-// $1… placeholders, double-quoted identifiers, nothing else.
+// Plain SQL for the few statements every registration, audit event and spoke list runs.
+// Through a model, each statement costs Sequelize's SQL generation, instance building,
+// validation, hooks and a captured stack trace: about half the CPU of a registration. These
+// go to the driver's own connection instead (the transaction's, or the pool's for a read), in
+// SQL both dialects speak: $1… placeholders, double-quoted identifiers, nothing else.
 import type { Sequelize, Transaction } from "sequelize";
 
 export type SqlValue = string | number | boolean | Date | null;
 
 export interface Sql {
-    /** The rows a SELECT gives. Dates come back as the driver gives them (SQLite: text; pg: Date): read them with isoDate(). */
+    /** The rows a SELECT gives. Dates come as the driver gives them (SQLite: text, pg: Date): read them with isoDate(). */
     rows<T>(text: string, params: SqlValue[], t?: Transaction): Promise<T[]>;
     /** Runs an INSERT, UPDATE or DELETE; resolves with the number of rows it changed. */
     run(text: string, params: SqlValue[], t?: Transaction): Promise<number>;
