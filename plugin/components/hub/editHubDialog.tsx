@@ -1,6 +1,6 @@
 // Changes what can change on a running hub without re-enrolling spokes: endpoints and DNS.
 import React, { useMemo, useState } from "react";
-import { Alert, Button, Form, Modal, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
+import { Button, Form, Modal, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
 import cockpit from "cockpit";
 import * as api from "../../api";
 import { store, useDialogAction } from "../../store";
@@ -8,6 +8,7 @@ import type { HubConfig } from "../../types";
 import { Field } from "../common/field";
 import { notify } from "../common/toasts";
 import { checkDNS, checkEndpoint, checkOptionalEndpoint, splitList } from "../../util/validate";
+import { InlineError } from "../common/inlineError";
 
 const _ = cockpit.gettext;
 
@@ -50,9 +51,7 @@ export const EditHubDialog = ({ config, onClose }: { config: HubConfig; onClose:
                         helper={_("Separated by commas or spaces; empty keeps each spoke's own DNS.")} />
                 </Form>
                 {error && (
-                    <Alert id="edit-hub-error" isInline variant="danger" className="pf-v6-u-mt-md" title={_("The settings could not be saved")}>
-                        {error.message} {error.hint}
-                    </Alert>
+                    <InlineError id="edit-hub-error" title={_("The settings could not be saved")} error={error} />
                 )}
             </ModalBody>
             <ModalFooter>

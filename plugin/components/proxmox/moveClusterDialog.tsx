@@ -1,12 +1,13 @@
 // Moves a Proxmox VE cluster to another datacenter (a label; no node is touched).
 import React, { useState } from "react";
-import { Alert, Button, Form, Modal, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
+import { Button, Form, Modal, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
 import cockpit from "cockpit";
 import * as api from "../../api";
 import { store, useDialogAction } from "../../store";
 import { Field } from "../common/field";
 import { notify } from "../common/toasts";
 import type { ClusterView } from "./proxmoxModel";
+import { InlineError } from "../common/inlineError";
 
 const _ = cockpit.gettext;
 
@@ -37,9 +38,7 @@ export const MoveClusterDialog = ({ cluster, datacenters, onClose }: {
                         helper={datacenters.length ? cockpit.format(_("Existing: $0"), datacenters.join(", ")) : undefined} />
                 </Form>
                 {error && (
-                    <Alert id="move-cluster-error" isInline variant="danger" className="pf-v6-u-mt-md" title={_("The cluster could not be moved")}>
-                        {error.message} {error.hint}
-                    </Alert>
+                    <InlineError id="move-cluster-error" title={_("The cluster could not be moved")} error={error} />
                 )}
             </ModalBody>
             <ModalFooter>

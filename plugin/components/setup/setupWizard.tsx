@@ -1,7 +1,7 @@
 // First run: the hub has no configuration yet (GET /api/hub/config is 404).
 import React, { useMemo, useState } from "react";
 import {
-    Alert, Button, Card, CardBody, CardTitle, DescriptionList, DescriptionListDescription, DescriptionListGroup,
+    Button, Card, CardBody, CardTitle, DescriptionList, DescriptionListDescription, DescriptionListGroup,
     DescriptionListTerm, EmptyState, EmptyStateActions, EmptyStateBody, EmptyStateFooter, Form, Wizard, WizardStep,
 } from "@patternfly/react-core";
 import { CheckCircleIcon } from "@patternfly/react-icons";
@@ -14,6 +14,7 @@ import { CopyInline } from "../common/copyText";
 import {
     checkDNS, checkEndpoint, checkNetworkCIDR, checkNetworkCIDRv6, checkOptionalEndpoint, checkPort, splitList,
 } from "../../util/validate";
+import { InlineError } from "../common/inlineError";
 
 const _ = cockpit.gettext;
 
@@ -181,10 +182,7 @@ export const SetupWizard = () => {
                             </DescriptionListGroup>
                         </DescriptionList>
                         {failure && (
-                            <Alert id="setup-error" isInline variant="danger" className="pf-v6-u-mt-md"
-                                title={_("The hub could not be initialized")}>
-                                {failure.message} {failure.hint}
-                            </Alert>
+                            <InlineError id="setup-error" title={_("The hub could not be initialized")} error={failure} />
                         )}
                     </WizardStep>
                 </Wizard>

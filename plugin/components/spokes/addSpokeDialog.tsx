@@ -1,7 +1,7 @@
 // Add a spoke: the form makes a one-time token, then the same dialog shows the commands and follows the spoke.
 import React, { useMemo, useState } from "react";
 import {
-    Alert, Button, Form, FormGroup, FormSelect, FormSelectOption, Modal, ModalBody, ModalFooter, ModalHeader,
+    Button, Form, FormGroup, FormSelect, FormSelectOption, Modal, ModalBody, ModalFooter, ModalHeader,
 } from "@patternfly/react-core";
 import cockpit from "cockpit";
 import * as api from "../../api";
@@ -10,6 +10,7 @@ import type { CreatedToken, TokenRequest } from "../../types";
 import { Field } from "../common/field";
 import { TokenView } from "./tokenView";
 import { checkSpokeAddress, checkSpokeName, checkSubnets, splitList } from "../../util/validate";
+import { InlineError } from "../common/inlineError";
 
 const _ = cockpit.gettext;
 
@@ -91,9 +92,7 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
                                 </FormSelect>
                             </FormGroup>
                             {error && (
-                                <Alert id="add-spoke-error" isInline variant="danger" title={_("The token could not be created")}>
-                                    {error.message} {error.hint}
-                                </Alert>
+                                <InlineError id="add-spoke-error" title={_("The token could not be created")} error={error} className="" />
                             )}
                         </Form>
                     )}

@@ -1,10 +1,11 @@
 // Removing a spoke names it, says what happens, and keeps the dialog open on failure.
 import React from "react";
-import { Alert, Button, Modal, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
+import { Button, Modal, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
 import cockpit from "cockpit";
 import type { Spoke } from "../../types";
 import { useDialogAction } from "../../store";
 import { spokeAddress } from "../../util/spokeState";
+import { InlineError } from "../common/inlineError";
 
 const _ = cockpit.gettext;
 
@@ -23,10 +24,7 @@ export const RemoveSpokeDialog = ({ spoke, onClose, onRemove }: {
                 {cockpit.format(_("$0 ($1) loses its tunnel to the hub at once and its address returns to the pool. To bring it back, add it again and run the new command on it."),
                     spoke.name, spokeAddress(spoke) || _("no address"))}
                 {error && (
-                    <Alert id="remove-spoke-error" isInline variant="danger" className="pf-v6-u-mt-md"
-                        title={_("The spoke could not be removed")}>
-                        {error.message} {error.hint}
-                    </Alert>
+                    <InlineError id="remove-spoke-error" title={_("The spoke could not be removed")} error={error} />
                 )}
             </ModalBody>
             <ModalFooter>
