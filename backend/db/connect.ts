@@ -11,6 +11,8 @@ import { migrate } from "./migrations";
 import { createSql, type Sql } from "./sql";
 import { createWriteQueue } from "./writeQueue";
 
+export { afterCommit, onRollback } from "./writeQueue";
+
 export interface Database {
     sequelize: Sequelize;
     models: Models;
@@ -23,6 +25,8 @@ export interface Database {
      * read while the count holds still is current (caches of whole tables key on it).
      */
     readonly writes: number;
+    /** Refuses new write transactions (with `reason`) and resolves once those queued have ended. */
+    closeWrites(reason: () => Error): Promise<void>;
     close(): Promise<void>;
 }
 
@@ -72,18 +76,6 @@ function tuneSqliteConnections(sequelize: Sequelize): void {
     manager.releaseConnection = (connection, force) => (connection === writer ? undefined : release(connection, force));
 }
 
-const rollbackHooks = new WeakMap<Transaction, (() => void)[]>();
-
-/** Undo in-memory state (an address taken from the pool) when the transaction fails. */
-export function onRollback(t: Transaction, undo: () => void): void {
-    rollbackHooks.set(t, [...(rollbackHooks.get(t) ?? []), undo]);
-}
-
-function runRollbackHooks(t: Transaction): void {
-    for (const undo of rollbackHooks.get(t) ?? []) undo();
-    rollbackHooks.delete(t);
-}
-
 export async function openDatabase(url: string, log: Logger): Promise<Database> {
     const isSqlite = url.startsWith("sqlite:");
     let sequelize: Sequelize;
@@ -111,11 +103,11 @@ export async function openDatabase(url: string, log: Logger): Promise<Database> 
     const applied = await migrate(sequelize);
     if (applied.length) log.info("database migrated", { applied });
 
-    const queue = createWriteQueue(sequelize, runRollbackHooks);
+    const queue = createWriteQueue(sequelize, err => log.error("a cache refresh after a write failed", { error: String(err) }));
     let writes = 0;
     const writeTx = async <T>(work: (t: Transaction) => Promise<T>): Promise<T> => {
         try {
-            return await queue(work);
+            return await queue.writeTx(work);
         } finally {
             writes++;
         }
@@ -131,6 +123,7 @@ export async function openDatabase(url: string, log: Logger): Promise<Database> 
         get writes() {
             return writes;
         },
+        closeWrites: reason => queue.close(reason),
         close: () => sequelize.close(),
     };
 }

@@ -1,13 +1,18 @@
 // Write transactions, one at a time, with group commit: the requests that queued up while a
-// transaction ran share the next one, so their statements pipeline on the connection instead
-// of each paying a round trip per statement plus BEGIN/COMMIT. The rules stay those of one
-// transaction per request: if any request of a group fails, the group is rolled back and each
-// request runs again alone, so a failure reaches only its own caller and nothing half-done of
-// it is kept. (Conditional updates keep grouped requests honest with each other: two requests
-// consuming one token see the second update change 0 rows.)
+// transaction ran share the next one, and so share its BEGIN and COMMIT. Inside a group the
+// requests run one after the other, each in its own savepoint, so each sees the writes of
+// those before it exactly as if it ran alone: a read-then-write check (a routed subnet still
+// free, one live re-enroll token per spoke) holds across a group. A request that fails rolls
+// back to its savepoint and fails alone; the others go on.
+//
+// Side effects on memory follow their request: afterCommit() hooks run once the group has
+// committed, onRollback() hooks when the request's writes are undone, and both before the
+// next transaction begins, so a request queued behind a change never sees a cache that
+// lags the database (the address pool after a re-initialisation, say).
 import type { Sequelize, Transaction } from "sequelize";
 
 type Work<T> = (t: Transaction) => Promise<T>;
+type Hook = () => void | Promise<void>;
 
 interface Job {
     work: Work<unknown>;
@@ -15,61 +20,133 @@ interface Job {
     reject(err: unknown): void;
 }
 
+/** The hooks one request registered while it ran. */
+interface Scope {
+    committed: Hook[];
+    rolledBack: Hook[];
+}
+
 export const maxGroup = 64;
 
-class GroupFailed extends Error {}
+const scopes = new WeakMap<Transaction, Scope>();
 
-export function createWriteQueue(sequelize: Sequelize, rolledBack: (t: Transaction) => void) {
+function scopeOf(t: Transaction): Scope {
+    const scope = scopes.get(t);
+    if (!scope) throw new Error("afterCommit/onRollback called outside a writeTx job");
+    return scope;
+}
+
+/** Runs `hook` once the transaction holding the current request has committed. */
+export function afterCommit(t: Transaction, hook: Hook): void {
+    scopeOf(t).committed.push(hook);
+}
+
+/** Undoes in-memory state (an address taken from the pool) if the request's writes are undone. */
+export function onRollback(t: Transaction, hook: Hook): void {
+    scopeOf(t).rolledBack.push(hook);
+}
+
+export interface WriteQueue {
+    writeTx<T>(work: Work<T>): Promise<T>;
+    /** Refuses new work with `reason` and resolves once the queue is empty. */
+    close(reason: () => Error): Promise<void>;
+}
+
+export function createWriteQueue(sequelize: Sequelize, hookFailed: (err: unknown) => void): WriteQueue {
     const pending: Job[] = [];
-    let draining = false;
+    let draining: Promise<void> | null = null;
+    let closedWith: (() => Error) | null = null;
 
-    async function runAlone(job: Job): Promise<void> {
-        let current: Transaction | null = null;
-        try {
-            job.resolve(await sequelize.transaction(t => {
-                current = t;
-                return job.work(t);
-            }));
-        } catch (err) {
-            if (current) rolledBack(current);
-            job.reject(err);
+    async function runHooks(hooks: Hook[]): Promise<void> {
+        for (const hook of hooks) {
+            try {
+                await hook();
+            } catch (err) {
+                // The change is committed (or undone) whatever a cache refresh does: its
+                // failure is logged, never turned into a failure of the request.
+                hookFailed(err);
+            }
         }
+    }
+
+    async function savepoint(t: Transaction, statement: string): Promise<void> {
+        await sequelize.query(statement, { transaction: t, raw: true });
     }
 
     async function runGroup(group: Job[]): Promise<void> {
-        let current: Transaction | null = null;
-        let results: unknown[] = [];
+        const outcomes: ({ ok: true; value: unknown; scope: Scope } | { ok: false; err: unknown })[] = [];
+        const undone: Hook[] = [];
+        const alone = group.length === 1;
         try {
             await sequelize.transaction(async t => {
-                current = t;
-                const settled = await Promise.allSettled(group.map(job => job.work(t)));
-                if (settled.some(s => s.status === "rejected")) throw new GroupFailed();
-                results = settled.map(s => (s as PromiseFulfilledResult<unknown>).value);
+                for (const [i, job] of group.entries()) {
+                    const scope: Scope = { committed: [], rolledBack: [] };
+                    scopes.set(t, scope);
+                    const name = `wghub_job_${i}`;
+                    if (!alone) await savepoint(t, `SAVEPOINT ${name}`);
+                    try {
+                        const value = await job.work(t);
+                        if (!alone) await savepoint(t, `RELEASE SAVEPOINT ${name}`);
+                        outcomes.push({ ok: true, value, scope });
+                    } catch (err) {
+                        if (alone) {
+                            undone.push(...scope.rolledBack);
+                            throw err;
+                        }
+                        await savepoint(t, `ROLLBACK TO SAVEPOINT ${name}`);
+                        // PostgreSQL keeps the savepoint after a rollback to it; SQLite too. Release both ways.
+                        await savepoint(t, `RELEASE SAVEPOINT ${name}`);
+                        await runHooks(scope.rolledBack);
+                        outcomes.push({ ok: false, err });
+                    }
+                }
+                scopes.delete(t);
             });
-        } catch {
-            if (current) rolledBack(current);
-            for (const job of group) await runAlone(job);
+        } catch (err) {
+            // The whole transaction is undone: every request's memory changes go back, and
+            // every request fails (its own error if it failed, else the commit's).
+            for (const o of outcomes) if (o.ok) undone.push(...o.scope.rolledBack);
+            await runHooks(undone);
+            group.forEach((job, i) => {
+                const o = outcomes[i];
+                job.reject(o && !o.ok ? o.err : err);
+            });
             return;
         }
-        group.forEach((job, i) => job.resolve(results[i]));
+        for (const [i, job] of group.entries()) {
+            const o = outcomes[i];
+            if (o.ok) {
+                await runHooks(o.scope.committed);
+                job.resolve(o.value);
+            } else {
+                job.reject(o.err);
+            }
+        }
     }
 
     async function drain(): Promise<void> {
-        draining = true;
-        try {
-            while (pending.length) {
-                const group = pending.splice(0, maxGroup);
-                await (group.length === 1 ? runAlone(group[0]) : runGroup(group));
-            }
-        } finally {
-            draining = false;
-        }
+        while (pending.length) await runGroup(pending.splice(0, maxGroup));
     }
 
-    return function writeTx<T>(work: Work<T>): Promise<T> {
-        return new Promise<T>((resolve, reject) => {
-            pending.push({ work, resolve: resolve as (v: unknown) => void, reject });
-            if (!draining) void drain();
+    function kick(): void {
+        if (draining) return;
+        draining = drain().finally(() => {
+            draining = null;
+            if (pending.length) kick();
         });
+    }
+
+    return {
+        writeTx<T>(work: Work<T>): Promise<T> {
+            if (closedWith) return Promise.reject(closedWith());
+            return new Promise<T>((resolve, reject) => {
+                pending.push({ work, resolve: resolve as (v: unknown) => void, reject });
+                kick();
+            });
+        },
+        async close(reason) {
+            closedWith = reason;
+            while (draining) await draining;
+        },
     };
 }

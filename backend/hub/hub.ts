@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { HubContext, Actor } from "../context";
 import type { HubRow } from "../db/models";
+import { afterCommit } from "../db/connect";
 import { HubError } from "../errors";
 import { writeFileAtomic } from "../fsutil";
 import { addressAt, hostCount, type Network } from "../ipam/cidr";
@@ -139,7 +140,7 @@ export async function initialize(ctx: HubContext, settings: HubSettings, force: 
         // The key file is written before commit: a crash between leaves a key without a hub
         // row (harmless, replaced next time), never a hub row without its key.
         writeFileAtomic(privateKeyFile(ctx), keys.privateKey + "\n", 0o600);
-        t.afterCommit(() => forgetHub(ctx));
+        afterCommit(t, () => forgetHub(ctx));
         await record(ctx, t, actor, existing ? "hub.reinitialized" : "hub.initialized", settings.network.cidr,
             { listenPort: settings.listenPort, publicEndpoint: settings.publicEndpoint, removedSpokes: removed });
         return { hub: row, removedSpokes: removed };
@@ -169,7 +170,7 @@ export async function updateConfig(ctx: HubContext, update: HubConfigUpdate, act
         if (update.dns !== undefined) row.dns = JSON.stringify(update.dns);
         row.updatedAt = ctx.now();
         await row.save({ transaction: t });
-        t.afterCommit(() => forgetHub(ctx));
+        afterCommit(t, () => forgetHub(ctx));
         await record(ctx, t, actor, "hub.config_changed", null, { ...update });
         return row;
     });

@@ -1,7 +1,7 @@
 // Spoke addresses: one per spoke (or pending token), the lowest free by default, or one the
 // admin picks. The IPv6 address, when the hub has an IPv6 network, has the same host ordinal.
 import type { Transaction } from "sequelize";
-import { onRollback, type Database } from "../db/connect";
+import { afterCommit, onRollback, type Database } from "../db/connect";
 import type { HubRow } from "../db/models";
 import { HubError } from "../errors";
 import { AddressPool } from "./pool";
@@ -114,6 +114,6 @@ export class AddressBook {
         if (!row) return;
         await row.destroy({ transaction: t });
         const ordinal = row.ordinal;
-        t.afterCommit(() => this.requirePool().release(ordinal));
+        afterCommit(t, () => this.requirePool().release(ordinal));
     }
 }

@@ -3,7 +3,7 @@
 // Every change reaches it through onCommit() once its transaction commits; a full reload
 // from the database every `maxAgeMs` is only a safety net.
 import type { Transaction } from "sequelize";
-import type { Database } from "../db/connect";
+import { afterCommit, type Database } from "../db/connect";
 import { allowedIPsOf } from "../tokens/tokens";
 import type { DesiredPeer } from "../wireguard/types";
 
@@ -32,7 +32,7 @@ export class DesiredPeers {
 
     /** Records a spoke's peer (or its absence) once `t` commits. */
     onCommit(t: Transaction, spokeId: string, peer: SpokePeer | null): void {
-        t.afterCommit(() => this.apply([spokeId, peer]));
+        afterCommit(t, () => this.apply([spokeId, peer]));
     }
 
     invalidate(): void {

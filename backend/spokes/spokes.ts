@@ -6,6 +6,7 @@ import { Op } from "sequelize";
 import type { HubContext, Actor } from "../context";
 import { peersChanged } from "../context";
 import type { SpokeRow } from "../db/models";
+import { afterCommit } from "../db/connect";
 import { HubError } from "../errors";
 import { record } from "../audit/audit";
 import { upsertCluster } from "../clusters/clusters";
@@ -148,7 +149,7 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
                 if (!existing) throw new HubError("SPOKE_NOT_FOUND", "The spoke this token re-enrolls was removed", "Ask the hub's admin for a new token.");
                 const oldKey = existing.publicKey;
                 await existing.update({ ...fields, subnets: token.subnets, datacenter: token.datacenter, lastHandshake: null }, { transaction: t });
-                t.afterCommit(() => ctx.live.forget(oldKey));
+                afterCommit(t, () => ctx.live.forget(oldKey));
                 spoke = existing;
             } else {
                 spoke = { id: token.spokeId, name: token.spokeName, publicKey: reg.publicKey, address: token.address,

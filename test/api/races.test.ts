@@ -1,7 +1,8 @@
-// Concurrency: one token raced by 200 registrations, 500 token creations at once, and
-// registration against revoke of the same token.
+// Concurrency: one token raced by 200 registrations, 500 token creations at once,
+// registration against revoke of the same token, and the read-then-write checks that a
+// grouped transaction must keep (each request sees the writes of those before it).
 import assert from "node:assert/strict";
-import { createToken, initialisedHub, register, sql, type HttpAnswer, type RunningHub } from "./helpers";
+import { createToken, enrolledSpoke, initialisedHub, register, sql, type HttpAnswer, type RunningHub } from "./helpers";
 
 describe("api: races", () => {
     let hub: RunningHub;
@@ -68,5 +69,34 @@ describe("api: races", () => {
             }
         }
         assert.equal(outcomes.length, 50);
+    });
+
+    it("two token creations asking for one routed subnet at once, 10 times: exactly one 201 each time, the other ADDRESS_TAKEN", async () => {
+        // A creation without subnets goes first, so the two that clash share a grouped
+        // transaction, where neither may miss the other's write.
+        for (let i = 0; i < 10; i++) {
+            const subnet = `192.168.${100 + i}.0/24`;
+            const [plain, ...pair] = await Promise.all([
+                hub.admin("POST", "/api/installation/token", { spokeName: `plain-${i}` }),
+                hub.admin("POST", "/api/installation/token", { spokeName: `router-${i}-a`, subnets: [subnet] }),
+                hub.admin("POST", "/api/installation/token", { spokeName: `router-${i}-b`, subnets: [subnet] }),
+            ]);
+            assert.equal(plain.status, 201, plain.text);
+            assert.deepEqual(pair.map(a => a.status).sort(), [201, 409], `${subnet}: ${pair.map(a => `${a.status} ${a.body.code ?? ""}`).join(", ")}`);
+            assert.equal(pair.find(a => a.status === 409)!.body.code, "ADDRESS_TAKEN");
+            const holders = await sql(hub, "SELECT id FROM installation_tokens WHERE subnets LIKE ? AND state = 'pending'", [`%${subnet}%`]);
+            assert.equal(holders.length, 1, `one pending token routes ${subnet}`);
+        }
+        const orphans = await sql<{ n: number }>(hub, "SELECT COUNT(*) AS n FROM address_allocations WHERE spokeId NOT IN (SELECT spokeId FROM installation_tokens) AND spokeId NOT IN (SELECT id FROM spokes)");
+        assert.equal(orphans[0].n, 0, "the refused creations keep no address");
+    });
+
+    it("concurrent re-enroll tokens for one spoke: exactly one stays live", async () => {
+        const spoke = await enrolledSpoke(hub, { spokeName: "reenrolled" });
+        const answers = await Promise.all(Array.from({ length: 10 }, () =>
+            hub.admin("POST", "/api/installation/token", { spokeName: "reenrolled", spokeId: spoke.id })));
+        assert.deepEqual(answers.map(a => a.status), Array(10).fill(201), answers.map(a => a.text).join("\n"));
+        const live = await sql(hub, "SELECT id FROM installation_tokens WHERE spokeId = ? AND purpose = 'reenroll' AND state = 'pending'", [spoke.id]);
+        assert.equal(live.length, 1);
     });
 });
