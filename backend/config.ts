@@ -20,6 +20,8 @@ export interface Config {
     /** Base URL spokes use to reach the public API; null = derive from the hub's public endpoint. */
     publicUrl: string | null;
     tls: boolean;
+    /** Hand out plain-HTTP one-liners (root on the spoke for anyone on the path): only behind a TLS proxy, or in tests. */
+    allowHttpEnrollment: boolean;
     /** Admin-supplied certificate and key (PEM files); null = self-signed, made at initialisation. */
     tlsCertFile: string | null;
     tlsKeyFile: string | null;
@@ -104,6 +106,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const tlsText = get("WGHUB_TLS") ?? "on";
     if (tlsText !== "on" && tlsText !== "off") fail("WGHUB_TLS", "on or off");
 
+    const allowHttpText = get("WGHUB_ALLOW_HTTP_ENROLLMENT") ?? "no";
+    if (allowHttpText !== "yes" && allowHttpText !== "no") fail("WGHUB_ALLOW_HTTP_ENROLLMENT", "yes or no");
+
     const tlsCertFile = get("WGHUB_TLS_CERT") ?? null;
     const tlsKeyFile = get("WGHUB_TLS_KEY") ?? null;
     if ((tlsCertFile === null) !== (tlsKeyFile === null))
@@ -147,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         publicListen,
         publicUrl: publicUrl?.replace(/\/+$/, "") ?? null,
         tls: tlsText === "on",
+        allowHttpEnrollment: allowHttpText === "yes",
         tlsCertFile: tlsCertFile && path.resolve(cwd, tlsCertFile),
         tlsKeyFile: tlsKeyFile && path.resolve(cwd, tlsKeyFile),
         wgMode,

@@ -14,10 +14,15 @@ export function writeFileAtomic(file: string, content: string | Buffer, mode = 0
         fs.closeSync(fd);
     }
     fs.renameSync(temp, file);
-    const dir = fs.openSync(path.dirname(file), "r");
+    syncDirectory(path.dirname(file));
+}
+
+/** Makes a rename in `dir` durable. */
+export function syncDirectory(dir: string): void {
+    const fd = fs.openSync(dir, "r");
     try {
-        fs.fsyncSync(dir);
+        fs.fsyncSync(fd);
     } finally {
-        fs.closeSync(dir);
+        fs.closeSync(fd);
     }
 }

@@ -14,7 +14,7 @@ import { LiveStatus } from "./spokes/live";
 import { DesiredPeers } from "./spokes/desired";
 import { TrafficSamples } from "./traffic/samples";
 import { adminMaterial, selfSignedMaterial } from "./hub/tls";
-import { loadHub } from "./hub/hub";
+import { loadHub, recoverStagedKey } from "./hub/hub";
 import { endpointHost } from "./http/validation";
 import { desiredState, saveStatus } from "./spokes/spokes";
 import { sweepExpired } from "./tokens/tokens";
@@ -22,6 +22,11 @@ import { createWireGuard } from "./wireguard";
 import { createAdminApp, createPublicApp } from "./http/apps";
 import { listenOnSocket, listenOnTcp } from "./listen";
 import { writeFileAtomic } from "./fsutil";
+import { HubError } from "./errors";
+import { RequestTracker } from "./shutdown";
+
+/** How long a stop waits for requests in flight before it refuses new writes. */
+const drainMs = 10_000;
 
 /** Seconds between scheduled runs, read off the cron expression's seconds field when it has one. */
 function scheduleSeconds(expr: string): number {
@@ -95,6 +100,7 @@ async function main(): Promise<void> {
             if (publicServer instanceof https.Server) publicServer.setSecureContext({ cert: ctx.tls.cert, key: ctx.tls.key });
         },
     };
+    await recoverStagedKey(ctx);
     await ctx.addresses.load(await loadHub(ctx));
     await blame(config.tlsCertFile ? "WGHUB_TLS_CERT/WGHUB_TLS_KEY" : "WGHUB_DATA_DIR",
         config.tlsCertFile ? `${config.tlsCertFile} ${config.tlsKeyFile}` : config.dataDir, () => ctx.refreshTls());
@@ -143,21 +149,30 @@ async function main(): Promise<void> {
         wireguard: ctx.wireguard.status().mode,
     });
 
+    const requests = new RequestTracker();
+    for (const server of [adminServer, publicServer, adminTcp]) if (server) requests.watch(server);
     let stopping = false;
     const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
-        log.info("stopping", { signal });
+        log.info("stopping", { signal, requestsInFlight: requests.inFlight });
         sweeper.stop();
-        const close = (s: http.Server | https.Server | null) => new Promise<void>(resolve => {
-            if (!s) return resolve();
-            s.close(() => resolve());
-            s.closeAllConnections?.();
-        });
-        await Promise.all([close(adminServer), close(publicServer), close(adminTcp)]);
+        const servers = [adminServer, publicServer, adminTcp].filter((s): s is http.Server => s !== null);
+        requests.beginStop();
+        for (const s of servers) {
+            s.close();
+            s.closeIdleConnections();
+        }
+        if (!await requests.settled(drainMs))
+            log.warn("requests still running after the drain time; new writes are refused", { requestsInFlight: requests.inFlight });
+        // Transactions already queued run to their end, and their requests get their answers.
+        await db.closeWrites(() => new HubError("SERVICE_STOPPING", "The hub service is stopping", "Try again in a few seconds."));
+        await requests.settled(2_000);
+        for (const s of servers) s.closeAllConnections();
         await ctx.wireguard?.stop();
         await db.close();
         fs.rmSync(config.apiSocket, { force: true });
+        log.info("stopped", { signal });
         process.exit(0);
     };
     process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -113,7 +113,7 @@ interface RequestOptions {
     headers?: Record<string, string>;
 }
 
-/** One request; a 304 (asked for with If-None-Match) is an answer, not an error. */
+/** One request, its body taken as it streams in. */
 async function send(method: string, path: string, { body, params, headers = {} }: RequestOptions = {}): Promise<Answer> {
     const c = await http();
     return new Promise<Answer>((resolve, reject) => {
@@ -134,10 +134,7 @@ async function send(method: string, path: string, { body, params, headers = {} }
         }).stream(chunk => {
             parts.push(chunk);
         }).then(rest => resolve({ status, etag, text: parts.join("") + (rest ?? "") }),
-            (err: HttpError, answer?: unknown) => {
-                if (err?.status === 304) resolve({ status: 304, etag, text: "" });
-                else reject(toApiError(err, answer));
-            });
+            (err: HttpError, answer?: unknown) => reject(toApiError(err, answer)));
     });
 }
 
@@ -147,16 +144,18 @@ async function call<T>(method: string, path: string, body?: unknown, params?: Re
 }
 
 // The page asks for the list every few seconds. With the last answer's ETag, a hub where
-// nothing changed answers 304, and the page keeps the list it has (the same array, so
-// nothing re-renders) instead of parsing megabytes again.
+// nothing changed answers {"unchanged": true}, and the page keeps the list it has (the same
+// array, so nothing re-renders) instead of parsing megabytes again. (Not If-None-Match:
+// Cockpit's C bridge never delivers a 304 that carries no body length.)
 let lastList: { etag: string; spokes: Spoke[] } | null = null;
 
 export async function listSpokes(): Promise<Spoke[]> {
-    const answer = await send("GET", "/api/spoke/list", { headers: lastList ? { "If-None-Match": lastList.etag } : {} });
-    if (answer.status === 304 && lastList) return lastList.spokes;
-    const { spokes } = JSON.parse(answer.text) as { spokes: Spoke[] };
-    lastList = answer.etag ? { etag: answer.etag, spokes } : null;
-    return spokes;
+    const answer = await send("GET", "/api/spoke/list", { params: lastList ? { unchangedSince: lastList.etag } : undefined });
+    const parsed = JSON.parse(answer.text) as { spokes: Spoke[] } | { unchanged: true };
+    if ("unchanged" in parsed && lastList) return lastList.spokes;
+    if (!("spokes" in parsed)) throw new ApiError(_("The hub answered the spoke list without spokes"), "", "BAD_ANSWER", answer.status, "http");
+    lastList = answer.etag ? { etag: answer.etag, spokes: parsed.spokes } : null;
+    return parsed.spokes;
 }
 
 export const getHubConfig = () => call<HubConfig>("GET", "/api/hub/config");

@@ -123,7 +123,7 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
         },
         {
             method: "delete", path: "/api/installation/token/:id", tag: "tokens", summary: "Revoke a token and free its address",
-            responses: { 200: "Revoked", 404: errors[404], 410: "Already used" },
+            responses: { 200: "Revoked", 404: errors[404], 409: "Already used: remove the spoke instead" },
             async handler(req, res) {
                 const row = await revokeToken(ctx, v.uuid(req.params.id, "id"), actorOf(req));
                 res.json({ message: "Installation token revoked", tokenId: row.id });
@@ -131,13 +131,27 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
         },
         {
             method: "get", path: "/api/spoke/list", tag: "spokes", summary: "Every spoke with its live state",
+            query: {
+                unchangedSince: {
+                    description: "An ETag of this list: while it is still current the answer is {\"unchanged\": true} instead of the list "
+                        + "(for clients that cannot take a 304, such as Cockpit's bridge)",
+                    schema: { type: "string", maxLength: 64 },
+                },
+            },
             responses: { 200: "Spokes, with an ETag", 304: "Unchanged since the ETag sent in If-None-Match" },
             async handler(req, res) {
                 const answer = await spokeListAnswer(ctx);
                 res.setHeader("ETag", answer.etag);
-                // Content-Length spelled out: Cockpit's bridge otherwise reads a 304 to the end of the connection.
-                if (req.headers["if-none-match"] === answer.etag) res.status(304).setHeader("Content-Length", "0").end();
-                else res.type("application/json").send(answer.json);
+                if (req.headers["if-none-match"] === answer.etag) {
+                    // No Content-Length (RFC 9110 §8.6 allows only the 200's). Cockpit's C bridge
+                    // reads a 304 by its length or to the end of the connection and never
+                    // delivers it, so the page asks with unchangedSince instead.
+                    res.status(304).end();
+                } else if (req.query.unchangedSince === answer.etag) {
+                    res.json({ unchanged: true });
+                } else {
+                    res.type("application/json").send(answer.json);
+                }
             },
         },
         {

@@ -25,7 +25,7 @@ function base(ctx: HubContext): express.Express {
         const started = process.hrtime.bigint();
         res.on("finish", () => {
             const ms = Number(process.hrtime.bigint() - started) / 1e6;
-            ctx.log.debug("request", { method: req.method, path: redact(req.path), status: res.statusCode, ms: Math.round(ms) });
+            ctx.log.debug("request", { method: req.method, path: redact(req.path), status: res.statusCode, bytes: Number(res.getHeader("content-length") ?? 0), ms: Math.round(ms) });
         });
         next();
     });

@@ -23,8 +23,9 @@ function present(value: unknown): boolean {
     return value !== undefined && value !== null && value !== "";
 }
 
-// eslint-disable-next-line no-control-regex
-const controlChars = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// Control characters, line separators, and format characters: bidi overrides and zero-width
+// marks would make a name in the page or the audit log read as another name.
+const controlChars = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 
 export function text(body: Body, field: string, opts: { max: number; required?: boolean }): string | null {
     const v = body[field];

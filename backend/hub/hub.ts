@@ -4,11 +4,11 @@ import fs from "node:fs";
 import path from "node:path";
 import type { HubContext, Actor } from "../context";
 import type { HubRow } from "../db/models";
-import { afterCommit } from "../db/connect";
+import { afterCommit, onRollback } from "../db/connect";
 import { HubError } from "../errors";
-import { writeFileAtomic } from "../fsutil";
+import { syncDirectory, writeFileAtomic } from "../fsutil";
 import { addressAt, hostCount, type Network } from "../ipam/cidr";
-import { generateKeyPair } from "../wireguard/keys";
+import { generateKeyPair, publicKeyOf } from "../wireguard/keys";
 import { record } from "../audit/audit";
 import { peersChanged } from "../context";
 
@@ -108,7 +108,7 @@ export async function initialize(ctx: HubContext, settings: HubSettings, force: 
             "Spokes get the same host number in both networks: pick an IPv6 prefix with at least as many addresses (a /64 is usual).",
             { field: "networkCIDRv6" });
     const keys = generateKeyPair();
-    const { hub, removedSpokes } = await ctx.db.writeTx(async t => {
+    return ctx.db.writeTx(async t => {
         const existing = await ctx.db.models.Hub.findByPk(1, { transaction: t });
         if (existing && !force)
             throw new HubError("HUB_ALREADY_INITIALIZED", "The hub is already initialised",
@@ -137,22 +137,73 @@ export async function initialize(ctx: HubContext, settings: HubSettings, force: 
             createdAt: now,
             updatedAt: now,
         }, { transaction: t });
-        // The key file is written before commit: a crash between leaves a key without a hub
-        // row (harmless, replaced next time), never a hub row without its key.
-        writeFileAtomic(privateKeyFile(ctx), keys.privateKey + "\n", 0o600);
-        afterCommit(t, () => forgetHub(ctx));
+        // The new key is staged beside the running one and takes its place only once the
+        // row holding its public key has committed: a failure in between leaves the running
+        // hub, its key file and every tunnel as they were. (A crash in between is settled at
+        // the next start by recoverStagedKey.)
+        stageKey(ctx, keys.privateKey);
+        onRollback(t, () => dropStagedKey(ctx));
         await record(ctx, t, actor, existing ? "hub.reinitialized" : "hub.initialized", settings.network.cidr,
             { listenPort: settings.listenPort, publicEndpoint: settings.publicEndpoint, removedSpokes: removed });
+        // Run in the write queue before the next transaction: no request sees the new row
+        // with the old key file, or takes an address from the old network's pool.
+        afterCommit(t, async () => {
+            installStagedKey(ctx);
+            forgetHub(ctx);
+            ctx.live.update([], ctx.now());
+            ctx.desired.invalidate();
+            await ctx.addresses.load(row);
+            await refreshTlsOrWarn(ctx);
+            peersChanged(ctx, "hub initialised");
+            ctx.log.info(removed ? "hub re-initialised; previous spokes removed and must re-enroll" : "hub initialised",
+                { network: row.networkCIDR, listenPort: row.listenPort, removedSpokes: removed });
+        });
         return { hub: row, removedSpokes: removed };
     });
-    ctx.live.update([], ctx.now());
-    ctx.desired.invalidate();
-    await ctx.addresses.load(hub);
-    await ctx.refreshTls();
-    peersChanged(ctx, "hub initialised");
-    ctx.log.info(removedSpokes ? "hub re-initialised; previous spokes removed and must re-enroll" : "hub initialised",
-        { network: hub.networkCIDR, listenPort: hub.listenPort, removedSpokes });
-    return { hub, removedSpokes };
+}
+
+function stagedKeyFile(ctx: HubContext): string {
+    return `${privateKeyFile(ctx)}.new`;
+}
+
+function stageKey(ctx: HubContext, privateKey: string): void {
+    writeFileAtomic(stagedKeyFile(ctx), privateKey + "\n", 0o600);
+}
+
+function dropStagedKey(ctx: HubContext): void {
+    fs.rmSync(stagedKeyFile(ctx), { force: true });
+}
+
+function installStagedKey(ctx: HubContext): void {
+    fs.renameSync(stagedKeyFile(ctx), privateKeyFile(ctx));
+    syncDirectory(path.dirname(privateKeyFile(ctx)));
+}
+
+/**
+ * At start: a key staged by an initialisation whose commit the process did not outlive
+ * takes its place if the database holds its public key, and is dropped otherwise.
+ */
+export async function recoverStagedKey(ctx: HubContext): Promise<void> {
+    const staged = stagedKeyFile(ctx);
+    if (!fs.existsSync(staged)) return;
+    const hub = await loadHub(ctx);
+    const key = readKeyFile(staged);
+    if (hub && key && publicKeyOf(key) === hub.publicKey) {
+        installStagedKey(ctx);
+        ctx.log.info("hub key of the last initialisation put in place", { file: privateKeyFile(ctx) });
+    } else {
+        dropStagedKey(ctx);
+    }
+}
+
+/** A TLS refresh that fails leaves the old certificate serving; the change it follows stands. */
+async function refreshTlsOrWarn(ctx: HubContext): Promise<void> {
+    try {
+        await ctx.refreshTls();
+    } catch (err) {
+        ctx.log.error("the enrollment certificate could not be re-issued for the new endpoints; the previous one keeps serving",
+            { error: err instanceof Error ? err.message : String(err), hint: "Check WGHUB_DATA_DIR is writable, then restart the service." });
+    }
 }
 
 export interface HubConfigUpdate {
@@ -162,7 +213,7 @@ export interface HubConfigUpdate {
 }
 
 export async function updateConfig(ctx: HubContext, update: HubConfigUpdate, actor: Actor): Promise<HubRow> {
-    const hub = await ctx.db.writeTx(async t => {
+    return ctx.db.writeTx(async t => {
         const row = await ctx.db.models.Hub.findByPk(1, { transaction: t });
         if (!row) throw new HubError("HUB_NOT_INITIALIZED", "The hub is not initialised yet", "Run the setup wizard first.");
         if (update.publicEndpoint !== undefined) row.publicEndpoint = update.publicEndpoint;
@@ -170,18 +221,45 @@ export async function updateConfig(ctx: HubContext, update: HubConfigUpdate, act
         if (update.dns !== undefined) row.dns = JSON.stringify(update.dns);
         row.updatedAt = ctx.now();
         await row.save({ transaction: t });
-        afterCommit(t, () => forgetHub(ctx));
         await record(ctx, t, actor, "hub.config_changed", null, { ...update });
+        afterCommit(t, async () => {
+            forgetHub(ctx);
+            await refreshTlsOrWarn(ctx);
+        });
         return row;
     });
-    await ctx.refreshTls();
-    return hub;
 }
 
-export function readPrivateKey(ctx: HubContext): string | null {
+const wireguardKey = /^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/;
+
+/** A WireGuard key file's key, or null when it is missing or holds anything else. */
+function readKeyFile(file: string): string | null {
+    let text: string;
     try {
-        return fs.readFileSync(privateKeyFile(ctx), "utf8").trim();
+        text = fs.readFileSync(file, "utf8").trim();
     } catch {
         return null;
     }
+    return wireguardKey.test(text) ? text : null;
+}
+
+export function readPrivateKey(ctx: HubContext): string | null {
+    return readKeyFile(privateKeyFile(ctx));
+}
+
+/**
+ * The hub's private key file, checked against the public key in the database before
+ * WireGuard is given it: a damaged file, or one from another initialisation, would cut every
+ * spoke. The error names the file, never its content.
+ */
+export function checkedPrivateKeyFile(ctx: HubContext, hub: HubRow): string {
+    const file = privateKeyFile(ctx);
+    const key = readKeyFile(file);
+    if (!key)
+        throw new HubError("INTERNAL", `The hub's private key file ${file} is missing or is not a WireGuard key`,
+            "Restore it from a backup (wireguard-hub restore), or re-initialise the hub (every spoke must then re-enroll).");
+    if (publicKeyOf(key) !== hub.publicKey)
+        throw new HubError("INTERNAL", `The hub's private key file ${file} does not belong to the hub's public key in the database`,
+            "Restore the key file that matches the database from a backup; until then WireGuard keeps the key it has.");
+    return file;
 }

@@ -5,8 +5,10 @@ import { HubError } from "../errors";
 
 export class UnquotableValue extends HubError {
     constructor(what: string) {
-        super("VALIDATION_FAILED", `cannot put ${what} into an install script`,
-            "Correct the hub's settings (endpoints, DNS, networks) or the spoke's values, then create the script again.");
+        // The values come from the hub's settings and its tokens, all checked when they were
+        // stored: one that cannot be quoted is the hub's fault, not the spoke's.
+        super("SCRIPT_UNRENDERABLE", `The hub cannot put ${what} into an install script`,
+            "Tell the hub's admin: correct the hub's settings (endpoints, DNS, networks) in the WireGuard Hub page or with wireguard-hub, then make a new token.");
         this.name = "UnquotableValue";
     }
 }

@@ -27,6 +27,10 @@ export class DesiredPeers {
     private loadedAt = 0;
     /** Changes committed while a reload was reading: applied on top of what it read. */
     private duringLoad: Change[] | null = null;
+    /** The reload under way: every caller meanwhile waits for it instead of starting another. */
+    private loading: Promise<void> | null = null;
+    /** Bumped by invalidate(): a reload that began before it must not install what it read. */
+    private generation = 0;
 
     constructor(private readonly db: Database, private readonly maxAgeMs = 10 * 60_000) {}
 
@@ -37,6 +41,7 @@ export class DesiredPeers {
 
     invalidate(): void {
         this.peers = null;
+        this.generation++;
     }
 
     private apply(change: Change): void {
@@ -49,27 +54,37 @@ export class DesiredPeers {
         else this.routing.delete(id);
     }
 
+    private async current(now: number): Promise<Map<string, SpokePeer>> {
+        while (!this.peers || now - this.loadedAt > this.maxAgeMs) {
+            this.loading ??= this.reload(now).finally(() => (this.loading = null));
+            await this.loading;
+        }
+        return this.peers;
+    }
+
     async list(now = Date.now()): Promise<DesiredPeer[]> {
-        if (!this.peers || now - this.loadedAt > this.maxAgeMs) await this.reload(now);
-        return Array.from(this.peers!.values(), e => e.peer);
+        return Array.from((await this.current(now)).values(), e => e.peer);
     }
 
     /** Subnets routed behind enabled spokes other than `exceptSpokeId`. */
     async routedSubnets(exceptSpokeId: string): Promise<string[]> {
-        if (!this.peers) await this.reload(Date.now());
+        await this.current(Date.now());
         const out: string[] = [];
         for (const [id, subnets] of this.routing) if (id !== exceptSpokeId) out.push(...subnets);
         return out;
     }
 
     private async reload(now: number): Promise<void> {
-        this.duringLoad = [];
+        const generation = this.generation;
+        const changes: Change[] = [];
+        this.duringLoad = changes;
         try {
             const rows = await this.db.models.Spoke.findAll({
                 where: { enabled: true }, attributes: ["id", "publicKey", "address", "addressV6", "subnets"], raw: true,
             });
+            if (generation !== this.generation) return;
             const fresh = new Map(rows.map(r => [r.id, desiredPeerOf(r)]));
-            for (const [id, entry] of this.duringLoad) {
+            for (const [id, entry] of changes) {
                 if (entry) fresh.set(id, entry);
                 else fresh.delete(id);
             }
@@ -77,7 +92,7 @@ export class DesiredPeers {
             this.routing = new Map([...fresh].filter(([, e]) => e.subnets.length).map(([id, e]) => [id, e.subnets]));
             this.loadedAt = now;
         } finally {
-            this.duringLoad = null;
+            if (this.duringLoad === changes) this.duringLoad = null;
         }
     }
 }

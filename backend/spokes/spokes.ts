@@ -10,7 +10,7 @@ import { afterCommit } from "../db/connect";
 import { HubError } from "../errors";
 import { record } from "../audit/audit";
 import { upsertCluster } from "../clusters/clusters";
-import { loadHub, parseDns, privateKeyFile, requireHub } from "../hub/hub";
+import { checkedPrivateKeyFile, loadHub, parseDns, requireHub } from "../hub/hub";
 import { allowedIPsOf, assertUsable, findToken, findTokenById } from "../tokens/tokens";
 import { isoDate, isUniqueViolation } from "../db/sql";
 import type { DesiredState, PeerStatus } from "../wireguard/types";
@@ -340,7 +340,7 @@ export async function desiredState(ctx: HubContext): Promise<DesiredState | null
     return {
         iface: {
             name: ctx.config.interfaceName,
-            privateKeyFile: privateKeyFile(ctx),
+            privateKeyFile: checkedPrivateKeyFile(ctx, hub),
             listenPort: hub.listenPort,
             addresses: [hub.interfaceAddress, ...(hub.interfaceAddressV6 ? [hub.interfaceAddressV6] : [])],
         },

@@ -3,10 +3,10 @@
 import crypto from "node:crypto";
 import { Op, type Transaction } from "sequelize";
 import type { HubContext, Actor } from "../context";
-import type { TokenRow, TokenState } from "../db/models";
+import type { HubRow, TokenRow, TokenState } from "../db/models";
 import { HubError } from "../errors";
 import { record } from "../audit/audit";
-import { requireHub } from "../hub/hub";
+import { publicUrl, requireHub } from "../hub/hub";
 import { overlaps, parseCidr, type Network } from "../ipam/cidr";
 
 export function hashToken(token: string): string {
@@ -103,8 +103,19 @@ async function checkSubnetsFree(ctx: HubContext, t: Transaction, subnets: Networ
     }
 }
 
+/**
+ * A one-liner fetched over plain HTTP runs as root whatever anyone on the path puts in it:
+ * refused unless the admin says a TLS proxy stands in front (or it is a test).
+ */
+function assertSecureEnrollment(ctx: HubContext, hub: HubRow): void {
+    if (ctx.config.allowHttpEnrollment || publicUrl(ctx, hub).startsWith("https://")) return;
+    throw new HubError("INSECURE_ENROLLMENT", "The enrollment URL is plain HTTP: anyone on the path could run commands as root on the spoke",
+        "Turn TLS on (WGHUB_TLS=on, the default), or put a TLS proxy in front and set WGHUB_PUBLIC_URL=https://…; "
+        + "only if a TLS proxy already protects this URL, set WGHUB_ALLOW_HTTP_ENROLLMENT=yes in /etc/wireguard-hub/hub.env.");
+}
+
 export async function createToken(ctx: HubContext, input: NewToken, actor: Actor): Promise<{ row: TokenRow; token: string }> {
-    await requireHub(ctx);
+    assertSecureEnrollment(ctx, await requireHub(ctx));
     checkSubnets(ctx, input.subnets);
     const token = crypto.randomBytes(32).toString("base64url");
     const now = ctx.now();
@@ -174,13 +185,13 @@ export async function revokeToken(ctx: HubContext, id: string, actor: Actor): Pr
         const now = ctx.now();
         const state = effectiveState(row, now);
         if (state === "used")
-            throw new HubError("TOKEN_ALREADY_USED", "This token was already used to register a spoke",
+            throw new HubError("TOKEN_NOT_REVOCABLE", "This token was already used to register a spoke",
                 "To take that spoke off the hub, remove or disable the spoke instead.");
         if (state === "revoked") return row;
         // Conditional: a registration that commits first wins, and then this revoke fails.
         const [changed] = await ctx.db.models.Token.update({ state: "revoked", revokedAt: now },
             { where: { id, state: { [Op.in]: ["pending", "expired"] } }, transaction: t });
-        if (!changed) throw new HubError("TOKEN_ALREADY_USED", "This token was just used to register a spoke", "Remove the spoke instead.");
+        if (!changed) throw new HubError("TOKEN_NOT_REVOCABLE", "This token was just used to register a spoke", "Remove the spoke instead.");
         await releaseTokenAddress(ctx, t, row);
         await record(ctx, t, actor, "token.revoked", row.spokeName, { tokenId: row.id, tokenPrefix: row.tokenPrefix });
         await row.reload({ transaction: t });

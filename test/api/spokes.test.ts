@@ -147,6 +147,12 @@ describe("api: registration and the spoke list", () => {
         const unchanged = await ifNoneMatch(etag);
         assert.equal(unchanged.status, 304);
         assert.equal(unchanged.text, "");
+        // RFC 9110 §8.6: a 304 carries no Content-Length, or exactly the 200's.
+        const length = unchanged.headers["content-length"];
+        assert.ok(length === undefined || Number(length) === Buffer.byteLength(first.text), `304 with Content-Length ${length}`);
+        const since = (tag: string) => hub.admin("GET", `/api/spoke/list?unchangedSince=${encodeURIComponent(tag)}`);
+        assert.deepEqual((await since(etag)).body, { unchanged: true }, "the form Cockpit's bridge can carry");
+        assert.ok(Array.isArray((await since('"stale"')).body.spokes));
         const spoke = await enrolledSpoke(hub, { spokeName: "etag-mover" });
         const changed = await ifNoneMatch(etag);
         assert.equal(changed.status, 200);

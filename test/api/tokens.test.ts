@@ -92,9 +92,9 @@ describe("api: installation tokens", () => {
         assert.equal(next.allowedIPs[0], address, "the revoked token's address is the lowest free one");
     });
 
-    it("revoking a used token is 410 TOKEN_ALREADY_USED; an unknown id is 404 TOKEN_NOT_FOUND; a bad id 400", async () => {
+    it("revoking a used token is 409 TOKEN_NOT_REVOCABLE; an unknown id is 404 TOKEN_NOT_FOUND; a bad id 400", async () => {
         const spoke = await enrolledSpoke(hub);
-        assertError(await hub.admin("DELETE", `/api/installation/token/${spoke.token.id}`), 410, "TOKEN_ALREADY_USED");
+        assertError(await hub.admin("DELETE", `/api/installation/token/${spoke.token.id}`), 409, "TOKEN_NOT_REVOCABLE");
         assertError(await hub.admin("DELETE", `/api/installation/token/${crypto.randomUUID()}`), 404, "TOKEN_NOT_FOUND");
         assertError(await hub.admin("DELETE", "/api/installation/token/not-an-id"), 400, "VALIDATION_FAILED");
     });

@@ -127,8 +127,8 @@ describe(`browser: the page with ${SPOKES.toLocaleString("en")} spokes`, functio
         await frame.locator(`#spokes-table:not([data-updated="${before}"])`).waitFor({ timeout: 15_000 });
         assert.equal(await third.getAttribute("data-spoke-name"), "site-04945");
         assert.equal(await frame.locator("#spokes-pagination-bottom input").inputValue(), "3");
-        // Nothing changed on the hub meanwhile: the refresh sent the list's ETag and got a 304.
-        assert.match(hub.output(), /request method="GET" path="\/api\/spoke\/list" status=304/);
+        // Nothing changed on the hub meanwhile: the refresh sent the list's ETag and got the short answer.
+        assert.match(hub.output(), /request method="GET" path="\/api\/spoke\/list" status=200 bytes=1\d /);
         await frame.locator("#spokes-sort-name button").click();
     });
 

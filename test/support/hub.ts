@@ -120,6 +120,8 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     env.WGHUB_API_SOCKET = socket;
     const [listenHost, listenPort] = [env.WGHUB_PUBLIC_LISTEN.replace(/:\d+$/, ""), Number(/:(\d+)$/.exec(env.WGHUB_PUBLIC_LISTEN)![1])];
     const secure = (env.WGHUB_TLS ?? "on") === "on";
+    // Plain-HTTP hubs in tests hand out one-liners on loopback or inside their namespace.
+    if (!secure) env.WGHUB_ALLOW_HTTP_ENROLLMENT ??= "yes";
     const publicUrl = `${secure ? "https" : "http"}://${listenHost}:${listenPort}`;
 
     const childEnv = { ...process.env, ...env };

@@ -22,7 +22,8 @@ describe("validation: names and text", () => {
         for (const ok of ["web-1", "db_primary.lan", "Büro Köln", "東京-1", "a", "x".repeat(63), "1st floor"])
             assert.equal(v.spokeName({ spokeName: ok }), ok);
         for (const bad of ["", " lead", "trail ", "-x", ".x", "x".repeat(64), "a\nb", "a\tb", "$(id)", "`id`", "a;b", "a'b", "a\"b",
-            "a/b", "a\\b", "a\u0000b", "a\u2028b", "a=b", "[Peer]", 5, null, undefined, ["a"], { a: 1 }])
+            "a/b", "a\\b", "a\u0000b", "a\u2028b", "a=b", "[Peer]", "admin\u202Egnp.exe", "db\u200B1", "web\u200D-1", "x\uFEFF",
+            5, null, undefined, ["a"], { a: 1 }])
             refuses(() => v.spokeName({ spokeName: bad }), "spokeName", JSON.stringify(bad));
     });
 
@@ -43,7 +44,9 @@ describe("validation: names and text", () => {
         assert.equal(v.text({ d: "" }, "d", { max: 10 }), null);
         assert.equal(v.text({ d: null }, "d", { max: 10 }), null);
         refuses(() => v.text({}, "d", { max: 10, required: true }), "d", "required");
-        for (const bad of ["x".repeat(11), " x", "x ", "a\nb", "a\rb", "a\u0000b", "a\u007fb", "a\u0085b", "a\u2029b", 7, ["x"]])
+        // Bidi overrides, zero-width and other format characters make one name read as another.
+        for (const bad of ["x".repeat(11), " x", "x ", "a\nb", "a\rb", "a\u0000b", "a\u007fb", "a\u0085b", "a\u2029b",
+            "dc\u202E1", "dc\u2066x", "dc\u200B", "d\u00ADc", "d\u061Cc", 7, ["x"]])
             refuses(() => v.text({ d: bad }, "d", { max: 10 }), "d", JSON.stringify(bad));
     });
 });
