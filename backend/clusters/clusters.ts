@@ -11,7 +11,9 @@ import { stateOf } from "../spokes/live";
 export async function upsertCluster(ctx: HubContext, t: Transaction, clusterName: string, datacenter: string | null): Promise<ClusterRow> {
     const existing = await ctx.db.models.Cluster.findOne({ where: { clusterName }, transaction: t });
     if (existing) {
-        if (!existing.datacenter && datacenter) await existing.update({ datacenter }, { transaction: t });
+        // Conditional: of two nodes registering at once, the first one's datacenter stays.
+        if (!existing.datacenter && datacenter)
+            await ctx.db.models.Cluster.update({ datacenter }, { where: { id: existing.id, datacenter: null }, transaction: t });
         return existing;
     }
     const now = ctx.now();

@@ -9,7 +9,7 @@ import type { Logger } from "../log";
 import { defineModels, type Models } from "./models";
 import { migrate } from "./migrations";
 import { createSql, type Sql } from "./sql";
-import { createWriteQueue } from "./writeQueue";
+import { createWriteQueue, type WriteOptions } from "./writeQueue";
 
 export { afterCommit, onRollback } from "./writeQueue";
 
@@ -19,7 +19,7 @@ export interface Database {
     dialect: "sqlite" | "postgres";
     /** Plain SQL for the hot paths (sql.ts). */
     sql: Sql;
-    writeTx<T>(work: (t: Transaction) => Promise<T>): Promise<T>;
+    writeTx<T>(work: (t: Transaction) => Promise<T>, options?: WriteOptions): Promise<T>;
     /**
      * How many write transactions have ended, counted after each commit or rollback: what is
      * read while the count holds still is current (caches of whole tables key on it).
@@ -103,22 +103,24 @@ export async function openDatabase(url: string, log: Logger): Promise<Database> 
     const applied = await migrate(sequelize);
     if (applied.length) log.info("database migrated", { applied });
 
-    const queue = createWriteQueue(sequelize, err => log.error("a cache refresh after a write failed", { error: String(err) }));
+    const dialect = isSqlite ? "sqlite" : "postgres";
+    const sql = createSql(sequelize, dialect);
+    const queue = createWriteQueue(sequelize, (statement, t) => sql.run(statement, [], t),
+        err => log.error("a cache refresh after a write failed", { error: String(err) }));
     let writes = 0;
-    const writeTx = async <T>(work: (t: Transaction) => Promise<T>): Promise<T> => {
+    const writeTx = async <T>(work: (t: Transaction) => Promise<T>, options?: WriteOptions): Promise<T> => {
         try {
-            return await queue.writeTx(work);
+            return await queue.writeTx(work, options);
         } finally {
             writes++;
         }
     };
 
-    const dialect = isSqlite ? "sqlite" : "postgres";
     return {
         sequelize,
         models,
         dialect,
-        sql: createSql(sequelize, dialect),
+        sql,
         writeTx,
         get writes() {
             return writes;

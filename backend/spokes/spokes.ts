@@ -170,7 +170,10 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
             { spokeId: spoke.id, tokenId: token.id, address: spoke.address, os: reg.os, cluster: clusterName });
         const config = await spokeConfigFor(ctx, spoke.id, spoke.address, spoke.addressV6);
         return { spoke, config, reenrolled };
-    });
+    // Its checks are the token's conditional update and the unique indexes; its other reads
+    // (the spoke it re-enrolls, the cluster) are of rows only this token's holder writes, or
+    // are settled by a conditional update or a unique index as well.
+    }, { pipelined: true });
     peersChanged(ctx, reg.isProxmox ? "proxmox node registered" : "spoke registered");
     return result;
 }

@@ -2,7 +2,7 @@
 // registration against revoke of the same token, and the read-then-write checks that a
 // grouped transaction must keep (each request sees the writes of those before it).
 import assert from "node:assert/strict";
-import { createToken, enrolledSpoke, initialisedHub, register, sql, type HttpAnswer, type RunningHub } from "./helpers";
+import { createToken, enrolledSpoke, initialisedHub, register, spokePublicKey, sql, type HttpAnswer, type RunningHub } from "./helpers";
 
 describe("api: races", () => {
     let hub: RunningHub;
@@ -98,5 +98,33 @@ describe("api: races", () => {
         assert.deepEqual(answers.map(a => a.status), Array(10).fill(201), answers.map(a => a.text).join("\n"));
         const live = await sql(hub, "SELECT id FROM installation_tokens WHERE spokeId = ? AND purpose = 'reenroll' AND state = 'pending'", [spoke.id]);
         assert.equal(live.length, 1);
+    });
+
+    it("registrations share their turn in a group: 20 pairs of tokens, each pair with one public key, all at once: one 201 per pair", async () => {
+        const pairs = await Promise.all(Array.from({ length: 20 }, async (_, i) =>
+            ({ key: spokePublicKey(), tokens: [await createToken(hub, { spokeName: `twin-${i}-a` }), await createToken(hub, { spokeName: `twin-${i}-b` })] })));
+        const answers = await Promise.all(pairs.flatMap(p => p.tokens.map(t => register(hub, t.token, { publicKey: p.key }))));
+        for (let i = 0; i < pairs.length; i++) {
+            const mine = answers.slice(2 * i, 2 * i + 2);
+            assert.deepEqual(mine.map(a => a.status).sort(), [201, 409], mine.map(a => `${a.status} ${a.body.code ?? ""}`).join(", "));
+            assert.equal(mine.find(a => a.status === 409)!.body.code, "PUBLIC_KEY_IN_USE");
+            const loser = pairs[i].tokens[mine.findIndex(a => a.status === 409)];
+            const [row] = await sql<{ state: string }>(hub, "SELECT state FROM installation_tokens WHERE id = ?", [loser.id]);
+            assert.equal(row.state, "pending", "the refused registration did not consume its token");
+        }
+    });
+
+    it("Proxmox nodes of one new cluster registering at once: one cluster, every node in it, the datacenter of one token", async () => {
+        const tokens = await Promise.all(Array.from({ length: 12 }, (_, i) =>
+            createToken(hub, { spokeName: `pve-${i}`, datacenter: `dc-${i % 3}` })));
+        const answers = await Promise.all(tokens.map((t, i) => register(hub, t.token, {
+            isProxmox: true, hostname: `pve-${i}`, proxmoxNodeName: `pve-${i}`, proxmoxClusterName: "racing-cluster", proxmoxVersion: "8.2.4",
+        })));
+        assert.deepEqual(answers.map(a => a.status), Array(12).fill(201), answers.map(a => a.text).join("\n"));
+        const clusters = await sql<{ id: string; datacenter: string }>(hub, "SELECT id, datacenter FROM proxmox_clusters WHERE clusterName = 'racing-cluster'");
+        assert.equal(clusters.length, 1);
+        assert.match(clusters[0].datacenter, /^dc-[012]$/);
+        const members = await sql(hub, "SELECT id FROM spokes WHERE proxmoxClusterId = ?", [clusters[0].id]);
+        assert.equal(members.length, 12);
     });
 });
