@@ -3,6 +3,9 @@
 import net from "node:net";
 import path from "node:path";
 import cron from "node-cron";
+import { parseDuration } from "./contract/fields";
+
+export { parseDuration };
 import type { LogLevel } from "./log";
 
 export type WgMode = "auto" | "kernel" | "userspace" | "off";
@@ -44,16 +47,6 @@ export class ConfigError extends Error {
         super(`${variable}=${JSON.stringify(value)} is not valid: expected ${accepts}`);
         this.name = "ConfigError";
     }
-}
-
-const units: Record<string, number> = { s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "90s", "15m", "24h", "7d" → milliseconds; null when malformed. */
-export function parseDuration(text: string): number | null {
-    const m = /^(\d+)\s*(s|m|min|h|d)$/.exec(text.trim());
-    if (!m) return null;
-    const ms = Number(m[1]) * units[m[2]];
-    return ms > 0 ? ms : null;
 }
 
 export function parseHostPort(text: string): HostPort | null {

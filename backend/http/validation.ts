@@ -2,8 +2,10 @@
 // names the field and says what it accepts; nothing reaches the domain unchecked.
 import { HubError } from "../errors";
 import { isWireGuardKey } from "../wireguard/keys";
-import { ipFamily, parseCidr, type Network } from "../ipam/cidr";
-import { parseDuration, parseHostPort } from "../config";
+import {
+    badDnsServer, formatEndpoint, hostnameShape, hubNetworkProblem, ipFamily, maxDnsServers, maxSubnets, networkPrefixes, parseCidr, parseDuration,
+    parseEndpoint, spokeNameProblem, subnetProblem, ttlRange, type Network,
+} from "../contract/fields";
 
 export type Body = Record<string, unknown>;
 
@@ -38,12 +40,10 @@ export function text(body: Body, field: string, opts: { max: number; required?: 
     return v;
 }
 
-const nameShape = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,62}$/u;
-
 /** Spoke names: letters, digits, space, dot, dash, underscore; 1-63 characters. */
 export function spokeName(body: Body, field = "spokeName"): string {
     const v = body[field];
-    if (typeof v !== "string" || !nameShape.test(v) || v.endsWith(" "))
+    if (typeof v !== "string" || spokeNameProblem(v))
         invalid(field, "1-63 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit");
     return v;
 }
@@ -90,8 +90,6 @@ export function port(body: Body, field: string, fallback?: number): number {
     return n;
 }
 
-const hostnameShape = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
-
 /** host:port, with IPv6 in brackets: "203.0.113.5:51820", "vpn.example.com:51820", "[2001:db8::1]:51820". */
 export function endpoint(body: Body, field: string, required: boolean): string | null {
     const v = body[field];
@@ -99,17 +97,19 @@ export function endpoint(body: Body, field: string, required: boolean): string |
         if (required) invalid(field, "host:port (IPv6 in brackets)");
         return null;
     }
-    const hp = typeof v === "string" && v.length <= 260 ? parseHostPort(v) : null;
-    if (!hp) invalid(field, "host:port (IPv6 in brackets, e.g. [2001:db8::1]:51820)");
-    const bracketed = (v as string).startsWith("[");
-    const family = ipFamily(hp.host);
-    if (bracketed ? family !== 6 : family === 6 || (!family && !hostnameShape.test(hp.host)))
-        invalid(field, "host:port where host is a DNS name, an IPv4 address or [IPv6]");
-    return family === 6 ? `[${hp.host}]:${hp.port}` : `${hp.host}:${hp.port}`;
+    const parsed = typeof v === "string" ? parseEndpoint(v) : "host";
+    if (typeof parsed === "string") {
+        if (parsed === "ipv6-brackets") invalid(field, "host:port with an IPv6 host in brackets, e.g. [2001:db8::1]:51820");
+        if (parsed === "host") invalid(field, "host:port where host is a DNS name, an IPv4 address or [IPv6]");
+        invalid(field, "host:port (IPv6 in brackets, e.g. [2001:db8::1]:51820)");
+    }
+    return formatEndpoint(parsed);
 }
 
 export function endpointHost(ep: string): string {
-    return parseHostPort(ep)!.host;
+    const parsed = parseEndpoint(ep);
+    if (typeof parsed === "string") throw new Error(`not an endpoint: ${ep}`);
+    return parsed.host;
 }
 
 /** DNS servers: a list of IP addresses, as an array or a comma/space separated string. */
@@ -117,8 +117,8 @@ export function dnsList(body: Body, field = "dns"): string[] {
     const v = body[field];
     if (!present(v)) return [];
     const items = typeof v === "string" ? v.split(/[\s,]+/).filter(Boolean) : v;
-    if (!Array.isArray(items) || items.length > 8 || !items.every(i => typeof i === "string" && ipFamily(i) !== null))
-        invalid(field, "up to 8 IP addresses (an array, or a comma-separated string)");
+    if (!Array.isArray(items) || items.length > maxDnsServers || !items.every(i => typeof i === "string") || badDnsServer(items as string[]) !== null)
+        invalid(field, `up to ${maxDnsServers} IP addresses (an array, or a comma-separated string)`);
     return items as string[];
 }
 
@@ -128,22 +128,20 @@ export function network(body: Body, field: string, family: 4 | 6, required: bool
         if (required) invalid(field, family === 4 ? "an IPv4 network like 10.0.1.0/24" : "an IPv6 network like fd00:1::/64");
         return null;
     }
-    const n = parseCidr(v);
-    const [min, max] = family === 4 ? [8, 30] : [64, 120];
-    if (!n || n.family !== family || n.prefix < min || n.prefix > max)
+    const { min, max } = networkPrefixes[family];
+    if (typeof v !== "string" || hubNetworkProblem(v, family))
         invalid(field, `an IPv${family} network with prefix /${min} to /${max}, host bits zero (e.g. ${family === 4 ? "10.0.1.0/24" : "fd00:1::/64"})`);
-    return n;
+    return parseCidr(v)!;
 }
 
 export function cidrList(body: Body, field: string): Network[] {
     const v = body[field];
     if (!present(v)) return [];
-    if (!Array.isArray(v) || v.length > 32) invalid(field, "an array of up to 32 networks");
+    if (!Array.isArray(v) || v.length > maxSubnets) invalid(field, `an array of up to ${maxSubnets} networks`);
     return v.map(item => {
-        const n = parseCidr(item);
-        if (!n || (n.family === 4 && n.prefix < 8) || (n.family === 6 && n.prefix < 16))
+        if (typeof item !== "string" || subnetProblem(item))
             invalid(field, "networks like 192.168.10.0/24 (host bits zero; not wider than /8 or /16 for IPv6)");
-        return n;
+        return parseCidr(item)!;
     });
 }
 
@@ -179,7 +177,7 @@ export function ttl(body: Body, field: string): number | null {
     const v = body[field];
     if (!present(v)) return null;
     const ms = typeof v === "number" && Number.isInteger(v) ? v * 1000 : typeof v === "string" ? parseDuration(v) : null;
-    if (ms === null || ms < 5 * 60_000 || ms > 30 * 86400_000) invalid(field, "a duration from 5m to 30d, like 1h or 7d");
+    if (ms === null || ms < ttlRange.minMs || ms > ttlRange.maxMs) invalid(field, "a duration from 5m to 30d, like 1h or 7d");
     return ms;
 }
 

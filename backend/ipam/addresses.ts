@@ -5,7 +5,8 @@ import { afterCommit, onRollback, type Database } from "../db/connect";
 import type { HubRow } from "../db/models";
 import { HubError } from "../errors";
 import { AddressPool } from "./pool";
-import { addressAt, contains, hostCount, ipFamily, ordinalOf, parseCidr, type Network } from "./cidr";
+import { spokeAddressProblem } from "../contract/fields";
+import { addressAt, hostCount, ordinalOf, parseCidr, type Network } from "./cidr";
 
 export interface Assigned {
     ordinal: number;
@@ -67,18 +68,20 @@ export class AddressBook {
     /** Checks a custom address: inside the network, not the hub's, not network/broadcast. */
     ordinalFor(ip: string): number {
         const netw = this.network;
-        if (ipFamily(ip) !== 4)
+        switch (spokeAddressProblem(ip, netw)) {
+        case "not-ipv4":
             throw new HubError("VALIDATION_FAILED", "customIP must be an IPv4 address",
                 "Give the IPv4 address; the spoke's IPv6 address has the same host number in the IPv6 network.", { field: "customIP" });
-        if (!contains(netw, ip))
+        case "outside":
             throw new HubError("ADDRESS_UNAVAILABLE", `${ip} is outside the hub's network ${netw.cidr}`,
                 `Pick an address inside ${netw.cidr}, or leave it empty to get the lowest free one.`, { field: "customIP" });
-        const ordinal = ordinalOf(netw, ip);
-        if (ordinal === 1)
+        case "hub":
             throw new HubError("ADDRESS_TAKEN", `${ip} is the hub's own address`, "Pick another address.");
-        if (!this.requirePool().inRange(ordinal))
+        case "network-or-broadcast":
             throw new HubError("ADDRESS_UNAVAILABLE", `${ip} is the network or broadcast address of ${netw.cidr}`, "Pick a host address.", { field: "customIP" });
-        return ordinal;
+        case null:
+            return ordinalOf(netw, ip);
+        }
     }
 
     /** Allocates inside `t`; the in-memory pool is put back if the transaction fails. */

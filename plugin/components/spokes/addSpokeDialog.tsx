@@ -22,7 +22,7 @@ const TTL_CHOICES = [
 ];
 
 export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
-    const { config, spokes } = useStore();
+    const { config } = useStore();
     const [name, setName] = useState("");
     const [address, setAddress] = useState("");
     const [datacenter, setDatacenter] = useState("");
@@ -34,14 +34,14 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
     const [token, setToken] = useState<CreatedToken | null>(null);
 
     const errors = useMemo(() => {
-        const nameError = checkSpokeName(name) ??
-            (spokes.some(s => s.name === name.trim()) ? cockpit.format(_("A spoke named $0 already exists."), name.trim()) : null);
+        // Names are labels, not keys (the API and the CLI tell spokes apart by id): two sites
+        // may both have a "pve-1".
         return {
-            name: nameError,
+            name: checkSpokeName(name),
             address: checkSpokeAddress(address, config?.networkCIDR),
             subnets: checkSubnets(subnets),
         };
-    }, [name, address, subnets, spokes, config]);
+    }, [name, address, subnets, config]);
     const valid = !errors.name && !errors.address && !errors.subnets;
 
     const submit = async () => {

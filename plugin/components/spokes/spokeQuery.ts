@@ -2,7 +2,7 @@
 // table: with 10,000 spokes only the visible page is rendered.
 import type { Spoke } from "../../types";
 import { displayState, handshakeMillis, osName, spokeAddress, type DisplayState } from "../../util/spokeState";
-import { parseIPv4 } from "../../util/validate";
+import { ipv4Number } from "../../util/validate";
 
 export interface SpokeRow {
     spoke: Spoke;
@@ -41,7 +41,7 @@ export function toRows(spokes: Spoke[], now: number): SpokeRow[] {
 const STATE_ORDER: Record<DisplayState, number> = { online: 0, registered: 1, offline: 2, disabled: 3 };
 
 function addressKey(address: string): number {
-    return parseIPv4(address) ?? Number.MAX_SAFE_INTEGER;
+    return ipv4Number(address) ?? Number.MAX_SAFE_INTEGER;
 }
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
