@@ -1,12 +1,15 @@
 // Who did what: token made or revoked, spoke registered (from which address), removed…
 import { Op, type Transaction } from "sequelize";
 import type { HubContext, Actor } from "../context";
+import { tables, type AuditRow } from "../db/models";
+import { insertInto } from "../db/sql";
+
+const insertEvent = insertInto<AuditRow>(tables.audit, ["at", "actor", "action", "subject", "source", "details"]);
 
 export async function record(ctx: HubContext, t: Transaction | null, actor: Actor, action: string,
     subject: string | null, details: Record<string, unknown> = {}): Promise<void> {
     // Every write records an event: plain SQL keeps it cheap (db/sql.ts).
-    await ctx.db.sql.run(`INSERT INTO audit_events (at, actor, action, subject, source, details) VALUES ($1, $2, $3, $4, $5, $6)`,
-        [ctx.now(), actor.name, action, subject, actor.source, JSON.stringify(details)], t ?? undefined);
+    await ctx.db.sql.run(insertEvent, [ctx.now(), actor.name, action, subject, actor.source, JSON.stringify(details)], t ?? undefined);
 }
 
 export interface AuditEvent {

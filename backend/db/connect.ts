@@ -9,6 +9,7 @@ import type { Logger } from "../log";
 import { defineModels, type Models } from "./models";
 import { migrate } from "./migrations";
 import { createSql, type Sql } from "./sql";
+import { patchConnectionManager } from "./sequelizeInternals";
 import { createWriteQueue, type WriteOptions } from "./writeQueue";
 
 export { afterCommit, onRollback } from "./writeQueue";
@@ -51,12 +52,6 @@ type SqliteHandle = {
  * no fsync per commit).
  */
 function tuneSqliteConnections(sequelize: Sequelize): void {
-    const manager = sequelize.connectionManager as unknown as {
-        getConnection(o?: { uuid?: string }): Promise<SqliteHandle>;
-        releaseConnection(c: SqliteHandle, force?: boolean): unknown;
-    };
-    const open = manager.getConnection.bind(manager);
-    const release = manager.releaseConnection.bind(manager);
     let writer: SqliteHandle | null = null;
     const tune = async (handle: SqliteHandle) => {
         if (handle.wghubTuned) return;
@@ -65,15 +60,17 @@ function tuneSqliteConnections(sequelize: Sequelize): void {
         await new Promise<void>((resolve, reject) =>
             handle.exec("PRAGMA synchronous = NORMAL", err => (err ? reject(err) : resolve())));
     };
-    manager.getConnection = async options => {
-        const inTransaction = options?.uuid !== undefined && options.uuid !== "default";
-        if (inTransaction && writer) return writer;
-        const handle = await open(inTransaction ? { ...options, uuid: "wghub-writer" } : options);
-        await tune(handle);
-        if (inTransaction) writer = handle;
-        return handle;
-    };
-    manager.releaseConnection = (connection, force) => (connection === writer ? undefined : release(connection, force));
+    patchConnectionManager<SqliteHandle>(sequelize, original => ({
+        async getConnection(options) {
+            const inTransaction = options?.uuid !== undefined && options.uuid !== "default";
+            if (inTransaction && writer) return writer;
+            const handle = await original.getConnection(inTransaction ? { ...options, uuid: "wghub-writer" } : options);
+            await tune(handle);
+            if (inTransaction) writer = handle;
+            return handle;
+        },
+        releaseConnection: (connection, force) => (connection === writer ? undefined : original.releaseConnection(connection, force)),
+    }));
 }
 
 export async function openDatabase(url: string, log: Logger): Promise<Database> {

@@ -3,6 +3,16 @@ import {
     DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize,
 } from "sequelize";
 
+/** Each table's name, for the models below and the plain SQL of db/sql.ts. */
+export const tables = {
+    hub: "hub",
+    tokens: "installation_tokens",
+    spokes: "spokes",
+    clusters: "proxmox_clusters",
+    allocations: "address_allocations",
+    audit: "audit_events",
+} as const;
+
 export class HubRow extends Model<InferAttributes<HubRow>, InferCreationAttributes<HubRow>> {
     declare id: number;
     declare networkCIDR: string;
@@ -121,7 +131,7 @@ export function defineModels(sequelize: Sequelize): Models {
         generation: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
-    }, { sequelize, tableName: "hub" });
+    }, { sequelize, tableName: tables.hub });
 
     TokenRow.init({
         id: { type: DataTypes.STRING(36), primaryKey: true },
@@ -140,7 +150,7 @@ export function defineModels(sequelize: Sequelize): Models {
         revokedAt: { type: DataTypes.DATE, allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
-    }, { sequelize, tableName: "installation_tokens" });
+    }, { sequelize, tableName: tables.tokens });
 
     SpokeRow.init({
         id: { type: DataTypes.STRING(36), primaryKey: true },
@@ -166,7 +176,7 @@ export function defineModels(sequelize: Sequelize): Models {
         txBytes: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
-    }, { sequelize, tableName: "spokes" });
+    }, { sequelize, tableName: tables.spokes });
 
     ClusterRow.init({
         id: { type: DataTypes.STRING(36), primaryKey: true },
@@ -175,14 +185,14 @@ export function defineModels(sequelize: Sequelize): Models {
         description: { type: DataTypes.TEXT, allowNull: true },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
-    }, { sequelize, tableName: "proxmox_clusters" });
+    }, { sequelize, tableName: tables.clusters });
 
     AllocationRow.init({
         ordinal: { type: DataTypes.INTEGER, primaryKey: true },
         address: str(64),
         spokeId: str(36),
         createdAt: { type: DataTypes.DATE, allowNull: false },
-    }, { sequelize, tableName: "address_allocations", timestamps: false });
+    }, { sequelize, tableName: tables.allocations, timestamps: false });
 
     AuditRow.init({
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
@@ -192,7 +202,7 @@ export function defineModels(sequelize: Sequelize): Models {
         subject: str(200, true),
         source: str(64, true),
         details: json(),
-    }, { sequelize, tableName: "audit_events", timestamps: false });
+    }, { sequelize, tableName: tables.audit, timestamps: false });
 
     return { Hub: HubRow, Token: TokenRow, Spoke: SpokeRow, Cluster: ClusterRow, Allocation: AllocationRow, Audit: AuditRow };
 }

@@ -3,7 +3,8 @@
 // validation, hooks and a captured stack trace: about half the CPU of a registration. These
 // go to the driver's own connection instead (the transaction's, or the pool's for a read), in
 // SQL both dialects speak: $1… placeholders, double-quoted identifiers, nothing else.
-import type { Sequelize, Transaction } from "sequelize";
+import type { InferAttributes, Model, Sequelize, Transaction } from "sequelize";
+import { connectionManager, transactionConnection } from "./sequelizeInternals";
 
 export type SqlValue = string | number | boolean | Date | null;
 
@@ -12,6 +13,21 @@ export interface Sql {
     rows<T>(text: string, params: SqlValue[], t?: Transaction): Promise<T[]>;
     /** Runs an INSERT, UPDATE or DELETE; resolves with the number of rows it changed. */
     run(text: string, params: SqlValue[], t?: Transaction): Promise<number>;
+}
+
+/**
+ * A model's columns, checked against it by the compiler: the plain SQL names columns
+ * through these, so a column renamed in models.ts cannot be missed here.
+ */
+export type ColumnOf<M extends Model> = keyof InferAttributes<M> & string;
+
+export function columnList<M extends Model>(columns: readonly ColumnOf<M>[]): string {
+    return columns.map(c => `"${c}"`).join(", ");
+}
+
+/** INSERT INTO table (columns) VALUES ($1 … $n), the parameters in the columns' order. */
+export function insertInto<M extends Model>(table: string, columns: readonly ColumnOf<M>[]): string {
+    return `INSERT INTO ${table} (${columnList<M>(columns)}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(", ")})`;
 }
 
 /** A UNIQUE index refused the row (SQLite's constraint error, PostgreSQL's 23505). */
@@ -30,12 +46,6 @@ interface PgClient {
     query(sql: string, params: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
-interface ConnectionManager<C> {
-    getConnection(options?: object): Promise<C>;
-    releaseConnection(connection: C): unknown;
-}
-
-const connectionOf = <C>(t: Transaction) => (t as unknown as { connection: C }).connection;
 
 /** The text Sequelize stores a SQLite DATE as, so that stored dates compare as text. */
 export function sqliteDate(d: Date): string {
@@ -57,7 +67,7 @@ function sqliteValue(v: SqlValue): unknown {
 }
 
 function sqliteSql(sequelize: Sequelize): Sql {
-    const manager = sequelize.connectionManager as unknown as ConnectionManager<SqliteConnection>;
+    const manager = connectionManager<SqliteConnection>(sequelize);
     // SQLite numbers $1 by order of appearance; ?1 is explicitly the first parameter.
     const texts = new Map<string, string>();
     const textFor = (text: string) => {
@@ -65,7 +75,7 @@ function sqliteSql(sequelize: Sequelize): Sql {
         if (sqlite === undefined) texts.set(text, sqlite = text.replace(/\$(\d+)/g, "?$1"));
         return sqlite;
     };
-    const connection = (t?: Transaction) => (t ? Promise.resolve(connectionOf<SqliteConnection>(t)) : manager.getConnection());
+    const connection = (t?: Transaction) => (t ? Promise.resolve(transactionConnection<SqliteConnection>(t)) : manager.getConnection());
     return {
         async rows<T>(text: string, params: SqlValue[], t?: Transaction) {
             const conn = await connection(t);
@@ -84,9 +94,9 @@ function sqliteSql(sequelize: Sequelize): Sql {
 }
 
 function postgresSql(sequelize: Sequelize): Sql {
-    const manager = sequelize.connectionManager as unknown as ConnectionManager<PgClient>;
+    const manager = connectionManager<PgClient>(sequelize);
     async function query(text: string, params: SqlValue[], t?: Transaction) {
-        if (t) return connectionOf<PgClient>(t).query(text, params);
+        if (t) return transactionConnection<PgClient>(t).query(text, params);
         const client = await manager.getConnection({ type: "read" });
         try {
             return await client.query(text, params);

@@ -5,14 +5,14 @@ import type { Transaction } from "sequelize";
 import { Op } from "sequelize";
 import type { HubContext, Actor } from "../context";
 import { peersChanged } from "../context";
-import type { SpokeRow } from "../db/models";
+import { tables, type SpokeRow } from "../db/models";
 import { afterCommit } from "../db/connect";
 import { HubError } from "../errors";
 import { record } from "../audit/audit";
 import { upsertCluster } from "../clusters/clusters";
 import { checkedPrivateKeyFile, loadHub, parseDns, requireHub } from "../hub/hub";
 import { allowedIPsOf, assertUsable, findToken, findTokenById } from "../tokens/tokens";
-import { isoDate, isUniqueViolation } from "../db/sql";
+import { columnList, insertInto, isoDate, isUniqueViolation } from "../db/sql";
 import type { DesiredState, PeerStatus } from "../wireguard/types";
 import { platforms, type Platform } from "../scripts/render";
 import { onlineWindowMs, stateOf, type SpokeState } from "./live";
@@ -97,10 +97,9 @@ export async function spokeConfigFor(ctx: HubContext, spokeId: string, address: 
 /** What a registration answers about the spoke it made (or re-enrolled). */
 export type RegisteredSpoke = Pick<SpokeRow, "id" | "name" | "publicKey" | "address" | "addressV6" | "subnets" | "enabled">;
 
-const insertSpoke = `INSERT INTO spokes (id, name, "publicKey", address, "addressV6", subnets, datacenter, os, hostname,
-    "isProxmox", "proxmoxNodeName", "proxmoxVersion", "proxmoxClusterId", metadata, enabled, "registeredAt",
-    "registeredFrom", "lastHandshake", endpoint, "rxBytes", "txBytes", "createdAt", "updatedAt")
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, 0, 0, $16, $16)`;
+const insertSpoke = insertInto<SpokeRow>(tables.spokes, ["id", "name", "publicKey", "address", "addressV6", "subnets", "datacenter",
+    "os", "hostname", "isProxmox", "proxmoxNodeName", "proxmoxVersion", "proxmoxClusterId", "metadata", "enabled", "registeredAt",
+    "registeredFrom", "lastHandshake", "endpoint", "rxBytes", "txBytes", "createdAt", "updatedAt"]);
 
 // The one conditional update that consumes a token: a concurrent registration or revoke
 // that got there first leaves 0 rows changed.
@@ -157,7 +156,7 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
                 await ctx.db.sql.run(insertSpoke, [
                     spoke.id, spoke.name, spoke.publicKey, spoke.address, spoke.addressV6, spoke.subnets, token.datacenter,
                     fields.os, fields.hostname, fields.isProxmox, fields.proxmoxNodeName, fields.proxmoxVersion,
-                    fields.proxmoxClusterId, fields.metadata, true, now, source,
+                    fields.proxmoxClusterId, fields.metadata, true, now, source, null, null, 0, 0, now, now,
                 ], t);
             }
         } catch (err) {
@@ -225,9 +224,10 @@ interface ProxmoxRow {
 
 // The driver builds an object per row with a property per column, null or not: most of the
 // query's time at 10,000 spokes. The Proxmox columns are read for Proxmox nodes only.
-const listQuery = `SELECT id, name, os, hostname, datacenter, address, "addressV6", subnets, "publicKey", enabled,
-    "registeredAt", "lastHandshake", endpoint FROM spokes ORDER BY "registeredAt"`;
-const proxmoxQuery = `SELECT id, "proxmoxNodeName", "proxmoxVersion", "proxmoxClusterId" FROM spokes WHERE "isProxmox" = $1`;
+const listQuery = `SELECT ${columnList<SpokeRow>(["id", "name", "os", "hostname", "datacenter", "address", "addressV6", "subnets",
+    "publicKey", "enabled", "registeredAt", "lastHandshake", "endpoint"])} FROM ${tables.spokes} ORDER BY "registeredAt"`;
+const proxmoxQuery = `SELECT ${columnList<SpokeRow>(["id", "proxmoxNodeName", "proxmoxVersion", "proxmoxClusterId"])}
+    FROM ${tables.spokes} WHERE "isProxmox" = $1`;
 
 /** Every spoke with its live state, and until when that holds (see currentList). */
 interface SpokeList {

@@ -3,7 +3,8 @@
 import crypto from "node:crypto";
 import { Op, type Transaction } from "sequelize";
 import type { HubContext, Actor } from "../context";
-import type { HubRow, TokenRow, TokenState } from "../db/models";
+import { tables, type HubRow, type TokenRow, type TokenState } from "../db/models";
+import { columnList } from "../db/sql";
 import { HubError } from "../errors";
 import { record } from "../audit/audit";
 import { publicUrl, requireHub } from "../hub/hub";
@@ -229,8 +230,8 @@ export async function sweepExpired(ctx: HubContext): Promise<number> {
 export type TokenFacts = Pick<TokenRow, "id" | "spokeId" | "spokeName" | "purpose" | "address" | "addressV6"
     | "subnets" | "datacenter" | "state" | "expiresAt">;
 
-const tokenFactsSelect = `SELECT id, "spokeId", "spokeName", purpose, address, "addressV6", subnets, datacenter, state, "expiresAt"
-    FROM installation_tokens WHERE`;
+const tokenFactsSelect = `SELECT ${columnList<TokenRow>(["id", "spokeId", "spokeName", "purpose", "address", "addressV6", "subnets",
+    "datacenter", "state", "expiresAt"])} FROM ${tables.tokens} WHERE`;
 
 function tokenFacts(row: TokenFacts | undefined): TokenFacts | null {
     return row ? { ...row, expiresAt: new Date(row.expiresAt) } : null;
