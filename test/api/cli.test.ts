@@ -76,10 +76,17 @@ describe("api: the wireguard-hub command", function () {
         if (process.getuid?.() !== 0) this.skip();
         // The service's data dir (and so its socket) is closed to other users, as /run/wireguard-hub is.
         assert.equal(fs.statSync(path.dirname(hub.socket)).mode & 0o077, 0);
+        // The checkout may be closed to other users (cloned into /root, 0700): run a copy of the
+        // CLI from a directory nobody can read.
+        const staged = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-cli-"));
+        fs.chmodSync(staged, 0o755);
+        fs.copyFileSync(cliJs, path.join(staged, "cli.js"));
+        fs.chmodSync(path.join(staged, "cli.js"), 0o644);
         const r = await new Promise<CliRun>(resolve => {
-            execFile("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, cliJs, "--socket", hub.socket, "status"],
+            execFile("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, path.join(staged, "cli.js"), "--socket", hub.socket, "status"],
                 { timeout: 30_000 }, (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }));
         });
+        fs.rmSync(staged, { recursive: true, force: true });
         assert.equal(r.code, 2, r.stderr);
         assert.match(r.stderr, /^error: permission denied on the admin socket/m);
         assert.match(r.stderr, /^hint: .*sudo/m);

@@ -1,6 +1,8 @@
 // Real Cockpit for browser tests: cockpit-ws with a --local-session bridge (no login, no
 // systemd) serving the built plugin from dist/, and headless Chromium through playwright-core.
+import fs from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { chromium, type Browser, type BrowserContext, type FrameLocator, type Page } from "playwright-core";
@@ -50,11 +52,19 @@ export interface RunningCockpit {
  */
 export async function startCockpit(opts: { bridge?: string; runAs?: string[] } = {}): Promise<RunningCockpit> {
     const port = await freePort();
+    // The bridge reads the page's files as whatever user it runs as, and the checkout may be
+    // closed to other users (cloned into /root, 0700): serve a copy from a directory all can read.
+    const served = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-cockpit-"));
+    fs.chmodSync(served, 0o755);
+    fs.cpSync(path.join(distDir, "cockpit"), path.join(served, "cockpit"), { recursive: true });
+    for (const entry of fs.readdirSync(path.join(served, "cockpit"), { recursive: true, withFileTypes: true }))
+        fs.chmodSync(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644);
+    fs.chmodSync(path.join(served, "cockpit"), 0o755);
     const args = ["--no-tls", "--address", "127.0.0.1", "--port", String(port), `--local-session=${opts.bridge ?? "/usr/bin/cockpit-bridge"}`];
     const command = opts.runAs ? opts.runAs[0] : "/usr/lib/cockpit/cockpit-ws";
     const argv = opts.runAs ? [...opts.runAs.slice(1), "/usr/lib/cockpit/cockpit-ws", ...args] : args;
     const child = spawn(command, argv, {
-        env: { ...process.env, XDG_DATA_DIRS: `${distDir}:/usr/share` },
+        env: { ...process.env, XDG_DATA_DIRS: `${served}:/usr/share` },
         stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
@@ -66,12 +76,14 @@ export async function startCockpit(opts: { bridge?: string; runAs?: string[] } =
         pid: child.pid!,
         log: () => output,
         async stop() {
-            if (child.exitCode !== null) return;
-            const exited = new Promise(resolve => child.once("exit", resolve));
-            child.kill("SIGTERM");
-            const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-            await exited;
-            clearTimeout(timer);
+            if (child.exitCode === null) {
+                const exited = new Promise(resolve => child.once("exit", resolve));
+                child.kill("SIGTERM");
+                const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+                await exited;
+                clearTimeout(timer);
+            }
+            fs.rmSync(served, { recursive: true, force: true });
         },
     };
 }
