@@ -1,65 +1,107 @@
-// The same service on PostgreSQL: schema made by the migrations, the whole enrollment flow,
-// and the rules that the database must enforce (one use per token, unique addresses).
+// The same service on PostgreSQL (WGHUB_DATABASE_URL=postgres://…): a private server on a
+// temp dir (test/support/postgres.ts), the main flows, the races the write queue must keep
+// honest, and a restart. Proves no SQL here speaks only SQLite.
 import assert from "node:assert/strict";
-import { startHub, spokePublicKey, defaultInit, type RunningHub } from "../support/hub";
 import { startPostgres, type RunningPostgres } from "../support/postgres";
+import { assertError, createToken, defaultInit, enrolledSpoke, register, spokePublicKey, startHub, type RunningHub } from "../api/helpers";
 
 describe("PostgreSQL backend", function () {
     let pg: RunningPostgres;
-    let hub: RunningHub;
+    let hub: RunningHub | null = null;
 
-    before(async function () {
+    before(async () => {
         pg = await startPostgres();
-        hub = await startHub({ env: { WGHUB_DATABASE_URL: pg.url, WGHUB_TLS: "off" } });
+        hub = await startHub({ env: { WGHUB_TLS: "off", WGHUB_DATABASE_URL: pg.url } });
     });
 
-    after(async function () {
+    after(async () => {
         await hub?.stop();
         await pg?.stop();
     });
 
-    it("initialises, enrolls a spoke and lists it", async function () {
-        assert.equal((await hub.admin("GET", "/api/hub/config")).status, 404);
-        const init = await hub.admin("POST", "/api/hub/initialize", { ...defaultInit, networkCIDR: "10.9.0.0/24" });
-        assert.equal(init.status, 201, init.text);
-        const tok = await hub.admin("POST", "/api/installation/token", { spokeName: "pg-spoke", subnets: ["192.168.77.0/24"] });
-        assert.equal(tok.status, 201, tok.text);
-        assert.deepEqual(tok.body.token.allowedIPs, ["10.9.0.2/32", "192.168.77.0/24"]);
-        const reg = await hub.publicRequest("POST", "/api/spoke/register", {
-            token: tok.body.token.token, publicKey: spokePublicKey(), os: "proxmox", isProxmox: true,
-            proxmoxNodeName: "pve1", proxmoxClusterName: "lab", proxmoxVersion: "8.1.3",
-        });
+    it("initialises, makes tokens and registers spokes, Proxmox clusters included", async () => {
+        const h = hub!;
+        assertError(await h.admin("GET", "/api/hub/config"), 404, "HUB_NOT_INITIALIZED");
+        assert.equal((await h.admin("POST", "/api/hub/initialize", { ...defaultInit, networkCIDRv6: "fd00:5::/64" })).status, 201);
+        assertError(await h.admin("POST", "/api/hub/initialize", defaultInit), 409, "HUB_ALREADY_INITIALIZED");
+        const site = await enrolledSpoke(h, { spokeName: "site", subnets: ["192.168.40.0/24"], datacenter: "fra" });
+        assert.equal(site.address, "10.0.1.2");
+        assert.deepEqual(site.answer.config.addresses, ["10.0.1.2/24", "fd00:5::2/64"]);
+        for (const node of ["pve1", "pve2", "pve3"])
+            await enrolledSpoke(h, { spokeName: node, datacenter: "fra" }, { isProxmox: true, os: "proxmox", proxmoxNodeName: node, proxmoxClusterName: "prod" });
+        const clusters = (await h.admin("GET", "/api/proxmox/clusters")).body.clusters;
+        assert.equal(clusters.length, 1);
+        assert.equal(clusters[0].nodeCount, 3);
+        assert.equal(clusters[0].datacenter, "fra");
+        assert.equal((await h.admin("PUT", `/api/proxmox/clusters/${clusters[0].id}`, { description: "rack 2" })).status, 200);
+        const spokes = (await h.admin("GET", "/api/spoke/list")).body.spokes as { isProxmox: boolean; enabled: boolean; subnets: string[] }[];
+        assert.equal(spokes.length, 4);
+        assert.ok(spokes.every(s => typeof s.isProxmox === "boolean" && s.enabled === true), "booleans come back as booleans");
+        assert.equal(spokes.filter(s => s.isProxmox).length, 3);
+        assertError(await register(h, (await createToken(h)).token, { publicKey: site.publicKey }), 409, "PUBLIC_KEY_IN_USE");
+        assertError(await h.admin("POST", "/api/installation/token", { spokeName: "dup", subnets: ["192.168.40.0/25"] }), 409, "ADDRESS_TAKEN");
+    });
+
+    it("races: one token raced 50 times gives one spoke; 100 concurrent tokens get distinct addresses", async () => {
+        const h = hub!;
+        const t = await createToken(h, { spokeName: "raced" });
+        const answers = await Promise.all(Array.from({ length: 50 }, () => register(h, t.token)));
+        assert.deepEqual(answers.map(a => a.status).sort(), [201, ...Array(49).fill(410)]);
+        const made = await Promise.all(Array.from({ length: 100 }, (_, i) => h.admin("POST", "/api/installation/token", { spokeName: `pg-${i}` })));
+        assert.deepEqual([...new Set(made.map(m => m.status))], [201]);
+        assert.equal(new Set(made.map(m => m.body.token.allowedIPs[0])).size, 100);
+    });
+
+    it("revoke, re-enroll, disable, remove; lowest free address comes back", async () => {
+        const h = hub!;
+        const t = await createToken(h, { spokeName: "short-lived" });
+        assert.equal((await h.admin("DELETE", `/api/installation/token/${t.id}`)).status, 200);
+        assertError(await register(h, t.token), 410, "TOKEN_REVOKED");
+        const victim = (await h.admin("GET", "/api/spoke/list")).body.spokes.find((s: { name: string }) => s.name === "site");
+        const re = await createToken(h, { spokeName: "site", spokeId: victim.id });
+        const newKey = spokePublicKey();
+        const reg = await register(h, re.token, { publicKey: newKey });
         assert.equal(reg.status, 201, reg.text);
-        const list = await hub.admin("GET", "/api/spoke/list");
-        assert.equal(list.body.spokes.length, 1);
-        assert.equal(list.body.spokes[0].proxmoxClusterName, "lab");
-        assert.equal(list.body.spokes[0].status, "pending");
-        const clusters = await hub.admin("GET", "/api/proxmox/clusters");
-        assert.equal(clusters.body.clusters[0].nodes[0].nodeName, "pve1");
+        assert.equal(reg.body.spoke.address, "10.0.1.2");
+        assert.equal((await h.admin("POST", `/api/spoke/${victim.id}/disable`)).status, 200);
+        assert.equal((await h.admin("DELETE", `/api/spoke/${victim.id}`)).status, 200);
+        assert.deepEqual((await createToken(h)).allowedIPs, ["10.0.1.2/32", "fd00:5::2/128"]);
+        const actions = new Set((await h.admin("GET", "/api/audit?limit=1000")).body.events.map((e: { action: string }) => e.action));
+        for (const a of ["hub.initialized", "token.created", "token.revoked", "spoke.registered", "spoke.reenrolled", "spoke.disabled", "spoke.removed", "cluster.updated"])
+            assert.ok(actions.has(a), a);
     });
 
-    it("lets exactly one of 50 concurrent registrations with one token through", async function () {
-        const tok = await hub.admin("POST", "/api/installation/token", { spokeName: "race" });
-        const answers = await Promise.all(Array.from({ length: 50 }, () =>
-            hub.publicRequest("POST", "/api/spoke/register", { token: tok.body.token.token, publicKey: spokePublicKey(), os: "linux" })));
-        const statuses = answers.map(a => a.status).sort();
-        assert.equal(statuses.filter(s => s === 201).length, 1);
-        assert.equal(statuses.filter(s => s === 410).length, 49);
-    });
-
-    it("hands out distinct addresses to 100 concurrent token creations", async function () {
-        const answers = await Promise.all(Array.from({ length: 100 }, (_, i) =>
-            hub.admin("POST", "/api/installation/token", { spokeName: `bulk-${i}` })));
-        assert.ok(answers.every(a => a.status === 201), answers.find(a => a.status !== 201)?.text);
-        const addresses = new Set(answers.map(a => a.body.token.allowedIPs[0]));
-        assert.equal(addresses.size, 100);
-    });
-
-    it("keeps its data across a restart and migrates nothing twice", async function () {
-        const before = (await hub.admin("GET", "/api/installation/tokens")).body.tokens.length;
-        await hub.stop();
-        hub = await startHub({ env: { WGHUB_DATABASE_URL: pg.url, WGHUB_TLS: "off" } });
-        assert.equal((await hub.admin("GET", "/api/installation/tokens")).body.tokens.length, before);
+    it("a restart applies no migration and keeps everything", async () => {
+        const before = (await hub!.admin("GET", "/api/spoke/list")).body;
+        const tokens = (await hub!.admin("GET", "/api/installation/tokens")).body;
+        await hub!.stop();
+        hub = await startHub({ dataDir: hub!.dataDir, env: { WGHUB_TLS: "off", WGHUB_DATABASE_URL: pg.url } });
         assert.doesNotMatch(hub.output(), /database migrated/);
+        assert.deepEqual((await hub.admin("GET", "/api/spoke/list")).body, before);
+        assert.deepEqual((await hub.admin("GET", "/api/installation/tokens")).body, tokens);
+        assert.doesNotMatch(hub.output(), /^error:/m);
+    });
+
+    it("grouped requests each see the ones before them: one routed subnet asked for twice at once, ten times", async () => {
+        const h = hub!;
+        for (let i = 0; i < 10; i++) {
+            const subnet = `172.20.${i}.0/24`;
+            const [plain, ...pair] = await Promise.all([
+                h.admin("POST", "/api/installation/token", { spokeName: `pg-plain-${i}` }),
+                h.admin("POST", "/api/installation/token", { spokeName: `pg-router-${i}-a`, subnets: [subnet] }),
+                h.admin("POST", "/api/installation/token", { spokeName: `pg-router-${i}-b`, subnets: [subnet] }),
+            ]);
+            assert.equal(plain.status, 201, plain.text);
+            assert.deepEqual(pair.map(a => a.status).sort(), [201, 409], pair.map(a => a.text).join("\n"));
+        }
+    });
+
+    it("registrations sharing a turn: pairs of tokens with one key each, all at once, one 201 per pair", async () => {
+        const h = hub!;
+        const pairs = await Promise.all(Array.from({ length: 10 }, async (_, i) =>
+            ({ key: spokePublicKey(), tokens: [await createToken(h, { spokeName: `pg-twin-${i}-a` }), await createToken(h, { spokeName: `pg-twin-${i}-b` })] })));
+        const answers = await Promise.all(pairs.flatMap(p => p.tokens.map(t => register(h, t.token, { publicKey: p.key }))));
+        for (let i = 0; i < pairs.length; i++)
+            assert.deepEqual(answers.slice(2 * i, 2 * i + 2).map(a => a.status).sort(), [201, 409]);
     });
 });
