@@ -1,43 +1,23 @@
-// GET /api/openapi.json is OpenAPI 3.1 and lists exactly the routes the two apps serve:
-// checked against the Express router stacks of the real apps (built in-process on a real
-// context) and by probing the running service over its socket and port.
+// GET /api/openapi.json is OpenAPI 3.1 and lists exactly the API this product promises
+// (written out below, not derived from the same route table the document comes from), and
+// every documented operation answers on its listener while undocumented ones are 404.
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import type express from "express";
-import { loadConfig } from "../../backend/config";
-import { createLogger } from "../../backend/log";
-import { openDatabase, type Database } from "../../backend/db/connect";
-import { AddressBook } from "../../backend/ipam/addresses";
-import { DesiredPeers } from "../../backend/spokes/desired";
-import { LiveStatus } from "../../backend/spokes/live";
-import { TrafficSamples } from "../../backend/traffic/samples";
-import { createAdminApp, createPublicApp } from "../../backend/http/apps";
-import { openApiPath } from "../../backend/http/openapi";
-import type { HubContext } from "../../backend/context";
 import { assertError, initialisedHub, type RunningHub } from "./helpers";
 
 type Op = string; // "get /api/spoke/{id}"
 
-interface Layer { route?: { path: string; methods: Record<string, boolean> }; handle: { stack?: Layer[] } }
+/** The admin API: DESIGN.md's list, the seed's paths among them. */
+const adminOps: Op[] = [
+    "post /api/hub/initialize", "get /api/hub/config", "put /api/hub/config", "get /api/hub/status",
+    "post /api/installation/token", "get /api/installation/tokens", "delete /api/installation/token/{id}",
+    "get /api/spoke/list", "delete /api/spoke/{id}", "post /api/spoke/{id}/disable", "post /api/spoke/{id}/enable",
+    "get /api/proxmox/clusters", "put /api/proxmox/clusters/{id}", "get /api/audit", "get /api/traffic",
+    "get /api/openapi.json", "get /metrics",
+];
 
-function served(app: express.Express): Set<Op> {
-    const ops = new Set<Op>();
-    const walk = (stack: Layer[]) => {
-        for (const layer of stack) {
-            if (layer.route) {
-                for (const [method, on] of Object.entries(layer.route.methods))
-                    if (on && method !== "_all") ops.add(`${method} ${openApiPath(layer.route.path)}`);
-            } else if (layer.handle.stack) {
-                walk(layer.handle.stack);
-            }
-        }
-    };
-    walk((app as unknown as { router: { stack: Layer[] } }).router.stack);
-    return ops;
-}
+/** The public enrollment API, and nothing else. */
+const publicOps: Op[] = ["get /api/installation/script/{token}", "post /api/spoke/register", "get /healthz"];
 
 function documented(doc: { paths: Record<string, Record<string, { servers: { url: string }[] }>> }, admin: boolean): Set<Op> {
     const ops = new Set<Op>();
@@ -50,31 +30,14 @@ function documented(doc: { paths: Record<string, Record<string, { servers: { url
 describe("api: the OpenAPI document matches the routes", () => {
     let hub: RunningHub;
     let doc: any;
-    let db: Database;
-    let adminApp: express.Express;
-    let publicApp: express.Express;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-openapi-"));
 
     before(async () => {
         hub = await initialisedHub();
         const res = await hub.admin("GET", "/api/openapi.json");
         assert.equal(res.status, 200);
         doc = res.body;
-        const config = loadConfig({ WGHUB_DATA_DIR: dir, WGHUB_WG_MODE: "off", WGHUB_TLS: "off" });
-        const log = createLogger("error", () => undefined);
-        db = await openDatabase(config.databaseUrl, log);
-        const ctx: HubContext = {
-            config, db, log, now: () => new Date(), addresses: new AddressBook(db), live: new LiveStatus(), desired: new DesiredPeers(db),
-            traffic: new TrafficSamples(30), wireguard: null, tls: null, refreshTls: async () => undefined,
-        };
-        adminApp = createAdminApp(ctx, { actorOf: () => ({ name: "test", source: null }), bearerToken: null });
-        publicApp = createPublicApp(ctx);
     });
-    after(async () => {
-        await hub?.stop();
-        await db?.close();
-        fs.rmSync(dir, { recursive: true, force: true });
-    });
+    after(async () => hub?.stop());
 
     it("is an OpenAPI 3.1 document with the error schema", () => {
         assert.match(doc.openapi, /^3\.1\.\d+$/);
@@ -93,16 +56,12 @@ describe("api: the OpenAPI document matches the routes", () => {
         }
     });
 
-    it("its admin operations are exactly those the admin app's router serves", () => {
-        assert.deepEqual([...documented(doc, true)].sort(), [...served(adminApp)].sort());
-        for (const op of ["post /api/hub/initialize", "delete /api/spoke/{id}", "put /api/proxmox/clusters/{id}", "get /metrics"])
-            assert.ok(served(adminApp).has(op), `the walk found ${op}`);
+    it("documents exactly the admin operations the product promises", () => {
+        assert.deepEqual([...documented(doc, true)].sort(), [...adminOps].sort());
     });
 
-    it("its public operations are exactly those the public app's router serves", () => {
-        assert.deepEqual([...documented(doc, false)].sort(), [...served(publicApp)].sort());
-        assert.deepEqual([...served(publicApp)].sort(),
-            ["get /api/installation/script/{token}", "get /healthz", "post /api/spoke/register"]);
+    it("documents exactly the three public operations", () => {
+        assert.deepEqual([...documented(doc, false)].sort(), [...publicOps].sort());
     });
 
     const fill = (p: string) => p.replace("{token}", crypto.randomBytes(32).toString("base64url")).replace(/\{\w+\}/g, crypto.randomUUID());
