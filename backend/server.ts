@@ -15,7 +15,7 @@ import { DesiredPeers } from "./spokes/desired";
 import { TrafficSamples } from "./traffic/samples";
 import { adminMaterial, selfSignedMaterial } from "./hub/tls";
 import { loadHub, recoverStagedKey } from "./hub/hub";
-import { endpointHost } from "./http/validation";
+import { endpointHost } from "./contract/fields";
 import { desiredState, saveStatus } from "./spokes/spokes";
 import { sweepExpired } from "./tokens/tokens";
 import { createWireGuard } from "./wireguard";

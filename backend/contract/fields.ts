@@ -6,6 +6,9 @@ import ipaddr from "ipaddr.js";
 
 export type Family = 4 | 6;
 
+/** The platforms a spoke can be, each with its install script. */
+export const platforms = ["linux", "proxmox", "macos", "windows"] as const;
+
 export interface Network {
     family: Family;
     /** Network base address as a number (bigint for both families, to share code). */
@@ -143,6 +146,13 @@ export function parseEndpoint(value: string): HostPort | EndpointProblem {
     const family = ipFamily(host);
     if (bracketed ? family !== 6 : family === null && (/^[\d.]+$/.test(host) || !hostnameShape.test(host))) return "host";
     return { host, port };
+}
+
+/** The host of an endpoint the service already accepted. */
+export function endpointHost(endpoint: string): string {
+    const parsed = parseEndpoint(endpoint);
+    if (typeof parsed === "string") throw new Error(`not an endpoint: ${endpoint}`);
+    return parsed.host;
 }
 
 /** The canonical text of an endpoint: IPv6 in brackets, a trailing dot kept as given. */

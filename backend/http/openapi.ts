@@ -1,5 +1,20 @@
-// The OpenAPI 3.1 document, written from the same route tables that Express serves.
+// The OpenAPI 3.1 document, written from the route tables and their contract schemas.
+import { z } from "zod";
 import type { RouteSpec } from "./routes";
+
+/** What a client sends (before the service's normalisation), or what it receives. */
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
+    const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+    return rest;
+}
+
+function parametersOf(schema: z.ZodType | undefined, where: "query" | "path") {
+    if (!schema) return [];
+    const doc = jsonSchema(schema, "input") as { properties?: Record<string, { description?: string }>; required?: string[] };
+    return Object.entries(doc.properties ?? {}).map(([name, prop]) => ({
+        name, in: where, required: where === "path" || (doc.required ?? []).includes(name), description: prop.description, schema: prop,
+    }));
+}
 
 const errorSchema = {
     type: "object",
@@ -16,18 +31,22 @@ export function openApiDocument(groups: { server: string; description: string; r
     for (const group of groups) {
         for (const r of group.routes) {
             const path = openApiPath(r.path);
-            const params = [...r.path.matchAll(/:([A-Za-z]+)/g)].map(m => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
-            const query = Object.entries(r.query ?? {}).map(([name, q]) => ({ name, in: "query", required: false, description: q.description, schema: q.schema }));
+            const pathParams = parametersOf(r.input?.params, "path");
+            const declared = new Set(pathParams.map(p => p.name));
+            const params = [...pathParams, ...[...r.path.matchAll(/:([A-Za-z]+)/g)].filter(m => !declared.has(m[1]))
+                .map(m => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }))];
+            const query = parametersOf(r.input?.query, "query");
             paths[path] ??= {};
             paths[path][r.method] = {
                 summary: r.summary,
                 tags: [r.tag],
                 servers: [{ url: group.server, description: group.description }],
                 ...(params.length || query.length ? { parameters: [...params, ...query] } : {}),
-                ...(r.body ? { requestBody: { required: true, content: { "application/json": { schema: r.body } } } } : {}),
+                ...(r.input?.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(r.input.body, "input") } } } } : {}),
                 responses: Object.fromEntries(Object.entries(r.responses).map(([status, description]) => [status, {
                     description,
                     ...(Number(status) >= 400 ? { content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } } : {}),
+                    ...(Number(status) < 300 && r.answer ? { content: { "application/json": { schema: jsonSchema(r.answer, "output") } } } : {}),
                 }])),
             };
         }

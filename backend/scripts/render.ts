@@ -7,10 +7,11 @@ import ejs from "ejs";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
+import { platforms } from "../contract/fields";
 import { confSafe, fileNameSafe, psList, psQuote, shQuote, shWords, UnquotableValue } from "./quote";
 
-export type Platform = "linux" | "macos" | "windows" | "proxmox";
-export const platforms: Platform[] = ["linux", "macos", "windows", "proxmox"];
+export { platforms };
+export type Platform = (typeof platforms)[number];
 
 /** What a script needs: the spoke's settings as registration answers them, plus how to reach the hub. */
 export interface ScriptContext extends SpokeConfig {
@@ -42,7 +43,7 @@ const templateFiles: Record<Platform, string> = {
 const languageOf: Record<Platform, Language> = { linux: "sh", proxmox: "sh", macos: "sh", windows: "ps1" };
 
 export function isPlatform(value: unknown): value is Platform {
-    return typeof value === "string" && (platforms as string[]).includes(value);
+    return typeof value === "string" && (platforms as readonly string[]).includes(value);
 }
 
 /** WGHUB_TEMPLATES_DIR, else the dist layout (dist/backend → dist/templates), else the source layout. */

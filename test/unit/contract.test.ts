@@ -4,7 +4,9 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import esbuild from "esbuild";
-import * as service from "../../backend/http/validation";
+import { z } from "zod";
+import * as c from "../../backend/contract/api";
+import { parseWith } from "../../backend/http/routes";
 
 type PageChecks = typeof import("../../plugin/util/validate");
 
@@ -28,14 +30,17 @@ async function pageChecks(): Promise<PageChecks> {
     return module.exports;
 }
 
-function serviceAccepts(check: () => unknown): boolean {
+/** Whether the service takes `value` as field `name` of the body `schema` declares. */
+function serviceAccepts(schema: z.ZodObject, name: string, value: unknown, rest: Record<string, unknown> = {}): boolean {
     try {
-        check();
+        parseWith(schema, { ...rest, [name]: value }, "body");
         return true;
     } catch {
         return false;
     }
 }
+
+const init = { networkCIDR: "10.0.1.0/24", publicEndpoint: "vpn.example.com:51820" };
 
 const cases: Record<string, string[]> = {
     networkCIDR: ["10.0.1.0/24", "10.0.0.0/8", "192.168.7.0/30", "10.0.1.1/24", "10.0.0.0/7", "10.0.1.0/31", "fd00::/64", "10.0.1.0", "10.0.1.0/024",
@@ -62,14 +67,15 @@ describe("contract: the page and the service give the same verdict", () => {
     });
 
     const verdicts: Record<string, (value: string) => [page: boolean, service: boolean]> = {
-        networkCIDR: v => [page.checkNetworkCIDR(v) === null, serviceAccepts(() => service.network({ n: v }, "n", 4, true))],
-        networkCIDRv6: v => [page.checkNetworkCIDRv6(v) === null, serviceAccepts(() => service.network({ n: v }, "n", 6, false))],
-        publicEndpoint: v => [page.checkEndpoint(v) === null, serviceAccepts(() => service.endpoint({ e: v }, "e", true))],
-        dns: v => [page.checkDNS(v) === null, serviceAccepts(() => service.dnsList({ dns: v }))],
-        spokeName: v => [page.checkSpokeName(v) === null, serviceAccepts(() => service.spokeName({ spokeName: v }))],
-        subnets: v => [page.checkSubnets(v) === null, serviceAccepts(() => service.cidrList({ s: page.splitList(v) }, "s"))],
-        listenPort: v => [page.checkPort(v) === null, serviceAccepts(() => service.port({ p: v }, "p"))],
-        ttl: v => [page.checkTTL(v) === null, serviceAccepts(() => service.ttl({ t: v }, "t"))],
+        networkCIDR: v => [page.checkNetworkCIDR(v) === null, serviceAccepts(c.InitializeBody, "networkCIDR", v, init)],
+        networkCIDRv6: v => [page.checkNetworkCIDRv6(v) === null, serviceAccepts(c.InitializeBody, "networkCIDRv6", v, init)],
+        publicEndpoint: v => [page.checkEndpoint(v) === null, serviceAccepts(c.InitializeBody, "publicEndpoint", v, init)],
+        dns: v => [page.checkDNS(v) === null, serviceAccepts(c.InitializeBody, "dns", v, init)],
+        spokeName: v => [page.checkSpokeName(v) === null, serviceAccepts(c.TokenBody, "spokeName", v)],
+        subnets: v => [page.checkSubnets(v) === null, serviceAccepts(c.TokenBody, "subnets", page.splitList(v), { spokeName: "x" })],
+        // The wizard asks for the port; only an absent one takes the API's default.
+        listenPort: v => [page.checkPort(v) === null, serviceAccepts(c.InitializeBody, "listenPort", v.trim() === "" ? 0 : v, init)],
+        ttl: v => [page.checkTTL(v) === null, serviceAccepts(c.TokenBody, "ttl", v, { spokeName: "x" })],
     };
 
     for (const [field, inputs] of Object.entries(cases)) {

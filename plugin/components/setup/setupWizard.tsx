@@ -36,8 +36,11 @@ const INITIAL: Values = {
     dns: "",
 };
 
-function toRequest(v: Values): InitializeRequest {
-    const req: InitializeRequest = {
+/** What the wizard sends: the contract's request, DNS always as a list. */
+type WizardRequest = InitializeRequest & { dns?: string[] };
+
+function toRequest(v: Values): WizardRequest {
+    const req: WizardRequest = {
         networkCIDR: v.networkCIDR.trim(),
         listenPort: Number(v.listenPort),
         publicEndpoint: v.publicEndpoint.trim(),

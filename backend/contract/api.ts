@@ -1,0 +1,379 @@
+// The API's contract, declared once: each route's body, query and path parameters, and the
+// shapes of its answers. From here come the service's request validation (http/routes.ts),
+// the OpenAPI document (http/openapi.ts), and the TypeScript types the page and the CLI
+// import (type-only: the page's bundle does not carry zod). The field rules themselves are
+// in fields.ts, which the page also uses to check what the admin types.
+import { z } from "zod";
+import { HubError } from "../errors";
+import * as f from "./fields";
+
+// ---- fields -----------------------------------------------------------------------------
+// A field's description is what the 400 says it accepts: "<field> is not valid: expected …".
+
+/** Absent, null and "" all mean "not given". */
+function optional<T extends z.ZodType>(schema: T) {
+    return z.union([z.literal(""), z.null(), schema]).optional()
+        .transform(v => (v === "" || v === null ? undefined : v) as z.output<T> | undefined)
+        .meta({ description: schema.meta()?.description });
+}
+
+const refusedBy = <T>(problem: (v: T) => unknown) => (v: T) => !problem(v);
+
+// Control characters, line separators, and format characters: bidi overrides and zero-width
+// marks would make a name in the page or the audit log read as another name.
+const invisible = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+
+const text = (max: number) => z.string().max(max).refine(v => !invisible.test(v) && v.trim() === v);
+
+const spokeName = z.string().refine(refusedBy(f.spokeNameProblem))
+    .meta({ description: "1-63 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit" });
+
+const hubNetwork = (family: f.Family) => {
+    const { min, max } = f.networkPrefixes[family];
+    return z.string().refine(v => !f.hubNetworkProblem(v, family)).transform(v => f.parseCidr(v)!)
+        .meta({ description: `an IPv${family} network with prefix /${min} to /${max}, host bits zero (e.g. ${family === 4 ? "10.0.1.0/24" : "fd00:1::/64"})` });
+};
+
+const endpoint = z.string()
+    .refine(v => typeof f.parseEndpoint(v) !== "string")
+    .transform(v => f.formatEndpoint(f.parseEndpoint(v) as f.HostPort))
+    .meta({ description: "host:port where host is a DNS name, an IPv4 address or [IPv6] (e.g. vpn.example.com:51820, [2001:db8::1]:51820)" });
+
+const port = z.union([z.number().int(), z.string().regex(/^\d{1,5}$/).transform(Number)])
+    .refine(n => n >= f.portRange.min && n <= f.portRange.max)
+    .meta({ description: "a port number from 1 to 65535" });
+
+const dnsList = z.union([z.array(z.string()), z.string().transform(f.splitList)])
+    .refine(items => items.length <= f.maxDnsServers && f.badDnsServer(items) === null)
+    .meta({ description: `up to ${f.maxDnsServers} IP addresses (an array, or a comma-separated string)` });
+
+const subnets = z.array(z.string().refine(refusedBy(f.subnetProblem))).max(f.maxSubnets).transform(items => items.map(s => f.parseCidr(s)!))
+    .meta({ description: `up to ${f.maxSubnets} networks like 192.168.10.0/24 (host bits zero; not wider than /8, or /16 for IPv6)` });
+
+const ip = z.string().refine(v => f.ipFamily(v) !== null).meta({ description: "an IP address" });
+
+const ttl = z.union([z.number().int().transform(s => s * 1000), z.string().transform(v => f.parseDuration(v) ?? -1)])
+    .refine(ms => ms >= f.ttlRange.minMs && ms <= f.ttlRange.maxMs)
+    .meta({ description: "a duration from 5m to 30d, like 1h or 7d (or seconds)" });
+
+export const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const id = z.string().regex(uuidShape).meta({ description: "an id as returned by the API" });
+
+const label = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/)
+    .meta({ description: "1-63 letters, digits, '.', '_' or '-', starting with a letter or digit" });
+
+const hostname = z.string().regex(f.hostnameShape).transform(v => v.replace(/\.$/, ""))
+    .meta({ description: "a hostname (letters, digits, '-' and '.', up to 253 characters)" });
+
+const wireguardKey = z.string().regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/)
+    .meta({ description: "a WireGuard public key (32 bytes, base64, 44 characters)" });
+
+const metadata = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/),
+    z.union([z.string().max(200).refine(v => !invisible.test(v)), z.number(), z.boolean(), z.null()]))
+    .refine(m => Object.keys(m).length <= 20)
+    .transform(m => Object.fromEntries(Object.entries(m).filter(([, v]) => v !== null).map(([k, v]) => [k, String(v)])))
+    .meta({ description: "an object of at most 20 short values (keys of letters, digits and '_'; values of at most 200 characters)" });
+
+export const platforms = f.platforms;
+
+const bool = z.boolean().meta({ description: "true or false" });
+
+/** The field schemas the bodies are made of (for tests, and for new routes). */
+export const field = {
+    spokeName, hubNetwork, endpoint, port, dnsList, subnets, ip, ttl, id, label, hostname, wireguardKey, metadata, text, bool, optional,
+};
+
+/**
+ * An installation token's shape. Anything else is answered as an unknown token (404), never
+ * a 400 that would tell a prober what a token looks like.
+ */
+export function installToken(value: unknown): string {
+    if (typeof value !== "string" || !/^[A-Za-z0-9_-]{43}$/.test(value))
+        throw new HubError("TOKEN_NOT_FOUND", "Unknown installation token", "Check that the whole command was pasted, or create a new token.", { field: "token" });
+    return value;
+}
+
+// ---- request bodies, queries and path parameters ----------------------------------------
+
+export const InitializeBody = z.object({
+    networkCIDR: hubNetwork(4),
+    networkCIDRv6: optional(hubNetwork(6)),
+    listenPort: optional(port),
+    publicEndpoint: endpoint,
+    privateEndpoint: optional(endpoint),
+    dns: optional(dnsList),
+    force: optional(bool),
+});
+
+export const HubConfigBody = z.object({
+    // Given, it cannot be emptied: spokes need one.
+    publicEndpoint: endpoint.optional(),
+    privateEndpoint: z.union([z.literal(""), z.null(), endpoint]).optional()
+        .transform(v => (v === "" ? null : v))
+        .meta({ description: "host:port, or null to remove it" }),
+    dns: optional(dnsList),
+});
+
+export const TokenBody = z.object({
+    spokeName,
+    customIP: optional(ip),
+    datacenter: optional(text(100).meta({ description: "text of at most 100 characters, without control characters or surrounding spaces" })),
+    subnets: optional(subnets),
+    ttl: optional(ttl),
+    spokeId: optional(id),
+});
+
+export const ClusterBody = z.object({
+    datacenter: z.union([z.literal(""), z.null(), text(100)]).optional().transform(v => (v === "" ? null : v))
+        .meta({ description: "text of at most 100 characters, without control characters or surrounding spaces" }),
+    description: z.union([z.literal(""), z.null(), text(1000)]).optional().transform(v => (v === "" ? null : v))
+        .meta({ description: "text of at most 1000 characters, without control characters or surrounding spaces" }),
+});
+
+export const RegisterBody = z.object({
+    // Anything but a token's shape is answered as an unknown token (404), never a 400 that
+    // would tell a prober what a token looks like: checked by the route, not here.
+    token: z.unknown().meta({ description: "the installation token (43 base64url characters)" }),
+    publicKey: wireguardKey,
+    os: optional(z.enum(platforms).meta({ description: `one of ${platforms.join(", ")}` })),
+    hostname: optional(hostname),
+    isProxmox: optional(bool),
+    proxmoxNodeName: optional(label),
+    proxmoxClusterName: optional(text(100).meta({ description: "text of at most 100 characters" })),
+    proxmoxVersion: optional(text(100).meta({ description: "text of at most 100 characters" })),
+    proxmoxClusterNodes: optional(z.array(label).max(64).meta({ description: "an array of up to 64 node names" })),
+    metadata: optional(metadata),
+});
+
+const queryBool = z.enum(["true", "false"]).transform(v => v === "true").meta({ description: "true or false" });
+const queryInt = (min: number, max: number) => z.string().regex(/^\d{1,16}$/).transform(Number).refine(n => n >= min && n <= max)
+    .meta({ description: `an integer from ${min} to ${max}` });
+
+export const StatusQuery = z.object({ peers: queryBool.optional().meta({ description: "false: leave out the per-peer list (the counts stay)" }) });
+export const SpokeListQuery = z.object({
+    unchangedSince: z.string().max(64).optional().meta({
+        description: "an ETag of this list: while it is still current the answer is {\"unchanged\": true} instead of the list "
+            + "(for clients that cannot take a 304, such as Cockpit's bridge)",
+    }),
+});
+export const AuditQuery = z.object({
+    limit: queryInt(1, 1000).optional().meta({ description: "1-1000, default 100" }),
+    before: queryInt(1, Number.MAX_SAFE_INTEGER).optional().meta({ description: "only events with a smaller id (paging)" }),
+});
+export const TrafficQuery = z.object({
+    spokeId: id.optional().meta({ description: "a spoke id; absent = the whole hub" }),
+    minutes: queryInt(1, 60).optional().meta({ description: "1-60, default 60" }),
+});
+export const ScriptQuery = z.object({
+    // Any text: an unknown platform is refused by the route with its own code, UNSUPPORTED_PLATFORM.
+    platform: z.string().optional().meta({ description: `${platforms.join(" | ")} (default linux)` }),
+});
+export const IdParams = z.object({ id });
+export const TokenParams = z.object({ token: z.string().meta({ description: "the installation token" }) });
+
+// ---- answers ----------------------------------------------------------------------------
+
+const iso = z.string().meta({ description: "ISO 8601 time" });
+
+export const HubConfig = z.object({
+    id: z.number(),
+    interfaceName: z.string(),
+    interfaceAddress: z.string(),
+    interfaceAddressV6: z.string().nullable(),
+    listenPort: z.number(),
+    publicKey: z.string(),
+    networkCIDR: z.string(),
+    networkCIDRv6: z.string().nullable(),
+    publicEndpoint: z.string(),
+    privateEndpoint: z.string().nullable(),
+    dns: z.array(z.string()),
+    persistentKeepalive: z.number(),
+    publicUrl: z.string(),
+    tlsPin: z.string().nullable(),
+    createdAt: iso,
+    updatedAt: iso,
+});
+
+export const InitializeAnswer = z.object({ message: z.string(), removedSpokes: z.number(), config: HubConfig });
+export const HubConfigAnswer = z.object({ message: z.string(), config: HubConfig });
+
+export const DriftItem = z.object({ publicKey: z.string(), kind: z.enum(["missing", "rogue", "changed"]) }).loose();
+
+export const ReconcileInfo = z.object({
+    at: iso,
+    kind: z.string(),
+    reason: z.string(),
+    durationMs: z.number(),
+    changes: z.number(),
+    writes: z.number(),
+    drift: z.array(DriftItem),
+    error: z.string().nullable(),
+}).loose();
+
+export const HubPeer = z.object({
+    publicKey: z.string(),
+    endpoint: z.string().nullable(),
+    allowedIPs: z.array(z.string()),
+    lastHandshake: iso.nullable(),
+    transferRx: z.number(),
+    transferTx: z.number(),
+}).loose();
+
+export const SpokeCounts = z.object({ total: z.number(), online: z.number(), offline: z.number(), pending: z.number(), disabled: z.number() });
+
+export const HubStatus = z.object({
+    initialized: z.boolean(),
+    interfaceName: z.string(),
+    publicKey: z.string().nullable(),
+    listenPort: z.number().nullable(),
+    mode: z.string(),
+    modeReason: z.string(),
+    interfaceUp: z.boolean(),
+    lastReconcile: ReconcileInfo.nullable(),
+    lastError: z.string().nullable(),
+    reconcile: z.object({ lastDrift: z.object({ at: iso, drift: z.array(DriftItem) }).nullable() }).loose().nullable(),
+    spokes: SpokeCounts,
+    addresses: z.object({ used: z.number(), capacity: z.number() }),
+    peers: z.array(HubPeer).optional(),
+}).loose();
+
+export const SpokeState = z.enum(["pending", "online", "offline", "disabled"]);
+
+export const Spoke = z.object({
+    id: z.string(),
+    name: z.string(),
+    publicKey: z.string(),
+    allowedIPs: z.array(z.string()),
+    address: z.string(),
+    addressV6: z.string().nullable(),
+    subnets: z.array(z.string()),
+    registeredAt: iso.nullable(),
+    lastHandshake: iso.nullable(),
+    status: SpokeState,
+    os: z.string().nullable(),
+    hostname: z.string().nullable(),
+    endpoint: z.string().nullable(),
+    rxBytes: z.number(),
+    txBytes: z.number(),
+    enabled: z.boolean(),
+    datacenter: z.string().nullable(),
+    isProxmox: z.boolean(),
+    proxmoxNodeName: z.string().nullable(),
+    proxmoxClusterId: z.string().nullable(),
+    proxmoxClusterName: z.string().nullable(),
+    proxmoxVersion: z.string().nullable(),
+});
+
+export const SpokeListAnswer = z.union([z.object({ spokes: z.array(Spoke) }), z.object({ unchanged: z.literal(true) })]);
+
+export const TokenState = z.enum(["pending", "used", "expired", "revoked"]);
+
+export const TokenSummary = z.object({
+    id: z.string(),
+    tokenPrefix: z.string(),
+    spokeId: z.string(),
+    spokeName: z.string(),
+    purpose: z.enum(["enroll", "reenroll"]),
+    allowedIPs: z.array(z.string()),
+    subnets: z.array(z.string()),
+    datacenter: z.string().nullable(),
+    state: TokenState,
+    used: z.boolean(),
+    createdAt: iso,
+    expiresAt: iso,
+    usedAt: iso.nullable(),
+    revokedAt: iso.nullable(),
+});
+
+export const CreatedToken = TokenSummary.extend({
+    token: z.string(),
+    installCommands: z.record(z.enum(platforms), z.string()),
+});
+
+export const TokenAnswer = z.object({ message: z.string(), token: CreatedToken });
+export const TokenListAnswer = z.object({ tokens: z.array(TokenSummary) });
+
+export const ClusterNode = z.object({
+    id: z.string(),
+    name: z.string(),
+    nodeName: z.string().nullable(),
+    address: z.string(),
+    proxmoxVersion: z.string().nullable(),
+    status: z.string(),
+    lastHandshake: iso.nullable(),
+});
+
+export const Cluster = z.object({
+    id: z.string(),
+    clusterName: z.string(),
+    datacenter: z.string().nullable(),
+    description: z.string().nullable(),
+    nodes: z.array(ClusterNode),
+    nodeCount: z.number(),
+    onlineCount: z.number(),
+}).loose();
+
+export const ClusterListAnswer = z.object({ clusters: z.array(Cluster) });
+
+export const AuditEvent = z.object({
+    id: z.number(),
+    at: iso,
+    actor: z.string(),
+    action: z.string(),
+    subject: z.string().nullable(),
+    source: z.string().nullable(),
+    details: z.record(z.string(), z.unknown()),
+});
+
+export const AuditAnswer = z.object({ events: z.array(AuditEvent) });
+
+export const TrafficPoint = z.object({ at: z.union([z.string(), z.number()]), rx: z.number(), tx: z.number() });
+export const TrafficSeries = z.object({ intervalSeconds: z.number(), points: z.array(TrafficPoint) });
+
+export const SpokeConfig = z.object({
+    addresses: z.array(z.string()),
+    hubPublicKey: z.string(),
+    publicEndpoint: z.string(),
+    privateEndpoint: z.string().nullable(),
+    allowedIPs: z.array(z.string()),
+    dns: z.array(z.string()),
+    persistentKeepalive: z.number(),
+    hubAddress: z.string(),
+});
+
+export const RegisterAnswer = z.object({
+    message: z.string(),
+    spoke: z.object({
+        id: z.string(), name: z.string(), publicKey: z.string(), allowedIPs: z.array(z.string()),
+        address: z.string(), addressV6: z.string().nullable(), status: z.literal("pending"),
+    }),
+    config: SpokeConfig,
+});
+
+export const Message = z.object({ message: z.string() }).loose();
+export const Health = z.object({ status: z.literal("ok"), initialized: z.boolean() });
+
+// ---- the types the page and the CLI import ----------------------------------------------
+
+export type Platform = (typeof platforms)[number];
+export type HubConfig = z.output<typeof HubConfig>;
+export type HubStatus = z.output<typeof HubStatus>;
+export type HubPeer = z.output<typeof HubPeer>;
+export type DriftItem = z.output<typeof DriftItem>;
+export type ReconcileInfo = z.output<typeof ReconcileInfo>;
+export type Spoke = z.output<typeof Spoke>;
+export type SpokeState = z.output<typeof SpokeState>;
+export type TokenState = z.output<typeof TokenState>;
+export type TokenSummary = z.output<typeof TokenSummary>;
+export type CreatedToken = z.output<typeof CreatedToken>;
+export type Cluster = z.output<typeof Cluster>;
+export type ClusterNode = z.output<typeof ClusterNode>;
+export type AuditEvent = z.output<typeof AuditEvent>;
+export type TrafficPoint = z.output<typeof TrafficPoint>;
+export type TrafficSeries = z.output<typeof TrafficSeries>;
+export type SpokeConfig = z.output<typeof SpokeConfig>;
+/** What a client sends (before the service's normalisation). */
+export type InitializeRequest = z.input<typeof InitializeBody>;
+export type HubConfigRequest = z.input<typeof HubConfigBody>;
+export type TokenRequest = z.input<typeof TokenBody>;
+export type ClusterRequest = z.input<typeof ClusterBody>;
