@@ -2,14 +2,16 @@
 import type { Command } from "commander";
 import { ApiError } from "./client";
 import { isFullId, pickOne } from "./resolve";
-import { printJson, itemsOf, type CliContext } from "./output";
+import type { AuditEvent, Cluster, ClusterRequest, Message } from "../contract/api";
+import { printJson, type CliContext } from "./output";
 import { shortId, table, when } from "./table";
 
-function nodeNames(c: Record<string, unknown>): string | null {
-    const nodes = c.nodes ?? c.spokes;
-    if (!Array.isArray(nodes)) return typeof c.nodeCount === "number" ? String(c.nodeCount) : null;
-    return nodes.map(n => (typeof n === "string" ? n : String((n as Record<string, unknown>).nodeName
-        ?? (n as Record<string, unknown>).name ?? "?"))).join(", ") || null;
+function nodeNames(cluster: Cluster): string | null {
+    return cluster.nodes.map(n => n.nodeName ?? n.name).join(", ") || null;
+}
+
+async function listClusters(ctx: CliContext): Promise<Cluster[]> {
+    return (await ctx.client().call<{ clusters: Cluster[] }>("GET", "/api/proxmox/clusters")).clusters;
 }
 
 export function registerClusterCommands(program: Command, ctx: () => CliContext): void {
@@ -19,15 +21,14 @@ export function registerClusterCommands(program: Command, ctx: () => CliContext)
         .description("list Proxmox VE clusters and their nodes")
         .action(async () => {
             const c = ctx();
-            const answer = await c.client().call<unknown>("GET", "/api/proxmox/clusters");
-            if (c.json) return printJson(c, answer);
-            const clusters = itemsOf(answer, "clusters");
+            const clusters = await listClusters(c);
+            if (c.json) return printJson(c, { clusters });
             if (!clusters.length) return c.print("No Proxmox VE clusters yet: they appear when a node enrolls with the proxmox script.");
             c.print(table(["ID", "CLUSTER", "DATACENTER", "ONLINE", "NODES"], clusters.map(cl => [
                 shortId(cl.id),
-                (cl.clusterName ?? cl.name) as string,
-                cl.datacenter as string,
-                typeof cl.nodeCount === "number" ? `${String(cl.onlineCount ?? 0)}/${cl.nodeCount}` : null,
+                cl.clusterName,
+                cl.datacenter,
+                `${cl.onlineCount}/${cl.nodeCount}`,
                 nodeNames(cl),
             ])));
         });
@@ -40,16 +41,15 @@ export function registerClusterCommands(program: Command, ctx: () => CliContext)
         .option("--description <text>", "a note (\"\" for none)")
         .action(async (ref: string, opts: { datacenter?: string; description?: string }) => {
             const c = ctx();
-            const body: Record<string, unknown> = {};
+            const body: ClusterRequest = {};
             if (opts.datacenter !== undefined) body.datacenter = opts.datacenter || null;
             if (opts.description !== undefined) body.description = opts.description || null;
             if (!Object.keys(body).length)
                 throw new ApiError(400, "nothing to change", "VALIDATION_FAILED", "give --datacenter or --description");
-            const id = isFullId(ref) ? ref
-                : pickOne(itemsOf(await c.client().call<unknown>("GET", "/api/proxmox/clusters"), "clusters"), ref, "cluster", "clusterName");
-            const answer = await c.client().call<Record<string, unknown>>("PUT", `/api/proxmox/clusters/${encodeURIComponent(id)}`, body);
+            const id = isFullId(ref) ? ref : pickOne(await listClusters(c), ref, "cluster", "clusterName");
+            const answer = await c.client().call<Message>("PUT", `/api/proxmox/clusters/${encodeURIComponent(id)}`, body);
             if (c.json) return printJson(c, answer);
-            c.print(`${String(answer.message ?? "Cluster updated")}: ${id}`);
+            c.print(`${answer.message}: ${id}`);
         });
 
     program
@@ -59,16 +59,15 @@ export function registerClusterCommands(program: Command, ctx: () => CliContext)
         .action(async (opts: { limit: string }) => {
             const c = ctx();
             const limit = Math.max(1, Math.min(1000, Number.parseInt(opts.limit, 10) || 50));
-            const answer = await c.client().call<unknown>("GET", `/api/audit?limit=${limit}`);
-            if (c.json) return printJson(c, answer);
-            const events = itemsOf(answer, "events");
+            const { events } = await c.client().call<{ events: AuditEvent[] }>("GET", `/api/audit?limit=${limit}`);
+            if (c.json) return printJson(c, { events });
             if (!events.length) return c.print("No events yet.");
             c.print(table(["TIME", "ACTOR", "ACTION", "SUBJECT", "SOURCE"], events.map(e => [
                 when(e.at, true),
-                e.actor as string,
-                e.action as string,
-                e.subject as string,
-                e.source as string,
+                e.actor,
+                e.action,
+                e.subject,
+                e.source,
             ])));
         });
 }

@@ -1,43 +1,39 @@
 // wireguard-hub status | config [show | set] | init
 import type { Command } from "commander";
+import type { HubConfig, HubConfigAnswer, HubConfigRequest, HubStatus, InitializeAnswer, InitializeRequest } from "../contract/api";
 import { ApiError } from "./client";
-import { printJson, itemsOf, type CliContext } from "./output";
-import { bytes, keyValues, list, relative, table, type Cell } from "./table";
-
-type Obj = Record<string, unknown>;
+import { printJson, type CliContext } from "./output";
+import { bytes, keyValues, list, relative, table } from "./table";
 
 const notInitialised = "The service is running, but the hub is not initialised yet.\n"
     + "Initialise it with: wireguard-hub init --network 10.0.1.0/24 --public-endpoint HOST:51820";
 
-function spokeCounts(counts: unknown): string | null {
-    if (!counts || typeof counts !== "object") return null;
-    const c = counts as Record<string, number>;
-    return `${c.total ?? 0} (${c.online ?? 0} online, ${c.offline ?? 0} offline, ${c.pending ?? 0} pending, ${c.disabled ?? 0} disabled)`;
+function spokeCounts(n: HubStatus["spokes"]): string {
+    return `${n.total} (${n.online} online, ${n.offline} offline, ${n.pending} pending, ${n.disabled} disabled)`;
 }
 
-function printStatus(ctx: CliContext, status: Obj): void {
-    const reconcile = (status.lastReconcile ?? null) as Obj | null;
-    const addresses = (status.addresses ?? null) as Obj | null;
+function printStatus(ctx: CliContext, status: HubStatus): void {
+    const reconcile = status.lastReconcile;
     const lines = [keyValues([
-        ["Interface", `${String(status.interfaceName ?? "wg0")} (${status.interfaceUp ? "up" : "down"})`],
+        ["Interface", `${status.interfaceName} (${status.interfaceUp ? "up" : "down"})`],
         ["Mode", [status.mode, status.modeReason].filter(Boolean).join(": ")],
-        ["Public key", status.publicKey as Cell],
-        ["Listen port", status.listenPort as Cell],
+        ["Public key", status.publicKey],
+        ["Listen port", status.listenPort],
         ["Spokes", spokeCounts(status.spokes)],
-        ["Addresses", addresses ? `${String(addresses.used)} of ${String(addresses.capacity)} used` : null],
+        ["Addresses", `${status.addresses.used} of ${status.addresses.capacity} used`],
         ["Last reconcile", reconcile
-            ? `${relative(reconcile.at)}, ${String(reconcile.changes ?? 0)} change(s)${reconcile.error ? `, error: ${String(reconcile.error)}` : ""}`
+            ? `${relative(reconcile.at)}, ${reconcile.changes} change(s)${reconcile.error ? `, error: ${reconcile.error}` : ""}`
             : "not yet"],
-        ["Last error", status.lastError as Cell],
+        ["Last error", status.lastError],
     ])];
-    const peers = itemsOf(status, "peers");
+    const peers = status.peers ?? [];
     if (peers.length) {
         lines.push("", table(
             ["PEER", "STATE", "ENDPOINT", "ALLOWED IPS", "LAST HANDSHAKE", "RX", "TX"],
             peers.map(p => [
-                String(p.name ?? String(p.publicKey ?? "").slice(0, 12) + "…"),
-                p.status as Cell,
-                p.endpoint as Cell,
+                p.name,
+                p.status,
+                p.endpoint,
                 list(p.allowedIPs),
                 relative(p.lastHandshake),
                 bytes(p.transferRx),
@@ -50,20 +46,20 @@ function printStatus(ctx: CliContext, status: Obj): void {
     ctx.print(lines.join("\n"));
 }
 
-function printConfig(ctx: CliContext, config: Obj): void {
+function printConfig(ctx: CliContext, config: HubConfig): void {
     ctx.print(keyValues([
-        ["Interface", `${String(config.interfaceName ?? "wg0")} ${list(config.interfaceAddress) ?? ""}`.trim()],
-        ["Interface IPv6", config.interfaceAddressV6 as Cell],
-        ["Network", config.networkCIDR as Cell],
-        ["Network IPv6", config.networkCIDRv6 as Cell],
-        ["Listen port", config.listenPort as Cell],
-        ["Public endpoint", config.publicEndpoint as Cell],
-        ["Private endpoint", config.privateEndpoint as Cell],
+        ["Interface", `${config.interfaceName} ${config.interfaceAddress}`],
+        ["Interface IPv6", config.interfaceAddressV6],
+        ["Network", config.networkCIDR],
+        ["Network IPv6", config.networkCIDRv6],
+        ["Listen port", config.listenPort],
+        ["Public endpoint", config.publicEndpoint],
+        ["Private endpoint", config.privateEndpoint],
         ["DNS", list(config.dns)],
-        ["Keepalive", config.persistentKeepalive === undefined ? null : `${String(config.persistentKeepalive)} s`],
-        ["Public key", config.publicKey as Cell],
-        ["Enrollment URL", config.publicUrl as Cell],
-        ["TLS pin", config.tlsPin as Cell],
+        ["Keepalive", `${config.persistentKeepalive} s`],
+        ["Public key", config.publicKey],
+        ["Enrollment URL", config.publicUrl],
+        ["TLS pin", config.tlsPin],
     ]));
 }
 
@@ -73,9 +69,9 @@ export function registerHubCommands(program: Command, ctx: () => CliContext): vo
         .description("show the hub's WireGuard interface and its peers")
         .action(async () => {
             const c = ctx();
-            const status = await c.client().call<Obj>("GET", "/api/hub/status");
+            const status = await c.client().call<HubStatus>("GET", "/api/hub/status");
             if (c.json) printJson(c, status);
-            else if (status.initialized === false) c.print(notInitialised);
+            else if (!status.initialized) c.print(notInitialised);
             else printStatus(c, status);
         });
 
@@ -85,7 +81,7 @@ export function registerHubCommands(program: Command, ctx: () => CliContext): vo
         .description("show the hub's network, endpoints, DNS and keys (never the private key)")
         .action(async () => {
             const c = ctx();
-            const answer = await c.client().call<Obj>("GET", "/api/hub/config");
+            const answer = await c.client().call<HubConfig>("GET", "/api/hub/config");
             if (c.json) printJson(c, answer);
             else printConfig(c, answer);
         });
@@ -98,17 +94,17 @@ export function registerHubCommands(program: Command, ctx: () => CliContext): vo
         .option("--dns <servers>", "DNS servers for spokes, comma-separated (\"\" for none)")
         .action(async (opts: { publicEndpoint?: string; privateEndpoint?: string | false; dns?: string }) => {
             const c = ctx();
-            const body: Obj = {};
+            const body: HubConfigRequest = {};
             if (opts.publicEndpoint !== undefined) body.publicEndpoint = opts.publicEndpoint;
             if (opts.privateEndpoint !== undefined) body.privateEndpoint = opts.privateEndpoint === false ? null : opts.privateEndpoint;
             if (opts.dns !== undefined) body.dns = opts.dns.split(",").map(d => d.trim()).filter(Boolean);
             if (!Object.keys(body).length)
                 throw new ApiError(400, "nothing to change", "VALIDATION_FAILED",
                     "give --public-endpoint, --private-endpoint, --no-private-endpoint or --dns");
-            const answer = await c.client().call<Obj>("PUT", "/api/hub/config", body);
+            const answer = await c.client().call<HubConfigAnswer>("PUT", "/api/hub/config", body);
             if (c.json) return printJson(c, answer);
-            c.print(String(answer.message ?? "Hub configuration updated") + "\n");
-            printConfig(c, (answer.config ?? {}) as Obj);
+            c.print(`${answer.message}\n`);
+            printConfig(c, answer.config);
         });
 
     program
@@ -127,7 +123,7 @@ export function registerHubCommands(program: Command, ctx: () => CliContext): vo
             const port = Number(opts.port);
             if (!Number.isInteger(port) || port < 1 || port > 65535)
                 throw new ApiError(400, `--port ${opts.port} is not a port number (1-65535)`, "VALIDATION_FAILED", null);
-            const body: Obj = {
+            const body: InitializeRequest = {
                 networkCIDR: opts.network,
                 listenPort: port,
                 publicEndpoint: opts.publicEndpoint,
@@ -136,19 +132,19 @@ export function registerHubCommands(program: Command, ctx: () => CliContext): vo
             if (opts.dns) body.dns = opts.dns.split(",").map(s => s.trim()).filter(Boolean);
             if (opts.network6) body.networkCIDRv6 = opts.network6;
             if (opts.force) body.force = true;
-            const answer = await c.client().call<Obj>("POST", "/api/hub/initialize", body);
+            const answer = await c.client().call<InitializeAnswer>("POST", "/api/hub/initialize", body);
             if (c.json) return printJson(c, answer);
-            const config = (answer.config ?? answer) as Obj;
+            const { config } = answer;
             c.print([
-                String(answer.message ?? "Hub initialised"),
+                answer.message,
                 "",
                 keyValues([
-                    ["Interface address", list(config.interfaceAddress)],
-                    ["Network", config.networkCIDR as Cell],
-                    ["Listen port", config.listenPort as Cell],
-                    ["Public endpoint", config.publicEndpoint as Cell],
-                    ["Private endpoint", config.privateEndpoint as Cell],
-                    ["Public key", config.publicKey as Cell],
+                    ["Interface address", config.interfaceAddress],
+                    ["Network", config.networkCIDR],
+                    ["Listen port", config.listenPort],
+                    ["Public endpoint", config.publicEndpoint],
+                    ["Private endpoint", config.privateEndpoint],
+                    ["Public key", config.publicKey],
                 ]),
                 "",
                 "Next: wireguard-hub token create NAME",

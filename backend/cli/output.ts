@@ -10,9 +10,3 @@ export interface CliContext {
 export function printJson(ctx: CliContext, value: unknown): void {
     ctx.print(JSON.stringify(value, null, 2));
 }
-
-/** The array inside an answer like {"spokes": [...]} (or the answer itself when it is one). */
-export function itemsOf(body: unknown, key: string): Record<string, unknown>[] {
-    const value = Array.isArray(body) ? body : (body as Record<string, unknown> | null)?.[key];
-    return Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
-}

@@ -1,15 +1,17 @@
 // wireguard-hub spoke list | remove | disable | enable
 import type { Command } from "commander";
 import { isFullId, pickOne } from "./resolve";
-import { printJson, itemsOf, type CliContext } from "./output";
+import type { Message, Spoke } from "../contract/api";
+import { printJson, type CliContext } from "./output";
 import { list, relative, shortId, table } from "./table";
 
-type Obj = Record<string, unknown>;
+async function listSpokes(ctx: CliContext): Promise<Spoke[]> {
+    return (await ctx.client().call<{ spokes: Spoke[] }>("GET", "/api/spoke/list")).spokes;
+}
 
 async function spokeId(ctx: CliContext, ref: string): Promise<string> {
     if (isFullId(ref)) return ref;
-    const answer = await ctx.client().call<unknown>("GET", "/api/spoke/list");
-    return pickOne(itemsOf(answer, "spokes"), ref, "spoke", "name");
+    return pickOne(await listSpokes(ctx), ref, "spoke", "name");
 }
 
 function spokeAction(parent: Command, ctx: () => CliContext, name: string, description: string,
@@ -22,9 +24,9 @@ function spokeAction(parent: Command, ctx: () => CliContext, name: string, descr
             const c = ctx();
             const id = await spokeId(c, ref);
             const [method, path] = request(encodeURIComponent(id));
-            const answer = await c.client().call<Obj>(method, path);
+            const answer = await c.client().call<Message>(method, path);
             if (c.json) return printJson(c, answer);
-            c.print(`${String(answer?.message ?? done)}: ${id}`);
+            c.print(`${answer.message || done}: ${id}`);
         });
 }
 
@@ -36,19 +38,18 @@ export function registerSpokeCommands(program: Command, ctx: () => CliContext): 
         .description("list spokes with their address and last handshake")
         .action(async () => {
             const c = ctx();
-            const answer = await c.client().call<unknown>("GET", "/api/spoke/list");
-            if (c.json) return printJson(c, answer);
-            const spokes = itemsOf(answer, "spokes");
+            const spokes = await listSpokes(c);
+            if (c.json) return printJson(c, { spokes });
             if (!spokes.length) return c.print("No spokes yet. Add one with: wireguard-hub token create NAME");
             c.print(table(["ID", "NAME", "ADDRESS", "STATE", "OS", "DATACENTER", "LAST HANDSHAKE", "ENDPOINT"], spokes.map(s => [
                 shortId(s.id),
-                s.name as string,
-                list(s.allowedIPs) ?? (s.address as string),
-                (s.state ?? s.status) as string,
-                s.os as string,
-                s.datacenter as string,
+                s.name,
+                list(s.allowedIPs) ?? s.address,
+                s.status,
+                s.os,
+                s.datacenter,
                 relative(s.lastHandshake),
-                s.endpoint as string,
+                s.endpoint,
             ])));
         });
 

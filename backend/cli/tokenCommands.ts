@@ -1,12 +1,11 @@
 // wireguard-hub token create | list | revoke
 import type { Command } from "commander";
 import { isFullId, pickOne } from "./resolve";
-import { printJson, itemsOf, type CliContext } from "./output";
+import type { Message, Platform, TokenAnswer, TokenRequest, TokenSummary } from "../contract/api";
+import { printJson, type CliContext } from "./output";
 import { list, relative, shortId, table, when } from "./table";
 
-type Obj = Record<string, unknown>;
-
-const platforms: [key: string, title: string][] = [
+const platforms: [key: Platform, title: string][] = [
     ["linux", "Linux (as root)"],
     ["proxmox", "Proxmox VE (on each node; every node needs its own token)"],
     ["macos", "macOS"],
@@ -17,17 +16,13 @@ function collect(value: string, previous: string[] | undefined): string[] {
     return [...(previous ?? []), ...value.split(",").map(s => s.trim()).filter(Boolean)];
 }
 
-function tokenState(t: Obj): string {
-    if (typeof t.state === "string") return t.state;
-    if (t.revoked) return "revoked";
-    if (t.used) return "used";
-    return new Date(String(t.expiresAt)).getTime() < Date.now() ? "expired" : "pending";
+async function listTokens(ctx: CliContext): Promise<TokenSummary[]> {
+    return (await ctx.client().call<{ tokens: TokenSummary[] }>("GET", "/api/installation/tokens")).tokens;
 }
 
 async function tokenId(ctx: CliContext, ref: string): Promise<string> {
     if (isFullId(ref)) return ref;
-    const answer = await ctx.client().call<unknown>("GET", "/api/installation/tokens");
-    return pickOne(itemsOf(answer, "tokens"), ref, "token", "spokeName");
+    return pickOne(await listTokens(ctx), ref, "token", "spokeName");
 }
 
 export function registerTokenCommands(program: Command, ctx: () => CliContext): void {
@@ -44,25 +39,21 @@ export function registerTokenCommands(program: Command, ctx: () => CliContext): 
         .option("--spoke <id>", "re-enroll this existing spoke (new keys, same address) instead of adding one")
         .action(async (name: string, opts: { ip?: string; datacenter?: string; subnet?: string[]; ttl?: string; spoke?: string }) => {
             const c = ctx();
-            const body: Obj = { spokeName: name };
+            const body: TokenRequest = { spokeName: name };
             if (opts.ip) body.customIP = opts.ip;
             if (opts.datacenter) body.datacenter = opts.datacenter;
             if (opts.subnet?.length) body.subnets = opts.subnet;
             if (opts.ttl) body.ttl = opts.ttl;
             if (opts.spoke) body.spokeId = opts.spoke;
-            const answer = await c.client().call<Obj>("POST", "/api/installation/token", body);
+            const answer = await c.client().call<TokenAnswer>("POST", "/api/installation/token", body);
             if (c.json) return printJson(c, answer);
-            const t = (answer.token ?? {}) as Obj;
-            const commands = (t.installCommands ?? {}) as Obj;
+            const t = answer.token;
             const lines = [
-                `Token for ${String(t.spokeName ?? name)} (${list(t.allowedIPs) ?? "address on registration"}), `
+                `Token for ${t.spokeName} (${list(t.allowedIPs) ?? "address on registration"}), `
                     + `valid until ${when(t.expiresAt) ?? "?"} (${relative(t.expiresAt)}), one use.`,
                 "It is shown only now. Run one of these on the new spoke:",
             ];
-            for (const [key, title] of platforms) {
-                if (typeof commands[key] === "string") lines.push("", `${title}:`, `  ${commands[key] as string}`);
-            }
-            if (!Object.keys(commands).length && typeof t.token === "string") lines.push("", `Token: ${t.token}`);
+            for (const [key, title] of platforms) lines.push("", `${title}:`, `  ${t.installCommands[key]}`);
             c.print(lines.join("\n"));
         });
 
@@ -71,15 +62,14 @@ export function registerTokenCommands(program: Command, ctx: () => CliContext): 
         .description("list installation tokens (never their secret)")
         .action(async () => {
             const c = ctx();
-            const answer = await c.client().call<unknown>("GET", "/api/installation/tokens");
-            if (c.json) return printJson(c, answer);
-            const tokens = itemsOf(answer, "tokens");
+            const tokens = await listTokens(c);
+            if (c.json) return printJson(c, { tokens });
             if (!tokens.length) return c.print("No tokens. Make one with: wireguard-hub token create NAME");
             c.print(table(["ID", "SPOKE", "ADDRESS", "STATE", "EXPIRES"], tokens.map(t => [
                 shortId(t.id),
-                t.spokeName as string,
+                t.spokeName,
                 list(t.allowedIPs),
-                tokenState(t),
+                t.state,
                 when(t.expiresAt),
             ])));
         });
@@ -91,8 +81,8 @@ export function registerTokenCommands(program: Command, ctx: () => CliContext): 
         .action(async (ref: string) => {
             const c = ctx();
             const id = await tokenId(c, ref);
-            const answer = await c.client().call<Obj>("DELETE", `/api/installation/token/${encodeURIComponent(id)}`);
+            const answer = await c.client().call<Message>("DELETE", `/api/installation/token/${encodeURIComponent(id)}`);
             if (c.json) return printJson(c, answer);
-            c.print(`${String(answer.message ?? "Installation token revoked")}: ${id}`);
+            c.print(`${answer.message}: ${id}`);
         });
 }

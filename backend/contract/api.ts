@@ -211,13 +211,16 @@ export const ReconcileInfo = z.object({
 }).loose();
 
 export const HubPeer = z.object({
+    spokeId: z.string(),
+    name: z.string(),
     publicKey: z.string(),
     endpoint: z.string().nullable(),
     allowedIPs: z.array(z.string()),
     lastHandshake: iso.nullable(),
     transferRx: z.number(),
     transferTx: z.number(),
-}).loose();
+    status: z.enum(["pending", "online", "offline", "disabled"]),
+});
 
 export const SpokeCounts = z.object({ total: z.number(), online: z.number(), offline: z.number(), pending: z.number(), disabled: z.number() });
 
@@ -234,8 +237,9 @@ export const HubStatus = z.object({
     reconcile: z.object({ lastDrift: z.object({ at: iso, drift: z.array(DriftItem) }).nullable() }).loose().nullable(),
     spokes: SpokeCounts,
     addresses: z.object({ used: z.number(), capacity: z.number() }),
+    statusUpdatedAt: iso.nullable(),
     peers: z.array(HubPeer).optional(),
-}).loose();
+});
 
 export const SpokeState = z.enum(["pending", "online", "offline", "disabled"]);
 
@@ -372,6 +376,14 @@ export type AuditEvent = z.output<typeof AuditEvent>;
 export type TrafficPoint = z.output<typeof TrafficPoint>;
 export type TrafficSeries = z.output<typeof TrafficSeries>;
 export type SpokeConfig = z.output<typeof SpokeConfig>;
+export type InitializeAnswer = z.output<typeof InitializeAnswer>;
+export type HubConfigAnswer = z.output<typeof HubConfigAnswer>;
+export type TokenAnswer = z.output<typeof TokenAnswer>;
+export type TokenListAnswer = z.output<typeof TokenListAnswer>;
+export type SpokeListAnswer = z.output<typeof SpokeListAnswer>;
+export type ClusterListAnswer = z.output<typeof ClusterListAnswer>;
+export type AuditAnswer = z.output<typeof AuditAnswer>;
+export type Message = z.output<typeof Message>;
 /** What a client sends (before the service's normalisation). */
 export type InitializeRequest = z.input<typeof InitializeBody>;
 export type HubConfigRequest = z.input<typeof HubConfigBody>;
