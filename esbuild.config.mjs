@@ -7,10 +7,16 @@ import zlib from "node:zlib";
 
 const root = path.dirname(new URL(import.meta.url).pathname);
 const watch = process.argv.includes("--watch");
+// WGHUB_PAGE_SOCKET_OVERRIDE=yes builds a page that takes its socket from localStorage
+// (development against `npm start`, and the browser tests); the default build, which the
+// package ships, has no such code at all.
+const socketOverride = process.env.WGHUB_PAGE_SOCKET_OVERRIDE === "yes";
+// WGHUB_PAGE_ONLY=DIR builds just the page into DIR/cockpit/wireguard-hub (the browser tests).
+const pageOnly = process.env.WGHUB_PAGE_ONLY ?? null;
 const finalDist = path.join(root, "dist");
 // A build goes to a fresh folder swapped in at the end, so a service or test running from
 // dist/ never sees it half-written (or missing).
-const dist = watch ? finalDist : `${finalDist}.building-${process.pid}`;
+const dist = pageOnly ?? (watch ? finalDist : `${finalDist}.building-${process.pid}`);
 const pluginOut = path.join(dist, "cockpit", "wireguard-hub");
 
 function copy(from, to) {
@@ -98,6 +104,7 @@ const plugin = {
     loader: { ".woff2": "file", ".woff": "file", ".svg": "file", ".png": "file", ".jpg": "file" },
     assetNames: "assets/[name]-[hash]",
     plugins: [cockpitGlobal, gzipPluginOutputs],
+    define: { WGHUB_SOCKET_OVERRIDE: socketOverride ? "true" : "false" },
     metafile: true,
     legalComments: "external",
     logLevel: "warning",
@@ -117,7 +124,11 @@ function reportBundle(result) {
     }
 }
 
-if (watch) {
+if (pageOnly) {
+    await esbuild.build(plugin);
+    copy(path.join(root, "plugin", "index.html"), path.join(pluginOut, "index.html"));
+    copy(path.join(root, "manifest.json"), path.join(pluginOut, "manifest.json"));
+} else if (watch) {
     const contexts = await Promise.all([esbuild.context(backend), esbuild.context(plugin)]);
     copyStatic();
     await Promise.all(contexts.map(c => c.watch()));

@@ -12,8 +12,13 @@ const _ = cockpit.gettext;
 export const DEFAULT_SOCKET = "/run/wireguard-hub/api.sock";
 /** Where the service's environment lives on an installed hub; WGHUB_API_SOCKET may move the socket. */
 export const HUB_ENV_FILE = "/etc/wireguard-hub/hub.env";
-/** A development or test override (a service started with `npm start` listens on ./.data/api.sock). */
-export const SOCKET_OVERRIDE_KEY = "wireguard-hub:socket";
+/**
+ * Set by the build: true only in a development or test build (WGHUB_PAGE_SOCKET_OVERRIDE=yes),
+ * where localStorage["wireguard-hub:socket"] may point the page at a service started with
+ * `npm start`. Never in the default build the package ships: any script on Cockpit's origin
+ * could point the admin's root bridge at a socket of its own.
+ */
+declare const WGHUB_SOCKET_OVERRIDE: boolean;
 
 export type ApiErrorKind = "service-down" | "access-denied" | "not-found" | "http" | "bridge";
 
@@ -38,11 +43,13 @@ function envValue(text: string, name: string): string | null {
 }
 
 async function findSocket(): Promise<string> {
-    try {
-        const override = window.localStorage.getItem(SOCKET_OVERRIDE_KEY);
-        if (override && override.startsWith("/")) return override;
-    } catch {
-        // storage can be disabled; the defaults still apply
+    if (WGHUB_SOCKET_OVERRIDE) {
+        try {
+            const override = window.localStorage.getItem("wireguard-hub:socket");
+            if (override && override.startsWith("/")) return override;
+        } catch {
+            // storage can be disabled; the defaults still apply
+        }
     }
     const file = cockpit.file(HUB_ENV_FILE, { superuser: "try" });
     try {

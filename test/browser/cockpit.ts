@@ -4,7 +4,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chromium, type Browser, type BrowserContext, type FrameLocator, type Page } from "playwright-core";
 
 export const root = path.resolve(__dirname, "..", "..");
@@ -46,20 +46,36 @@ export interface RunningCockpit {
     stop(): Promise<void>;
 }
 
+let builtPage: string | null = null;
+
+/**
+ * The page as the tests serve it: built once per run with the socket override that lets each
+ * test point it at its own hub (the shipped build has none), into a directory every user can
+ * read, since the bridge reads it as whatever user it runs as and the checkout may be closed
+ * to others (cloned into /root, 0700). Removed when the process exits.
+ */
+function testPage(): string {
+    if (builtPage) return builtPage;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-page-"));
+    const built = spawnSync(process.execPath, [path.join(root, "esbuild.config.mjs")], {
+        cwd: root, encoding: "utf8", env: { ...process.env, WGHUB_PAGE_ONLY: dir, WGHUB_PAGE_SOCKET_OVERRIDE: "yes" },
+    });
+    if (built.status !== 0) throw new Error(`building the test page failed:\n${built.stdout}${built.stderr}`);
+    for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true }))
+        fs.chmodSync(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644);
+    fs.chmodSync(dir, 0o755);
+    process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+    builtPage = dir;
+    return dir;
+}
+
 /**
  * Starts cockpit-ws on a free port. `bridge` is the --local-session command: cockpit-bridge
  * itself (a root session), or a wrapper that drops privileges first.
  */
 export async function startCockpit(opts: { bridge?: string; runAs?: string[] } = {}): Promise<RunningCockpit> {
     const port = await freePort();
-    // The bridge reads the page's files as whatever user it runs as, and the checkout may be
-    // closed to other users (cloned into /root, 0700): serve a copy from a directory all can read.
-    const served = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-cockpit-"));
-    fs.chmodSync(served, 0o755);
-    fs.cpSync(path.join(distDir, "cockpit"), path.join(served, "cockpit"), { recursive: true });
-    for (const entry of fs.readdirSync(path.join(served, "cockpit"), { recursive: true, withFileTypes: true }))
-        fs.chmodSync(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644);
-    fs.chmodSync(path.join(served, "cockpit"), 0o755);
+    const served = testPage();
     const args = ["--no-tls", "--address", "127.0.0.1", "--port", String(port), `--local-session=${opts.bridge ?? "/usr/bin/cockpit-bridge"}`];
     const command = opts.runAs ? opts.runAs[0] : "/usr/lib/cockpit/cockpit-ws";
     const argv = opts.runAs ? [...opts.runAs.slice(1), "/usr/lib/cockpit/cockpit-ws", ...args] : args;
@@ -83,7 +99,6 @@ export async function startCockpit(opts: { bridge?: string; runAs?: string[] } =
                 await exited;
                 clearTimeout(timer);
             }
-            fs.rmSync(served, { recursive: true, force: true });
         },
     };
 }

@@ -58,7 +58,7 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
 
         const endpoint = frame.locator("#setup-public-endpoint");
         await endpoint.fill("hub.example.test");
-        await frame.locator("#setup-public-endpoint-helper").filter({ hasText: "host:port" }).waitFor();
+        await frame.locator("#setup-public-endpoint-helper").filter({ hasText: "Add the port, for example hub.example.test:51820" }).waitFor();
         await endpoint.fill("hub.example.test:51820");
         await frame.locator("#setup-private-endpoint").fill("192.168.50.1:51820");
         await frame.locator("#setup-endpoints-next").click();
@@ -206,11 +206,15 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
     });
 
     it("shows a failed action as a toast and a failed dialog inline, keeping what was typed", async function () {
+        // An address only the service knows is taken (another admin's token holds it).
+        assert.equal((await hub.admin("POST", "/api/installation/token", { spokeName: "holder", customIP: "10.20.0.200" })).status, 201);
         await frame.locator("#add-spoke").click();
         await frame.locator("#add-spoke-name").fill("outside");
+        // The hub's own address is refused before any request.
         await frame.locator("#add-spoke-address").fill("10.20.0.1");
+        await frame.locator("#add-spoke-address-helper").filter({ hasText: "the hub's own address" }).waitFor();
+        await frame.locator("#add-spoke-address").fill("10.20.0.200");
         await frame.locator("#add-spoke-create").click();
-        // 10.20.0.1 is the hub's own address: the service refuses it.
         await frame.locator("#add-spoke-error").waitFor();
         assert.equal(await frame.locator("#add-spoke-name").inputValue(), "outside");
         await frame.locator("#add-spoke-cancel").click();

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import type { ChildProcess } from "node:child_process";
 import { DebianRoot, parseEnvFile, run, unitValues } from "./chroot";
 
@@ -181,6 +182,29 @@ describe("package: the .deb on a clean Debian 12", function () {
         const r = run("systemd-analyze", ["verify", copy], { allowFail: true });
         assert.equal(r.status, 0, r.stderr);
         assert.equal(r.stderr.trim(), "", "systemd ignores a setting it cannot parse with only a warning");
+    });
+
+    it("ships a unit whose exposure `systemd-analyze security` rates 2.5 or less", function () {
+        if (run("sh", ["-c", "command -v systemd-analyze"], { allowFail: true }).status !== 0) this.skip();
+        const copy = path.join(work, "wireguard-hub.service");
+        fs.copyFileSync(debian.path("lib/systemd/system/wireguard-hub.service"), copy);
+        const r = run("systemd-analyze", ["security", "--offline=true", copy], { allowFail: true });
+        const level = /Overall exposure level for wireguard-hub\.service: (\d+(?:\.\d+)?)/.exec(r.stdout);
+        assert.ok(level, r.stdout + r.stderr);
+        console.log(`      unit exposure: ${level[1]}`);
+        assert.ok(Number(level[1]) <= 2.5, `exposure ${level[1]}:\n${r.stdout.split("\n").filter(l => l.startsWith("✗")).join("\n")}`);
+    });
+
+    it("ships a page without the development socket override (any script on Cockpit's origin could use it)", function () {
+        const shipped = zlib.gunzipSync(fs.readFileSync(debian.path("usr/share/cockpit/wireguard-hub/index.js.gz"))).toString();
+        assert.match(shipped, /wireguard-hub/, "the shipped bundle is the page");
+        assert.ok(!shipped.includes("wireguard-hub:socket"), "the shipped page reads a socket path from localStorage");
+        // The check can fail: the development build, which has the override, is caught by it.
+        const dev = fs.mkdtempSync(path.join(work, "page-"));
+        run(process.execPath, [path.resolve(__dirname, "..", "..", "esbuild.config.mjs")],
+            { env: { ...process.env, WGHUB_PAGE_ONLY: dev, WGHUB_PAGE_SOCKET_OVERRIDE: "yes" } });
+        const devPage = zlib.gunzipSync(fs.readFileSync(path.join(dev, "cockpit", "wireguard-hub", "index.js.gz"))).toString();
+        assert.ok(devPage.includes("wireguard-hub:socket"));
     });
 
     it("has no lintian errors or warnings", function () {
