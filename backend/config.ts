@@ -33,6 +33,8 @@ export interface Config {
     wgConfDir: string;
     reconcileSchedule: string;
     tokenTtlMs: number;
+    /** Connections one source address may hold open on the public listener. */
+    connectionsPerAddress: number;
     /** Requests per window per source address on the public listener; null = off. */
     rateLimit: { max: number; windowMs: number } | null;
     /** Optional TCP admin listener, which demands a bearer API token. */
@@ -63,6 +65,10 @@ function parseRate(text: string): { max: number; windowMs: number } | null | und
     if (!m || Number(m[1]) < 1) return undefined;
     const windowMs = { s: 1000, sec: 1000, min: 60_000, m: 60_000, h: 3_600_000, hour: 3_600_000 }[m[2]]!;
     return { max: Number(m[1]), windowMs };
+}
+
+function isLoopback(host: string): boolean {
+    return host === "localhost" || host === "::1" || (net.isIPv4(host) && host.startsWith("127."));
 }
 
 function isTrustedProxy(item: string): boolean {
@@ -121,6 +127,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 
     const tokenTtlMs = parseDuration(get("WGHUB_TOKEN_TTL") ?? "24h") ?? fail("WGHUB_TOKEN_TTL", "a duration like 15m, 24h or 7d");
 
+    const perAddressText = get("WGHUB_CONNECTIONS_PER_ADDRESS") ?? "64";
+    const connectionsPerAddress = /^\d{1,5}$/.test(perAddressText) ? Number(perAddressText) : 0;
+    if (connectionsPerAddress < 1 || connectionsPerAddress > 10_000) fail("WGHUB_CONNECTIONS_PER_ADDRESS", "a number from 1 to 10000");
+
     const rate = parseRate(get("WGHUB_RATE_LIMIT") ?? "60/min");
     if (rate === undefined) fail("WGHUB_RATE_LIMIT", "N/min, N/s, N/h or off");
 
@@ -128,6 +138,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const adminListen = adminListenText === undefined
         ? null
         : parseHostPort(adminListenText) ?? fail("WGHUB_ADMIN_LISTEN", "host:port, e.g. 127.0.0.1:51822");
+    // The admin listener speaks plain HTTP with a bearer token: on the network, the token would
+    // travel in clear. Remote admins reach it through an SSH tunnel or a TLS proxy.
+    if (adminListen && !isLoopback(adminListen.host))
+        fail("WGHUB_ADMIN_LISTEN", "a loopback address (127.0.0.1:PORT or [::1]:PORT); reach it from elsewhere through an SSH tunnel or a TLS proxy");
     const adminTokenFile = adminListen ? absolute("WGHUB_ADMIN_TOKEN_FILE", path.join(dataDir, "admin-api.token")) : null;
 
     // Express compiles this only when the app is built; check it here so a typo names the variable.
@@ -153,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         wgConfDir: absolute("WGHUB_WG_CONF_DIR", path.join(dataDir, "wireguard")),
         reconcileSchedule,
         tokenTtlMs,
+        connectionsPerAddress,
         rateLimit: rate ?? null,
         adminListen,
         adminTokenFile,

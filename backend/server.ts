@@ -6,7 +6,7 @@ import http from "node:http";
 import https from "node:https";
 import cron from "node-cron";
 import { ConfigError, loadConfig, type Config } from "./config";
-import { createLogger, type Logger } from "./log";
+import { createLogger } from "./log";
 import { openDatabase } from "./db/connect";
 import type { HubContext } from "./context";
 import { AddressBook } from "./ipam/addresses";
@@ -21,6 +21,7 @@ import { sweepExpired } from "./tokens/tokens";
 import { createWireGuard } from "./wireguard";
 import { createAdminApp, createPublicApp } from "./http/apps";
 import { listenOnSocket, listenOnTcp } from "./listen";
+import { createAdminTcpServer, createPublicServer, readAdminToken } from "./http/servers";
 import { writeFileAtomic } from "./fsutil";
 import { HubError } from "./errors";
 import { RequestTracker } from "./shutdown";
@@ -43,15 +44,6 @@ async function blame<T>(variable: string, value: string | null, step: () => T | 
         const reason = err instanceof Error ? err.message : String(err);
         throw new Error(`${variable}=${JSON.stringify(value ?? "")} cannot be used: ${reason}`);
     }
-}
-
-function adminToken(config: Config, log: Logger): string | null {
-    if (!config.adminListen || !config.adminTokenFile) return null;
-    if (!fs.existsSync(config.adminTokenFile)) {
-        writeFileAtomic(config.adminTokenFile, crypto.randomBytes(32).toString("base64url") + "\n", 0o600);
-        log.info("admin API token created", { file: config.adminTokenFile });
-    }
-    return fs.readFileSync(config.adminTokenFile, "utf8").trim();
 }
 
 async function main(): Promise<void> {
@@ -117,22 +109,19 @@ async function main(): Promise<void> {
     adminServer.keepAliveTimeout = 65_000;
     await blame("WGHUB_API_SOCKET", config.apiSocket, () => listenOnSocket(adminServer, config.apiSocket));
 
-    const publicApp = createPublicApp(ctx);
-    publicServer = config.tls && ctx.tls
-        ? https.createServer({ cert: ctx.tls.cert, key: ctx.tls.key, minVersion: "TLSv1.2" }, publicApp)
-        : http.createServer(publicApp);
-    publicServer.requestTimeout = 30_000;
-    publicServer.keepAliveTimeout = 65_000;
-    publicServer.headersTimeout = 10_000;
+    publicServer = createPublicServer(createPublicApp(ctx), config.tls ? ctx.tls : null, config.connectionsPerAddress);
     const publicTcp = publicServer;
     await blame("WGHUB_PUBLIC_LISTEN", `${config.publicListen.host}:${config.publicListen.port}`,
         () => listenOnTcp(publicTcp, config.publicListen.host, config.publicListen.port));
 
     let adminTcp: http.Server | null = null;
-    const bearer = await blame("WGHUB_ADMIN_TOKEN_FILE", config.adminTokenFile, () => adminToken(config, log));
+    const bearer = await blame("WGHUB_ADMIN_TOKEN_FILE", config.adminTokenFile, () => readAdminToken(config, file => {
+        writeFileAtomic(file, crypto.randomBytes(32).toString("base64url") + "\n", 0o600);
+        log.info("admin API token created", { file });
+    }));
     if (config.adminListen && bearer) {
         const app = createAdminApp(ctx, { actorOf: req => ({ name: "api-token", source: req.ip ?? null }), bearerToken: bearer });
-        adminTcp = http.createServer(app);
+        adminTcp = createAdminTcpServer(app);
         const server = adminTcp, { host, port } = config.adminListen;
         await blame("WGHUB_ADMIN_LISTEN", `${host}:${port}`, () => listenOnTcp(server, host, port));
     }

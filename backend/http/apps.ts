@@ -29,9 +29,11 @@ function base(ctx: HubContext): express.Express {
         });
         next();
     });
-    app.use(express.json({ limit: bodyLimit, strict: true }));
     return app;
 }
+
+/** The JSON body parser: mounted after whatever refuses a request without reading its body. */
+const jsonBody = () => express.json({ limit: bodyLimit, strict: true });
 
 function limiter(max: number, windowMs: number, what: string): RequestHandler {
     return rateLimit({
@@ -73,6 +75,7 @@ export function createAdminApp(ctx: HubContext, opts: AdminAppOptions): express.
         // Token creation from the network is limited like the seed did; the socket is not.
         app.post("/api/installation/token", limiter(10, 3600_000, "token creations"));
     }
+    app.use(jsonBody());
     const routes = adminRoutes(ctx, opts.actorOf);
     const router = express.Router();
     mount(router, routes);
@@ -106,6 +109,8 @@ export function createPublicApp(ctx: HubContext): express.Express {
         app.use("/api/installation/script", limiter(rate.max, rate.windowMs, "requests"));
         app.use("/api/spoke/register", limiter(rate.max, rate.windowMs, "requests"));
     }
+    // After the rate limit: a refused request costs no parsing.
+    app.use(jsonBody());
     const router = express.Router();
     mount(router, publicRoutes(ctx));
     app.use(router);

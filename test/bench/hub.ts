@@ -57,7 +57,7 @@ async function registerAll(hub: RunningHub, tokens: string[], concurrency: numbe
 }
 
 export async function benchHub(log: (line: string) => void): Promise<Record<string, number>> {
-    const hub = await startHub({ env: { WGHUB_TLS: "off", WGHUB_RATE_LIMIT: "off", WGHUB_LOG_LEVEL: "warn" } });
+    const hub = await startHub({ env: { WGHUB_TLS: "off", WGHUB_RATE_LIMIT: "off", WGHUB_CONNECTIONS_PER_ADDRESS: "1000", WGHUB_LOG_LEVEL: "warn" } });
     try {
         const init = await call(hub, "admin", "POST", "/api/hub/initialize",
             { networkCIDR: "10.64.0.0/16", listenPort: 51820, publicEndpoint: "203.0.113.5:51820" });
