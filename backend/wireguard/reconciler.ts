@@ -14,8 +14,8 @@ import { parseDump, type Dump } from "./dump";
 import type { WgHost } from "./host";
 import { createInterface, enableForwarding, ensureAddressesAndUp, readInterfaceState, type InterfaceState } from "./interface";
 import { publicKeyOf } from "./keys";
-import { deltaSize, desiredTable, diffPeers, findDrift, peerTable, wgSetBatches, type PeerTable } from "./plan";
-import type { ActiveMode, DesiredPeer, DesiredState, ReconcileReport, WireGuardDeps, WireGuardStatus } from "./types";
+import { deltaSize, desiredTable, diffPeers, findDrift, isPeerEndpoint, peerTable, wgSetBatches, withLastEndpoints, type PeerTable } from "./plan";
+import type { ActiveMode, DesiredPeer, DesiredState, PeerStatus, ReconcileReport, WireGuardDeps, WireGuardStatus } from "./types";
 import type { ModeChoice } from "./mode";
 
 /** How long after a fast run the conf file is written (one write for a burst of changes). */
@@ -30,6 +30,8 @@ interface Request {
 
 export class Reconciler {
     private applied: PeerTable | null = null;
+    /** Where each desired peer was last seen on the interface (from the dumps read). */
+    private readonly lastEndpoints = new Map<string, string>();
     private forceFull = true;
     private appliedIface: string | null = null;
     private queued: Request | null = null;
@@ -216,6 +218,12 @@ export class Reconciler {
         return report;
     }
 
+    /** Keeps the last endpoint of each desired peer; forgets peers that are no longer wanted. */
+    private rememberEndpoints(peers: readonly PeerStatus[], wanted: PeerTable): void {
+        for (const p of peers) if (p.endpoint && isPeerEndpoint(p.endpoint) && wanted.has(p.publicKey)) this.lastEndpoints.set(p.publicKey, p.endpoint);
+        for (const key of this.lastEndpoints.keys()) if (!wanted.has(key)) this.lastEndpoints.delete(key);
+    }
+
     private async apply(desired: DesiredState, full: boolean, withStatus: boolean, report: ReconcileReport, applied: () => void): Promise<void> {
         const { iface } = desired;
         const privateKey = fs.readFileSync(iface.privateKeyFile, "utf8").trim();
@@ -253,12 +261,13 @@ export class Reconciler {
                     this.logDrift(report.drift);
                 }
             }
+            this.rememberEndpoints(dump.peers, wanted);
             if (dump.iface.publicKey !== publicKeyOf(privateKey)) interfaceArgs.push("private-key", iface.privateKeyFile);
             if (dump.iface.listenPort !== iface.listenPort) interfaceArgs.push("listen-port", String(iface.listenPort));
             base = actual;
         }
 
-        const delta = diffPeers(wanted, base!);
+        const delta = withLastEndpoints(diffPeers(wanted, base!), this.lastEndpoints);
         report.changes = deltaSize(delta);
         // Interface settings alone first: a port already taken then fails with its own
         // message, instead of wireguard-go hanging up in the middle of 10,000 peers.

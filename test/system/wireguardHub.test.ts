@@ -174,6 +174,26 @@ describe("system: the hub keeps wg0 equal to its database (real service, wiregua
         assert.deepEqual(await hubKeys(), await enabledKeysInDb());
     });
 
+    it("a peer put back by drift repair has the endpoint it last had: the hub reaches its spoke without waiting for it", async () => {
+        const s = spokes[0];
+        const endpointOf = async () => (await lab.hub.run("wg", ["show", lab.hubInterface, "endpoints"]))
+            .split("\n").map(l => l.split("\t")).find(f => f[0] === s.publicKey)?.[1];
+        assert.ok(await ping(s.host, hubTunnelAddress, 2), "the spoke is up");
+        const before = await endpointOf();
+        assert.match(before ?? "", /:\d+$/, "the hub knows where the spoke is");
+        // A scheduled run reads the dump, and with it where each peer is.
+        const seenAfter = new Date().toISOString();
+        await waitFor("a scheduled run after the endpoint was known", async () => {
+            const last = (await status()).lastReconcile;
+            return last?.kind === "full" && last.at > seenAfter;
+        }, schedulePeriodMs + 3_000, 100);
+
+        await lab.hub.run("wg", ["set", lab.hubInterface, "peer", s.publicKey, "remove"]);
+        await waitFor("the hub to put the peer back", async () => (await hubKeys()).includes(s.publicKey), schedulePeriodMs + 3_000, 50);
+        assert.equal(await endpointOf(), before, "put back with its last endpoint (without it: none until the spoke's next handshake)");
+        assert.ok(await ping(lab.hub, s.address, 1, 5), "the hub reaches the spoke: it can start the handshake itself");
+    });
+
     it("after kill -9 in the middle of applying 1,000 new peers, a restart converges wg0 to the database with a whole 0600 conf file", async () => {
         const items: { token: string; publicKey: string }[] = [];
         for (let i = 0; i < 1000; i++) items.push({ token: await token(`bulk-${i}`), publicKey: generateKeyPair().publicKey });

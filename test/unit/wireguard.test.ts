@@ -7,7 +7,7 @@ import { allowedIPsKey, canonicalCidr } from "../../backend/wireguard/cidr";
 import { ConfFile, confValue, renderConf } from "../../backend/wireguard/confFile";
 import { parseDump } from "../../backend/wireguard/dump";
 import { generateKeyPair } from "../../backend/wireguard/keys";
-import { diffPeers, findDrift, peerTable, wgSetBatches } from "../../backend/wireguard/plan";
+import { diffPeers, findDrift, isPeerEndpoint, peerTable, wgSetBatches, withLastEndpoints } from "../../backend/wireguard/plan";
 
 describe("wireguard: CIDR canonical form", () => {
     it("clears host bits and adds the full prefix to bare addresses", () => {
@@ -97,6 +97,27 @@ describe("wireguard: delta and batches", () => {
         assert.deepEqual(batches[0].slice(2, 5), ["peer", k1, "remove"]);
         const sent = batches.flatMap(b => b.filter((_, i) => i >= 2 && b[i - 1] === "peer"));
         assert.equal(sent.length, 10_001);
+    });
+});
+
+describe("wireguard: a peer put back knows where its spoke is", () => {
+    const [a, b] = [generateKeyPair().publicKey, generateKeyPair().publicKey];
+
+    it("adds carry the last endpoint seen; changes and removals do not need one", () => {
+        const delta = diffPeers(peerTable([{ publicKey: a, allowedIPs: ["10.0.1.2/32"] }, { publicKey: b, allowedIPs: ["10.0.1.3/32"] }]), new Map());
+        const last = new Map([[a, "198.51.100.7:51820"]]);
+        const withEndpoints = withLastEndpoints(delta, last);
+        assert.deepEqual(withEndpoints.add.find(p => p.publicKey === a), { publicKey: a, allowedIPs: "10.0.1.2/32", endpoint: "198.51.100.7:51820" });
+        assert.equal(withEndpoints.add.find(p => p.publicKey === b)!.endpoint, undefined, "a peer never seen gets none");
+        const [batch] = wgSetBatches("wg0", withEndpoints);
+        const at = batch.indexOf(a);
+        assert.deepEqual(batch.slice(at - 1, at + 5), ["peer", a, "endpoint", "198.51.100.7:51820", "allowed-ips", "10.0.1.2/32"]);
+        assert.ok(!batch.slice(batch.indexOf(b)).slice(0, 3).includes("endpoint"));
+    });
+
+    it("endpoints as wg prints them only", () => {
+        for (const ok of ["198.51.100.7:51820", "[2001:db8::7]:51820", "[fe80::1%eth0]:51820"]) assert.ok(isPeerEndpoint(ok), ok);
+        for (const bad of ["(none)", "host.example:51820", "198.51.100.7", "198.51.100.7:51820 x", "-x:1", ""]) assert.ok(!isPeerEndpoint(bad), bad);
     });
 });
 
