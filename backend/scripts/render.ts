@@ -176,10 +176,20 @@ export function contentDisposition(script: RenderedScript): string {
  */
 export function installCommand(platform: Platform, scriptUrl: string, pin: string | null): string {
     if (platform === "windows") return windowsCommand(scriptUrl, pin);
-    const tls = pin ? `-k --pinnedpubkey ${shQuote(pin)} ` : "";
-    const fetch = `curl -fsSL ${tls}${shQuote(scriptUrl)}`;
+    const tls = pin ? ` -k --pinnedpubkey ${shQuote(pin)}` : "";
+    // https only, never downgraded by a redirect.
+    const proto = scriptUrl.startsWith("https://") ? " --proto =https" : "";
+    // The URL holds the token: curl reads it from its standard input (-K -), written there by
+    // the shell's own printf, so it appears in no process's arguments (/proc/*/cmdline).
+    const fetch = `printf 'url = "%s"\\n' ${shQuote(curlConfigSafe(scriptUrl))} | curl -fsSL${proto}${tls} -K -`;
     // Proxmox VE has no sudo by default and its shell is root's.
     return platform === "proxmox" ? `${fetch} | bash` : `${fetch} | sudo bash`;
+}
+
+/** A URL as a curl config value in double quotes: nothing there may end or escape it. */
+function curlConfigSafe(url: string): string {
+    if (!/^https?:\/\/[\x21-\x7e]+$/.test(url) || /["\\]/.test(url)) throw new UnquotableValue(`the script URL ${JSON.stringify(url)}`);
+    return url;
 }
 
 // PowerShell 5.1 (.NET Framework) and 7 (.NET) share no API that hashes a certificate's

@@ -55,6 +55,8 @@ export async function benchWireGuardService(spokes = 10_000, log: (line: string)
     const hub = await startShippedService(lab.hub.ns, {
         WGHUB_WG_MODE: "userspace", WGHUB_TLS: "off", WGHUB_INTERFACE: lab.hubInterface, WGHUB_PUBLIC_LISTEN: `${lan}:51821`,
         WGHUB_PUBLIC_URL: publicUrl, WGHUB_RATE_LIMIT: "off", WGHUB_LOG_LEVEL: "warn",
+        // Plain HTTP inside the lab's namespaces; 10,000 registrations from one address.
+        WGHUB_ALLOW_HTTP_ENROLLMENT: "yes", WGHUB_CONNECTIONS_PER_ADDRESS: "1000",
     });
     try {
         const init = await hub.admin("POST", "/api/hub/initialize", { networkCIDR: "10.64.0.0/16", listenPort: 51820, publicEndpoint: `${lan}:51820` });

@@ -258,7 +258,25 @@ describe("Linux install script against a real hub", function () {
         const r = await m.runShell(t.installCommands.linux, { WGHUB_OS_RELEASE: osRelease("ubuntu-22.04"), STUB_ANSWERING: privateEndpoint });
         assert.equal(r.code, 0, explain(r));
         assert.ok((await spoke(t.spokeId))?.publicKey, "registered");
-        assert.match(t.installCommands.linux, /^curl -fsSL -k --pinnedpubkey 'sha256\/\/[A-Za-z0-9+/]{43}=' 'https:\/\/127\.0\.0\.1:\d+\/api\/installation\/script\/[A-Za-z0-9_-]{43}\?platform=linux' \| sudo bash$/);
+        assert.match(t.installCommands.linux, /^printf 'url = "%s"\\n' 'https:\/\/127\.0\.0\.1:\d+\/api\/installation\/script\/[A-Za-z0-9_-]{43}\?platform=linux' \| curl -fsSL --proto =https -k --pinnedpubkey 'sha256\/\/[A-Za-z0-9+/]{43}=' -K - \| sudo bash$/);
+    });
+
+    it("the token appears in no process's arguments: curl reads the URL from its standard input", async () => {
+        const t = await eh.token("argv-watch");
+        const m = machine({ systemd: true, wireguardInstalled: true, stubs: ["resolvconf", "sudo"] });
+        // Every curl the one-liner and the script start, with its arguments, as /proc/*/cmdline shows them.
+        const seen = path.join(m.dir, "curl-argv.log");
+        const realCurl = fs.realpathSync(path.join(m.bin, "curl"));
+        fs.rmSync(path.join(m.bin, "curl"));
+        fs.writeFileSync(path.join(m.bin, "curl"), `#!/bin/sh\nprintf '%s\\n' "curl $*" >>'${seen}'\nexec '${realCurl}' "$@"\n`, { mode: 0o755 });
+        const r = await m.runShell(t.installCommands.linux, { WGHUB_OS_RELEASE: osRelease("ubuntu-22.04"), STUB_ANSWERING: privateEndpoint });
+        assert.equal(r.code, 0, explain(r));
+        const argv = fs.readFileSync(seen, "utf8");
+        assert.ok(argv.split("\n").filter(Boolean).length >= 2, `the one-liner's curl and the registration's: ${argv}`);
+        assert.ok(!argv.includes(t.token), `a curl had the token in its arguments:\n${argv}`);
+        for (const call of [...r.calls, ...argv.split("\n").map(l => l.split(" "))])
+            assert.ok(!call.join(" ").includes(t.token), `${call[0]} had the token in its arguments`);
+        assert.match(argv, /--proto =https/, "https only, never downgraded by a redirect");
     });
 
     it("a used or unknown token: the one-liner shows curl's HTTP error and bash gets nothing to run", async () => {

@@ -78,7 +78,7 @@ describe("Proxmox VE install script against a real hub", function () {
     it("the exact one-liner (curl … | bash, no sudo) enrolls a node", async () => {
         const t = await eh.token("one-liner-node");
         const m = node({ wireguardInstalled: true });
-        assert.match(t.installCommands.proxmox, /\?platform=proxmox' \| bash$/);
+        assert.match(t.installCommands.proxmox, /\?platform=proxmox' \| curl .* -K - \| bash$/);
         const r = await m.runShell(t.installCommands.proxmox, {
             WGHUB_OS_RELEASE: osRelease, STUB_PROXMOX: recordings(m, "standalone"), STUB_HOSTNAME: "pve-one", STUB_ANSWERING: privateEndpoint,
         });

@@ -73,17 +73,26 @@ describe("installCommand", () => {
     const url = "https://203.0.113.5:51821/api/installation/script/TOKEN?platform=linux";
     const pin = "sha256//" + "A".repeat(43) + "=";
 
-    it("pins the key for curl and pipes to sudo bash", () => {
-        assert.equal(installCommand("linux", url, pin), `curl -fsSL -k --pinnedpubkey '${pin}' '${url}' | sudo bash`);
-        assert.equal(installCommand("macos", url, pin), `curl -fsSL -k --pinnedpubkey '${pin}' '${url}' | sudo bash`);
+    // The URL holds the token: curl reads it from stdin (-K -), written by the shell's printf.
+    const fetch = (u: string, tls: string) => `printf 'url = "%s"\\n' '${u}' | curl -fsSL${tls} -K -`;
+
+    it("pins the key for curl, https only, and pipes to sudo bash", () => {
+        assert.equal(installCommand("linux", url, pin), `${fetch(url, ` --proto =https -k --pinnedpubkey '${pin}'`)} | sudo bash`);
+        assert.equal(installCommand("macos", url, pin), `${fetch(url, ` --proto =https -k --pinnedpubkey '${pin}'`)} | sudo bash`);
     });
 
     it("pipes to bash on Proxmox VE, which has no sudo and a root shell", () => {
-        assert.equal(installCommand("proxmox", url, pin), `curl -fsSL -k --pinnedpubkey '${pin}' '${url}' | bash`);
+        assert.equal(installCommand("proxmox", url, pin), `${fetch(url, ` --proto =https -k --pinnedpubkey '${pin}'`)} | bash`);
     });
 
     it("drops -k and the pin without one (CA certificate or plain http)", () => {
-        assert.equal(installCommand("linux", url, null), `curl -fsSL '${url}' | sudo bash`);
+        assert.equal(installCommand("linux", url, null), `${fetch(url, " --proto =https")} | sudo bash`);
+        const plain = url.replace("https:", "http:");
+        assert.equal(installCommand("linux", plain, null), `${fetch(plain, "")} | sudo bash`);
+    });
+
+    it("refuses a URL that could end or escape curl's quoted config value", () => {
+        for (const bad of [`${url}"`, `${url}\\`, `${url} x`, `${url}\n`]) assert.throws(() => installCommand("linux", bad, pin), UnquotableValue);
     });
 
     it("checks the pin in PowerShell before sending the request", () => {
