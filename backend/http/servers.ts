@@ -48,8 +48,9 @@ export function createPublicServer(app: http.RequestListener, tls: TlsMaterial |
         headersTimeout: publicLimits.headersTimeoutMs,
         requestTimeout: publicLimits.requestTimeoutMs,
         keepAliveTimeout: 5_000,
-        // How often Node looks for connections past the two timeouts above (default 30 s).
-        connectionsCheckingInterval: 1_000,
+        // Node looks for connections past these two every 30 s (its default): checking every
+        // second cost a third of the registration throughput (bench). An idle connection is
+        // closed by the idle timeout below anyway.
     };
     const server = tls
         ? https.createServer({ ...options, cert: tls.cert, key: tls.key, minVersion: "TLSv1.2", handshakeTimeout: publicLimits.handshakeTimeoutMs }, app)
@@ -61,7 +62,7 @@ export function createPublicServer(app: http.RequestListener, tls: TlsMaterial |
 }
 
 export function createAdminTcpServer(app: http.RequestListener): http.Server {
-    const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 }, app);
+    const server = http.createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, app);
     server.maxConnections = 256;
     server.setTimeout(60_000);
     return server;

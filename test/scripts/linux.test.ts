@@ -252,6 +252,33 @@ describe("Linux install script against a real hub", function () {
         assert.match(r.stderr, /unknown option: --frobnicate/);
     });
 
+    it("with openssl but no WireGuard yet, registers before the package install: the token is spent in seconds", async () => {
+        const withOpenssl = (m: SpokeMachine) => fs.symlinkSync(fs.realpathSync("/usr/bin/openssl"), path.join(m.bin, "openssl"));
+        // The install fails: the spoke is registered all the same, its config written, and the
+        // message says how to finish without a new token.
+        const t = await eh.token("register-first");
+        const m = machine({ systemd: true, stubs: ["resolvconf"] });
+        withOpenssl(m);
+        const r = await m.runScript(await t.script("linux"), [], { WGHUB_OS_RELEASE: osRelease("debian-12"), STUB_INSTALL_FAILS: "1" });
+        assert.equal(r.code, 1, explain(r));
+        assert.match(r.stderr, /This spoke is registered and .*wg0\.conf is written: install wireguard-tools, then run: systemctl enable --now wg-quick@wg0/);
+        const conf = m.readFile("etc/wireguard/wg0.conf");
+        assert.equal(fs.statSync(m.path("etc/wireguard/wg0.conf")).mode & 0o777, 0o600);
+        const registered = await spoke(t.spokeId);
+        assert.ok(registered, "registered before the install was tried");
+        assert.equal(registered.publicKey, publicKeyOf(confValue(conf, "PrivateKey")!), "openssl made a WireGuard key pair");
+        assert.equal(fs.readdirSync(m.path("etc/wireguard")).filter(f => f.startsWith(".key")).length, 0, "no key material left behind");
+
+        // The install works: the same order, to the end.
+        const t2 = await eh.token("register-first-ok");
+        const m2 = machine({ systemd: true, stubs: ["resolvconf"] });
+        withOpenssl(m2);
+        const ok = await m2.runScript(await t2.script("linux"), [], { WGHUB_OS_RELEASE: osRelease("debian-12"), STUB_ANSWERING: privateEndpoint });
+        assert.equal(ok.code, 0, explain(ok));
+        assert.ok(ok.stdout.indexOf("Registering with the hub") < ok.stdout.indexOf("Installing WireGuard"), ok.stdout);
+        assert.equal((await spoke(t2.spokeId))?.publicKey, publicKeyOf(confValue(m2.readFile("etc/wireguard/wg0.conf"), "PrivateKey")!));
+    });
+
     it("the exact one-liner from the token answer fetches the script over the pinned TLS and enrolls", async () => {
         const t = await eh.token("one-liner");
         const m = machine({ systemd: true, wireguardInstalled: true, stubs: ["resolvconf", "sudo"] });

@@ -12,7 +12,7 @@ export const fixturesDir = path.join(repoRoot, "test", "fixtures");
 
 const realTools = [
     "bash", "sh", "env", "cat", "sed", "awk", "grep", "head", "tail", "tr", "cut", "mkdir", "chmod",
-    "mv", "rm", "cp", "ln", "date", "sleep", "mktemp", "dirname", "basename", "curl", "sort", "touch", "wc", "stat",
+    "mv", "rm", "cp", "ln", "date", "sleep", "mktemp", "dirname", "basename", "curl", "sort", "touch", "wc", "stat", "base64",
 ];
 
 /** Stubs every machine has; the others are added by name. wg and wg-quick appear once a package manager installs them. */
