@@ -62,7 +62,10 @@ describe("macOS install script against a real hub", function () {
             const brewPrefix = m.path(prefix);
             assert.deepEqual(callsOf(r, "sudo").find(c => c.includes("install"))?.slice(1), ["-u", "alice", "-H", path.join(brewPrefix, "bin", "brew"), "install", "wireguard-tools"],
                 "Homebrew runs as the user who called sudo");
-            const conf = path.join(brewPrefix, "etc", "wireguard", "wg0.conf");
+            // In root's own folders: Homebrew's prefix belongs to a user, who could otherwise
+            // read the key or swap what the daemon runs as root at boot.
+            const conf = m.path("etc/wireguard/wg0.conf");
+            const tools = m.path("Library/Application Support/WireGuardHub/bin");
             assert.equal(fs.statSync(conf).mode & 0o777, 0o600);
             const confText = fs.readFileSync(conf, "utf8");
             assert.match(confText, /^DNS = 1\.1\.1\.1$/m);
@@ -70,9 +73,17 @@ describe("macOS install script against a real hub", function () {
             const plist = m.path("Library/LaunchDaemons/com.wireguard-hub.wg0.plist");
             const xml = fs.readFileSync(plist, "utf8");
             assert.match(xml, /<key>Label<\/key>\s*<string>com\.wireguard-hub\.wg0<\/string>/);
-            assert.deepEqual(plistStrings(xml, "ProgramArguments"), [path.join(brewPrefix, "bin", "wg-quick"), "up", conf]);
+            assert.deepEqual(plistStrings(xml, "ProgramArguments"), [path.join(tools, "bash"), path.join(tools, "wg-quick"), "up", conf]);
             assert.match(xml, /<key>RunAtLoad<\/key>\s*<true\/>/);
-            assert.match(xml, new RegExp(`<key>PATH</key>\\s*<string>${brewPrefix}/bin:`));
+            assert.match(xml, new RegExp(`<key>PATH</key>\\s*<string>${tools}:/usr/bin:/bin:/usr/sbin:/sbin</string>`));
+            assert.ok(!xml.includes(brewPrefix), "the daemon runs and reads nothing in Homebrew's prefix");
+            for (const tool of ["wg", "wg-quick", "wireguard-go", "bash"]) {
+                const copy = path.join(tools, tool);
+                assert.ok(fs.lstatSync(copy).isFile(), `${tool} is a copy, not a link into the prefix`);
+                assert.equal(fs.statSync(copy).mode & 0o777, 0o755);
+                assert.ok(callsOf(r, "chown").some(c => c[1] === "0:0" && c[2].startsWith(`${copy}.new.`)), `${tool} given to root before it is put in place`);
+            }
+            assert.ok(callsOf(r, "chown").some(c => c[1] === "0:0" && c.includes(tools)), "the folder given to root");
             assert.deepEqual(callsOf(r, "launchctl").map(c => c.slice(1)).find(c => c[0] === "bootstrap"), ["bootstrap", "system", plist]);
 
             const registered = ((await eh.hub.admin("GET", "/api/spoke/list")).body.spokes as Record<string, unknown>[]).find(s => s.id === t.spokeId);
@@ -103,7 +114,8 @@ describe("macOS install script against a real hub", function () {
         const r = await m.runScript(script, ["--uninstall"], env);
         assert.equal(r.code, 0, explain(r));
         assert.equal(m.exists("Library/LaunchDaemons/com.wireguard-hub.wg0.plist"), false);
-        assert.equal(m.exists("opt/homebrew/etc/wireguard/wg0.conf"), false);
+        assert.equal(m.exists("etc/wireguard/wg0.conf"), false);
+        assert.equal(m.exists("Library/Application Support/WireGuardHub"), false, "the daemon's tools are gone too");
         assert.ok(callsOf(r, "launchctl").some(c => c[1] === "bootout"));
     });
 

@@ -126,6 +126,34 @@ describe("rendered install scripts", () => {
         }
     });
 
+    it("Windows: a folder or wg0.conf someone else made keeps no access to the private key", () => {
+        const body = renderInstallScript("windows", baseContext).body;
+        const fn = (name: string) => {
+            const start = body.indexOf(`function ${name} {`);
+            assert.ok(start >= 0, `function ${name}`);
+            return body.slice(start, body.indexOf("\n}\n", start));
+        };
+        // The folder: replaced when its owner is not SYSTEM or Administrators, then owned by
+        // Administrators with an ACL of SYSTEM and Administrators only, checked again.
+        const folder = fn("New-ProtectedFolder");
+        assert.match(folder, /-not \(Test-TrustedOwner \$ConfDir\)[\s\S]*Remove-Item -LiteralPath \$ConfDir -Recurse -Force/);
+        assert.ok(folder.indexOf("Set-TrustedOwner $ConfDir") < folder.indexOf("Protect-Path $ConfDir $true"));
+        assert.match(folder, /Stop-Enrollment/);
+        assert.match(fn("Test-TrustedOwner"), /\$SystemSid[\s\S]*\$AdministratorsSid/);
+        assert.match(body, /\$SystemSid = 'S-1-5-18'/);
+        assert.match(body, /\$AdministratorsSid = 'S-1-5-32-544'/);
+        assert.match(fn("Set-TrustedOwner"), /icacls\.exe \$Path \/setowner/);
+        // The file: written new inside the protected folder, owned and protected, then moved
+        // over wg0.conf; never written in place.
+        const conf = fn("Write-Conf");
+        const order = ["WriteAllText($temp", "Set-TrustedOwner $temp", "Protect-Path $temp $false", "Move-Item -LiteralPath $temp -Destination $ConfFile -Force"]
+            .map(step => conf.indexOf(step));
+        assert.ok(order.every(i => i >= 0), order.join(","));
+        assert.deepEqual([...order].sort((a, b) => a - b), order, "in this order");
+        assert.ok(!/WriteAllText\(\$ConfFile/.test(body), "never written in place");
+        assert.ok(body.indexOf("New-ProtectedFolder\n") > body.indexOf("function Write-Conf"), "the folder is made safe before the first write");
+    });
+
     it("answers with the seed's content type and a download name", () => {
         const linux = renderInstallScript("linux", { ...baseContext, spokeName: "db 2/\"x\"" });
         assert.equal(linux.contentType, "application/x-sh");

@@ -16,7 +16,7 @@ const realTools = [
 ];
 
 /** Stubs every machine has; the others are added by name. wg and wg-quick appear once a package manager installs them. */
-const baseStubs = ["id", "ip", "ping", "ping6", "hostname", "systemctl", "apt-get", "yum", "dnf", "pacman", "zypper", "uname"];
+const baseStubs = ["id", "ip", "ping", "ping6", "hostname", "systemctl", "apt-get", "yum", "dnf", "pacman", "zypper", "uname", "chown"];
 
 export interface RunResult {
     code: number | null;
