@@ -27,7 +27,7 @@ export function withLastEndpoints(delta: PeerDelta, lastEndpoints: ReadonlyMap<s
         ...delta,
         add: delta.add.map(p => {
             const endpoint = lastEndpoints.get(p.publicKey);
-            return endpoint ? { ...p, endpoint } : p;
+            return endpoint && isPeerEndpoint(endpoint) ? { ...p, endpoint } : p;
         }),
     };
 }

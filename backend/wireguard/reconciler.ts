@@ -14,7 +14,7 @@ import { parseDump, type Dump } from "./dump";
 import type { WgHost } from "./host";
 import { createInterface, enableForwarding, ensureAddressesAndUp, readInterfaceState, type InterfaceState } from "./interface";
 import { publicKeyOf } from "./keys";
-import { deltaSize, desiredTable, diffPeers, findDrift, isPeerEndpoint, peerTable, wgSetBatches, withLastEndpoints, type PeerTable } from "./plan";
+import { deltaSize, desiredTable, diffPeers, findDrift, peerTable, wgSetBatches, withLastEndpoints, type PeerTable } from "./plan";
 import type { ActiveMode, DesiredPeer, DesiredState, PeerStatus, ReconcileReport, WireGuardDeps, WireGuardStatus } from "./types";
 import type { ModeChoice } from "./mode";
 
@@ -220,8 +220,10 @@ export class Reconciler {
 
     /** Keeps the last endpoint of each desired peer; forgets peers that are no longer wanted. */
     private rememberEndpoints(peers: readonly PeerStatus[], wanted: PeerTable): void {
-        for (const p of peers) if (p.endpoint && isPeerEndpoint(p.endpoint) && wanted.has(p.publicKey)) this.lastEndpoints.set(p.publicKey, p.endpoint);
-        for (const key of this.lastEndpoints.keys()) if (!wanted.has(key)) this.lastEndpoints.delete(key);
+        // Every scheduled run at 10,000 peers passes here: checked when used, not when stored.
+        for (const p of peers) if (p.endpoint && wanted.has(p.publicKey)) this.lastEndpoints.set(p.publicKey, p.endpoint);
+        if (this.lastEndpoints.size > wanted.size)
+            for (const key of this.lastEndpoints.keys()) if (!wanted.has(key)) this.lastEndpoints.delete(key);
     }
 
     private async apply(desired: DesiredState, full: boolean, withStatus: boolean, report: ReconcileReport, applied: () => void): Promise<void> {

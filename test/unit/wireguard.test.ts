@@ -105,10 +105,10 @@ describe("wireguard: a peer put back knows where its spoke is", () => {
 
     it("adds carry the last endpoint seen; changes and removals do not need one", () => {
         const delta = diffPeers(peerTable([{ publicKey: a, allowedIPs: ["10.0.1.2/32"] }, { publicKey: b, allowedIPs: ["10.0.1.3/32"] }]), new Map());
-        const last = new Map([[a, "198.51.100.7:51820"]]);
+        const last = new Map([[a, "198.51.100.7:51820"], [b, "not an endpoint"]]);
         const withEndpoints = withLastEndpoints(delta, last);
         assert.deepEqual(withEndpoints.add.find(p => p.publicKey === a), { publicKey: a, allowedIPs: "10.0.1.2/32", endpoint: "198.51.100.7:51820" });
-        assert.equal(withEndpoints.add.find(p => p.publicKey === b)!.endpoint, undefined, "a peer never seen gets none");
+        assert.equal(withEndpoints.add.find(p => p.publicKey === b)!.endpoint, undefined, "a peer without a usable endpoint gets none");
         const [batch] = wgSetBatches("wg0", withEndpoints);
         const at = batch.indexOf(a);
         assert.deepEqual(batch.slice(at - 1, at + 5), ["peer", a, "endpoint", "198.51.100.7:51820", "allowed-ips", "10.0.1.2/32"]);
