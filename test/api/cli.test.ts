@@ -159,7 +159,7 @@ describe("api: the wireguard-hub command", function () {
     it("creates a token, prints the install commands once, and never lists the secret", async () => {
         const r = await on("token", "create", "web-1", "--datacenter", "fra1", "--subnet", "192.168.50.0/24", "--ttl", "2h");
         assert.equal(r.code, 0, r.stderr);
-        const linux = /^ {2}(curl .*sudo bash)$/m.exec(r.stdout)?.[1];
+        const linux = /^ {2}(printf 'url = .* \| curl .* -K - \| sudo bash)$/m.exec(r.stdout)?.[1];
         assert.ok(linux, r.stdout);
         const secret = /\/api\/installation\/script\/([A-Za-z0-9_-]{43})\?platform=linux/.exec(linux)![1];
         for (const title of ["Linux", "Proxmox VE", "macOS", "Windows"]) assert.match(r.stdout, new RegExp(`^${title}.*:$`, "m"));
