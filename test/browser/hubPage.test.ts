@@ -113,7 +113,7 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
         const command = (await frame.locator("#install-command-linux").textContent())!;
         // The public URL is the public endpoint's host on the enrollment port.
         const port = new URL(hub.publicUrl).port;
-        assert.match(command, new RegExp(`^curl .*'http://hub\\.example\\.test:${port}/api/installation/script/[A-Za-z0-9_-]{43}\\?platform=linux' \\| sudo bash$`));
+        assert.match(command, new RegExp(`^printf 'url = "%s"\\\\n' 'http://hub\\.example\\.test:${port}/api/installation/script/[A-Za-z0-9_-]{43}\\?platform=linux' \\| curl -fsSL -K - \\| sudo bash$`));
         await frame.locator("#install-command-linux-copy").click();
         const copied = await frame.locator("body").evaluate(() => navigator.clipboard.readText());
         assert.equal(copied, command, "the copy button puts the exact command on the clipboard");
