@@ -4,6 +4,7 @@ import * as esbuild from "esbuild";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
+import { compileLocales } from "./tools/po.mjs";
 
 const root = path.dirname(new URL(import.meta.url).pathname);
 const watch = process.argv.includes("--watch");
@@ -110,10 +111,18 @@ const plugin = {
     logLevel: "warning",
 };
 
-function copyStatic() {
-    copy(path.join(root, "templates"), path.join(dist, "templates"));
+// The page, its manifest and its translations (po/<lang>.po → po.<lang>.js, which Cockpit
+// serves as the page's po.js to a session in that language).
+function copyPage() {
     copy(path.join(root, "plugin", "index.html"), path.join(pluginOut, "index.html"));
     copy(path.join(root, "manifest.json"), path.join(pluginOut, "manifest.json"));
+    const languages = compileLocales(pluginOut);
+    if (languages.length) console.log(`plugin translations: ${languages.map(l => `po.${l}.js`).join(", ")}`);
+}
+
+function copyStatic() {
+    copy(path.join(root, "templates"), path.join(dist, "templates"));
+    copyPage();
 }
 
 function reportBundle(result) {
@@ -126,8 +135,7 @@ function reportBundle(result) {
 
 if (pageOnly) {
     await esbuild.build(plugin);
-    copy(path.join(root, "plugin", "index.html"), path.join(pluginOut, "index.html"));
-    copy(path.join(root, "manifest.json"), path.join(pluginOut, "manifest.json"));
+    copyPage();
 } else if (watch) {
     const contexts = await Promise.all([esbuild.context(backend), esbuild.context(plugin)]);
     copyStatic();

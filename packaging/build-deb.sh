@@ -26,7 +26,7 @@ build_is_stale() {
         [[ -e $root/dist/$f || -e $root/dist/$f.gz ]] || return 0
     done
     [[ -e $stamp ]] || return 0
-    [[ -n $(cd "$root" && find backend plugin templates manifest.json esbuild.config.mjs package.json \
+    [[ -n $(cd "$root" && find backend plugin templates po tools manifest.json esbuild.config.mjs package.json \
         -newer "$stamp" -print -quit 2>/dev/null) ]]
 }
 
@@ -110,7 +110,7 @@ copy_runtime_modules() {
 # The files of dist/ the package needs; a copy missing one caught another build midway.
 dist_files=(backend/server.js backend/cli.js templates/install-linux.sh.ejs
     cockpit/wireguard-hub/index.html cockpit/wireguard-hub/index.js cockpit/wireguard-hub/index.css
-    cockpit/wireguard-hub/manifest.json)
+    cockpit/wireguard-hub/manifest.json cockpit/wireguard-hub/po.de.js)
 
 stage_dist() {
     local dest=$1 attempt f complete

@@ -1,5 +1,5 @@
 // The page: a state machine over the store's phase, then the dashboard's tabs.
-import React, { useEffect, useState } from "react";
+import React, { useEffect } from "react";
 import { Page, PageSection, Tab, Tabs, TabTitleText, Content, Flex, FlexItem } from "@patternfly/react-core";
 import cockpit from "cockpit";
 import { store, useStore } from "./store";
@@ -11,28 +11,18 @@ import { SpokesTable } from "./components/spokes/spokesTable";
 import { TokensTable } from "./components/tokens/tokensTable";
 import { ProxmoxTree } from "./components/proxmox/proxmoxTree";
 import { TrafficTab } from "./components/traffic/trafficTab";
+import { goTo, usePageLocation } from "./util/location";
 
 const _ = cockpit.gettext;
 
 type TabKey = "spokes" | "tokens" | "proxmox" | "traffic";
 const TAB_KEYS: TabKey[] = ["spokes", "tokens", "proxmox", "traffic"];
 
-function tabFromLocation(): TabKey {
-    const first = window.location.hash.replace(/^#\/?/, "").split(/[/?]/)[0];
-    return (TAB_KEYS as string[]).includes(first) ? first as TabKey : "spokes";
-}
-
 const Dashboard = () => {
-    const [tab, setTab] = useState<TabKey>(tabFromLocation);
-    useEffect(() => {
-        const follow = () => setTab(tabFromLocation());
-        window.addEventListener("hashchange", follow);
-        return () => window.removeEventListener("hashchange", follow);
-    }, []);
+    const first = usePageLocation().path[0];
+    const tab: TabKey = (TAB_KEYS as (string | undefined)[]).includes(first) ? first as TabKey : "spokes";
     const select = (key: TabKey) => {
-        setTab(key);
-        // Cockpit keeps the page's hash in the shell's URL, so a reload returns to this tab.
-        if (tabFromLocation() !== key) window.location.hash = "#/" + key;
+        if (key !== tab) goTo([key]);
     };
     return (
         <>

@@ -81,6 +81,15 @@ declare module "cockpit" {
         proxy(iface: string, path: string): DBusProxy;
     }
 
+    export interface Location {
+        /** The page's path, split at "/": #/traffic?spoke=1 is ["traffic"]. */
+        readonly path: string[];
+        /** The query options: #/traffic?spoke=1 is { spoke: "1" }. */
+        readonly options: Record<string, string | string[]>;
+        go(path: string | string[], options?: Record<string, string>): void;
+        replace(path: string | string[], options?: Record<string, string>): void;
+    }
+
     export interface Cockpit {
         gettext(message: string): string;
         gettext(context: string, message: string): string;
@@ -94,6 +103,10 @@ declare module "cockpit" {
         permission(options?: { admin?: boolean; group?: string }): Permission;
         dbus(name: string | null, options: { bus: "internal" | "system" | "session" }): DBusClient;
         jump(path: string, host?: string): void;
+        /** The page's address; a new object after every change. */
+        readonly location: Location;
+        addEventListener(event: "locationchanged", listener: () => void): void;
+        removeEventListener(event: "locationchanged", listener: () => void): void;
         transport: { host?: string };
         language: string;
     }

@@ -76,9 +76,18 @@ class HubStore extends EventEmitter {
         this.emit("changed");
     }
 
+    /** Finished refreshes, and whether the loop runs: on <body> for tests that wait for the page's next look. */
+    private refreshes = 0;
+
+    private showLoop(): void {
+        document.body.dataset.refreshes = String(this.refreshes);
+        document.body.dataset.refreshLoop = this.stopped ? "stopped" : "running";
+    }
+
     start(): void {
         if (!this.stopped) return;
         this.stopped = false;
+        this.showLoop();
         // Cockpit reloads the page when administrative access is turned on or off.
         this.permission = cockpit.permission({ admin: true });
         const check = () => {
@@ -96,6 +105,7 @@ class HubStore extends EventEmitter {
         this.stopped = true;
         if (this.timer !== null) window.clearTimeout(this.timer);
         this.timer = null;
+        this.showLoop();
     }
 
     private schedule(): void {
@@ -131,6 +141,8 @@ class HubStore extends EventEmitter {
         } finally {
             this.running = false;
             this.lastDuration = performance.now() - started;
+            this.refreshes += 1;
+            this.showLoop();
             this.emit("idle");
             if (this.state.phase !== "access-denied") this.schedule();
         }

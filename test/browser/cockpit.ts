@@ -54,7 +54,7 @@ let builtPage: string | null = null;
  * read, since the bridge reads it as whatever user it runs as and the checkout may be closed
  * to others (cloned into /root, 0700). Removed when the process exits.
  */
-function testPage(): string {
+export function testPage(): string {
     if (builtPage) return builtPage;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-page-"));
     const built = spawnSync(process.execPath, [path.join(root, "esbuild.config.mjs")], {
@@ -110,7 +110,8 @@ export interface RunningBrowser {
     close(): Promise<void>;
 }
 
-export async function launchBrowser(opts: { dark?: boolean } = {}): Promise<RunningBrowser> {
+/** `locale` is the browser's language (its Accept-Language), which Cockpit follows. */
+export async function launchBrowser(opts: { dark?: boolean; locale?: string } = {}): Promise<RunningBrowser> {
     // Playwright gives every launch a fresh temporary profile of its own.
     const browser = await chromium.launch({
         executablePath: "/usr/bin/chromium",
@@ -121,6 +122,7 @@ export async function launchBrowser(opts: { dark?: boolean } = {}): Promise<Runn
     const context = await browser.newContext({
         viewport: { width: 1360, height: 1240 },
         colorScheme: opts.dark ? "dark" : "light",
+        locale: opts.locale ?? "en-US",
     });
     const page = await context.newPage();
     return {

@@ -226,7 +226,9 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
         await down.waitFor({ timeout: 15_000 });
         assert.match((await down.textContent())!, /systemctl start wireguard-hub/);
         await shoot(page, frame, "service-down");
-        await page.waitForTimeout(6_000);
+        // Two more refreshes that find the service down: still no toast.
+        const refreshes = Number(await frame.locator("body").getAttribute("data-refreshes"));
+        await frame.locator(`body[data-refreshes="${refreshes + 2}"]`).waitFor({ timeout: 30_000 });
         assert.equal(await frame.locator(".wgh-toast.pf-m-danger").count(), 0);
     });
 

@@ -35,6 +35,13 @@ export async function handshakeWithHub(host: Host, hubPublicKey: string, iface =
     return line ? Number(line.split("\t")[1]) : 0;
 }
 
+/** Bytes the host has sent to the hub through its tunnel. */
+export async function bytesSentToHub(host: Host, hubPublicKey: string, iface = "wg0"): Promise<number> {
+    const out = await host.run("wg", ["show", iface, "transfer"]);
+    const line = out.split("\n").find(l => l.startsWith(hubPublicKey));
+    return line ? Number(line.split("\t")[2]) : 0;
+}
+
 export async function ping(host: Host, address: string, count = 1, waitSeconds = 2): Promise<boolean> {
     return (await host.exec("ping", ["-n", "-q", "-c", String(count), "-W", String(waitSeconds), address])).code === 0;
 }

@@ -1,6 +1,9 @@
 // A form text field with its inline validation message.
 import React from "react";
 import { FormGroup, FormHelperText, HelperText, HelperTextItem, TextInput } from "@patternfly/react-core";
+import cockpit from "cockpit";
+
+const _ = cockpit.gettext;
 
 export interface FieldProps {
     id: string;
@@ -26,7 +29,8 @@ export const Field = ({ id, label, value, onChange, error, showError = true, hel
             {(visibleError || helper) && (
                 <FormHelperText>
                     <HelperText>
-                        <HelperTextItem id={`${id}-helper`} variant={visibleError ? "error" : "default"}>
+                        <HelperTextItem id={`${id}-helper`} variant={visibleError ? "error" : "default"}
+                            screenReaderText={visibleError ? _("Error:") : undefined}>
                             {visibleError || helper}
                         </HelperTextItem>
                     </HelperText>

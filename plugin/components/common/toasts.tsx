@@ -1,7 +1,11 @@
 // Failed (and finished) user actions, as dismissable toasts. The refresh loop never posts here.
 import React, { useReducer } from "react";
 import { Alert, AlertActionCloseButton, AlertGroup } from "@patternfly/react-core";
+import cockpit from "cockpit";
+import { variantLabel } from "./alertLabels";
 import { EventEmitter, useOn } from "../../store";
+
+const _ = cockpit.gettext;
 
 interface Toast {
     key: number;
@@ -43,10 +47,11 @@ export const Toasts = () => {
                 <Alert
                     key={t.key}
                     variant={t.variant}
+                    variantLabel={variantLabel(t.variant)}
                     title={t.title}
                     timeout={t.variant === "danger" ? false : 6000}
                     onTimeout={() => dismiss(t.key)}
-                    actionClose={<AlertActionCloseButton onClose={() => dismiss(t.key)} />}
+                    actionClose={<AlertActionCloseButton aria-label={cockpit.format(_("Close: $0"), t.title)} onClose={() => dismiss(t.key)} />}
                     className="wgh-toast"
                 >
                     {t.detail}

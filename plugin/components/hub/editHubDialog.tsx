@@ -1,6 +1,7 @@
 // Changes what can change on a running hub without re-enrolling spokes: endpoints and DNS.
 import React, { useMemo, useState } from "react";
-import { Button, Form, Modal, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
+import { Button, Form, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
+import { Dialog } from "../common/dialog";
 import cockpit from "cockpit";
 import * as api from "../../api";
 import { store, useDialogAction } from "../../store";
@@ -36,7 +37,7 @@ export const EditHubDialog = ({ config, onClose }: { config: HubConfig; onClose:
     });
 
     return (
-        <Modal id="edit-hub-dialog" isOpen onClose={onClose} variant="medium" aria-labelledby="edit-hub-title">
+        <Dialog id="edit-hub-dialog" isOpen onClose={onClose} variant="medium" aria-labelledby="edit-hub-title">
             <ModalHeader labelId="edit-hub-title" title={_("Hub settings")} />
             <ModalBody>
                 <Form isHorizontal onSubmit={e => {
@@ -60,6 +61,6 @@ export const EditHubDialog = ({ config, onClose }: { config: HubConfig; onClose:
                 </Button>
                 <Button id="edit-hub-cancel" variant="link" onClick={onClose}>{_("Cancel")}</Button>
             </ModalFooter>
-        </Modal>
+        </Dialog>
     );
 };

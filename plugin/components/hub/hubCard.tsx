@@ -4,6 +4,7 @@ import {
     Alert, Button, Card, CardBody, CardHeader, CardTitle, DescriptionList, DescriptionListDescription, DescriptionListGroup,
     DescriptionListTerm, Label, Tooltip,
 } from "@patternfly/react-core";
+import { variantLabel } from "../common/alertLabels";
 import cockpit from "cockpit";
 import { useStore } from "../../store";
 import { CopyInline } from "../common/copyText";
@@ -101,13 +102,13 @@ export const HubCard = () => {
                     </Item>
                 </DescriptionList>
                 {error && (
-                    <Alert id="hub-reconcile-error" isInline isPlain variant="danger" className="pf-v6-u-mt-sm"
+                    <Alert id="hub-reconcile-error" isInline isPlain variant="danger" variantLabel={variantLabel("danger")} className="pf-v6-u-mt-sm"
                         title={_("WireGuard could not be brought in line with the database")}>
                         {error}
                     </Alert>
                 )}
                 {statusError && (
-                    <Alert id="hub-status-error" isInline isPlain variant="warning" className="pf-v6-u-mt-sm"
+                    <Alert id="hub-status-error" isInline isPlain variant="warning" variantLabel={variantLabel("warning")} className="pf-v6-u-mt-sm"
                         title={_("The hub's live status is unavailable")}>
                         {statusError.message}
                     </Alert>

@@ -1,6 +1,7 @@
 // Moves a Proxmox VE cluster to another datacenter (a label; no node is touched).
 import React, { useState } from "react";
-import { Button, Form, Modal, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
+import { Button, Form, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
+import { Dialog } from "../common/dialog";
 import cockpit from "cockpit";
 import * as api from "../../api";
 import { store, useDialogAction } from "../../store";
@@ -27,7 +28,7 @@ export const MoveClusterDialog = ({ cluster, datacenters, onClose }: {
         onClose();
     });
     return (
-        <Modal id="move-cluster-dialog" isOpen onClose={onClose} variant="small" aria-labelledby="move-cluster-title">
+        <Dialog id="move-cluster-dialog" isOpen onClose={onClose} variant="small" aria-labelledby="move-cluster-title">
             <ModalHeader labelId="move-cluster-title" title={cockpit.format(_("Move cluster $0"), cluster.name)} />
             <ModalBody>
                 <Form onSubmit={e => {
@@ -48,6 +49,6 @@ export const MoveClusterDialog = ({ cluster, datacenters, onClose }: {
                 </Button>
                 <Button id="move-cluster-cancel" variant="link" onClick={onClose}>{_("Cancel")}</Button>
             </ModalFooter>
-        </Modal>
+        </Dialog>
     );
 };

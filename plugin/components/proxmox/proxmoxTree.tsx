@@ -11,7 +11,8 @@ import { MoveClusterDialog } from "./moveClusterDialog";
 const _ = cockpit.gettext;
 
 const Counts = ({ cluster }: { cluster: ClusterView }) => (
-    <LabelGroup numLabels={5} className="pf-v6-u-ml-sm">
+    <LabelGroup numLabels={5} className="pf-v6-u-ml-sm" aria-label={_("Spokes by state")}
+        collapsedText={_("${remaining} more")} expandedText={_("Show less")}>
         {DISPLAY_STATES.filter(s => cluster.counts[s] > 0).map(s => (
             <Label key={s} isCompact color={STATE_LABEL[s].color}>
                 {cockpit.format("$0 $1", cluster.counts[s], STATE_LABEL[s].text())}

@@ -55,6 +55,8 @@ function toRequest(v: Values): WizardRequest {
 const footer = (step: string, extra: object = {}) => ({
     nextButtonProps: { id: `setup-${step}-next` },
     backButtonProps: { id: `setup-${step}-back` },
+    nextButtonText: _("Next"),
+    backButtonText: _("Back"),
     isCancelHidden: true,
     ...extra,
 });
@@ -128,7 +130,7 @@ export const SetupWizard = () => {
         <Card id="setup">
             <CardTitle>{_("Set up the WireGuard hub")}</CardTitle>
             <CardBody>
-                <Wizard id="setup-wizard" height={520} isVisitRequired onSave={() => void submit()}>
+                <Wizard id="setup-wizard" height={520} navAriaLabel={_("Setup steps")} isVisitRequired onSave={() => void submit()}>
                     <WizardStep id="setup-step-network" name={_("Network")} footer={footer("network", { isNextDisabled: !networkOk })}>
                         <Form onSubmit={e => e.preventDefault()}>
                             {field("networkCIDR", "setup-network-cidr", _("VPN network (IPv4)"),

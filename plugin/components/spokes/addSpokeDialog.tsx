@@ -1,8 +1,9 @@
 // Add a spoke: the form makes a one-time token, then the same dialog shows the commands and follows the spoke.
 import React, { useMemo, useState } from "react";
 import {
-    Button, Form, FormGroup, FormSelect, FormSelectOption, Modal, ModalBody, ModalFooter, ModalHeader,
+    Button, Form, FormGroup, FormSelect, FormSelectOption, ModalBody, ModalFooter, ModalHeader,
 } from "@patternfly/react-core";
+import { Dialog } from "../common/dialog";
 import cockpit from "cockpit";
 import * as api from "../../api";
 import { asApiError, store, useStore } from "../../store";
@@ -65,7 +66,7 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
     };
 
     return (
-        <Modal id="add-spoke-dialog" isOpen onClose={onClose} variant="medium" aria-labelledby="add-spoke-title">
+        <Dialog id="add-spoke-dialog" isOpen onClose={onClose} variant="medium" aria-labelledby="add-spoke-title">
             <ModalHeader labelId="add-spoke-title"
                 title={token ? cockpit.format(_("Install $0"), token.spokeName) : _("Add spoke")} />
             <ModalBody>
@@ -77,7 +78,7 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
                             void submit();
                         }}>
                             <Field id="add-spoke-name" label={_("Name")} isRequired value={name} onChange={setName}
-                                error={errors.name} showError={tried || name !== ""} placeholder="branch-office-1" />
+                                error={errors.name} showError={tried || name !== ""} placeholder={_("branch-office-1")} />
                             <Field id="add-spoke-address" label={_("Fixed address")} value={address} onChange={setAddress}
                                 error={errors.address} showError={tried || address !== ""}
                                 helper={cockpit.format(_("Optional. Empty takes the next free address in $0."), config?.networkCIDR ?? "")} />
@@ -110,6 +111,6 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
                         </>
                     )}
             </ModalFooter>
-        </Modal>
+        </Dialog>
     );
 };

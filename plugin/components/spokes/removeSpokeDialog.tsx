@@ -1,6 +1,7 @@
 // Removing a spoke names it, says what happens, and keeps the dialog open on failure.
 import React from "react";
-import { Button, Modal, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
+import { Button, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
+import { Dialog } from "../common/dialog";
 import cockpit from "cockpit";
 import type { Spoke } from "../../types";
 import { useDialogAction } from "../../store";
@@ -17,8 +18,8 @@ export const RemoveSpokeDialog = ({ spoke, onClose, onRemove }: {
     const { busy, error, run } = useDialogAction();
     const remove = () => run(onRemove);
     return (
-        <Modal id="remove-spoke-dialog" isOpen onClose={onClose} variant="small" aria-labelledby="remove-spoke-title">
-            <ModalHeader labelId="remove-spoke-title" titleIconVariant="warning"
+        <Dialog id="remove-spoke-dialog" isOpen onClose={onClose} variant="small" aria-labelledby="remove-spoke-title">
+            <ModalHeader labelId="remove-spoke-title" titleIconVariant="warning" titleScreenReaderText={_("Warning:")}
                 title={cockpit.format(_("Remove spoke $0?"), spoke.name)} />
             <ModalBody>
                 {cockpit.format(_("$0 ($1) loses its tunnel to the hub at once and its address returns to the pool. To bring it back, add it again and run the new command on it."),
@@ -33,6 +34,6 @@ export const RemoveSpokeDialog = ({ spoke, onClose, onRemove }: {
                 </Button>
                 <Button id="remove-spoke-cancel" variant="link" onClick={onClose}>{_("Cancel")}</Button>
             </ModalFooter>
-        </Modal>
+        </Dialog>
     );
 };

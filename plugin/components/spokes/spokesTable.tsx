@@ -19,6 +19,8 @@ import { querySpokes, toRows, type SortKey, type SpokeRow } from "./spokeQuery";
 import { AddSpokeDialog } from "./addSpokeDialog";
 import { TokenDialog } from "./tokenDialog";
 import { RemoveSpokeDialog } from "./removeSpokeDialog";
+import { goTo } from "../../util/location";
+import { paginationTitles } from "../common/paginationTitles";
 
 const _ = cockpit.gettext;
 
@@ -69,7 +71,7 @@ const SpokeRowView = React.memo(({ row, now, onReenroll, onRemove }: {
                 title: _("Disable"),
                 onClick: () => void runAction(cockpit.format(_("Could not disable $0"), s.name), () => api.disableSpoke(s.id)),
             },
-        { id: `spoke-traffic-${s.id}`, title: _("Traffic"), onClick: () => (window.location.hash = `#/traffic?spoke=${encodeURIComponent(s.id)}`) },
+        { id: `spoke-traffic-${s.id}`, title: _("Traffic"), onClick: () => goTo(["traffic"], { spoke: String(s.id) }) },
         { id: `spoke-reenroll-${s.id}`, title: _("Re-enroll…"), onClick: () => onReenroll(s) },
         { isSeparator: true },
         { id: `spoke-remove-${s.id}`, title: _("Remove…"), isDanger: true, onClick: () => onRemove(s) },
@@ -162,7 +164,7 @@ export const SpokesTable = () => {
 
     const pagination = (variant: "top" | "bottom") => (
         <Pagination id={`spokes-pagination-${variant}`} itemCount={shown.length} page={Math.min(page, lastPage)} perPage={perPage}
-            perPageOptions={PER_PAGE_OPTIONS} variant={variant} isCompact={variant === "top"}
+            perPageOptions={PER_PAGE_OPTIONS} variant={variant} isCompact={variant === "top"} titles={paginationTitles()}
             onSetPage={(_e, p) => setPage(p)} onPerPageSelect={(_e, n) => {
                 setPerPage(n);
                 setPage(1);
@@ -174,7 +176,7 @@ export const SpokesTable = () => {
             <Toolbar id="spokes-toolbar">
                 <ToolbarContent>
                     <ToolbarItem>
-                        <SearchInput id="spokes-search" placeholder={_("Search by name, address, endpoint…")} value={search}
+                        <SearchInput id="spokes-search" aria-label={_("Search spokes")} placeholder={_("Search by name, address, endpoint…")} value={search}
                             onChange={(_e, v) => setSearch(v)} onClear={() => setSearch("")} />
                     </ToolbarItem>
                     <ToolbarItem>

@@ -1,6 +1,7 @@
 // Shows a token made outside the add-spoke form (re-enrolling an existing spoke).
 import React from "react";
-import { Button, Modal, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
+import { Button, ModalBody, ModalFooter, ModalHeader } from "@patternfly/react-core";
+import { Dialog } from "../common/dialog";
 import cockpit from "cockpit";
 import type { CreatedToken } from "../../types";
 import { TokenView } from "./tokenView";
@@ -8,11 +9,11 @@ import { TokenView } from "./tokenView";
 const _ = cockpit.gettext;
 
 export const TokenDialog = ({ token, title, onClose }: { token: CreatedToken; title: string; onClose: () => void }) => (
-    <Modal id="token-dialog" isOpen onClose={onClose} variant="medium" aria-labelledby="token-dialog-title">
+    <Dialog id="token-dialog" isOpen onClose={onClose} variant="medium" aria-labelledby="token-dialog-title">
         <ModalHeader labelId="token-dialog-title" title={title} />
         <ModalBody><TokenView token={token} /></ModalBody>
         <ModalFooter>
             <Button id="token-dialog-close" variant="primary" onClick={onClose}>{_("Close")}</Button>
         </ModalFooter>
-    </Modal>
+    </Dialog>
 );

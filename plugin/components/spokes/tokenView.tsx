@@ -4,6 +4,7 @@ import React, { useEffect, useState } from "react";
 import {
     Alert, ProgressStep, ProgressStepper, Tab, Tabs, TabTitleText, Content,
 } from "@patternfly/react-core";
+import { variantLabel } from "../common/alertLabels";
 import cockpit from "cockpit";
 import { store, useStore } from "../../store";
 import { PLATFORMS, type CreatedToken, type Platform, type Spoke } from "../../types";
@@ -62,7 +63,7 @@ export const TokenView = ({ token }: { token: CreatedToken }) => {
 
     return (
         <>
-            <Alert id="token-once" isInline variant="warning"
+            <Alert id="token-once" isInline variant="warning" variantLabel={variantLabel("warning")}
                 title={_("Copy the command now: the token inside it will not be shown again.")}>
                 {cockpit.format(_("It works once and expires $0 ($1)."), timeUntil(token.expiresAt), formatDateTime(token.expiresAt))}
             </Alert>

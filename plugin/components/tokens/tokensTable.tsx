@@ -9,6 +9,7 @@ import { asApiError, store, useStore, useWanted } from "../../store";
 import type { TokenState, TokenSummary } from "../../types";
 import { formatDateTime, timeAgo, timeUntil } from "../../util/format";
 import { notify, notifyError } from "../common/toasts";
+import { paginationTitles } from "../common/paginationTitles";
 import { FilterSelect } from "../common/filterSelect";
 
 const _ = cockpit.gettext;
@@ -79,7 +80,7 @@ export const TokensTable = () => {
                         }} options={ORDER.map(s => ({ value: s, label: STATES[s].text() }))} />
                     </ToolbarItem>
                     <ToolbarItem variant="pagination">
-                        <Pagination id="tokens-pagination" itemCount={rows.length} page={current} perPage={perPage} isCompact
+                        <Pagination id="tokens-pagination" itemCount={rows.length} page={current} perPage={perPage} isCompact titles={paginationTitles()}
                             onSetPage={(_e, p) => setPage(p)} onPerPageSelect={(_e, n) => {
                                 setPerPage(n);
                                 setPage(1);

@@ -3,6 +3,7 @@ import React, { useEffect, useMemo, useState } from "react";
 import {
     Alert, Card, CardBody, CardHeader, CardTitle, Flex, FlexItem, Content, ToggleGroup, ToggleGroupItem,
 } from "@patternfly/react-core";
+import { variantLabel } from "../common/alertLabels";
 import cockpit from "cockpit";
 import * as api from "../../api";
 import { asApiError, useStore } from "../../store";
@@ -12,6 +13,7 @@ import { formatBytes, formatRate } from "../../util/format";
 import { TrafficChart } from "./trafficChart";
 import { Topology } from "./topology";
 import { STATE_LABEL, DISPLAY_STATES } from "../../util/spokeState";
+import { goTo, usePageLocation } from "../../util/location";
 
 const _ = cockpit.gettext;
 
@@ -20,20 +22,11 @@ const REFRESH_MS = 10_000;
 /** The spoke picker lists the busiest spokes; a menu of thousands helps nobody. */
 const PICKER_SIZE = 50;
 
-/** The spoke a row's "Traffic" action asked for: #/traffic?spoke=<id>. */
-function spokeFromHash(): string {
-    const query = window.location.hash.split("?")[1] ?? "";
-    return new URLSearchParams(query).get("spoke") ?? "";
-}
-
 export const TrafficTab = () => {
     const { spokes, updatedAt } = useStore();
-    const [spokeId, setSpokeId] = useState(spokeFromHash);
-    useEffect(() => {
-        const follow = () => setSpokeId(spokeFromHash());
-        window.addEventListener("hashchange", follow);
-        return () => window.removeEventListener("hashchange", follow);
-    }, []);
+    // The spoke a row's "Traffic" action asked for: #/traffic?spoke=<id>.
+    const spokeId = usePageLocation().options.spoke ?? "";
+    const setSpokeId = (id: string) => goTo(["traffic"], id ? { spoke: id } : {});
     const [minutes, setMinutes] = useState(60);
     const [series, setSeries] = useState<TrafficSeries | null>(null);
     const [error, setError] = useState<api.ApiError | null>(null);
@@ -88,7 +81,7 @@ export const TrafficTab = () => {
                 </CardHeader>
                 <CardBody>
                     {error && (
-                        <Alert id="traffic-error" isInline isPlain variant="warning" title={_("Traffic samples are unavailable")}>
+                        <Alert id="traffic-error" isInline isPlain variant="warning" variantLabel={variantLabel("warning")} title={_("Traffic samples are unavailable")}>
                             {error.message}
                         </Alert>
                     )}

@@ -1,0 +1,253 @@
+// The page in the admin's language. Cockpit serves the page's po.js as the po.<lang>.js of the
+// browser's language; German is shipped. A pseudo-language, made here from the template with
+// every message wrapped in ⟪…⟫, shows any visible text that never went through gettext.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import type { FrameLocator, Page } from "playwright-core";
+import { compileLocale, parsePo, potFile, poDir, messageKey, type PoEntry } from "../../tools/po.mjs";
+import { startHub, type RunningHub } from "../support/hub";
+import { launchBrowser, openHubPage, startCockpit, testPage, type RunningBrowser, type RunningCockpit } from "./cockpit";
+import { plainSpokes, proxmoxSpokes, seedSpokes } from "./seed";
+import { saveFailure } from "./shots";
+
+const PSEUDO = "eo";
+
+function readPo(file: string): PoEntry[] {
+    return parsePo(fs.readFileSync(file, "utf8"), path.basename(file));
+}
+
+/** The shipped German for an English message, read from po/de.po. */
+function german(id: string): string {
+    const entry = readPo(path.join(poDir, "de.po")).find(e => messageKey(e) === id);
+    assert.ok(entry?.strings[0], `po/de.po translates "${id}"`);
+    return entry.strings[0];
+}
+
+/** Writes po.eo.js into the served test page: every message as ⟪message⟫. */
+function installPseudoLocale(): void {
+    const pseudo = readPo(potFile).map(e => ({
+        ...e,
+        strings: e.id === "" ? ["Plural-Forms: nplurals=2; plural=(n != 1);\n"] : e.plural !== undefined ? [`⟪${e.id}⟫`, `⟪${e.plural}⟫`] : [`⟪${e.id}⟫`],
+    }));
+    fs.writeFileSync(path.join(testPage(), "cockpit", "wireguard-hub", `po.${PSEUDO}.js`), compileLocale(pseudo, PSEUDO));
+}
+
+async function initialise(hub: RunningHub): Promise<void> {
+    const init = await hub.admin("POST", "/api/hub/initialize", {
+        networkCIDR: "10.31.0.0/24", publicEndpoint: "hub.example.test:51820", privateEndpoint: "192.168.9.1:51820", dns: ["10.31.0.1"],
+    });
+    assert.equal(init.status, 201, init.text);
+}
+
+async function startWith(locale: string) {
+    const hub = await startHub({ env: { WGHUB_TLS: "off", WGHUB_WG_MODE: "off" } });
+    const cockpit = await startCockpit();
+    const browser = await launchBrowser({ locale });
+    return { hub, cockpit, browser };
+}
+
+describe("browser: the page in German", function () {
+    let hub: RunningHub;
+    let cockpit: RunningCockpit;
+    let browser: RunningBrowser;
+    let frame: FrameLocator;
+
+    before(async function () {
+        ({ hub, cockpit, browser } = await startWith("de-DE"));
+        frame = await openHubPage(browser.page, cockpit.url, { socket: hub.socket });
+    });
+    afterEach(async function () {
+        if (this.currentTest?.state === "failed") await saveFailure(browser.page, this.currentTest.title);
+    });
+    after(async function () {
+        await browser?.close();
+        await cockpit?.stop();
+        await hub?.stop();
+    });
+
+    it("loads the German translation that the build wrote beside the page", async function () {
+        assert.ok(fs.existsSync(path.join(testPage(), "cockpit", "wireguard-hub", "po.de.js")), "the build writes po.de.js");
+        await frame.locator("#setup-wizard").waitFor();
+        assert.equal(await frame.locator("html").evaluate(() => (window as any).cockpit.language), "de");
+    });
+
+    it("runs the first-run wizard in German, with German field checks", async function () {
+        await frame.locator("#setup-network-next").filter({ hasText: german("Next") }).waitFor();
+        await frame.locator("#setup-network-cidr").fill("10.20.0.0/33");
+        await frame.locator("#setup-network-cidr-helper").filter({ hasText: german("Not an IPv4 network in CIDR form, for example 10.0.1.0/24.") }).waitFor();
+    });
+
+    it("shows the dashboard in German, with German plurals", async function () {
+        await initialise(hub);
+        await seedSpokes(hub, [...plainSpokes(3), ...proxmoxSpokes().slice(0, 2)]);
+        await browser.page.reload();
+        await frame.locator("#hub-card").waitFor();
+        await frame.locator("#tab-traffic").filter({ hasText: german("Traffic") }).waitFor();
+        await frame.locator("#hub-edit").filter({ hasText: german("Edit") }).waitFor();
+        const plural = readPo(path.join(poDir, "de.po")).find(e => e.id === "$0 spoke")!;
+        assert.ok(plural.strings[1], "po/de.po has the plural of \"$0 spoke\"");
+        await frame.getByText(plural.strings[1].replace("$0", "5")).first().waitFor();
+    });
+});
+
+/**
+ * The page's visible text: text nodes and the labels people read (placeholder, title,
+ * aria-label) of visible elements, leaving out code blocks (commands are not prose).
+ * A string, so that it reaches the browser exactly as written.
+ */
+const VISIBLE_TEXTS = `(() => {
+    const texts = [];
+    const shown = el => el.checkVisibility({ visibilityProperty: true }) && !el.closest("pre, code, script, style");
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent.trim();
+        if (text && node.parentElement && shown(node.parentElement)) texts.push(text);
+    }
+    for (const el of document.querySelectorAll("[placeholder], [title], [aria-label]")) {
+        if (!shown(el)) continue;
+        for (const name of ["placeholder", "title", "aria-label"]) {
+            const value = (el.getAttribute(name) || "").trim();
+            if (value) texts.push(value);
+        }
+    }
+    return texts;
+})()`;
+
+describe("browser: every visible string goes through gettext", function () {
+    let hub: RunningHub;
+    let cockpit: RunningCockpit;
+    let browser: RunningBrowser;
+    let page: Page;
+    let frame: FrameLocator;
+    /** What the hub holds (names, addresses, keys…): data, shown as it is in every language. */
+    let data: string[] = [];
+    const escaped = new Map<string, string>();
+    const views: string[] = [];
+
+    // Product names stay as they are in every language.
+    const names = ["WireGuard Hub", "WireGuard", "Proxmox VE", "Proxmox", "Cockpit", "PowerShell", "Linux", "Windows", "macOS"];
+
+    async function collectData(): Promise<void> {
+        const values = new Set<string>();
+        const add = (v: unknown) => {
+            if (typeof v === "string" && v.length > 1) values.add(v);
+            else if (Array.isArray(v)) v.forEach(add);
+        };
+        const config = (await hub.admin("GET", "/api/hub/config")).body;
+        for (const key of ["networkCIDR", "networkCIDRv6", "publicEndpoint", "privateEndpoint", "publicKey", "address", "dns"]) add(config[key]);
+        const spokes = (await hub.admin("GET", "/api/spoke/list")).body;
+        for (const s of Array.isArray(spokes) ? spokes : spokes.spokes)
+            for (const key of ["name", "hostname", "address", "addressV6", "publicKey", "endpoint", "subnets", "datacenter", "proxmoxClusterName", "proxmoxNodeName", "proxmoxVersion"]) add(s[key]);
+        data = [...values, ...names].sort((a, b) => b.length - a.length);
+    }
+
+    /** Records every visible text of the current view that has words outside ⟪…⟫ and outside the data. */
+    async function check(view: string): Promise<void> {
+        await collectData();
+        views.push(view);
+        const texts: string[] = await frame.locator("body").evaluate((_body, script) => (0, eval)(script), VISIBLE_TEXTS);
+        for (const text of texts) {
+            let rest = text.replace(/⟪[^⟫]*⟫/g, " ");
+            for (const value of data) rest = rest.split(value).join(" ");
+            // Example addresses and endpoints (placeholders) are data too.
+            rest = rest.replace(/\[?[0-9a-f]*:[0-9a-f:]*\]?(?::\d+)?(?:\/\d+)?/gi, " ").replace(/\b[\w-]+(?:\.[\w-]+)+(?::\d+)?/g, " ");
+            // Numbers, sizes, dates and times are formatted, not translated.
+            rest = rest.replace(/\b\d[\d.,:/]*\s*(?:[KMGT]i?B(?:\/s)?|B(?:\/s)?|ms|s|%)?/g, " ");
+            if (/\p{L}{2,}/u.test(rest)) escaped.set(text, view);
+        }
+    }
+
+    before(async function () {
+        installPseudoLocale();
+        ({ hub, cockpit, browser } = await startWith(PSEUDO));
+        page = browser.page;
+        frame = await openHubPage(page, cockpit.url, { socket: hub.socket });
+    });
+    afterEach(async function () {
+        if (this.currentTest?.state === "failed") await saveFailure(page, this.currentTest.title);
+    });
+    after(async function () {
+        await browser?.close();
+        await cockpit?.stop();
+        await hub?.stop();
+    });
+
+    it("in the first-run wizard, step by step, with its field checks", async function () {
+        await frame.locator("#setup-wizard").waitFor();
+        await check("wizard: network");
+        await frame.locator("#setup-network-cidr").fill("10.31.0.0/33");
+        await frame.locator("#setup-network-cidr-helper").waitFor();
+        await check("wizard: network, invalid");
+        await frame.locator("#setup-network-cidr").fill("10.31.0.0/24");
+        await frame.locator("#setup-network-next:not([disabled])").click();
+        await frame.locator("#setup-public-endpoint").fill("hub.example.test");
+        await frame.locator("#setup-public-endpoint-helper").waitFor();
+        await check("wizard: endpoints, invalid");
+        await frame.locator("#setup-public-endpoint").fill("hub.example.test:51820");
+        await frame.locator("#setup-endpoints-next").click();
+        await frame.locator("#setup-dns").waitFor();
+        await check("wizard: DNS");
+        await frame.locator("#setup-dns-next").click();
+        await frame.locator("#setup-review-network").waitFor();
+        await check("wizard: review");
+        await frame.locator("#setup-review-next").click();
+        await frame.locator("#setup-result").waitFor();
+        await check("wizard: result");
+        await frame.locator("#setup-open-dashboard").click();
+        await frame.locator("#spokes-empty").waitFor();
+        await check("dashboard: no spokes");
+    });
+
+    it("on the dashboard's tabs, with spokes of every kind", async function () {
+        await seedSpokes(hub, [...plainSpokes(5), ...proxmoxSpokes().slice(0, 4)]);
+        await page.reload();
+        await frame.locator("#spokes-table tbody tr").first().waitFor();
+        await check("spokes");
+        await frame.locator("#tab-tokens").click();
+        await frame.locator("#tokens-table, #tokens-empty").first().waitFor();
+        await check("tokens");
+        await frame.locator("#tab-proxmox").click();
+        await frame.locator("#proxmox-tree, #proxmox-empty").first().waitFor();
+        await check("proxmox");
+        await frame.locator("#tab-traffic").click();
+        await frame.locator("#traffic-chart, #traffic-error, #traffic-empty").first().waitFor();
+        await check("traffic");
+        await frame.locator("#tab-spokes").click();
+    });
+
+    it("in the dialogs: add a spoke (with its checks and its token), edit the hub, remove a spoke", async function () {
+        await frame.locator("#add-spoke").click();
+        await frame.locator("#add-spoke-dialog").waitFor();
+        await check("add spoke");
+        await frame.locator("#add-spoke-name").fill("bad name!");
+        await frame.locator("#add-spoke-name-helper").waitFor();
+        await check("add spoke: invalid name");
+        await frame.locator("#add-spoke-name").fill("branch-9");
+        await frame.locator("#add-spoke-create").click();
+        await frame.locator("#token-once").waitFor();
+        await check("add spoke: token");
+        await frame.locator("#add-spoke-done, #add-spoke-close").first().click();
+        await frame.locator("#add-spoke-dialog").waitFor({ state: "detached" });
+
+        await frame.locator("#hub-edit").click();
+        await frame.locator("#edit-hub-dialog").waitFor();
+        await check("edit hub");
+        await frame.locator("#edit-hub-cancel").click();
+
+        const row = frame.locator("#spokes-table tbody tr").first();
+        await row.locator("button[aria-haspopup], .pf-v6-c-menu-toggle").last().click();
+        await frame.locator(".pf-v6-c-menu").first().waitFor();
+        await check("spoke actions");
+        await frame.locator("[id^=spoke-remove-]").first().click();
+        await frame.locator("#remove-spoke-dialog").waitFor();
+        await check("remove spoke");
+        await frame.locator("#remove-spoke-cancel").click();
+    });
+
+    it("has found no text outside gettext", function () {
+        const list = [...escaped].map(([text, view]) => `${view}: "${text}"`);
+        assert.deepEqual(list, [], `visible text not marked for translation:\n${list.join("\n")}`);
+        assert.equal(views.length, 17, `every view was looked at: ${views.join(", ")}`);
+    });
+});
