@@ -3,40 +3,17 @@
 // registers through the public API, as the install script would.
 import assert from "node:assert/strict";
 import type { FrameLocator, Page } from "playwright-core";
-import { startHub, spokePublicKey, type RunningHub } from "../support/hub";
-import { launchBrowser, openHubPage, startCockpit, type RunningBrowser, type RunningCockpit } from "./cockpit";
-import { saveFailure, shoot } from "./shots";
+import { spokePublicKey, type RunningHub } from "../support/hub";
+import { PLUGIN_FRAME } from "./cockpit";
+import { shoot } from "./shots";
+import { usePageWorld } from "./world";
 
 describe("browser: the WireGuard Hub page in Cockpit", function () {
+    const world = usePageWorld({ clipboard: true });
     let hub: RunningHub;
-    let cockpit: RunningCockpit;
-    let browser: RunningBrowser;
     let page: Page;
     let frame: FrameLocator;
-    const consoleErrors: string[] = [];
-
-    before(async function () {
-        hub = await startHub({ env: { WGHUB_TLS: "off", WGHUB_WG_MODE: "off" } });
-        cockpit = await startCockpit();
-        browser = await launchBrowser();
-        page = browser.page;
-        await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: cockpit.url });
-        page.on("console", m => {
-            if (m.type() === "error" && m.location().url.includes("wireguard-hub")) consoleErrors.push(m.text());
-        });
-        page.on("pageerror", e => consoleErrors.push(String(e)));
-        frame = await openHubPage(page, cockpit.url, { socket: hub.socket });
-    });
-
-    afterEach(async function () {
-        if (this.currentTest?.state === "failed") await saveFailure(page, this.currentTest.title);
-    });
-
-    after(async function () {
-        await browser?.close();
-        await cockpit?.stop();
-        await hub?.stop();
-    });
+    before(() => ({ hub, page, frame } = world));
 
     async function spokeRow(name: string) {
         const row = frame.locator(`#spokes-table tr[data-spoke-name="${name}"]`);
@@ -157,6 +134,26 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
         assert.equal((await hub.admin("GET", "/api/spoke/list")).body.spokes[0].enabled, true);
     });
 
+    it("keeps the tab and the traffic's spoke in the address, through a reload and back", async function () {
+        const { id } = await spokeRow("branch-1");
+        await frame.locator(`#spoke-actions-${id}`).click();
+        await frame.locator(`#spoke-traffic-${id}`).click();
+        await frame.locator("#traffic-spoke").filter({ hasText: "branch-1" }).waitFor();
+        assert.match(page.url(), new RegExp(`/wireguard-hub#/traffic\\?spoke=${id}$`));
+
+        await page.reload();
+        frame = page.frameLocator(PLUGIN_FRAME);
+        await frame.locator("#traffic-spoke").filter({ hasText: "branch-1" }).waitFor();
+
+        await frame.locator("#tab-tokens").click();
+        await frame.locator("#tokens-table").waitFor();
+        assert.match(page.url(), /\/wireguard-hub#\/tokens$/);
+        await page.goBack();
+        await frame.locator("#traffic-spoke").filter({ hasText: "branch-1" }).waitFor();
+        await frame.locator("#tab-spokes").click();
+        await spokeRow("branch-1");
+    });
+
     it("re-enrolls the spoke: a new token for the same spoke, shown once", async function () {
         const { id } = await spokeRow("branch-1");
         await frame.locator(`#spoke-actions-${id}`).click();
@@ -233,6 +230,6 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
     });
 
     it("reports no script errors", function () {
-        assert.deepEqual(consoleErrors, []);
+        assert.deepEqual(world.scriptErrors, []);
     });
 });

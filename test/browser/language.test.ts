@@ -6,10 +6,10 @@ import fs from "node:fs";
 import path from "node:path";
 import type { FrameLocator, Page } from "playwright-core";
 import { compileLocale, parsePo, potFile, poDir, messageKey, type PoEntry } from "../../tools/po.mjs";
-import { startHub, type RunningHub } from "../support/hub";
-import { launchBrowser, openHubPage, startCockpit, testPage, type RunningBrowser, type RunningCockpit } from "./cockpit";
+import type { RunningHub } from "../support/hub";
+import { testPage } from "./cockpit";
 import { plainSpokes, proxmoxSpokes, seedSpokes } from "./seed";
-import { saveFailure } from "./shots";
+import { usePageWorld } from "./world";
 
 const PSEUDO = "eo";
 
@@ -40,31 +40,11 @@ async function initialise(hub: RunningHub): Promise<void> {
     assert.equal(init.status, 201, init.text);
 }
 
-async function startWith(locale: string) {
-    const hub = await startHub({ env: { WGHUB_TLS: "off", WGHUB_WG_MODE: "off" } });
-    const cockpit = await startCockpit();
-    const browser = await launchBrowser({ locale });
-    return { hub, cockpit, browser };
-}
-
 describe("browser: the page in German", function () {
+    const world = usePageWorld({ locale: "de-DE" });
     let hub: RunningHub;
-    let cockpit: RunningCockpit;
-    let browser: RunningBrowser;
     let frame: FrameLocator;
-
-    before(async function () {
-        ({ hub, cockpit, browser } = await startWith("de-DE"));
-        frame = await openHubPage(browser.page, cockpit.url, { socket: hub.socket });
-    });
-    afterEach(async function () {
-        if (this.currentTest?.state === "failed") await saveFailure(browser.page, this.currentTest.title);
-    });
-    after(async function () {
-        await browser?.close();
-        await cockpit?.stop();
-        await hub?.stop();
-    });
+    before(() => ({ hub, frame } = world));
 
     it("loads the German translation that the build wrote beside the page", async function () {
         assert.ok(fs.existsSync(path.join(testPage(), "cockpit", "wireguard-hub", "po.de.js")), "the build writes po.de.js");
@@ -81,7 +61,7 @@ describe("browser: the page in German", function () {
     it("shows the dashboard in German, with German plurals", async function () {
         await initialise(hub);
         await seedSpokes(hub, [...plainSpokes(3), ...proxmoxSpokes().slice(0, 2)]);
-        await browser.page.reload();
+        await world.page.reload();
         await frame.locator("#hub-card").waitFor();
         await frame.locator("#tab-traffic").filter({ hasText: german("Traffic") }).waitFor();
         await frame.locator("#hub-edit").filter({ hasText: german("Edit") }).waitFor();
@@ -116,8 +96,6 @@ const VISIBLE_TEXTS = `(() => {
 
 describe("browser: every visible string goes through gettext", function () {
     let hub: RunningHub;
-    let cockpit: RunningCockpit;
-    let browser: RunningBrowser;
     let page: Page;
     let frame: FrameLocator;
     /** What the hub holds (names, addresses, keys…): data, shown as it is in every language. */
@@ -158,20 +136,9 @@ describe("browser: every visible string goes through gettext", function () {
         }
     }
 
-    before(async function () {
-        installPseudoLocale();
-        ({ hub, cockpit, browser } = await startWith(PSEUDO));
-        page = browser.page;
-        frame = await openHubPage(page, cockpit.url, { socket: hub.socket });
-    });
-    afterEach(async function () {
-        if (this.currentTest?.state === "failed") await saveFailure(page, this.currentTest.title);
-    });
-    after(async function () {
-        await browser?.close();
-        await cockpit?.stop();
-        await hub?.stop();
-    });
+    before(installPseudoLocale);
+    const world = usePageWorld({ locale: PSEUDO });
+    before(() => ({ hub, page, frame } = world));
 
     it("in the first-run wizard, step by step, with its field checks", async function () {
         await frame.locator("#setup-wizard").waitFor();

@@ -8,9 +8,9 @@ import os from "node:os";
 import path from "node:path";
 import type { FrameLocator, Page } from "playwright-core";
 import { createLab, waitFor, type Host, type Lab } from "../support/netns";
-import { startHub, type RunningHub } from "../support/hub";
-import { launchBrowser, openHubPage, startCockpit, type RunningBrowser, type RunningCockpit } from "./cockpit";
-import { saveFailure, shoot } from "./shots";
+import { startHub } from "../support/hub";
+import { shoot } from "./shots";
+import { usePageWorld } from "./world";
 
 const network = "10.0.7.0/24";
 const hubTunnelAddress = "10.0.7.1";
@@ -25,11 +25,6 @@ function needsMissing(): string | null {
 describe("browser: live spokes in network namespaces", function () {
     this.timeout(180_000);
     let lab: Lab;
-    let hub: RunningHub;
-    let cockpit: RunningCockpit;
-    let browser: RunningBrowser;
-    let page: Page;
-    let frame: FrameLocator;
     let shims: string;
 
     before(async function () {
@@ -42,35 +37,34 @@ describe("browser: live spokes in network namespaces", function () {
         // The one-liner pipes into "sudo bash"; this machine runs as root and has no sudo.
         shims = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-live-shims-"));
         fs.writeFileSync(path.join(shims, "sudo"), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
-        const lan = lab.hub.lanAddress;
-        hub = await startHub({
+    });
+
+    const world = usePageWorld({
+        hub: () => startHub({
             netns: lab.hub.ns,
             env: {
                 WGHUB_WG_MODE: "userspace",
                 WGHUB_INTERFACE: lab.hubInterface,
-                WGHUB_PUBLIC_LISTEN: `${lan}:51821`,
-                WGHUB_PUBLIC_URL: `https://${lan}:51821`,
+                WGHUB_PUBLIC_LISTEN: `${lab.hub.lanAddress}:51821`,
+                WGHUB_PUBLIC_URL: `https://${lab.hub.lanAddress}:51821`,
                 WGHUB_RECONCILE_SCHEDULE: "*/2 * * * * *",
             },
-        });
-        const init = await hub.admin("POST", "/api/hub/initialize", { networkCIDR: network, listenPort: 51820, publicEndpoint: `${lan}:51820` });
-        assert.equal(init.status, 201, init.text);
-        cockpit = await startCockpit();
-        browser = await launchBrowser();
-        page = browser.page;
-        await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: cockpit.url });
-        frame = await openHubPage(page, cockpit.url, { socket: hub.socket });
+        }),
+        async prepare(hub) {
+            const init = await hub.admin("POST", "/api/hub/initialize", { networkCIDR: network, listenPort: 51820, publicEndpoint: `${lab.hub.lanAddress}:51820` });
+            assert.equal(init.status, 201, init.text);
+        },
+        clipboard: true,
+    });
+    let page: Page;
+    let frame: FrameLocator;
+    before(async () => {
+        ({ page, frame } = world);
         await frame.locator("#hub-card").waitFor();
     });
 
-    afterEach(async function () {
-        if (this.currentTest?.state === "failed") await saveFailure(page, this.currentTest.title);
-    });
-
+    // After the world's own cleanup: the hub runs inside the lab.
     after(async function () {
-        await browser?.close();
-        await cockpit?.stop();
-        await hub?.stop();
         await lab?.destroy();
         if (shims) fs.rmSync(shims, { recursive: true, force: true });
     });

@@ -5,10 +5,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { FrameLocator, Page } from "playwright-core";
-import { startHub, type RunningHub } from "../support/hub";
-import { launchBrowser, openHubPage, startCockpit, type RunningBrowser, type RunningCockpit } from "./cockpit";
-import { saveFailure, shoot } from "./shots";
+import { shoot } from "./shots";
+import { usePageWorld } from "./world";
 
 /** A --local-session command that drops to nobody before starting the bridge. */
 function unprivilegedBridge(dir: string): string {
@@ -25,40 +23,21 @@ function unprivilegedBridge(dir: string): string {
 }
 
 describe("browser: a user without administrative access", function () {
-    let hub: RunningHub;
-    let cockpit: RunningCockpit;
-    let browser: RunningBrowser;
-    let page: Page;
-    let frame: FrameLocator;
     let dir: string;
-    const pageErrors: string[] = [];
-
-    before(async function () {
+    before(function () {
         if (process.getuid?.() !== 0) this.skip();
-        hub = await startHub({ env: { WGHUB_TLS: "off", WGHUB_WG_MODE: "off" } });
-        assert.equal((await hub.admin("POST", "/api/hub/initialize",
-            { networkCIDR: "10.30.0.0/24", listenPort: 51820, publicEndpoint: "hub.example.test:51820" })).status, 201);
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-nonadmin-"));
         fs.chmodSync(dir, 0o755);
-        cockpit = await startCockpit({ bridge: unprivilegedBridge(dir) });
-        browser = await launchBrowser();
-        page = browser.page;
-        page.on("pageerror", e => pageErrors.push(String(e)));
     });
+    after(() => dir && fs.rmSync(dir, { recursive: true, force: true }));
 
-    afterEach(async function () {
-        if (this.currentTest?.state === "failed") await saveFailure(page, this.currentTest.title);
-    });
-
-    after(async function () {
-        await browser?.close();
-        await cockpit?.stop();
-        await hub?.stop();
-        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    const world = usePageWorld({
+        init: { networkCIDR: "10.30.0.0/24", listenPort: 51820, publicEndpoint: "hub.example.test:51820" },
+        bridge: () => unprivilegedBridge(dir),
     });
 
     it("explains that administrative access is needed, and raises no toasts", async function () {
-        frame = await openHubPage(page, cockpit.url, { socket: hub.socket });
+        const { page, frame } = world;
         // The shell itself shows the way to turn on administrative access.
         await page.getByText("Limited access").first().waitFor();
         const explanation = frame.locator("#state-access-denied");
@@ -73,6 +52,6 @@ describe("browser: a user without administrative access", function () {
         assert.equal(await frame.locator(".wgh-toast").count(), 0);
         assert.equal(await frame.locator("#state-access-denied").count(), 1);
         assert.equal(await frame.locator("#state-error, #state-service-down, #hub-card, #setup").count(), 0);
-        assert.deepEqual(pageErrors, []);
+        assert.deepEqual(world.scriptErrors, []);
     });
 });

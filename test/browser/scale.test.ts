@@ -7,54 +7,45 @@ import fs from "node:fs";
 import path from "node:path";
 import type { FrameLocator, Page } from "playwright-core";
 import { startHub, type RunningHub } from "../support/hub";
-import { launchBrowser, PLUGIN_FRAME, prepareStorage, root, startCockpit, type RunningBrowser, type RunningCockpit } from "./cockpit";
+import { PLUGIN_FRAME, prepareStorage, root, type RunningCockpit } from "./cockpit";
 import { plainSpokes, proxmoxSpokes, seedSpokes } from "./seed";
-import { saveFailure, shoot } from "./shots";
+import { shoot } from "./shots";
+import { usePageWorld } from "./world";
 
 const SPOKES = 5000;
 const FIRST_PAINT_MARK = "wireguard-hub:spokes-painted";
 
 describe(`browser: the page with ${SPOKES.toLocaleString("en")} spokes`, function () {
-    let hub: RunningHub;
-    let cockpit: RunningCockpit;
-    let browser: RunningBrowser;
-    let page: Page;
-    let frame: FrameLocator;
+    // Seeding 5,000 spokes through the API is part of the setting.
+    this.timeout(900_000);
     let ids: Map<string, string>;
     const figures: Record<string, number> = {};
-
-    before(async function () {
-        this.timeout(900_000);
+    const world = usePageWorld({
         // debug: the hub logs each request with its status (the list's 304s are counted below).
-        hub = await startHub({ env: { WGHUB_TLS: "off", WGHUB_WG_MODE: "off", WGHUB_LOG_LEVEL: "debug" } });
-        const init = await hub.admin("POST", "/api/hub/initialize",
-            { networkCIDR: "10.64.0.0/16", listenPort: 51820, publicEndpoint: "hub.example.test:51820", dns: ["10.64.0.1"] });
-        assert.equal(init.status, 201, init.text);
-        const started = Date.now();
-        const proxmox = proxmoxSpokes();
-        ids = await seedSpokes(hub, [...proxmox, ...plainSpokes(SPOKES - proxmox.length)]);
-        figures.seedSeconds = Math.round((Date.now() - started) / 100) / 10;
-        // Some disabled spokes, so the states differ.
-        for (const name of ["site-00003", "site-00010", "pve-par-b-n2"])
-            assert.equal((await hub.admin("POST", `/api/spoke/${ids.get(name)}/disable`)).status, 200);
-        cockpit = await startCockpit();
-        browser = await launchBrowser();
-        page = browser.page;
+        hub: () => startHub({ env: { WGHUB_TLS: "off", WGHUB_WG_MODE: "off", WGHUB_LOG_LEVEL: "debug" } }),
+        init: { networkCIDR: "10.64.0.0/16", listenPort: 51820, publicEndpoint: "hub.example.test:51820", dns: ["10.64.0.1"] },
+        async prepare(hub) {
+            const started = Date.now();
+            const proxmox = proxmoxSpokes();
+            ids = await seedSpokes(hub, [...proxmox, ...plainSpokes(SPOKES - proxmox.length)]);
+            figures.seedSeconds = Math.round((Date.now() - started) / 100) / 10;
+            // Some disabled spokes, so the states differ.
+            for (const name of ["site-00003", "site-00010", "pve-par-b-n2"])
+                assert.equal((await hub.admin("POST", `/api/spoke/${ids.get(name)}/disable`)).status, 200);
+        },
+        open: false,
     });
+    let hub: RunningHub;
+    let cockpit: RunningCockpit;
+    let page: Page;
+    let frame: FrameLocator;
+    before(() => ({ hub, cockpit, page } = world));
 
-    afterEach(async function () {
-        if (this.currentTest?.state === "failed") await saveFailure(page, this.currentTest.title);
-    });
-
-    after(async function () {
-        await browser?.close();
-        await cockpit?.stop();
-        await hub?.stop();
-        if (Object.keys(figures).length) {
-            console.log("      figures:", JSON.stringify(figures));
-            fs.mkdirSync(path.join(root, "test-results"), { recursive: true });
-            fs.writeFileSync(path.join(root, "test-results", "ui-scale.json"), JSON.stringify({ spokes: SPOKES, ...figures }, null, 2) + "\n");
-        }
+    after(function () {
+        if (!Object.keys(figures).length) return;
+        console.log("      figures:", JSON.stringify(figures));
+        fs.mkdirSync(path.join(root, "test-results"), { recursive: true });
+        fs.writeFileSync(path.join(root, "test-results", "ui-scale.json"), JSON.stringify({ spokes: SPOKES, ...figures }, null, 2) + "\n");
     });
 
     it("paints the first page of the table", async function () {

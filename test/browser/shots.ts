@@ -25,8 +25,8 @@ export async function shoot(page: Page, frame: FrameLocator, name: string, selec
     const target = selector ? frame.locator(selector) : page.locator(PLUGIN_FRAME);
     for (const style of ["light", "dark"] as const) {
         await setStyle(frame, style);
-        // The style switch starts PatternFly's colour transitions; the picture waits for their end.
-        await frame.locator("html").evaluate(() => Promise.all(document.getAnimations().map(a => a.finished)));
+        // The style switch starts PatternFly's colour transitions; the picture waits for their end (or cancel).
+        await frame.locator("html").evaluate(() => Promise.allSettled(document.getAnimations().map(a => a.finished)));
         await target.screenshot({ path: path.join(shotsDir, `${name}-${style}.png`), animations: "disabled" });
     }
     await setStyle(frame, "light");
