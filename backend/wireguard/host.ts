@@ -2,6 +2,8 @@
 // get argument arrays (never a shell). Every call that changes WireGuard, the interface or
 // a kernel setting is counted in `writes`, so a test can prove an idle run changes nothing.
 import { execFile, spawn } from "node:child_process";
+import dgram from "node:dgram";
+import net from "node:net";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -54,6 +56,24 @@ export class WgHost {
     /** One batched `wg set IF …` (argv from plan.ts). */
     async wgSet(args: string[]): Promise<void> {
         await this.run("wg", args, true);
+    }
+
+    /**
+     * One empty UDP datagram to each tunnel address (the discard port). Routed through the
+     * interface to a peer that has an endpoint but no session, it makes WireGuard start a
+     * handshake at once; without it the peer's spoke only notices after 10-15 s of silence.
+     */
+    async nudge(addresses: readonly string[]): Promise<void> {
+        for (const family of [4, 6] as const) {
+            const targets = addresses.filter(a => net.isIP(a) === family);
+            if (!targets.length) continue;
+            const socket = dgram.createSocket(family === 4 ? "udp4" : "udp6");
+            try {
+                await Promise.all(targets.map(address => new Promise<void>(resolve => socket.send(Buffer.alloc(0), 9, address, () => resolve()))));
+            } finally {
+                socket.close();
+            }
+        }
     }
 
     async link(iface: string): Promise<LinkState | null> {

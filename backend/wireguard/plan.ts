@@ -32,6 +32,12 @@ export function withLastEndpoints(delta: PeerDelta, lastEndpoints: ReadonlyMap<s
     };
 }
 
+/** The peer's own tunnel address: the host route (/32 or /128) among its allowed IPs. */
+export function tunnelAddressOf(allowedIPs: string): string | null {
+    const host = allowedIPs.split(",").find(c => c.endsWith("/32") || c.endsWith("/128"));
+    return host ? host.slice(0, host.lastIndexOf("/")) : null;
+}
+
 export interface Drift {
     publicKey: string;
     kind: "missing" | "rogue" | "changed";

@@ -14,7 +14,7 @@ import { parseDump, type Dump } from "./dump";
 import type { WgHost } from "./host";
 import { createInterface, enableForwarding, ensureAddressesAndUp, readInterfaceState, type InterfaceState } from "./interface";
 import { publicKeyOf } from "./keys";
-import { deltaSize, desiredTable, diffPeers, findDrift, peerTable, wgSetBatches, withLastEndpoints, type PeerTable } from "./plan";
+import { deltaSize, desiredTable, diffPeers, findDrift, peerTable, tunnelAddressOf, wgSetBatches, withLastEndpoints, type PeerTable } from "./plan";
 import type { ActiveMode, DesiredPeer, DesiredState, PeerStatus, ReconcileReport, WireGuardDeps, WireGuardStatus } from "./types";
 import type { ModeChoice } from "./mode";
 
@@ -275,6 +275,11 @@ export class Reconciler {
         // message, instead of wireguard-go hanging up in the middle of 10,000 peers.
         if (interfaceArgs.length) await this.host.wgSet(["set", iface.name, ...interfaceArgs]);
         for (const args of wgSetBatches(iface.name, delta)) await this.host.wgSet(args);
+        // Peers put back where they were last seen: the hub starts their handshake now.
+        const reachable = delta.add.filter(p => p.endpoint).map(p => tunnelAddressOf(p.allowedIPs)).filter(a => a !== null);
+        if (reachable.length)
+            await this.host.nudge(reachable).catch(err =>
+                this.deps.log.warn("wireguard: could not start the handshake of peers put back", { error: err instanceof Error ? err.message : String(err) }));
 
         if (dump) {
             const state = (await stateRead) ?? (await readInterfaceState(this.host, iface.name));
@@ -287,8 +292,14 @@ export class Reconciler {
         this.state.listenPort = iface.listenPort;
         this.state.peers = wanted.size;
         applied();
-        // After the apply, so writing the file never delays a peer going live.
-        await this.writeConf(() => renderConf({ iface, peers }, privateKey), Boolean(dump));
+        // After the apply, so writing the file never delays a peer going live. A scheduled run
+        // that finds the very peers it last wrote skips rendering 10,000 of them again.
+        const inputs = { ifaceKey, privateKey, peers };
+        if (!dump || !this.sameConfInputs(inputs)) {
+            this.confInputs = null;
+            await this.writeConf(() => renderConf({ iface, peers }, privateKey), Boolean(dump));
+            if (dump) this.confInputs = inputs;
+        }
 
         if (withStatus && dump) {
             try {
@@ -297,6 +308,15 @@ export class Reconciler {
                 this.deps.log.warn("wireguard: could not store live peer status", { error: err instanceof Error ? err.message : String(err) });
             }
         }
+    }
+
+    /** What the conf file was last written from; the peers are the desired list's own objects. */
+    private confInputs: { ifaceKey: string; privateKey: string; peers: readonly DesiredPeer[] } | null = null;
+
+    private sameConfInputs(next: { ifaceKey: string; privateKey: string; peers: readonly DesiredPeer[] }): boolean {
+        const last = this.confInputs;
+        return last !== null && last.ifaceKey === next.ifaceKey && last.privateKey === next.privateKey &&
+            last.peers.length === next.peers.length && last.peers.every((p, i) => p === next.peers[i]);
     }
 
     /** The desired peers that can go on an interface; the others are logged and left out. */

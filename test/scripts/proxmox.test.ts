@@ -31,8 +31,11 @@ function recordings(m: SpokeMachine, fixture: "standalone" | "cluster3", node?: 
 describe("Proxmox VE install script against a real hub", function () {
     let eh: EnrollmentHub;
     const machines: SpokeMachine[] = [];
-    const node = (opts: { wireguardInstalled?: boolean } = {}) => {
-        const m = new SpokeMachine({ systemd: true, stubs: ["pveversion", "pvecm"], ...opts });
+    /** A node as Proxmox VE installs it: openssl always there (unless told otherwise). */
+    const node = (opts: { wireguardInstalled?: boolean; openssl?: boolean } = {}) => {
+        const { openssl = true, ...rest } = opts;
+        const m = new SpokeMachine({ systemd: true, stubs: ["pveversion", "pvecm"], ...rest });
+        if (openssl) fs.symlinkSync(fs.realpathSync("/usr/bin/openssl"), path.join(m.bin, "openssl"));
         machines.push(m);
         return m;
     };
@@ -62,6 +65,8 @@ describe("Proxmox VE install script against a real hub", function () {
             assert.match(r.stdout, new RegExp(`cluster 'lab-cluster', this node '${name}', members: pve1, pve2, pve3`));
             assert.deepEqual(callsOf(r, "apt-get").map(c => c.slice(1)), [["update", "-q"], ["install", "-y", "-q", "--no-install-recommends", "wireguard-tools"]]);
             assert.match(r.stdout, /^\[9\/9\] Checking the tunnel$/m);
+            // Registered before apt ran: the token was spent within seconds.
+            assert.ok(r.stdout.indexOf("Registering with the hub") < r.stdout.indexOf("Installing WireGuard"), r.stdout);
         }
         const lab = (await clusters()).filter(c => c.clusterName === "lab-cluster");
         assert.equal(lab.length, 1, "one cluster");
@@ -128,9 +133,24 @@ describe("Proxmox VE install script against a real hub", function () {
         assert.equal(m.exists("etc/apt/sources.list.d/pve-no-subscription.list"), false);
     });
 
-    it("when the install then fails, says to re-run with --fix-repos", async () => {
-        const t = await eh.token("install-fails");
+    it("when the install then fails after registering, says how to finish by hand (the token is spent)", async () => {
+        const t = await eh.token("install-fails-registered");
         const m = node();
+        const r = await m.runScript(await t.script("proxmox"), [], {
+            WGHUB_OS_RELEASE: osRelease, STUB_PROXMOX: recordings(m, "standalone"), STUB_HOSTNAME: "pve8", STUB_INSTALL_FAILS: "1",
+        });
+        assert.equal(r.code, 1, explain(r));
+        assert.match(r.stderr, /This node is registered and .*wg0\.conf is written/);
+        assert.match(r.stderr, /apt-get install wireguard-tools && systemctl enable --now wg-quick@wg0/);
+        assert.doesNotMatch(r.stderr, /token is still valid/);
+        assert.equal(fs.statSync(m.path("etc/wireguard/wg0.conf")).mode & 0o777, 0o600);
+        const spokes = (await eh.hub.admin("GET", "/api/spoke/list")).body.spokes as { id: string; publicKey: string }[];
+        assert.ok(spokes.find(s => s.id === t.spokeId)?.publicKey, "registered before the install was tried");
+    });
+
+    it("without openssl (installs first) and a failing install, says to re-run with --fix-repos", async () => {
+        const t = await eh.token("install-fails");
+        const m = node({ openssl: false });
         m.writeFile("etc/apt/sources.list.d/pve-enterprise.list", enterpriseList);
         const r = await m.runScript(await t.script("proxmox"), [], {
             WGHUB_OS_RELEASE: osRelease, STUB_PROXMOX: recordings(m, "standalone"), STUB_HOSTNAME: "pve8",
