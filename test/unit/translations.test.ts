@@ -34,7 +34,7 @@ describe("translations", function () {
             assert.ok(!entry.flags.includes("fuzzy"), `"${message.id}" is fuzzy in po/de.po`);
             const wanted = message.plural !== undefined ? 2 : 1;
             assert.equal(entry.strings.filter(Boolean).length, wanted, `"${message.id}" is untranslated in po/de.po`);
-            const placeholders = (s: string) => (s.match(/\$\d/g) ?? []).sort().join(" ");
+            const placeholders = (s: string) => (s.match(/\$\d|\$\{\w+\}/g) ?? []).sort().join(" ");
             for (const s of entry.strings)
                 assert.equal(placeholders(s), placeholders(message.plural ?? message.id), `"${s}" keeps the placeholders of "${message.id}"`);
         }
