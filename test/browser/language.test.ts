@@ -9,6 +9,7 @@ import { compileLocale, parsePo, potFile, poDir, messageKey, type PoEntry } from
 import type { RunningHub } from "../support/hub";
 import { testPage } from "./cockpit";
 import { plainSpokes, proxmoxSpokes, seedSpokes } from "./seed";
+import { shoot } from "./shots";
 import { usePageWorld } from "./world";
 
 const PSEUDO = "eo";
@@ -68,6 +69,7 @@ describe("browser: the page in German", function () {
         const plural = readPo(path.join(poDir, "de.po")).find(e => e.id === "$0 spoke")!;
         assert.ok(plural.strings[1], "po/de.po has the plural of \"$0 spoke\"");
         await frame.getByText(plural.strings[1].replace("$0", "5")).first().waitFor();
+        await shoot(world.page, frame, "dashboard-de");
     });
 });
 
