@@ -3,15 +3,18 @@
 // `node --import tsx test/bench/wireguard.ts [peers]`.
 import path from "node:path";
 import { createLab } from "../support/netns";
+import { benchDriftRepair } from "./driftRepair";
 import { benchWireGuardService } from "./wireguardService";
 
 /**
- * Every WireGuard figure: the reconciler and driver at 10,000 peers, then the hub service
+ * Every WireGuard figure: the reconciler and driver at 10,000 peers, a spoke's way back after
+ * drift repair, then the hub service
  * itself holding 10,000 spokes (seeded through its API: about 5 minutes here; skipped with
  * WGHUB_BENCH_SERVICE=0).
  */
 export async function benchWireGuard(peers = 10_000): Promise<Record<string, number>> {
     const figures = await benchReconciler(peers);
+    Object.assign(figures, await benchDriftRepair());
     if (process.env.WGHUB_BENCH_SERVICE !== "0") Object.assign(figures, await benchWireGuardService(peers));
     return figures;
 }
