@@ -24,16 +24,22 @@ import { paginationTitles } from "../common/paginationTitles";
 
 const _ = cockpit.gettext;
 
-const COLUMNS: { key: SortKey; title: () => string }[] = [
+type Visibility = ThProps["visibility"];
+/** Narrower pages drop the columns that matter least first; the page itself never scrolls sideways. */
+const fromLarge: Visibility = ["hidden", "visibleOnLg"];
+const fromXLarge: Visibility = ["hidden", "visibleOnXl"];
+
+const COLUMNS: { key: SortKey; title: () => string; visibility?: Visibility }[] = [
     { key: "name", title: () => _("Name") },
     { key: "address", title: () => _("Address") },
-    { key: "os", title: () => _("OS") },
+    { key: "os", title: () => _("OS"), visibility: fromLarge },
     { key: "state", title: () => _("State") },
     { key: "handshake", title: () => _("Last handshake") },
-    { key: "endpoint", title: () => _("Endpoint") },
-    { key: "rx", title: () => _("Received") },
-    { key: "tx", title: () => _("Sent") },
+    { key: "endpoint", title: () => _("Endpoint"), visibility: fromXLarge },
+    { key: "rx", title: () => _("Received"), visibility: fromXLarge },
+    { key: "tx", title: () => _("Sent"), visibility: fromXLarge },
 ];
+const visibilityOf = (key: SortKey) => COLUMNS.find(c => c.key === key)!.visibility;
 
 export const FIRST_PAINT_MARK = "wireguard-hub:spokes-painted";
 
@@ -78,18 +84,18 @@ const SpokeRowView = React.memo(({ row, now, onReenroll, onRemove }: {
     ];
     return (
         <Tr id={`spoke-row-${s.id}`} data-spoke-name={s.name} data-state={row.state}>
-            <Td dataLabel={_("Name")} className="wgh-spoke-name" modifier="nowrap">{s.name}</Td>
+            <Td dataLabel={_("Name")} className="wgh-spoke-name" modifier="breakWord">{s.name}</Td>
             <Td dataLabel={_("Address")} modifier="nowrap">{row.address || "—"}</Td>
-            <Td dataLabel={_("OS")}>{row.os}</Td>
+            <Td dataLabel={_("OS")} visibility={visibilityOf("os")}>{row.os}</Td>
             <Td dataLabel={_("State")}>
                 <Label color={label.color} className="wgh-spoke-state" isCompact>{label.text()}</Label>
             </Td>
             <Td dataLabel={_("Last handshake")}>
                 <span title={formatDateTime(s.lastHandshake)}>{timeAgo(s.lastHandshake, now)}</span>
             </Td>
-            <Td dataLabel={_("Endpoint")} modifier="nowrap">{s.endpoint || "—"}</Td>
-            <Td dataLabel={_("Received")}>{formatBytes(s.rxBytes ?? null)}</Td>
-            <Td dataLabel={_("Sent")}>{formatBytes(s.txBytes ?? null)}</Td>
+            <Td dataLabel={_("Endpoint")} modifier="nowrap" visibility={visibilityOf("endpoint")}>{s.endpoint || "—"}</Td>
+            <Td dataLabel={_("Received")} visibility={visibilityOf("rx")}>{formatBytes(s.rxBytes ?? null)}</Td>
+            <Td dataLabel={_("Sent")} visibility={visibilityOf("tx")}>{formatBytes(s.txBytes ?? null)}</Td>
             <Td isActionCell>
                 <ActionsColumn
                     items={items}
@@ -211,7 +217,9 @@ export const SpokesTable = () => {
                     <Table id="spokes-table" aria-label={_("Spokes")} variant="compact" isStickyHeader data-updated={updatedAt}>
                         <Thead>
                             <Tr>
-                                {COLUMNS.map((c, i) => <Th key={c.key} sort={sortBy(i)} id={`spokes-sort-${c.key}`} modifier="wrap">{c.title()}</Th>)}
+                                {COLUMNS.map((c, i) => (
+                                    <Th key={c.key} sort={sortBy(i)} id={`spokes-sort-${c.key}`} modifier="wrap" visibility={c.visibility}>{c.title()}</Th>
+                                ))}
                                 <Th screenReaderText={_("Actions")} />
                             </Tr>
                         </Thead>
