@@ -35,6 +35,8 @@ export interface Config {
     tokenTtlMs: number;
     /** Connections one source address may hold open on the public listener. */
     connectionsPerAddress: number;
+    /** The agent API's TCP port, on the hub's tunnel address (WGHUB_AGENT_PORT). */
+    agentPort: number;
     /** Requests per window per source address on the public listener; null = off. */
     rateLimit: { max: number; windowMs: number } | null;
     /** Optional TCP admin listener, which demands a bearer API token. */
@@ -131,6 +133,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const connectionsPerAddress = /^\d{1,5}$/.test(perAddressText) ? Number(perAddressText) : 0;
     if (connectionsPerAddress < 1 || connectionsPerAddress > 10_000) fail("WGHUB_CONNECTIONS_PER_ADDRESS", "a number from 1 to 10000");
 
+    const agentPortText = get("WGHUB_AGENT_PORT") ?? "51823";
+    const agentPort = /^\d{1,5}$/.test(agentPortText) ? Number(agentPortText) : 0;
+    if (agentPort < 1 || agentPort > 65535) fail("WGHUB_AGENT_PORT", "a TCP port from 1 to 65535");
+
     const rate = parseRate(get("WGHUB_RATE_LIMIT") ?? "60/min");
     if (rate === undefined) fail("WGHUB_RATE_LIMIT", "N/min, N/s, N/h or off");
 
@@ -168,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         reconcileSchedule,
         tokenTtlMs,
         connectionsPerAddress,
+        agentPort,
         rateLimit: rate ?? null,
         adminListen,
         adminTokenFile,

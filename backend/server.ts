@@ -22,6 +22,8 @@ import { createWireGuard } from "./wireguard";
 import { createAdminApp, createPublicApp } from "./http/apps";
 import { listenOnSocket, listenOnTcp } from "./listen";
 import { createAdminTcpServer, createPublicServer, readAdminToken } from "./http/servers";
+import { AgentListener } from "./agent/listener";
+import { createAgentApp } from "./agent/agentApp";
 import { writeFileAtomic } from "./fsutil";
 import { HubError } from "./errors";
 import { RequestTracker } from "./shutdown";
@@ -127,6 +129,8 @@ async function main(): Promise<void> {
     }
 
     ctx.wireguard.start();
+    const agents = new AgentListener(ctx, createAgentApp(ctx), config.agentPort);
+    agents.start();
     const sweeper = cron.schedule(config.reconcileSchedule, () => {
         sweepExpired(ctx).catch(err => log.error("token sweep failed", { error: String(err) }));
     });
@@ -158,6 +162,7 @@ async function main(): Promise<void> {
         await db.closeWrites(() => new HubError("SERVICE_STOPPING", "The hub service is stopping", "Try again in a few seconds."));
         await requests.settled(2_000);
         for (const s of servers) s.closeAllConnections();
+        await agents.stop();
         await ctx.wireguard?.stop();
         await db.close();
         fs.rmSync(config.apiSocket, { force: true });

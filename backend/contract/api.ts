@@ -123,6 +123,13 @@ export const TokenBody = z.object({
     spokeId: optional(id),
 });
 
+export const SpokeUpdateBody = z.object({
+    name: optional(spokeName),
+    datacenter: z.union([z.literal(""), z.null(), text(100)]).optional().transform(v => (v === "" ? null : v))
+        .meta({ description: "text of at most 100 characters, or null to clear it" }),
+    subnets: optional(subnets).meta({ description: "the networks routed behind the spoke; [] routes none" }),
+});
+
 export const ClusterBody = z.object({
     datacenter: z.union([z.literal(""), z.null(), text(100)]).optional().transform(v => (v === "" ? null : v))
         .meta({ description: "text of at most 100 characters, without control characters or surrounding spaces" }),
@@ -266,6 +273,15 @@ export const Spoke = z.object({
     proxmoxClusterId: z.string().nullable(),
     proxmoxClusterName: z.string().nullable(),
     proxmoxVersion: z.string().nullable(),
+    /** What the spoke's agent last reported; null until an agent has spoken. */
+    agent: z.object({
+        version: z.string(),
+        lastSeen: iso.nullable(),
+        lastResult: z.string().nullable(),
+        revision: z.string().nullable(),
+    }).nullable(),
+    /** An action waiting for the agent's next cycle. */
+    pendingAction: z.enum(["rotate-key", "uninstall"]).nullable(),
 });
 
 export const SpokeListAnswer = z.union([z.object({ spokes: z.array(Spoke) }), z.object({ unchanged: z.literal(true) })]);
@@ -389,3 +405,4 @@ export type InitializeRequest = z.input<typeof InitializeBody>;
 export type HubConfigRequest = z.input<typeof HubConfigBody>;
 export type TokenRequest = z.input<typeof TokenBody>;
 export type ClusterRequest = z.input<typeof ClusterBody>;
+export type SpokeUpdateRequest = z.input<typeof SpokeUpdateBody>;

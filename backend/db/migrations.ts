@@ -111,6 +111,16 @@ export const steps: Step[] = [
             await qi.addIndex("spokes", ["registeredAt"]);
         },
     },
+    {
+        // Managed spokes: what the spoke's agent last reported, and an action waiting for it.
+        name: "003-spoke-agents",
+        async up(qi) {
+            await qi.addColumn("spokes", "agentVersion", { type: DataTypes.STRING(40), allowNull: true });
+            await qi.addColumn("spokes", "agentReport", { type: DataTypes.TEXT, allowNull: true });
+            await qi.addColumn("spokes", "agentLastSeen", { type: DataTypes.DATE, allowNull: true });
+            await qi.addColumn("spokes", "pendingAction", { type: DataTypes.STRING(20), allowNull: true });
+        },
+    },
 ];
 
 export async function migrate(sequelize: Sequelize): Promise<string[]> {

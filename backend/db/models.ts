@@ -73,6 +73,13 @@ export class SpokeRow extends Model<InferAttributes<SpokeRow>, InferCreationAttr
     declare endpoint: CreationOptional<string | null>;
     declare rxBytes: CreationOptional<number>;
     declare txBytes: CreationOptional<number>;
+    /** What the spoke's agent last said about itself (null: no agent has spoken yet). */
+    declare agentVersion: CreationOptional<string | null>;
+    /** JSON of the agent's last report: os, kernel, wireguard, result, revision. */
+    declare agentReport: CreationOptional<string | null>;
+    declare agentLastSeen: CreationOptional<Date | null>;
+    /** "rotate-key" or "uninstall", waiting for the agent's next cycle. */
+    declare pendingAction: CreationOptional<string | null>;
     declare createdAt: CreationOptional<Date>;
     declare updatedAt: CreationOptional<Date>;
 }
@@ -174,6 +181,10 @@ export function defineModels(sequelize: Sequelize): Models {
         endpoint: str(64, true),
         rxBytes: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
         txBytes: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
+        agentVersion: str(40, true),
+        agentReport: { type: DataTypes.TEXT, allowNull: true },
+        agentLastSeen: { type: DataTypes.DATE, allowNull: true },
+        pendingAction: str(20, true),
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
     }, { sequelize, tableName: tables.spokes });

@@ -5,6 +5,7 @@ import { HubError } from "../errors";
 import { configView, initialize, loadHub, requireHub, updateConfig, publicUrl } from "../hub/hub";
 import { createToken, listTokens, revokeToken, tokenView } from "../tokens/tokens";
 import { removeSpoke, setEnabled, spokeListAnswer } from "../spokes/spokes";
+import { requestAgentAction, updateSpoke } from "../spokes/manage";
 import { listClusters, updateCluster } from "../clusters/clusters";
 import { listEvents } from "../audit/audit";
 import { installCommand, platforms } from "../scripts/render";
@@ -138,6 +139,33 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
             async handler(req, res, { params }) {
                 const spoke = await removeSpoke(ctx, params.id, actorOf(req));
                 res.json({ message: "Spoke removed successfully", spokeId: spoke.id });
+            },
+        }),
+        route({
+            method: "put", path: "/api/spoke/:id", tag: "spokes", summary: "Rename a spoke, set its datacenter, change the subnets it routes (every spoke's agent follows)",
+            input: { params: c.IdParams, body: c.SpokeUpdateBody }, answer: c.Message,
+            responses: { 200: "Updated", 400: errors[400], 404: errors[404], 409: "A subnet is routed by another spoke" },
+            async handler(req, res, { params, body }) {
+                const spoke = await updateSpoke(ctx, params.id, body, actorOf(req));
+                res.json({ message: "Spoke updated", spokeId: spoke.id, name: spoke.name, datacenter: spoke.datacenter, subnets: JSON.parse(spoke.subnets) });
+            },
+        }),
+        route({
+            method: "post", path: "/api/spoke/:id/rotate-key", tag: "spokes", summary: "Ask the spoke's agent to make a new key pair at its next cycle",
+            input: { params: c.IdParams }, answer: c.Message,
+            responses: { 202: "Asked", 404: errors[404] },
+            async handler(req, res, { params }) {
+                const spoke = await requestAgentAction(ctx, params.id, "rotate-key", actorOf(req));
+                res.status(202).json({ message: "The spoke's agent makes a new key pair at its next cycle", spokeId: spoke.id, pendingAction: "rotate-key" });
+            },
+        }),
+        route({
+            method: "post", path: "/api/spoke/:id/uninstall", tag: "spokes", summary: "Ask the spoke's agent to remove the tunnel, its config and itself; the spoke is then removed",
+            input: { params: c.IdParams }, answer: c.Message,
+            responses: { 202: "Asked", 404: errors[404] },
+            async handler(req, res, { params }) {
+                const spoke = await requestAgentAction(ctx, params.id, "uninstall", actorOf(req));
+                res.status(202).json({ message: "The spoke's agent uninstalls at its next cycle", spokeId: spoke.id, pendingAction: "uninstall" });
             },
         }),
         route({

@@ -34,6 +34,7 @@ export function publicRoutes(ctx: HubContext): RouteSpec[] {
                     hubUrl: publicUrl(ctx, hub),
                     pin: ctx.tls?.pin ?? null,
                     interfaceName: "wg0",
+                    agentPort: ctx.config.agentPort,
                 });
                 res.setHeader("Content-Type", script.contentType);
                 res.setHeader("Content-Disposition", contentDisposition(script));

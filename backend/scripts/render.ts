@@ -23,6 +23,8 @@ export interface ScriptContext extends SpokeConfig {
     /** "sha256//<base64>" of the hub certificate's SubjectPublicKeyInfo; null = no pin (CA certificate or plain http). */
     pin: string | null;
     interfaceName: string;
+    /** The agent API's port on the hub's tunnel address. */
+    agentPort: number;
 }
 
 export interface RenderedScript {
@@ -94,6 +96,8 @@ const interfaceNamePattern = /^[A-Za-z0-9_=+.-]{1,15}$/;
 function checkedContext(ctx: ScriptContext): ScriptContext {
     if (!interfaceNamePattern.test(ctx.interfaceName) || ctx.interfaceName.startsWith("-"))
         throw new UnquotableValue(`the interface name ${JSON.stringify(ctx.interfaceName)}`);
+    if (!Number.isInteger(ctx.agentPort) || ctx.agentPort < 1 || ctx.agentPort > 65535)
+        throw new UnquotableValue(`the agent port ${JSON.stringify(ctx.agentPort)}`);
     if (!Number.isInteger(ctx.persistentKeepalive) || ctx.persistentKeepalive < 0 || ctx.persistentKeepalive > 65535)
         throw new UnquotableValue(`the keepalive ${JSON.stringify(ctx.persistentKeepalive)}`);
     if (!/^https?:\/\/[^\s/?#]+$/.test(ctx.hubUrl.replace(/\/+$/, "")))
@@ -150,6 +154,7 @@ function quotedValues(ctx: ScriptContext, language: Language): Record<string, st
         keepalive: one(String(ctx.persistentKeepalive)),
         hubTunnelAddress: one(ctx.hubAddress),
         tunnelNetwork: one(tunnelNetworkOf(ctx.addresses, ctx.allowedIPs)),
+        agentPort: one(String(ctx.agentPort)),
     };
 }
 

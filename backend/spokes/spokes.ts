@@ -70,6 +70,8 @@ export interface SpokeView {
     rxBytes: number;
     txBytes: number;
     status: SpokeState;
+    agent: { version: string; lastSeen: string | null; lastResult: string | null; revision: string | null } | null;
+    pendingAction: "rotate-key" | "uninstall" | null;
 }
 
 /** The spoke side's AllowedIPs for the hub peer. */
@@ -216,6 +218,23 @@ interface SpokeListRow {
     id: string; name: string; os: string; hostname: string | null; datacenter: string | null;
     address: string; addressV6: string | null; subnets: string; publicKey: string; enabled: boolean | number;
     registeredAt: string | Date; lastHandshake: string | Date | null; endpoint: string | null;
+    agentVersion: string | null; agentReport: string | null; agentLastSeen: string | Date | null; pendingAction: string | null;
+}
+
+function agentView(r: SpokeListRow): SpokeView["agent"] {
+    if (!r.agentVersion) return null;
+    let report: { result?: unknown; revision?: unknown } = {};
+    try {
+        report = JSON.parse(r.agentReport ?? "{}");
+    } catch {
+        // A report is written by this service only; an unreadable one shows as none.
+    }
+    return {
+        version: r.agentVersion,
+        lastSeen: r.agentLastSeen ? isoDate(r.agentLastSeen) : null,
+        lastResult: typeof report.result === "string" ? report.result : null,
+        revision: typeof report.revision === "string" && report.revision ? report.revision : null,
+    };
 }
 
 interface ProxmoxRow {
@@ -225,7 +244,8 @@ interface ProxmoxRow {
 // The driver builds an object per row with a property per column, null or not: most of the
 // query's time at 10,000 spokes. The Proxmox columns are read for Proxmox nodes only.
 const listQuery = `SELECT ${columnList<SpokeRow>(["id", "name", "os", "hostname", "datacenter", "address", "addressV6", "subnets",
-    "publicKey", "enabled", "registeredAt", "lastHandshake", "endpoint"])} FROM ${tables.spokes} ORDER BY "registeredAt"`;
+    "publicKey", "enabled", "registeredAt", "lastHandshake", "endpoint", "agentVersion", "agentReport", "agentLastSeen", "pendingAction"])}
+    FROM ${tables.spokes} ORDER BY "registeredAt"`;
 const proxmoxQuery = `SELECT ${columnList<SpokeRow>(["id", "proxmoxNodeName", "proxmoxVersion", "proxmoxClusterId"])}
     FROM ${tables.spokes} WHERE "isProxmox" = $1`;
 
@@ -313,6 +333,8 @@ async function buildList(ctx: HubContext, writes: number): Promise<SpokeList> {
             rxBytes: live?.rxBytes ?? 0,
             txBytes: live?.txBytes ?? 0,
             status,
+            agent: agentView(r),
+            pendingAction: r.pendingAction === "rotate-key" || r.pendingAction === "uninstall" ? r.pendingAction : null,
         };
     });
     return { writes, liveAt, until, views };
@@ -348,6 +370,7 @@ export async function desiredState(ctx: HubContext): Promise<DesiredState | null
             addresses: [hub.interfaceAddress, ...(hub.interfaceAddressV6 ? [hub.interfaceAddressV6] : [])],
         },
         peers: await ctx.desired.list(),
+        routes: await ctx.desired.routedSubnets(""),
     };
 }
 

@@ -70,7 +70,7 @@ export function tokenView(row: TokenRow, now: Date): TokenView {
     };
 }
 
-function checkSubnets(ctx: HubContext, subnets: Network[]): void {
+export function checkSubnets(ctx: HubContext, subnets: Network[]): void {
     const own = [ctx.addresses.network, ctx.addresses.network6].filter((n): n is Network => !!n);
     for (const s of subnets) {
         if (own.some(n => overlaps(n, s)))
@@ -83,7 +83,7 @@ function checkSubnets(ctx: HubContext, subnets: Network[]): void {
  * WireGuard routes an address range to one peer only: a subnet another spoke (or a pending
  * token) already routes would be moved silently to the new spoke. A re-enrollment keeps its own.
  */
-async function checkSubnetsFree(ctx: HubContext, t: Transaction, subnets: Network[], ownSpokeId: string | null): Promise<void> {
+export async function checkSubnetsFree(ctx: HubContext, t: Transaction, subnets: Network[], ownSpokeId: string | null): Promise<void> {
     if (!subnets.length) return;
     const notOwn = ownSpokeId ? { [Op.ne]: ownSpokeId } : { [Op.ne]: "" };
     const [spokes, tokens] = await Promise.all([

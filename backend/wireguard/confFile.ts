@@ -28,7 +28,7 @@ export function forwardingSysctls(addresses: readonly string[]): string[] {
     return settings;
 }
 
-export function renderConf(desired: DesiredState, privateKey: string): string {
+export function renderConf(desired: Pick<DesiredState, "iface" | "peers">, privateKey: string): string {
     const { iface } = desired;
     const lines = [
         "# Written by wireguard-hub from its database; edits here are overwritten.",

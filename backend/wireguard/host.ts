@@ -19,6 +19,9 @@ export interface LinkState {
     up: boolean;
 }
 
+/** The routing protocol number that marks this service's routes (`ip route show proto 87`). */
+const routeProtocol = "87";
+
 /** Enough for `wg show dump` of 100,000 peers. */
 const maxOutput = 256 * 1024 * 1024;
 
@@ -94,6 +97,24 @@ export class WgHost {
         const out = await this.run("ip", ["-j", "addr", "show", "dev", iface], false);
         const [info] = JSON.parse(out) as { addr_info?: { local: string; prefixlen: number; scope?: string }[] }[];
         return (info?.addr_info ?? []).filter(a => a.scope !== "link").map(a => `${a.local}/${a.prefixlen}`);
+    }
+
+    /** The routes this service made on the interface (its own protocol number marks them). */
+    async routes(iface: string): Promise<string[]> {
+        const out: string[] = [];
+        for (const family of ["-4", "-6"]) {
+            const text = await this.run("ip", [family, "-j", "route", "show", "dev", iface, "proto", routeProtocol], false);
+            for (const r of JSON.parse(text || "[]") as { dst: string }[]) out.push(r.dst.includes("/") ? r.dst : `${r.dst}/${family === "-4" ? 32 : 128}`);
+        }
+        return out;
+    }
+
+    async addRoute(iface: string, cidr: string): Promise<void> {
+        await this.run("ip", ["route", "replace", cidr, "dev", iface, "proto", routeProtocol], true);
+    }
+
+    async removeRoute(iface: string, cidr: string): Promise<void> {
+        await this.run("ip", ["route", "del", cidr, "dev", iface, "proto", routeProtocol], true);
     }
 
     async addAddress(iface: string, cidr: string): Promise<void> {

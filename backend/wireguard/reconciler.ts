@@ -286,6 +286,7 @@ export class Reconciler {
             this.state.interfaceUp = await ensureAddressesAndUp(this.host, iface, state);
             enableForwarding(this.host, iface);
         }
+        await this.syncRoutes(iface.name, desired.routes, Boolean(dump));
         this.applied = wanted;
         this.appliedIface = ifaceKey;
         this.forceFull = false;
@@ -308,6 +309,16 @@ export class Reconciler {
                 this.deps.log.warn("wireguard: could not store live peer status", { error: err instanceof Error ? err.message : String(err) });
             }
         }
+    }
+
+    /** The routed subnets last put on the interface; full runs read them back from the kernel. */
+    private appliedRoutes: Set<string> | null = null;
+
+    private async syncRoutes(iface: string, wanted: readonly string[], full: boolean): Promise<void> {
+        const have = full || this.appliedRoutes === null ? new Set(await this.host.routes(iface)) : this.appliedRoutes;
+        for (const cidr of wanted) if (!have.has(cidr)) await this.host.addRoute(iface, cidr);
+        for (const cidr of have) if (!wanted.includes(cidr)) await this.host.removeRoute(iface, cidr);
+        this.appliedRoutes = new Set(wanted);
     }
 
     /** What the conf file was last written from; the peers are the desired list's own objects. */

@@ -21,6 +21,8 @@ export interface DesiredPeer {
 export interface DesiredState {
     iface: HubInterfaceSpec;
     peers: DesiredPeer[];
+    /** Networks routed behind spokes: the hub's kernel sends them into the interface. */
+    routes: string[];
 }
 
 /** One peer as `wg show <if> dump` reports it. */

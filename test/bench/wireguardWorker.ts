@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     const randomKey = () => crypto.randomBytes(32).toString("base64");
     let peers: DesiredPeer[] = Array.from({ length: peerCount }, (_, i) => ({ publicKey: randomKey(), allowedIPs: [addressOf(i + 2)] }));
     const spec = { name: iface, privateKeyFile: keyFile, listenPort: 51820, addresses: ["10.16.0.1/12"] };
-    const desired = (): DesiredState => ({ iface: spec, peers });
+    const desired = (): DesiredState => ({ iface: spec, peers, routes: [] });
     const live = new Map<string, number>();
     const heapBefore = heapAfterGc();
     const wg = await createWireGuard({

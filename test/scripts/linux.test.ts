@@ -100,7 +100,12 @@ describe("Linux install script against a real hub", function () {
             assert.equal(registered.hostname, "spoke-host");
             assert.equal(confValue(conf, "Endpoint"), privateEndpoint);
             assert.equal(confValue(conf, "DNS"), "1.1.1.1");
-            assert.deepEqual(callsOf(r, "systemctl").map(c => c.slice(1)), [["enable", "--now", "wg-quick@wg0"]]);
+            assert.deepEqual(callsOf(r, "systemctl").map(c => c.slice(1)),
+                [["enable", "--now", "wg-quick@wg0"], ["daemon-reload"], ["enable", "--now", "wireguard-hub-agent.timer"]]);
+            // The agent that keeps the spoke current, and how it finds the hub (inside the tunnel).
+            assert.equal(fs.statSync(m.path("usr/local/sbin/wireguard-hub-agent")).mode & 0o777, 0o755);
+            assert.match(m.readFile("etc/wireguard-hub/agent.conf"), /^AGENT_URL=http:\/\/10\.\d+\.\d+\.1:51823\nWG_IF=wg0\nCONF_FILE=\/.*\/etc\/wireguard\/wg0\.conf\n$/);
+            assert.match(m.readFile("etc/systemd/system/wireguard-hub-agent.timer"), /^OnUnitActiveSec=1min$/m);
             assert.ok(!r.stdout.includes(t.token) && !r.stderr.includes(t.token), "the token is never printed");
         });
     }
@@ -210,8 +215,11 @@ describe("Linux install script against a real hub", function () {
         assert.equal((await m.runScript(script, [], env)).code, 0);
         const r = await m.runScript(script, ["--uninstall"], env);
         assert.equal(r.code, 0, explain(r));
-        assert.deepEqual(callsOf(r, "systemctl").map(c => c.slice(1)), [["disable", "--now", "wg-quick@wg0"]]);
+        assert.deepEqual(callsOf(r, "systemctl").map(c => c.slice(1)),
+            [["disable", "--now", "wg-quick@wg0"], ["disable", "--now", "wireguard-hub-agent.timer"], ["daemon-reload"]]);
         assert.equal(m.exists("etc/wireguard/wg0.conf"), false);
+        for (const gone of ["usr/local/sbin/wireguard-hub-agent", "etc/wireguard-hub", "etc/systemd/system/wireguard-hub-agent.timer"])
+            assert.equal(m.exists(gone), false, `${gone} is removed`);
         assert.match(r.stdout, /Removed .*wg0\.conf/);
     });
 
@@ -343,7 +351,7 @@ describe("Linux install script against a real hub", function () {
             const impostor = await startImpostorHub();
             try {
                 const ctxScript = renderInstallScript("linux", {
-                    token: t.token, spokeName: "mitm-register", hubUrl: impostor.url, pin: eh.pin, interfaceName: "wg0",
+                    token: t.token, spokeName: "mitm-register", hubUrl: impostor.url, pin: eh.pin, interfaceName: "wg0", agentPort: 51823,
                     addresses: ["10.0.1.9/32"], hubPublicKey: "yq8jgqe04vJqd87p+wPyJKCdlNkn8T/Av8hTs0X7d2o=",
                     publicEndpoint, privateEndpoint: null, allowedIPs: ["10.0.1.0/24"], dns: [], persistentKeepalive: 25, hubAddress: "10.0.1.1",
                 });

@@ -90,6 +90,15 @@ describe("the PowerShell syntax check itself", () => {
     });
 });
 
+describe("the spoke agent", () => {
+    it("passes bash -n and shellcheck, and holds nothing a template would fill in", async () => {
+        const body = fs.readFileSync(path.join(templatesDir(), "agent", "wireguard-hub-agent.sh"), "utf8");
+        assert.doesNotMatch(body, /<%/);
+        assert.doesNotMatch(body, /^WIREGUARD_HUB_AGENT$/m, "the install scripts' heredoc ends where the agent ends");
+        assert.equal(await lint("agent", body), "");
+    });
+});
+
 describe("rendered install scripts", () => {
     before(() => {
         for (const [label, ctx] of Object.entries(contexts))
@@ -179,7 +188,7 @@ describe("rendered install scripts", () => {
             const text = fs.readFileSync(path.join(dir, file), "utf8");
             assert.doesNotMatch(text, /<%=/, `${file} uses <%=`);
             for (const [, code] of text.matchAll(/<%[-_]?\s*([\s\S]*?)\s*[-_]?%>/g)) {
-                assert.match(code!, /^(v\.[A-Za-z]+|include\('partials\/[a-z0-9.]+\.ejs'\))$/, `${file}: <% ${code} %>`);
+                assert.match(code!, /^(v\.[A-Za-z]+|include\('partials\/[a-z0-9.]+\.ejs'\)|include\('\.\.\/agent\/wireguard-hub-agent\.sh'\))$/, `${file}: <% ${code} %>`);
             }
         }
     });

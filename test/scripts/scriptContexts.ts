@@ -10,6 +10,7 @@ export const baseContext: ScriptContext = {
     hubUrl: "https://203.0.113.5:51821",
     pin: fakePin,
     interfaceName: "wg0",
+    agentPort: 51823,
     addresses: ["10.0.1.5/32"],
     hubPublicKey: hubKey,
     publicEndpoint: "203.0.113.5:51820",
@@ -37,6 +38,7 @@ export const contexts: Record<string, ScriptContext> = {
     "routed subnets of other spokes, keepalive off, other interface": {
         ...baseContext,
         interfaceName: "wghub1",
+        agentPort: 51823,
         allowedIPs: ["10.0.1.0/24", "192.168.50.0/24", "172.16.8.0/22"],
         persistentKeepalive: 0,
         dns: ["10.0.1.53", "corp.example"],

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
         loadDesired: async () => ({
             iface: { name: config.interfaceName, privateKeyFile: args.privateKeyFile, listenPort: args.listenPort, addresses: args.addresses },
             peers,
+            routes: [],
         }),
         saveStatus: async (list, at) => {
             statusSaves = { at: at.toISOString(), peers: list };

@@ -30,7 +30,7 @@ describe("wireguard: reconcile scheduling (off mode)", () => {
             loadDesired: async () => {
                 loads++;
                 if (gate) await gate;
-                return { iface: { name: "wg0", privateKeyFile: path.join(dir, "hub.key"), listenPort: 51820, addresses: ["10.0.1.1/24"] }, peers };
+                return { iface: { name: "wg0", privateKeyFile: path.join(dir, "hub.key"), listenPort: 51820, addresses: ["10.0.1.1/24"] }, peers, routes: [] };
             },
             saveStatus: async () => {},
         });

@@ -1,0 +1,348 @@
+#!/usr/bin/env bash
+# wireguard-hub-agent: keeps this spoke's WireGuard tunnel as its hub wants it.
+#   wireguard-hub-agent --once     one cycle: ask the hub (inside the tunnel), apply what
+#                                  changed, report; exit 0 when the spoke is current
+# The hub is asked through the tunnel only; what it answers is checked value by value and
+# never run as code. The agent can change this spoke's tunnel (addresses, routes, DNS, the
+# hub's endpoint and keepalive), make it a new key pair, and remove the tunnel and itself
+# when the admin asks; nothing else.
+set -euo pipefail
+
+AGENT_VERSION=1.0.0
+ROOT_PREFIX=${WGHUB_ROOT_PREFIX:-}
+AGENT_CONF="$ROOT_PREFIX/etc/wireguard-hub/agent.conf"
+STATE_DIR="$ROOT_PREFIX/var/lib/wireguard-hub-agent"
+CONF_MARKER='# Written by wireguard-hub'
+
+say() { printf '%s\n' "$*"; }
+fail() {
+    printf 'wireguard-hub-agent: %s\n' "$*" >&2
+    report "error: $*" || true
+    exit 1
+}
+have() { command -v "$1" >/dev/null 2>&1; }
+
+usage() {
+    cat <<'EOF'
+Usage: wireguard-hub-agent --once
+  --once      one cycle: fetch this spoke's config from the hub, apply what changed, report.
+              Exit 0 when the spoke is current, 1 on an error (printed).
+  --version   print the agent's version
+Run every minute by systemd (wireguard-hub-agent.timer); without systemd, schedule
+"wireguard-hub-agent --once" yourself, e.g. in root's crontab: * * * * * /usr/local/sbin/wireguard-hub-agent --once
+EOF
+}
+
+# ---- settings written at enrollment: AGENT_URL, WG_IF, CONF_FILE -------------------------
+read_settings() {
+    [ -r "$AGENT_CONF" ] || { printf 'wireguard-hub-agent: %s is missing: re-enroll this spoke.\n' "$AGENT_CONF" >&2; exit 1; }
+    AGENT_URL='' WG_IF='' CONF_FILE=''
+    local key value
+    while IFS='=' read -r key value; do
+        case $key in
+            AGENT_URL) [[ $value =~ ^http://[0-9.]+:[0-9]{1,5}$ ]] && AGENT_URL=$value ;;
+            WG_IF) [[ $value =~ ^[A-Za-z0-9_.-]{1,15}$ ]] && WG_IF=$value ;;
+            CONF_FILE) [[ $value =~ ^/[A-Za-z0-9_./-]+\.conf$ ]] && CONF_FILE=$value ;;
+        esac
+    done <"$AGENT_CONF"
+    if [ -z "$AGENT_URL" ] || [ -z "$WG_IF" ] || [ -z "$CONF_FILE" ]; then
+        printf 'wireguard-hub-agent: %s lacks AGENT_URL, WG_IF or CONF_FILE (or holds a bad value): re-enroll this spoke.\n' "$AGENT_CONF" >&2
+        exit 1
+    fi
+}
+
+# ---- talking to the hub -----------------------------------------------------------------
+# agent_curl PATH [curl args…]: the answer's body in $ANSWER, its status printed.
+agent_curl() {
+    local path=$1
+    shift
+    curl -sS --connect-timeout 10 --max-time 30 --proto '=http' -o "$ANSWER" -w '%{http_code}' \
+        -H "X-WireGuard-Public-Key: $PUBLIC_KEY" "$@" "$AGENT_URL$path"
+}
+
+# report RESULT: tells the hub what this cycle did (only when it differs from the last report).
+report() {
+    local result=$1 body last="$STATE_DIR/reported"
+    [ -n "${ANSWER:-}" ] && [ -n "${PUBLIC_KEY:-}" ] || return 0
+    body=$(printf 'version=%s\nos=%s\nkernel=%s\nwireguard=%s\nresult=%s\nrevision=%s\n' "$AGENT_VERSION" \
+        "$(os_name | tr -cd ' -~' | cut -c1-100)" "$(uname -r 2>/dev/null | tr -cd ' -~' | cut -c1-100)" \
+        "$(wg --version 2>/dev/null | tr -cd ' -~' | cut -c1-60)" "$(printf '%s' "$result" | tr -cd ' -~' | cut -c1-200)" "${REVISION:-}")
+    if [ -f "$last" ] && [ "$(cat "$last")" = "$body" ]; then return 0; fi
+    if [ "$(printf '%s' "$body" | agent_curl /agent/v1/report -H 'Content-Type: text/plain' --data-binary @-)" = 200 ]; then
+        printf '%s' "$body" >"$last"
+    fi
+}
+
+os_name() {
+    # Read as data, never sourced.
+    local name=''
+    if [ -r "$ROOT_PREFIX/etc/os-release" ]; then name=$(sed -n 's/^PRETTY_NAME=//p' "$ROOT_PREFIX/etc/os-release" | tr -d '"' | head -n 1); fi
+    printf '%s' "${name:-$(uname -s)}"
+}
+
+# ---- the config: key=value lines, each value checked by its own pattern ----------------
+ipv4='((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
+ipv6='[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*'
+host='[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?'
+
+valid() {
+    local kind=$1 value=$2
+    case $kind in
+        revision) [[ $value =~ ^[0-9a-f]{16}$ ]] ;;
+        name) [[ $value =~ ^[A-Za-z0-9][A-Za-z0-9\ ._-]{0,62}$ ]] ;;
+        key) [[ $value =~ ^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$ ]] ;;
+        ip) [[ $value =~ ^$ipv4$ || ( ${#value} -le 45 && $value =~ ^$ipv6$ ) ]] ;;
+        cidr) [[ $value =~ ^$ipv4/([0-9]|[12][0-9]|3[0-2])$ || ( ${#value} -le 49 && $value =~ ^$ipv6/([0-9]{1,2}|1[01][0-9]|12[0-8])$ ) ]] ;;
+        endpoint) [[ $value =~ ^($host|\[$ipv6\]):[0-9]{1,5}$ ]] && [ "${value##*:}" -ge 1 ] && [ "${value##*:}" -le 65535 ] ;;
+        keepalive) [[ $value =~ ^[0-9]{1,5}$ ]] && [ "$value" -le 65535 ] ;;
+        action) [[ $value =~ ^(none|rotate-key|uninstall)$ ]] ;;
+        *) return 1 ;;
+    esac
+}
+
+# read_config FILE: sets REVISION, NAME, ADDRESSES, DNS_SERVERS, HUB_PUBLIC_KEY,
+# PUBLIC_ENDPOINT, PRIVATE_ENDPOINT, ALLOWED_IPS, KEEPALIVE, ACTION; refuses the whole
+# config at its first bad value.
+read_config() {
+    REVISION='' NAME='' HUB_PUBLIC_KEY='' PUBLIC_ENDPOINT='' PRIVATE_ENDPOINT='' KEEPALIVE='' ACTION=''
+    ADDRESSES=() DNS_SERVERS=() ALLOWED_IPS=()
+    local key value kind
+    while IFS= read -r line || [ -n "$line" ]; do
+        [ -n "$line" ] || continue
+        key=${line%%=*}
+        value=${line#*=}
+        case $key in
+            revision) kind=revision ;; name) kind=name ;; address | allowed_ip) kind=cidr ;; dns | hub_address) kind=ip ;;
+            hub_public_key) kind=key ;; endpoint | private_endpoint) kind=endpoint ;; keepalive) kind=keepalive ;; action) kind=action ;;
+            *) continue ;; # a newer hub's setting this agent does not know
+        esac
+        valid "$kind" "$value" || fail "the hub sent a value this agent refuses for $key; nothing was changed."
+        case $key in
+            revision) REVISION=$value ;; name) NAME=$value ;; address) ADDRESSES+=("$value") ;; dns) DNS_SERVERS+=("$value") ;;
+            hub_public_key) HUB_PUBLIC_KEY=$value ;; hub_address) ;; endpoint) PUBLIC_ENDPOINT=$value ;;
+            private_endpoint) PRIVATE_ENDPOINT=$value ;; allowed_ip) ALLOWED_IPS+=("$value") ;; keepalive) KEEPALIVE=$value ;;
+            action) ACTION=$value ;;
+        esac
+    done <"$1"
+    if [ -z "$REVISION" ] || [ -z "$HUB_PUBLIC_KEY" ] || [ -z "$PUBLIC_ENDPOINT" ] || [ -z "$KEEPALIVE" ] ||
+        [ "${#ADDRESSES[@]}" = 0 ] || [ "${#ALLOWED_IPS[@]}" = 0 ]; then
+        fail "the hub's answer lacks a setting; nothing was changed."
+    fi
+}
+
+# ---- applying -------------------------------------------------------------------------
+join_by() {
+    local sep=$1 out='' item
+    shift
+    for item in "$@"; do out="${out:+$out$sep}$item"; done
+    printf '%s' "$out"
+}
+
+sorted_list() { tr ',' '\n' | tr -d ' ' | sed '/^$/d' | sort | paste -sd, -; }
+
+CHANGES=()
+changed() { CHANGES+=("$1"); say "  $1"; }
+
+# The peer's current endpoint, allowed IPs and keepalive, from `wg show IF dump`.
+read_peer() {
+    CURRENT_ENDPOINT='' CURRENT_ALLOWED='' CURRENT_KEEPALIVE=0
+    local line
+    line=$(wg show "$WG_IF" dump | awk -F '\t' -v key="$HUB_PUBLIC_KEY" 'NR > 1 && $1 == key')
+    [ -n "$line" ] || fail "the hub's peer is not on $WG_IF: re-enroll this spoke."
+    CURRENT_ENDPOINT=$(printf '%s' "$line" | cut -f3)
+    CURRENT_ALLOWED=$(printf '%s' "$line" | cut -f4 | sorted_list)
+    CURRENT_KEEPALIVE=$(printf '%s' "$line" | cut -f8)
+    case $CURRENT_KEEPALIVE in off | '') CURRENT_KEEPALIVE=0 ;; esac
+}
+
+apply_peer() {
+    local wanted_allowed endpoint cidr
+    wanted_allowed=$(join_by , "${ALLOWED_IPS[@]}" | sorted_list)
+    if [ "$wanted_allowed" != "$CURRENT_ALLOWED" ]; then
+        wg set "$WG_IF" peer "$HUB_PUBLIC_KEY" allowed-ips "$(join_by , "${ALLOWED_IPS[@]}")"
+        # wg-quick made a route for each allowed IP at start; the new ones need theirs.
+        for cidr in "${ALLOWED_IPS[@]}"; do
+            case ",$CURRENT_ALLOWED," in *",$cidr,"*) ;; *) ip route replace "$cidr" dev "$WG_IF" ;; esac
+        done
+        for cidr in ${CURRENT_ALLOWED//,/ }; do
+            case ",$wanted_allowed," in *",$cidr,"*) ;; *) ip route del "$cidr" dev "$WG_IF" 2>/dev/null || true ;; esac
+        done
+        changed "routes: $wanted_allowed"
+    fi
+    # The endpoint the enrollment chose (private or public) stays while the hub still offers it.
+    ENDPOINT=$CURRENT_ENDPOINT
+    if [ "$CURRENT_ENDPOINT" != "$PUBLIC_ENDPOINT" ] && [ "$CURRENT_ENDPOINT" != "$PRIVATE_ENDPOINT" ]; then
+        endpoint=$PUBLIC_ENDPOINT
+        if [ -n "$PRIVATE_ENDPOINT" ] && [ "$(cat "$STATE_DIR/endpoint-kind" 2>/dev/null || true)" = private ]; then endpoint=$PRIVATE_ENDPOINT; fi
+        wg set "$WG_IF" peer "$HUB_PUBLIC_KEY" endpoint "$endpoint"
+        ENDPOINT=$endpoint
+        changed "hub endpoint: $endpoint"
+    fi
+    if [ -n "$PRIVATE_ENDPOINT" ] && [ "$ENDPOINT" = "$PRIVATE_ENDPOINT" ]; then echo private >"$STATE_DIR/endpoint-kind"; else echo public >"$STATE_DIR/endpoint-kind"; fi
+    if [ "$KEEPALIVE" != "$CURRENT_KEEPALIVE" ]; then
+        wg set "$WG_IF" peer "$HUB_PUBLIC_KEY" persistent-keepalive "$KEEPALIVE"
+        changed "keepalive: $KEEPALIVE s"
+    fi
+}
+
+apply_addresses() {
+    local current wanted cidr
+    # Global addresses only: the kernel gives a tun device (wireguard-go) an IPv6 link-local one.
+    current=$(ip -o addr show dev "$WG_IF" scope global | awk '{ print $4 }' | sorted_list)
+    wanted=$(join_by , "${ADDRESSES[@]}" | sorted_list)
+    [ "$current" != "$wanted" ] || return 0
+    for cidr in "${ADDRESSES[@]}"; do
+        case ",$current," in *",$cidr,"*) ;; *) ip address add "$cidr" dev "$WG_IF" ;; esac
+    done
+    for cidr in ${current//,/ }; do
+        case ",$wanted," in *",$cidr,"*) ;; *) ip address del "$cidr" dev "$WG_IF" ;; esac
+    done
+    changed "addresses: $wanted"
+}
+
+# DNS as wg-quick would set it (resolvconf), or resolvectl; the conf file's lines to match.
+apply_dns() {
+    local before
+    DNS_LINE='' POSTUP_LINE=''
+    before=$(sed -n 's/^DNS = //p' "$CONF_FILE" 2>/dev/null | sorted_list)
+    if [ "${#DNS_SERVERS[@]}" = 0 ]; then
+        if [ -n "$before" ] && have resolvconf; then resolvconf -d "$WG_IF" -f 2>/dev/null || true; fi
+        if [ -n "$before" ]; then changed "DNS: none"; fi
+        return 0
+    fi
+    if have resolvconf; then
+        DNS_LINE=$(join_by ', ' "${DNS_SERVERS[@]}")
+        if [ "$(join_by , "${DNS_SERVERS[@]}" | sorted_list)" != "$before" ]; then
+            printf 'nameserver %s\n' "${DNS_SERVERS[@]}" | resolvconf -a "$WG_IF" -m 0 -x
+            changed "DNS: $DNS_LINE"
+        fi
+    elif have resolvectl; then
+        POSTUP_LINE="resolvectl dns %i ${DNS_SERVERS[*]}; resolvectl domain %i '~.'"
+        if ! grep -qxF "PostUp = $POSTUP_LINE" "$CONF_FILE" 2>/dev/null; then
+            resolvectl dns "$WG_IF" "${DNS_SERVERS[@]}"
+            resolvectl domain "$WG_IF" '~.'
+            changed "DNS: ${DNS_SERVERS[*]}"
+        fi
+    fi
+}
+
+# The config file as the enrollment wrote it, from what is now applied: 0600, replaced whole.
+write_conf() {
+    local tmp="$CONF_FILE.tmp.$$"
+    (
+        umask 077
+        {
+            printf '%s (spoke %s). Kept current by wireguard-hub-agent; edits here are overwritten.\n' "$CONF_MARKER" "$(printf '%s' "$NAME" | tr -c 'A-Za-z0-9._-' '-')"
+            printf '[Interface]\n'
+            printf 'PrivateKey = %s\n' "$PRIVATE_KEY"
+            printf 'Address = %s\n' "$(join_by ', ' "${ADDRESSES[@]}")"
+            if [ -n "$DNS_LINE" ]; then printf 'DNS = %s\n' "$DNS_LINE"; fi
+            if [ -n "$POSTUP_LINE" ]; then printf 'PostUp = %s\n' "$POSTUP_LINE"; fi
+            printf '\n[Peer]\n'
+            printf 'PublicKey = %s\n' "$HUB_PUBLIC_KEY"
+            printf 'Endpoint = %s\n' "$ENDPOINT"
+            printf 'AllowedIPs = %s\n' "$(join_by ', ' "${ALLOWED_IPS[@]}")"
+            if [ "$KEEPALIVE" != 0 ]; then printf 'PersistentKeepalive = %s\n' "$KEEPALIVE"; fi
+        } >"$tmp"
+    )
+    chmod 600 "$tmp"
+    if cmp -s "$tmp" "$CONF_FILE"; then rm -f "$tmp"; else mv -f "$tmp" "$CONF_FILE"; fi
+}
+
+# ---- actions the admin asked for ------------------------------------------------------
+rotate_key() {
+    local new_private new_public status
+    new_private=$(wg genkey)
+    new_public=$(printf '%s\n' "$new_private" | wg pubkey)
+    status=$(printf 'public_key=%s\n' "$new_public" | agent_curl /agent/v1/key -H 'Content-Type: text/plain' --data-binary @-) || status=000
+    [ "$status" = 200 ] || fail "the hub did not take the new key (HTTP $status); the old one stays."
+    # The hub now knows the new key: switch, and the next packet makes the handshake.
+    (umask 077 && printf '%s\n' "$new_private" >"$STATE_DIR/private.key")
+    wg set "$WG_IF" private-key "$STATE_DIR/private.key"
+    rm -f "$STATE_DIR/private.key"
+    PRIVATE_KEY=$new_private
+    PUBLIC_KEY=$new_public
+    changed "new key pair: $new_public"
+}
+
+# A directory and what it holds (its contents only, where it is a mount point).
+remove_dir() {
+    [ -d "$1" ] || return 0
+    find "$1" -mindepth 1 -delete
+    rmdir "$1" 2>/dev/null || true
+}
+
+uninstall() {
+    local status unit_dir="$ROOT_PREFIX/etc/systemd/system"
+    status=$(agent_curl /agent/v1/uninstalled -X POST) || status=000
+    [ "$status" = 200 ] || fail "the hub did not confirm the uninstall (HTTP $status); nothing was removed."
+    say "  the hub removes this spoke: taking the tunnel down and removing its files"
+    if [ -d "$ROOT_PREFIX/run/systemd/system" ]; then
+        systemctl disable --now "wg-quick@$WG_IF" >/dev/null 2>&1 || true
+        systemctl disable --now wireguard-hub-agent.timer >/dev/null 2>&1 || true
+    fi
+    if ip link show dev "$WG_IF" >/dev/null 2>&1; then wg-quick down "$CONF_FILE" >/dev/null 2>&1 || ip link delete dev "$WG_IF" || true; fi
+    rm -f "$CONF_FILE" "$unit_dir/wireguard-hub-agent.service" "$unit_dir/wireguard-hub-agent.timer"
+    if [ -d "$ROOT_PREFIX/run/systemd/system" ]; then systemctl daemon-reload >/dev/null 2>&1 || true; fi
+    remove_dir "$STATE_DIR"
+    remove_dir "$ROOT_PREFIX/etc/wireguard-hub"
+    rm -f "$ROOT_PREFIX/usr/local/sbin/wireguard-hub-agent"
+    say "wireguard-hub-agent: this spoke has left the hub; nothing of it is left here."
+    exit 0
+}
+
+# ---- one cycle ------------------------------------------------------------------------
+cycle() {
+    read_settings
+    mkdir -p "$STATE_DIR"
+    chmod 700 "$STATE_DIR"
+    ANSWER=$(mktemp "$STATE_DIR/answer.XXXXXX")
+    trap 'rm -f "$ANSWER"' EXIT
+    PUBLIC_KEY=$(wg show "$WG_IF" public-key 2>/dev/null) || fail "$WG_IF is not up: start it (systemctl start wg-quick@$WG_IF), then run again."
+    PRIVATE_KEY=$(sed -n 's/^PrivateKey = //p' "$CONF_FILE" 2>/dev/null | head -n 1)
+    valid key "$PRIVATE_KEY" || fail "$CONF_FILE has no private key: re-enroll this spoke."
+
+    local status known=''
+    if [ -s "$STATE_DIR/revision" ]; then known=$(cat "$STATE_DIR/revision"); fi
+    status=$(agent_curl /agent/v1/config ${known:+-H "If-None-Match: \"$known\""}) || status=000
+    case $status in
+        304)
+            REVISION=$known
+            say "current (revision $known)"
+            report current
+            return 0
+            ;;
+        200) ;;
+        000) fail "cannot reach the hub at $AGENT_URL through the tunnel." ;;
+        403) fail "the hub does not know this spoke by its tunnel address and key (HTTP 403): re-enroll it." ;;
+        *) fail "the hub answered HTTP $status." ;;
+    esac
+    read_config "$ANSWER"
+    say "revision $REVISION from the hub"
+    case $ACTION in
+        uninstall) uninstall ;;
+        rotate-key) rotate_key ;;
+    esac
+    read_peer
+    apply_peer
+    apply_addresses
+    apply_dns
+    write_conf
+    printf '%s' "$REVISION" >"$STATE_DIR/revision"
+    if [ "${#CHANGES[@]}" = 0 ]; then
+        say "current (revision $REVISION)"
+        report current
+    else
+        report "applied: $(join_by '; ' "${CHANGES[@]}")"
+    fi
+}
+
+case ${1:-} in
+    --once) cycle ;;
+    --version) say "$AGENT_VERSION" ;;
+    -h | --help) usage ;;
+    *)
+        usage >&2
+        exit 2
+        ;;
+esac
