@@ -1,7 +1,7 @@
-// wireguard-hub spoke list | remove | disable | enable
+// wireguard-hub spoke list | edit | rotate-key | uninstall | remove | disable | enable
 import type { Command } from "commander";
 import { isFullId, pickOne } from "./resolve";
-import type { Message, Spoke } from "../contract/api";
+import type { Message, Spoke, SpokeUpdateRequest } from "../contract/api";
 import { printJson, type CliContext } from "./output";
 import { list, relative, shortId, table } from "./table";
 
@@ -41,7 +41,7 @@ export function registerSpokeCommands(program: Command, ctx: () => CliContext): 
             const spokes = await listSpokes(c);
             if (c.json) return printJson(c, { spokes });
             if (!spokes.length) return c.print("No spokes yet. Add one with: wireguard-hub token create NAME");
-            c.print(table(["ID", "NAME", "ADDRESS", "STATE", "OS", "DATACENTER", "LAST HANDSHAKE", "ENDPOINT"], spokes.map(s => [
+            c.print(table(["ID", "NAME", "ADDRESS", "STATE", "OS", "DATACENTER", "LAST HANDSHAKE", "ENDPOINT", "AGENT"], spokes.map(s => [
                 shortId(s.id),
                 s.name,
                 list(s.allowedIPs) ?? s.address,
@@ -50,8 +50,34 @@ export function registerSpokeCommands(program: Command, ctx: () => CliContext): 
                 s.datacenter,
                 relative(s.lastHandshake),
                 s.endpoint,
+                s.pendingAction ? `${s.pendingAction} pending` : s.agent ? `${s.agent.version}, ${relative(s.agent.lastSeen)}` : "none",
             ])));
         });
+
+    spoke
+        .command("edit")
+        .description("rename a spoke, set its datacenter or the subnets it routes (every spoke's agent follows)")
+        .argument("<id>", "spoke id, id prefix or name")
+        .option("--name <name>", "the spoke's new name")
+        .option("--datacenter <name>", "its datacenter (\"\" clears it)")
+        .option("--subnets <cidrs>", "the networks behind it, comma-separated (\"\" routes none)")
+        .action(async (ref: string, opts: { name?: string; datacenter?: string; subnets?: string }) => {
+            const c = ctx();
+            const id = await spokeId(c, ref);
+            const body: SpokeUpdateRequest = {};
+            if (opts.name !== undefined) body.name = opts.name;
+            if (opts.datacenter !== undefined) body.datacenter = opts.datacenter;
+            if (opts.subnets !== undefined) body.subnets = opts.subnets.split(",").map(s => s.trim()).filter(Boolean);
+            if (!Object.keys(body).length) throw new Error("nothing to change: give --name, --datacenter or --subnets");
+            const answer = await c.client().call<Message>("PUT", `/api/spoke/${encodeURIComponent(id)}`, body);
+            if (c.json) return printJson(c, answer);
+            c.print(`Spoke updated: ${id}`);
+        });
+
+    spokeAction(spoke, ctx, "rotate-key", "have the spoke's agent make a new key pair at its next cycle",
+        id => ["POST", `/api/spoke/${id}/rotate-key`], "Key rotation asked");
+    spokeAction(spoke, ctx, "uninstall", "have the spoke's agent remove its tunnel and itself at its next cycle, then the hub forgets it",
+        id => ["POST", `/api/spoke/${id}/uninstall`], "Uninstall asked");
 
     spokeAction(spoke, ctx, "remove", "remove a spoke: its peer leaves the hub's interface and its address is freed",
         id => ["DELETE", `/api/spoke/${id}`], "Spoke removed");

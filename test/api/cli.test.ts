@@ -220,6 +220,18 @@ describe("api: the wireguard-hub command", function () {
         assert.equal(enable.code, 0, enable.stderr);
         assert.match((await on("spoke", "list")).stdout, /db-1\s+\S+\s+pending/);
 
+        const edit = await on("spoke", "edit", "db-1", "--name", "db-main", "--datacenter", "Paris", "--subnets", "192.168.40.0/24");
+        assert.equal(edit.code, 0, edit.stderr);
+        const edited = (await hub.admin("GET", "/api/spoke/list")).body.spokes[0];
+        assert.deepEqual([edited.name, edited.datacenter, edited.subnets], ["db-main", "Paris", ["192.168.40.0/24"]]);
+        assert.deepEqual(edited.allowedIPs, [`${edited.address}/32`, "192.168.40.0/24"], "the hub's peer routes the subnet");
+        const nothing = await on("spoke", "edit", "db-main");
+        assert.equal(nothing.code, 1);
+        assert.match(nothing.stderr, /nothing to change/);
+        assert.match((await on("spoke", "list")).stdout, /db-main\s.*\snone$/m, "no agent has spoken yet");
+        assert.equal((await on("spoke", "rotate-key", "db-main")).code, 0);
+        assert.match((await on("spoke", "list")).stdout, /rotate-key pending$/m);
+
         const remove = await on("spoke", "remove", created.spokeId.slice(0, 6));
         assert.equal(remove.code, 0, remove.stderr);
         assert.deepEqual((await hub.admin("GET", "/api/spoke/list")).body.spokes, []);
