@@ -12,6 +12,7 @@ const adminOps: Op[] = [
     "post /api/hub/initialize", "get /api/hub/config", "put /api/hub/config", "get /api/hub/status",
     "post /api/installation/token", "get /api/installation/tokens", "delete /api/installation/token/{id}",
     "get /api/spoke/list", "delete /api/spoke/{id}", "post /api/spoke/{id}/disable", "post /api/spoke/{id}/enable",
+    "put /api/spoke/{id}", "post /api/spoke/{id}/rotate-key", "post /api/spoke/{id}/uninstall",
     "get /api/proxmox/clusters", "put /api/proxmox/clusters/{id}", "get /api/audit", "get /api/traffic",
     "get /api/openapi.json", "get /metrics",
 ];
