@@ -4,7 +4,7 @@
 import cockpit from "cockpit";
 import type { HttpClient, HttpError } from "cockpit";
 import type {
-    Cluster, CreatedToken, HubConfig, HubStatus, InitializeRequest, Spoke, TokenRequest, TokenSummary, TrafficSeries,
+    Cluster, CreatedToken, HubConfig, HubStatus, InitializeRequest, Spoke, SpokeUpdateRequest, TokenRequest, TokenSummary, TrafficSeries,
 } from "./types";
 
 const _ = cockpit.gettext;
@@ -176,6 +176,10 @@ export const updateHubConfig = (changes: { publicEndpoint?: string; privateEndpo
 export const removeSpoke = (id: string) => call<{ message: string }>("DELETE", `/api/spoke/${encodeURIComponent(id)}`);
 export const disableSpoke = (id: string) => call<{ message: string }>("POST", `/api/spoke/${encodeURIComponent(id)}/disable`, {});
 export const enableSpoke = (id: string) => call<{ message: string }>("POST", `/api/spoke/${encodeURIComponent(id)}/enable`, {});
+export const updateSpoke = (id: string, changes: SpokeUpdateRequest) =>
+    call<{ message: string }>("PUT", `/api/spoke/${encodeURIComponent(id)}`, changes);
+export const rotateSpokeKey = (id: string) => call<{ message: string }>("POST", `/api/spoke/${encodeURIComponent(id)}/rotate-key`, {});
+export const uninstallSpoke = (id: string) => call<{ message: string }>("POST", `/api/spoke/${encodeURIComponent(id)}/uninstall`, {});
 
 export const createToken = (req: TokenRequest) =>
     call<{ message: string; token: CreatedToken }>("POST", "/api/installation/token", req).then(r => r.token);

@@ -134,6 +134,28 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
         assert.equal((await hub.admin("GET", "/api/spoke/list")).body.spokes[0].enabled, true);
     });
 
+    it("edits the spoke from its row: datacenter and routed subnets, checked as typed; agent actions wait for an agent", async function () {
+        const { id } = await spokeRow("branch-1");
+        await frame.locator(`#spoke-actions-${id}`).click();
+        // Without an agent (this spoke registered through the API), rotation and uninstall are offered greyed, with the reason.
+        for (const action of ["rotate", "uninstall"])
+            await frame.locator(`#spoke-${action}-${id}:disabled, #spoke-${action}-${id} [aria-disabled=true], #spoke-${action}-${id}[aria-disabled=true]`).first().waitFor();
+        await frame.locator(`#spoke-edit-${id}`).click();
+        await frame.locator("#edit-spoke-dialog").waitFor();
+        assert.equal(await frame.locator("#edit-spoke-name").inputValue(), "branch-1");
+        await frame.locator("#edit-spoke-subnets").fill("192.168.77.0/24, nonsense");
+        await frame.locator("#edit-spoke-subnets-helper").filter({ hasText: "nonsense" }).waitFor();
+        assert.equal(await frame.locator("#edit-spoke-save").isDisabled(), true);
+        await frame.locator("#edit-spoke-subnets").fill("192.168.77.0/24, 192.168.78.0/24");
+        await frame.locator("#edit-spoke-datacenter").fill("Lyon");
+        await frame.locator("#edit-spoke-save").click();
+        await frame.locator("#edit-spoke-dialog").waitFor({ state: "detached" });
+        const shown = ((await hub.admin("GET", "/api/spoke/list")).body.spokes as any[]).find(s => s.id === id);
+        assert.deepEqual([shown.datacenter, shown.subnets], ["Lyon", ["192.168.77.0/24", "192.168.78.0/24"]]);
+        // The agent column shows from PatternFly's xl breakpoint: this window is narrower.
+        await frame.locator(`#spoke-row-${id} .wgh-spoke-agent`).filter({ hasText: "none" }).waitFor({ state: "attached" });
+    });
+
     it("keeps the tab and the traffic's spoke in the address, through a reload and back", async function () {
         const { id } = await spokeRow("branch-1");
         await frame.locator(`#spoke-actions-${id}`).click();

@@ -208,6 +208,12 @@ describe("browser: every visible string goes through gettext", function () {
         await row.locator("button[aria-haspopup], .pf-v6-c-menu-toggle").last().click();
         await frame.locator(".pf-v6-c-menu").first().waitFor();
         await check("spoke actions");
+        await frame.locator("[id^=spoke-edit-]").first().click();
+        await frame.locator("#edit-spoke-dialog").waitFor();
+        await check("edit spoke");
+        await frame.locator("#edit-spoke-cancel").click();
+
+        await row.locator("button[aria-haspopup], .pf-v6-c-menu-toggle").last().click();
         await frame.locator("[id^=spoke-remove-]").first().click();
         await frame.locator("#remove-spoke-dialog").waitFor();
         await check("remove spoke");
@@ -217,6 +223,6 @@ describe("browser: every visible string goes through gettext", function () {
     it("has found no text outside gettext", function () {
         const list = [...escaped].map(([text, view]) => `${view}: "${text}"`);
         assert.deepEqual(list, [], `visible text not marked for translation:\n${list.join("\n")}`);
-        assert.equal(views.length, 17, `every view was looked at: ${views.join(", ")}`);
+        assert.equal(views.length, 18, `every view was looked at: ${views.join(", ")}`);
     });
 });

@@ -12,7 +12,7 @@
 //
 // Each host has a holder process (`sleep infinity` inside `ip netns exec`); exec/run/spawn
 // enter its network AND mount namespace with nsenter. Spokes get private tmpfs mounts on
-// /run/wireguard and /etc/wireguard (option privateDirs), because wireguard-go's control
+// /run/wireguard, /etc/wireguard and the agent's directories (option privateDirs), because wireguard-go's control
 // socket directory is shared by every namespace otherwise: each spoke can use `wg0` and
 // write /etc/wireguard/wg0.conf without touching the machine's or another spoke's. The hub
 // keeps the machine's /run/wireguard (the hub service is started with plain
@@ -43,7 +43,7 @@ export interface LabOptions {
     spokes?: number;
     /** Third octet of the LAN 10.200.<subnet>.0/24 (namespaces isolate it, so any value works). */
     subnet?: number;
-    /** Directories each spoke gets as a private tmpfs. Default: /run/wireguard, /etc/wireguard. */
+    /** Directories each spoke gets as a private tmpfs. Default: spokePrivateDirs. */
     privateDirs?: string[];
 }
 
@@ -217,10 +217,30 @@ export class Lab {
     }
 }
 
+/**
+ * What a spoke keeps to itself: WireGuard's sockets and configs, and what the install script
+ * puts on a spoke besides them (the agent, its settings and state), so that running the
+ * one-liner in a lab never writes to this machine.
+ */
+export const spokePrivateDirs = ["/run/wireguard", "/etc/wireguard", "/etc/wireguard-hub", "/usr/local/sbin", "/var/lib/wireguard-hub-agent"];
+
+/** Mount points the labs made on this machine (empty directories), removed when the process ends. */
+const madeMountPoints = new Set<string>();
+process.once("exit", () => {
+    for (const dir of madeMountPoints) {
+        try {
+            fs.rmdirSync(dir);
+        } catch {
+            // Not empty, or still a mount point of a lab being torn down: left alone.
+        }
+    }
+});
+
 export async function createLab(options: LabOptions = {}): Promise<Lab> {
+    for (const dir of options.privateDirs ?? spokePrivateDirs) if (!fs.existsSync(dir)) madeMountPoints.add(dir);
     labCounter++;
     const prefix = `wgt${process.pid % 100_000}${labCounter}`;
-    const lab = new Lab(prefix, options.subnet ?? 0, options.privateDirs ?? ["/run/wireguard", "/etc/wireguard"]);
+    const lab = new Lab(prefix, options.subnet ?? 0, options.privateDirs ?? spokePrivateDirs);
     try {
         await lab.init(options.spokes ?? 0);
     } catch (err) {

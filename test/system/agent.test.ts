@@ -24,11 +24,8 @@ describe("system: managed spokes (the agent, through the tunnel)", function () {
     const enrolled = new Map<Host, { id: string }>();
 
     before(async () => {
-        // Each spoke keeps its agent, its settings and its state to itself.
-        lab = await createLab({
-            spokes: 3, subnet: 47,
-            privateDirs: ["/run/wireguard", "/etc/wireguard", "/etc/wireguard-hub", "/usr/local/sbin", "/var/lib/wireguard-hub-agent"],
-        });
+        // Each spoke keeps its agent, its settings and its state to itself (spokePrivateDirs).
+        lab = await createLab({ spokes: 3, subnet: 47 });
         shims = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-agent-shims-"));
         fs.writeFileSync(path.join(shims, "sudo"), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
         const lan = lab.hub.lanAddress;

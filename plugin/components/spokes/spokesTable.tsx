@@ -20,6 +20,7 @@ import { AddSpokeDialog } from "./addSpokeDialog";
 import { TokenDialog } from "./tokenDialog";
 import { RemoveSpokeDialog } from "./removeSpokeDialog";
 import { goTo } from "../../util/location";
+import { EditSpokeDialog, UninstallSpokeDialog } from "./editSpokeDialog";
 import { paginationTitles } from "../common/paginationTitles";
 
 const _ = cockpit.gettext;
@@ -28,6 +29,7 @@ type Visibility = ThProps["visibility"];
 /** Narrower pages drop the columns that matter least first; the page itself never scrolls sideways. */
 const fromLarge: Visibility = ["hidden", "visibleOnLg"];
 const fromXLarge: Visibility = ["hidden", "visibleOnXl"];
+const from2XLarge: Visibility = ["hidden", "visibleOn2Xl"];
 
 const COLUMNS: { key: SortKey; title: () => string; visibility?: Visibility }[] = [
     { key: "name", title: () => _("Name") },
@@ -35,7 +37,7 @@ const COLUMNS: { key: SortKey; title: () => string; visibility?: Visibility }[] 
     { key: "os", title: () => _("OS"), visibility: fromLarge },
     { key: "state", title: () => _("State") },
     { key: "handshake", title: () => _("Last handshake") },
-    { key: "endpoint", title: () => _("Endpoint"), visibility: fromXLarge },
+    { key: "endpoint", title: () => _("Endpoint"), visibility: from2XLarge },
     { key: "rx", title: () => _("Received"), visibility: fromXLarge },
     { key: "tx", title: () => _("Sent"), visibility: fromXLarge },
 ];
@@ -45,9 +47,11 @@ export const FIRST_PAINT_MARK = "wireguard-hub:spokes-painted";
 
 const PER_PAGE_OPTIONS = [10, 20, 50, 100].map(n => ({ title: String(n), value: n }));
 
-async function runAction(what: string, action: () => Promise<unknown>): Promise<boolean> {
+/** Runs a row action; a failure is a toast titled WHAT, a success one saying DONE (when given). */
+async function runAction(what: string, action: () => Promise<unknown>, done?: string): Promise<boolean> {
     try {
         await action();
+        if (done) notify("info", done);
         await store.refresh();
         return true;
     } catch (e) {
@@ -56,11 +60,32 @@ async function runAction(what: string, action: () => Promise<unknown>): Promise<
     }
 }
 
-const SpokeRowView = React.memo(({ row, now, onReenroll, onRemove }: {
-    row: SpokeRow;
-    now: number;
+/** The spoke's agent: an action waiting for it, its version and when it last asked, or none. */
+const AgentCell = ({ spoke, now }: { spoke: Spoke; now: number }) => {
+    if (spoke.pendingAction)
+        return (
+            <Label isCompact color="orange" className="wgh-agent-pending">
+                {spoke.pendingAction === "rotate-key" ? _("New key asked") : _("Uninstall asked")}
+            </Label>
+        );
+    if (!spoke.agent) return <span title={_("Enrolled without an agent (or a macOS or Windows spoke): re-enroll it to get one.")}>{_("none")}</span>;
+    return (
+        <span title={spoke.agent.lastResult ?? ""}>
+            {cockpit.format(_("$0, seen $1"), spoke.agent.version, timeAgo(spoke.agent.lastSeen, now))}
+        </span>
+    );
+};
+
+interface RowHandlers {
     onReenroll: (s: Spoke) => void;
     onRemove: (s: Spoke) => void;
+    onEdit: (s: Spoke) => void;
+    onUninstall: (s: Spoke) => void;
+}
+
+const SpokeRowView = React.memo(({ row, now, onReenroll, onRemove, onEdit, onUninstall }: RowHandlers & {
+    row: SpokeRow;
+    now: number;
 }) => {
     const s = row.spoke;
     const disabled = row.state === "disabled";
@@ -78,8 +103,25 @@ const SpokeRowView = React.memo(({ row, now, onReenroll, onRemove }: {
                 onClick: () => void runAction(cockpit.format(_("Could not disable $0"), s.name), () => api.disableSpoke(s.id)),
             },
         { id: `spoke-traffic-${s.id}`, title: _("Traffic"), onClick: () => goTo(["traffic"], { spoke: String(s.id) }) },
+        { id: `spoke-edit-${s.id}`, title: _("Edit…"), onClick: () => onEdit(s) },
+        {
+            id: `spoke-rotate-${s.id}`,
+            title: _("Rotate key"),
+            isDisabled: !s.agent,
+            description: s.agent ? undefined : _("Needs the spoke's agent"),
+            onClick: () => void runAction(cockpit.format(_("Could not ask $0 for a new key"), s.name), () => api.rotateSpokeKey(s.id),
+                cockpit.format(_("$0 makes a new key pair at its agent's next cycle"), s.name)),
+        },
         { id: `spoke-reenroll-${s.id}`, title: _("Re-enroll…"), onClick: () => onReenroll(s) },
         { isSeparator: true },
+        {
+            id: `spoke-uninstall-${s.id}`,
+            title: _("Uninstall…"),
+            isDanger: true,
+            isDisabled: !s.agent,
+            description: s.agent ? undefined : _("Needs the spoke's agent"),
+            onClick: () => onUninstall(s),
+        },
         { id: `spoke-remove-${s.id}`, title: _("Remove…"), isDanger: true, onClick: () => onRemove(s) },
     ];
     return (
@@ -96,6 +138,7 @@ const SpokeRowView = React.memo(({ row, now, onReenroll, onRemove }: {
             <Td dataLabel={_("Endpoint")} modifier="nowrap" visibility={visibilityOf("endpoint")}>{s.endpoint || "—"}</Td>
             <Td dataLabel={_("Received")} visibility={visibilityOf("rx")}>{formatBytes(s.rxBytes ?? null)}</Td>
             <Td dataLabel={_("Sent")} visibility={visibilityOf("tx")}>{formatBytes(s.txBytes ?? null)}</Td>
+            <Td dataLabel={_("Agent")} visibility={fromXLarge} className="wgh-spoke-agent"><AgentCell spoke={s} now={now} /></Td>
             <Td isActionCell>
                 <ActionsColumn
                     items={items}
@@ -122,6 +165,8 @@ export const SpokesTable = () => {
     const [adding, setAdding] = useState(false);
     const [reenrolled, setReenrolled] = useState<CreatedToken | null>(null);
     const [removing, setRemoving] = useState<Spoke | null>(null);
+    const [editing, setEditing] = useState<Spoke | null>(null);
+    const [uninstalling, setUninstalling] = useState<Spoke | null>(null);
 
     const deferredSearch = useDeferredValue(search);
     const now = updatedAt || Date.now();
@@ -167,6 +212,8 @@ export const SpokesTable = () => {
     };
     const onReenroll = React.useCallback(reenroll, []);
     const onRemove = React.useCallback((s: Spoke) => setRemoving(s), []);
+    const onEdit = React.useCallback((s: Spoke) => setEditing(s), []);
+    const onUninstall = React.useCallback((s: Spoke) => setUninstalling(s), []);
 
     const pagination = (variant: "top" | "bottom") => (
         <Pagination id={`spokes-pagination-${variant}`} itemCount={shown.length} page={Math.min(page, lastPage)} perPage={perPage}
@@ -220,16 +267,18 @@ export const SpokesTable = () => {
                                 {COLUMNS.map((c, i) => (
                                     <Th key={c.key} sort={sortBy(i)} id={`spokes-sort-${c.key}`} modifier="wrap" visibility={c.visibility}>{c.title()}</Th>
                                 ))}
+                                <Th id="spokes-col-agent" visibility={fromXLarge} modifier="wrap">{_("Agent")}</Th>
                                 <Th screenReaderText={_("Actions")} />
                             </Tr>
                         </Thead>
                         <Tbody>
                             {pageRows.map(row => (
-                                <SpokeRowView key={row.spoke.id} row={row} now={now} onReenroll={onReenroll} onRemove={onRemove} />
+                                <SpokeRowView key={row.spoke.id} row={row} now={now} onReenroll={onReenroll} onRemove={onRemove}
+                                    onEdit={onEdit} onUninstall={onUninstall} />
                             ))}
                             {pageRows.length === 0 && (
                                 <Tr>
-                                    <Td colSpan={COLUMNS.length + 1}>
+                                    <Td colSpan={COLUMNS.length + 2}>
                                         <EmptyState id="spokes-no-match" headingLevel="h3" icon={SearchIcon} titleText={_("No matching spokes")}>
                                             <EmptyStateBody>
                                                 <Button id="spokes-clear-filters" variant="link" onClick={() => {
@@ -251,6 +300,8 @@ export const SpokesTable = () => {
                 <TokenDialog token={reenrolled} title={cockpit.format(_("Re-enroll $0"), reenrolled.spokeName)}
                     onClose={() => setReenrolled(null)} />
             )}
+            {editing && <EditSpokeDialog spoke={editing} onClose={() => setEditing(null)} />}
+            {uninstalling && <UninstallSpokeDialog spoke={uninstalling} onClose={() => setUninstalling(null)} />}
             {removing && (
                 <RemoveSpokeDialog spoke={removing} onClose={() => setRemoving(null)}
                     onRemove={async () => {
