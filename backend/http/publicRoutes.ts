@@ -35,6 +35,7 @@ export function publicRoutes(ctx: HubContext): RouteSpec[] {
                     pin: ctx.tls?.pin ?? null,
                     interfaceName: "wg0",
                     agentPort: ctx.config.agentPort,
+                    reenroll: row.purpose === "reenroll",
                 });
                 res.setHeader("Content-Type", script.contentType);
                 res.setHeader("Content-Disposition", contentDisposition(script));

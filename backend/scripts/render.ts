@@ -25,6 +25,8 @@ export interface ScriptContext extends SpokeConfig {
     interfaceName: string;
     /** The agent API's port on the hub's tunnel address. */
     agentPort: number;
+    /** A re-enroll token: the spoke keeps its key pair when its config is still there. */
+    reenroll: boolean;
 }
 
 export interface RenderedScript {
@@ -155,6 +157,7 @@ function quotedValues(ctx: ScriptContext, language: Language): Record<string, st
         hubTunnelAddress: one(ctx.hubAddress),
         tunnelNetwork: one(tunnelNetworkOf(ctx.addresses, ctx.allowedIPs)),
         agentPort: one(String(ctx.agentPort)),
+        reenroll: one(ctx.reenroll ? "1" : "0"),
     };
 }
 

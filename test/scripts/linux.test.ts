@@ -260,6 +260,32 @@ describe("Linux install script against a real hub", function () {
         assert.match(r.stderr, /unknown option: --frobnicate/);
     });
 
+    it("a re-enroll token on a spoke enrolled before the agent keeps its key pair and address, and installs the agent", async () => {
+        const t = await eh.token("pre-agent");
+        const m = machine({ systemd: true, wireguardInstalled: true, stubs: ["resolvconf"] });
+        const env = { WGHUB_OS_RELEASE: osRelease("debian-12"), STUB_ANSWERING: privateEndpoint };
+        assert.equal((await m.runScript(await t.script("linux"), [], env)).code, 0);
+        // What an enrollment from before managed spokes left: the tunnel, no agent.
+        fs.rmSync(m.path("usr/local/sbin/wireguard-hub-agent"));
+        fs.rmSync(m.path("etc/wireguard-hub"), { recursive: true });
+        const before = await spoke(t.spokeId);
+        const again = await eh.token("pre-agent", { spokeId: t.spokeId });
+        const r = await m.runScript(await again.script("linux"), [], env);
+        assert.equal(r.code, 0, explain(r));
+        assert.match(r.stdout, /public key: \S+ \(kept from the earlier enrollment\)/);
+        const after = await spoke(t.spokeId);
+        assert.equal(after.publicKey, before.publicKey, "the hub's peer keeps its key");
+        assert.equal(after.address, before.address);
+        assert.equal(publicKeyOf(confValue(m.readFile("etc/wireguard/wg0.conf"), "PrivateKey")!), before.publicKey);
+        assert.ok(m.exists("usr/local/sbin/wireguard-hub-agent") && m.exists("etc/wireguard-hub/agent.conf"), "the agent is installed");
+
+        // A new enrollment (not a re-enroll) on the same machine makes a new key pair.
+        const fresh = await eh.token("pre-agent-new");
+        const n = await m.runScript(await fresh.script("linux"), [], env);
+        assert.equal(n.code, 0, explain(n));
+        assert.notEqual((await spoke(fresh.spokeId)).publicKey, before.publicKey);
+    });
+
     it("with openssl but no WireGuard yet, registers before the package install: the token is spent in seconds", async () => {
         const withOpenssl = (m: SpokeMachine) => fs.symlinkSync(fs.realpathSync("/usr/bin/openssl"), path.join(m.bin, "openssl"));
         // The install fails: the spoke is registered all the same, its config written, and the
@@ -351,7 +377,7 @@ describe("Linux install script against a real hub", function () {
             const impostor = await startImpostorHub();
             try {
                 const ctxScript = renderInstallScript("linux", {
-                    token: t.token, spokeName: "mitm-register", hubUrl: impostor.url, pin: eh.pin, interfaceName: "wg0", agentPort: 51823,
+                    token: t.token, spokeName: "mitm-register", hubUrl: impostor.url, pin: eh.pin, interfaceName: "wg0", agentPort: 51823, reenroll: false,
                     addresses: ["10.0.1.9/32"], hubPublicKey: "yq8jgqe04vJqd87p+wPyJKCdlNkn8T/Av8hTs0X7d2o=",
                     publicEndpoint, privateEndpoint: null, allowedIPs: ["10.0.1.0/24"], dns: [], persistentKeepalive: 25, hubAddress: "10.0.1.1",
                 });

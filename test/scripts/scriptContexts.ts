@@ -11,6 +11,7 @@ export const baseContext: ScriptContext = {
     pin: fakePin,
     interfaceName: "wg0",
     agentPort: 51823,
+    reenroll: false,
     addresses: ["10.0.1.5/32"],
     hubPublicKey: hubKey,
     publicEndpoint: "203.0.113.5:51820",
