@@ -49,8 +49,10 @@ describe("api: the public listener under a flood of idle connections", function 
         assert.equal(reg.status, 201, reg.text);
         assert.equal((await hub.admin("GET", "/api/hub/status")).status, 200);
 
-        // At most 64 from one address are ever held, and past the handshake timeout (10 s) none.
-        assert.ok(serverConnectionsFrom(port, "127.0.0.2") <= 64);
+        // At most 64 from one address are held once the server has taken what the kernel queued
+        // (on a busy machine a moment after the flood), well before the handshake timeout (10 s)
+        // would close them all anyway; then none.
+        await waitUntil(async () => serverConnectionsFrom(port, "127.0.0.2") <= 64, 8_000, "the server to hold at most 64 from the flood's address");
         await waitUntil(async () => serverConnectionsFrom(port, "127.0.0.2") === 0, 20_000, "the server to close every idle connection");
         for (const s of flood) s.destroy();
     });

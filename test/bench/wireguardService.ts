@@ -7,7 +7,7 @@ import readline from "node:readline";
 import { spawn } from "node:child_process";
 import os from "node:os";
 import { request, serverJs } from "../support/hub";
-import { createLab, waitFor } from "../support/netns";
+import { createLab, waitFor, type Lab } from "../support/netns";
 import { generateKeyPair } from "../../backend/wireguard/keys";
 
 /**
@@ -47,6 +47,53 @@ async function startShippedService(netns: string, env: Record<string, string>) {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** CPU seconds (user + system) a process has used. */
+function cpuSeconds(pid: number): number {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Every spoke's agent polling the hub once a minute (the agent's default), simulated from the
+ * spokes' own tunnel addresses (put on the hub namespace's loopback: the hub's agent API sees
+ * what it would see through the tunnel). The hub's CPU over the second minute (all 304s), its
+ * RSS, and how long a DNS change takes to reach every agent.
+ */
+async function benchAgents(lab: Lab, hub: { pid: number; admin: (m: string, p: string, b?: unknown) => Promise<any> }, log: (line: string) => void,
+    periodMs = 60_000): Promise<Record<string, number>> {
+    const spokes = ((await hub.admin("GET", "/api/spoke/list")).body.spokes as { address: string; publicKey: string }[])
+        .map(s => ({ address: s.address, publicKey: s.publicKey }));
+    await lab.hub.run("ip", ["-batch", "-"], { input: spokes.map(s => `address add ${s.address}/32 dev lo`).join("\n") + "\n" });
+    const hubAddress = String((await hub.admin("GET", "/api/hub/config")).body.interfaceAddress).split("/")[0]!;
+    const worker = lab.hub.spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "agentsWorker.ts"), hubAddress, "51823", String(periodMs)], {
+        cwd: path.resolve(__dirname, "..", ".."), stdio: ["pipe", "pipe", "inherit"],
+    });
+    const events: Record<string, any>[] = [];
+    readline.createInterface({ input: worker.stdout! }).on("line", l => events.push(JSON.parse(l)));
+    worker.stdin!.write(JSON.stringify(spokes) + "\n");
+    const event = (name: string) => waitFor(`the agents' ${name} event`, async () => events.find(e => e.event === name), 4 * periodMs, 200);
+    // The first minute fetches every config (200); the second is the steady state (304s).
+    await new Promise(r => setTimeout(r, periodMs));
+    const cpuBefore = cpuSeconds(hub.pid);
+    const steady = await event("steady");
+    const cpuPct = ((cpuSeconds(hub.pid) - cpuBefore) / (periodMs / 1000)) * 100;
+    const rss = rssMb(hub.pid, "VmRSS");
+    const put = await hub.admin("PUT", "/api/hub/config", { dns: ["10.64.0.53"] });
+    if (put.status !== 200) throw new Error(`PUT /api/hub/config: ${put.status}`);
+    worker.stdin!.write("changed\n");
+    const propagated = await event("propagated");
+    worker.kill();
+    if (steady.failures || propagated.failures) throw new Error(`agent requests failed: ${JSON.stringify({ steady, propagated })}`);
+    const figures = {
+        agents_cpu_pct: Math.round(cpuPct * 10) / 10,
+        agents_rss_10k_mb: rss,
+        propagate_10k_ms: propagated.ms,
+    };
+    log(`${spokes.length} agents polling once a minute: the hub spends ${figures.agents_cpu_pct} % of one core on them (${steady.notModified} answers 304 in two minutes), ` +
+        `RSS ${rss} MB; a DNS change reached every agent in ${(propagated.ms / 1000).toFixed(1)} s`);
+    return figures;
+}
 
 export async function benchWireGuardService(spokes = 10_000, log: (line: string) => void = l => console.error(l)): Promise<Record<string, number>> {
     const lab = await createLab({ subnet: 9 });
@@ -150,6 +197,7 @@ export async function benchWireGuardService(spokes = 10_000, log: (line: string)
         log(`  its scheduled runs with nothing to do (database read, dump, status stored): median ${figures.service_idle_run_ms} ms, ${idleWrites} writes`);
         log(`  its run for one new registration (database read, one wg set, conf file): median ${figures.service_apply_one_run_ms} ms` +
             (live.length ? `, the peer on wg0 after ${median(live).toFixed(0)} ms of it` : ""));
+        if (process.env.WGHUB_BENCH_AGENTS !== "0") Object.assign(figures, await benchAgents(lab, hub, log));
         return figures;
     } finally {
         await hub.stop();

@@ -268,12 +268,12 @@ describe("Linux install script against a real hub", function () {
         // What an enrollment from before managed spokes left: the tunnel, no agent.
         fs.rmSync(m.path("usr/local/sbin/wireguard-hub-agent"));
         fs.rmSync(m.path("etc/wireguard-hub"), { recursive: true });
-        const before = await spoke(t.spokeId);
+        const before = (await spoke(t.spokeId))!;
         const again = await eh.token("pre-agent", { spokeId: t.spokeId });
         const r = await m.runScript(await again.script("linux"), [], env);
         assert.equal(r.code, 0, explain(r));
         assert.match(r.stdout, /public key: \S+ \(kept from the earlier enrollment\)/);
-        const after = await spoke(t.spokeId);
+        const after = (await spoke(t.spokeId))!;
         assert.equal(after.publicKey, before.publicKey, "the hub's peer keeps its key");
         assert.equal(after.address, before.address);
         assert.equal(publicKeyOf(confValue(m.readFile("etc/wireguard/wg0.conf"), "PrivateKey")!), before.publicKey);
@@ -283,7 +283,7 @@ describe("Linux install script against a real hub", function () {
         const fresh = await eh.token("pre-agent-new");
         const n = await m.runScript(await fresh.script("linux"), [], env);
         assert.equal(n.code, 0, explain(n));
-        assert.notEqual((await spoke(fresh.spokeId)).publicKey, before.publicKey);
+        assert.notEqual((await spoke(fresh.spokeId))?.publicKey, before.publicKey);
     });
 
     it("with openssl but no WireGuard yet, registers before the package install: the token is spent in seconds", async () => {
