@@ -9,9 +9,8 @@ import { peersChanged } from "../context";
 import { HubError } from "../errors";
 import { errorHandler, notFound } from "../http/errors";
 import { isWireGuardKey } from "../wireguard/keys";
-import type { SpokeRow } from "../db/models";
 import {
-    agentConfig, agentSeen, assertUninstallPending, removeUninstalled, rotatedByAgent, saveAgentReport, spokeOfAgent,
+    type AgentSpoke, agentConfig, agentSeen, assertUninstallPending, removeUninstalled, rotatedByAgent, saveAgentReport, spokeOfAgent,
 } from "../spokes/manage";
 import { parseAgentReport } from "./protocol";
 
@@ -20,7 +19,7 @@ function sourceOf(req: Request): string {
     return (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
 }
 
-async function callingSpoke(ctx: HubContext, req: Request): Promise<SpokeRow> {
+async function callingSpoke(ctx: HubContext, req: Request): Promise<AgentSpoke> {
     const key = String(req.get("x-wireguard-public-key") ?? "");
     if (!isWireGuardKey(key)) throw new HubError("NOT_THIS_SPOKE", "The X-WireGuard-Public-Key header is missing or not a key", "Send this spoke's public key (wg show wg0 public-key).");
     return spokeOfAgent(ctx, sourceOf(req), key);

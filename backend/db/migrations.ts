@@ -119,6 +119,9 @@ export const steps: Step[] = [
             await qi.addColumn("spokes", "agentReport", { type: DataTypes.TEXT, allowNull: true });
             await qi.addColumn("spokes", "agentLastSeen", { type: DataTypes.DATE, allowNull: true });
             await qi.addColumn("spokes", "pendingAction", { type: DataTypes.STRING(20), allowNull: true });
+            // Each agent request finds its spoke by the tunnel address it comes from.
+            await qi.addIndex("spokes", ["address"]);
+            await qi.addIndex("spokes", ["addressV6"]);
         },
     },
 ];

@@ -150,24 +150,18 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
                 res.json({ message: "Spoke updated", spokeId: spoke.id, name: spoke.name, datacenter: spoke.datacenter, subnets: JSON.parse(spoke.subnets) });
             },
         }),
-        route({
-            method: "post", path: "/api/spoke/:id/rotate-key", tag: "spokes", summary: "Ask the spoke's agent to make a new key pair at its next cycle",
+        ...([
+            ["rotate-key", "Ask the spoke's agent to make a new key pair at its next cycle", "The spoke's agent makes a new key pair at its next cycle"],
+            ["uninstall", "Ask the spoke's agent to remove the tunnel, its config and itself; the spoke is then removed", "The spoke's agent uninstalls at its next cycle"],
+        ] as const).map(([action, summary, message]) => route({
+            method: "post", path: `/api/spoke/:id/${action}`, tag: "spokes", summary,
             input: { params: c.IdParams }, answer: c.Message,
             responses: { 202: "Asked", 404: errors[404] },
             async handler(req, res, { params }) {
-                const spoke = await requestAgentAction(ctx, params.id, "rotate-key", actorOf(req));
-                res.status(202).json({ message: "The spoke's agent makes a new key pair at its next cycle", spokeId: spoke.id, pendingAction: "rotate-key" });
+                const spoke = await requestAgentAction(ctx, params.id, action, actorOf(req));
+                res.status(202).json({ message, spokeId: spoke.id, pendingAction: action });
             },
-        }),
-        route({
-            method: "post", path: "/api/spoke/:id/uninstall", tag: "spokes", summary: "Ask the spoke's agent to remove the tunnel, its config and itself; the spoke is then removed",
-            input: { params: c.IdParams }, answer: c.Message,
-            responses: { 202: "Asked", 404: errors[404] },
-            async handler(req, res, { params }) {
-                const spoke = await requestAgentAction(ctx, params.id, "uninstall", actorOf(req));
-                res.status(202).json({ message: "The spoke's agent uninstalls at its next cycle", spokeId: spoke.id, pendingAction: "uninstall" });
-            },
-        }),
+        })),
         route({
             method: "post", path: "/api/spoke/:id/disable", tag: "spokes", summary: "Take a spoke's peer off wg0, keeping the spoke and its address",
             input: { params: c.IdParams }, answer: c.Message,

@@ -1,15 +1,14 @@
 // Managed spokes: what an admin changes on a spoke after its enrollment, and what its agent
 // (inside the tunnel) reads and reports. The agent's side is reached only through
 // agent/agentApp.ts, which has already tied the request to one spoke.
-import { Op } from "sequelize";
 import { peersChanged, type Actor, type HubContext } from "../context";
 import { removeSpoke } from "./spokes";
-import type { SpokeRow } from "../db/models";
+import { tables, type SpokeRow } from "../db/models";
 import { HubError } from "../errors";
 import { record } from "../audit/audit";
 import { checkSubnets, checkSubnetsFree } from "../tokens/tokens";
 import type { Network } from "../ipam/cidr";
-import { isUniqueViolation } from "../db/sql";
+import { columnList, isUniqueViolation } from "../db/sql";
 import { afterCommit } from "../db/connect";
 import { findSpoke, spokeConfigFor } from "./spokes";
 import { desiredPeerOf } from "./desired";
@@ -58,15 +57,22 @@ export async function requestAgentAction(ctx: HubContext, id: string, action: Ag
     });
 }
 
+/** What the agent API needs of the spoke a request comes from. */
+export type AgentSpoke = Pick<SpokeRow, "id" | "name" | "publicKey" | "address" | "addressV6" | "pendingAction">;
+
+// Every agent polls once a minute: plain SQL on the address indexes, no model instance.
+const agentSpokeQuery = `SELECT ${columnList<SpokeRow>(["id", "name", "publicKey", "address", "addressV6", "pendingAction"])}
+    FROM ${tables.spokes} WHERE (address = $1 OR "addressV6" = $1) AND enabled = $2`;
+
 /** The enabled spoke whose tunnel address a request came from, if its key is the one it sent. */
-export async function spokeOfAgent(ctx: HubContext, address: string, publicKey: string): Promise<SpokeRow> {
-    const row = await ctx.db.models.Spoke.findOne({ where: { [Op.or]: [{ address }, { addressV6: address }], enabled: true } });
+export async function spokeOfAgent(ctx: HubContext, address: string, publicKey: string): Promise<AgentSpoke> {
+    const [row] = await ctx.db.sql.rows<AgentSpoke>(agentSpokeQuery, [address, true]);
     if (!row || row.publicKey !== publicKey)
         throw new HubError("NOT_THIS_SPOKE", "No spoke has this tunnel address and this public key", "Only a spoke's own agent, through its own tunnel, is answered.");
     return row;
 }
 
-export async function agentConfig(ctx: HubContext, spoke: SpokeRow): Promise<{ text: string; revision: string }> {
+export async function agentConfig(ctx: HubContext, spoke: AgentSpoke): Promise<{ text: string; revision: string }> {
     const config = await spokeConfigFor(ctx, spoke.id, spoke.address, spoke.addressV6);
     const action = (agentActions as readonly string[]).includes(spoke.pendingAction ?? "") ? spoke.pendingAction as AgentAction : null;
     return renderAgentConfig({ ...config, name: spoke.name, action });
@@ -77,7 +83,7 @@ const seenBatches = new WeakMap<HubContext, Set<string>>();
 const seenFlushMs = 60_000;
 
 /** The agent asked for its config: remembered, and written with the others within a minute. */
-export function agentSeen(ctx: HubContext, spoke: SpokeRow): void {
+export function agentSeen(ctx: HubContext, spoke: AgentSpoke): void {
     let batch = seenBatches.get(ctx);
     if (!batch) {
         const ids = batch = new Set<string>();
@@ -98,7 +104,7 @@ async function flushSeen(ctx: HubContext, ids: string[]): Promise<void> {
     });
 }
 
-export async function saveAgentReport(ctx: HubContext, spoke: SpokeRow, report: AgentReport): Promise<void> {
+export async function saveAgentReport(ctx: HubContext, spoke: AgentSpoke, report: AgentReport): Promise<void> {
     await ctx.db.writeTx(async t => {
         await ctx.db.models.Spoke.update({
             agentVersion: report.version,
@@ -109,7 +115,7 @@ export async function saveAgentReport(ctx: HubContext, spoke: SpokeRow, report: 
 }
 
 /** The agent made a new key pair for a rotation the admin asked for: the hub's peer takes the new key. */
-export async function rotatedByAgent(ctx: HubContext, spoke: SpokeRow, publicKey: string): Promise<void> {
+export async function rotatedByAgent(ctx: HubContext, spoke: AgentSpoke, publicKey: string): Promise<void> {
     if (spoke.pendingAction !== "rotate-key")
         throw new HubError("NO_ACTION_PENDING", "No key rotation was asked for this spoke", "An admin starts one with POST /api/spoke/:id/rotate-key.");
     const hub = await ctx.db.models.Hub.findOne();
@@ -130,12 +136,12 @@ export async function rotatedByAgent(ctx: HubContext, spoke: SpokeRow, publicKey
 }
 
 /** The agent may go: it confirms an uninstall the admin asked for, just before it takes its tunnel down. */
-export function assertUninstallPending(spoke: SpokeRow): void {
+export function assertUninstallPending(spoke: AgentSpoke): void {
     if (spoke.pendingAction !== "uninstall")
         throw new HubError("NO_ACTION_PENDING", "No uninstall was asked for this spoke", "An admin starts one with POST /api/spoke/:id/uninstall.");
 }
 
 /** After the agent's confirmation has left: the spoke is removed like DELETE /api/spoke/:id. */
-export async function removeUninstalled(ctx: HubContext, spoke: SpokeRow): Promise<void> {
+export async function removeUninstalled(ctx: HubContext, spoke: AgentSpoke): Promise<void> {
     await removeSpoke(ctx, spoke.id, { name: "agent", source: spoke.address });
 }

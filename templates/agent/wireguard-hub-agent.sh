@@ -302,13 +302,14 @@ cycle() {
     PRIVATE_KEY=$(sed -n 's/^PrivateKey = //p' "$CONF_FILE" 2>/dev/null | head -n 1)
     valid key "$PRIVATE_KEY" || fail "$CONF_FILE has no private key: re-enroll this spoke."
 
-    local status known=''
+    local status known='' conditional=()
     if [ -s "$STATE_DIR/revision" ]; then known=$(cat "$STATE_DIR/revision"); fi
-    status=$(agent_curl /agent/v1/config ${known:+-H "If-None-Match: \"$known\""}) || status=000
+    valid revision "$known" && conditional=(-H "If-None-Match: \"$known\"")
+    status=$(agent_curl /agent/v1/config ${conditional[@]+"${conditional[@]}"}) || status=000
     case $status in
         304)
             REVISION=$known
-            say "current (revision $known)"
+            say "current (revision $known, unchanged on the hub)"
             report current
             return 0
             ;;

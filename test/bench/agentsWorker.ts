@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const agents: Agent[] = spokes.map((s, i) => ({ ...s, revision: null, next: started + Math.floor((i / spokes.length) * periodMs) }));
     let requests = 0, failures = 0, notModified = 0;
+    const failed: Record<string, number> = {};
     let changedAt: number | null = null;
     let oldRevisions: Map<Agent, string | null> | null = null;
     let behind = new Set<Agent>();
@@ -64,11 +65,14 @@ async function main(): Promise<void> {
                     inFlight.delete(agent);
                     if (status === 304) notModified++;
                     else if (status === 200) agent.revision = revision;
-                    else failures++;
+                    else {
+                        failures++;
+                        failed[status] = (failed[status] ?? 0) + 1;
+                    }
                     if (changedAt !== null && behind.has(agent) && status === 200 && revision !== oldRevisions!.get(agent)) {
                         behind.delete(agent);
                         if (!behind.size) {
-                            process.stdout.write(JSON.stringify({ event: "propagated", ms: Date.now() - changedAt, requests, failures }) + "\n");
+                            process.stdout.write(JSON.stringify({ event: "propagated", ms: Date.now() - changedAt, requests, failures, failed }) + "\n");
                             clearInterval(tick);
                             resolve();
                         }
@@ -77,7 +81,7 @@ async function main(): Promise<void> {
             }
             if (!steadyReported && now - started >= 2 * periodMs) {
                 steadyReported = true;
-                process.stdout.write(JSON.stringify({ event: "steady", requests, notModified, failures }) + "\n");
+                process.stdout.write(JSON.stringify({ event: "steady", requests, notModified, failures, failed }) + "\n");
             }
         }, 10);
     });

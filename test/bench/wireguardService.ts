@@ -61,7 +61,7 @@ function cpuSeconds(pid: number): number {
  * RSS, and how long a DNS change takes to reach every agent.
  */
 async function benchAgents(lab: Lab, hub: { pid: number; admin: (m: string, p: string, b?: unknown) => Promise<any> }, log: (line: string) => void,
-    periodMs = 60_000): Promise<Record<string, number>> {
+    periodMs = Number(process.env.WGHUB_BENCH_AGENT_PERIOD_MS ?? 60_000)): Promise<Record<string, number>> {
     const spokes = ((await hub.admin("GET", "/api/spoke/list")).body.spokes as { address: string; publicKey: string }[])
         .map(s => ({ address: s.address, publicKey: s.publicKey }));
     await lab.hub.run("ip", ["-batch", "-"], { input: spokes.map(s => `address add ${s.address}/32 dev lo`).join("\n") + "\n" });

@@ -4,11 +4,9 @@
 // rotation, an uninstall; the agent API closed to anyone outside the tunnel and to another
 // spoke's key.
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { createLab, waitFor, type Host, type Lab } from "../support/netns";
-import { startHub, type RunningHub } from "../support/hub";
+import type { RunningHub } from "../support/hub";
+import { startLabHub, type LabHub } from "./labHub";
 import { hubPeers, ping } from "./wgSpoke";
 
 const network = "10.0.5.0/24";
@@ -19,29 +17,15 @@ const agentFiles = ["/usr/local/sbin/wireguard-hub-agent", "/etc/wireguard-hub/a
 describe("system: managed spokes (the agent, through the tunnel)", function () {
     this.timeout(240_000);
     let lab: Lab;
+    let labHub: LabHub;
     let hub: RunningHub;
-    let shims: string;
     const enrolled = new Map<Host, { id: string }>();
 
     before(async () => {
         // Each spoke keeps its agent, its settings and its state to itself (spokePrivateDirs).
         lab = await createLab({ spokes: 3, subnet: 47 });
-        shims = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-agent-shims-"));
-        fs.writeFileSync(path.join(shims, "sudo"), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
-        const lan = lab.hub.lanAddress;
-        hub = await startHub({
-            netns: lab.hub.ns,
-            env: {
-                WGHUB_WG_MODE: "userspace",
-                WGHUB_INTERFACE: lab.hubInterface,
-                WGHUB_PUBLIC_LISTEN: `${lan}:51821`,
-                WGHUB_PUBLIC_URL: `https://${lan}:51821`,
-                WGHUB_RECONCILE_SCHEDULE: "*/5 * * * * *",
-            },
-        });
-        const init = await hub.admin("POST", "/api/hub/initialize", { networkCIDR: network, listenPort: 51820, publicEndpoint: `${lan}:51820`, dns: ["10.0.5.53"] });
-        assert.equal(init.status, 201, init.text);
-        await waitFor("the hub's WireGuard interface", async () => (await lab.hub.exec("wg", ["show", lab.hubInterface])).code === 0, 15_000);
+        labHub = await startLabHub(lab, { networkCIDR: network, dns: ["10.0.5.53"] });
+        hub = labHub.hub;
     });
 
     afterEach(function () {
@@ -49,10 +33,8 @@ describe("system: managed spokes (the agent, through the tunnel)", function () {
     });
 
     after(async () => {
-        await hub?.stop();
+        await labHub?.stop();
         await lab?.destroy();
-        if (hub) fs.rmSync(hub.dataDir, { recursive: true, force: true });
-        if (shims) fs.rmSync(shims, { recursive: true, force: true });
     });
 
     const [spokeA, spokeB, outsider] = [0, 1, 2].map(i => () => lab.spokes[i]!);
@@ -69,7 +51,7 @@ describe("system: managed spokes (the agent, through the tunnel)", function () {
     async function enroll(host: Host, name: string): Promise<string> {
         const token = await hub.admin("POST", "/api/installation/token", { spokeName: name });
         assert.equal(token.status, 201, token.text);
-        const r = await host.exec("sh", ["-c", `PATH=${shims}:$PATH; ${token.body.token.installCommands.linux}`], { timeoutMs: 120_000 });
+        const r = await labHub.paste(host, token.body.token.installCommands.linux);
         assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
         assert.match(r.stderr, /the agent that keeps this spoke current is installed but not scheduled/);
         enrolled.set(host, { id: token.body.token.spokeId });
@@ -105,7 +87,7 @@ describe("system: managed spokes (the agent, through the tunnel)", function () {
         assert.equal((await a.run("stat", ["-c", "%a", "/etc/wireguard/wg0.conf"])).trim(), "600");
         assert.equal((await a.run("wg", ["show", "wg0", "latest-handshakes"])).trim(), handshakesBefore, "the same session: the tunnel never went down");
         assert.ok(await ping(a, hubTunnelAddress, 2));
-        assert.match((await agent(a)).stdout, /^current \(revision/m, "the next cycle has nothing to do");
+        assert.match((await agent(a)).stdout, /^current \(revision [0-9a-f]{16}, unchanged on the hub\)$/m, "the next cycle asks with its revision and gets a 304");
     });
 
     it("a subnet routed behind spoke B is reached from spoke A once A's agent has run", async () => {

@@ -4,12 +4,11 @@
 // falls back to the public one; an impostor with another certificate gets nothing.
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { createLab, waitFor, type Host, type Lab } from "../support/netns";
-import { startHub, type RunningHub } from "../support/hub";
+import type { RunningHub } from "../support/hub";
+import { startLabHub, type LabHub } from "./labHub";
 import { hubPeers, ping } from "./wgSpoke";
 
 const network = "10.0.1.0/24";
@@ -18,39 +17,20 @@ const hubTunnelAddress = "10.0.1.1";
 describe("enrollment in network namespaces with the real one-liner", function () {
     this.timeout(180_000);
     let lab: Lab;
+    let labHub: LabHub;
     let hub: RunningHub;
-    let shims: string;
     let publicEndpoint: string;
 
     before(async () => {
         lab = await createLab({ spokes: 3, subnet: 41 });
-        // Ubuntu and Debian desktops have sudo; this machine has none, and runs as root.
-        shims = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-enroll-shims-"));
-        fs.writeFileSync(path.join(shims, "sudo"), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
-        const lan = lab.hub.lanAddress;
-        publicEndpoint = `${lan}:51820`;
-        hub = await startHub({
-            netns: lab.hub.ns,
-            env: {
-                WGHUB_WG_MODE: "userspace",
-                WGHUB_INTERFACE: lab.hubInterface,
-                WGHUB_PUBLIC_LISTEN: `${lan}:51821`,
-                WGHUB_PUBLIC_URL: `https://${lan}:51821`,
-                WGHUB_RECONCILE_SCHEDULE: "*/5 * * * * *",
-            },
-        });
-        const init = await hub.admin("POST", "/api/hub/initialize", {
-            networkCIDR: network, networkCIDRv6: "fd00:1::/64", listenPort: 51820, publicEndpoint, dns: ["10.0.1.53"],
-        });
-        assert.equal(init.status, 201, init.text);
-        await waitFor("the hub's WireGuard interface", async () => (await lab.hub.exec("wg", ["show", lab.hubInterface])).code === 0, 15_000);
+        publicEndpoint = `${lab.hub.lanAddress}:51820`;
+        labHub = await startLabHub(lab, { networkCIDR: network, networkCIDRv6: "fd00:1::/64", dns: ["10.0.1.53"] });
+        hub = labHub.hub;
     });
 
     after(async () => {
-        await hub?.stop();
+        await labHub?.stop();
         await lab?.destroy();
-        if (hub) fs.rmSync(hub.dataDir, { recursive: true, force: true });
-        if (shims) fs.rmSync(shims, { recursive: true, force: true });
     });
 
     async function installCommand(spokeName: string): Promise<{ command: string; token: string }> {
@@ -59,10 +39,7 @@ describe("enrollment in network namespaces with the real one-liner", function ()
         return { command: answer.body.token.installCommands.linux, token: answer.body.token.token };
     }
 
-    /** Pastes COMMAND into a root shell on HOST (with a sudo that just runs the command). */
-    function paste(host: Host, command: string) {
-        return host.exec("sh", ["-c", `PATH=${shims}:$PATH; ${command}`], { timeoutMs: 120_000 });
-    }
+    const paste = (host: Host, command: string) => labHub.paste(host, command);
 
     async function spokeKey(host: Host): Promise<string> {
         return (await host.run("wg", ["show", "wg0", "public-key"])).trim();
