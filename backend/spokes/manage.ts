@@ -60,13 +60,36 @@ export async function requestAgentAction(ctx: HubContext, id: string, action: Ag
 /** What the agent API needs of the spoke a request comes from. */
 export type AgentSpoke = Pick<SpokeRow, "id" | "name" | "publicKey" | "address" | "addressV6" | "pendingAction">;
 
-// Every agent polls once a minute: plain SQL on the address indexes, no model instance.
-const agentSpokeQuery = `SELECT ${columnList<SpokeRow>(["id", "name", "publicKey", "address", "addressV6", "pendingAction"])}
-    FROM ${tables.spokes} WHERE (address = $1 OR "addressV6" = $1) AND enabled = $2`;
+const agentSpokesQuery = `SELECT ${columnList<SpokeRow>(["id", "name", "publicKey", "address", "addressV6", "pendingAction"])}
+    FROM ${tables.spokes} WHERE enabled = $1`;
+
+/**
+ * Every agent polls once a minute: at 10,000 spokes a query each would cost more than the
+ * answer. The enabled spokes by tunnel address are read once per write transaction instead
+ * (a write is what can change them), by one reader at a time.
+ */
+const agentIndexes = new WeakMap<HubContext, { writes: number; index: Promise<Map<string, AgentSpoke>> }>();
+
+function agentIndex(ctx: HubContext): Promise<Map<string, AgentSpoke>> {
+    const writes = ctx.db.writes;
+    const cached = agentIndexes.get(ctx);
+    if (cached && cached.writes === writes) return cached.index;
+    const index = ctx.db.sql.rows<AgentSpoke>(agentSpokesQuery, [true]).then(rows => {
+        const byAddress = new Map<string, AgentSpoke>();
+        for (const r of rows) {
+            byAddress.set(r.address, r);
+            if (r.addressV6) byAddress.set(r.addressV6, r);
+        }
+        return byAddress;
+    });
+    agentIndexes.set(ctx, { writes, index });
+    index.catch(() => agentIndexes.delete(ctx));
+    return index;
+}
 
 /** The enabled spoke whose tunnel address a request came from, if its key is the one it sent. */
 export async function spokeOfAgent(ctx: HubContext, address: string, publicKey: string): Promise<AgentSpoke> {
-    const [row] = await ctx.db.sql.rows<AgentSpoke>(agentSpokeQuery, [address, true]);
+    const row = (await agentIndex(ctx)).get(address);
     if (!row || row.publicKey !== publicKey)
         throw new HubError("NOT_THIS_SPOKE", "No spoke has this tunnel address and this public key", "Only a spoke's own agent, through its own tunnel, is answered.");
     return row;
