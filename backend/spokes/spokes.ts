@@ -218,10 +218,18 @@ interface SpokeListRow {
     id: string; name: string; os: string; hostname: string | null; datacenter: string | null;
     address: string; addressV6: string | null; subnets: string; publicKey: string; enabled: boolean | number;
     registeredAt: string | Date; lastHandshake: string | Date | null; endpoint: string | null;
-    agentVersion: string | null; agentReport: string | null; agentLastSeen: string | Date | null; pendingAction: string | null;
 }
 
-function agentView(r: SpokeListRow): SpokeView["agent"] {
+interface AgentRow {
+    id: string; agentVersion: string | null; agentReport: string | null; agentLastSeen: string | Date | null; pendingAction: string | null;
+}
+
+function pendingActionOf(r: AgentRow | undefined): SpokeView["pendingAction"] {
+    return r?.pendingAction === "rotate-key" || r?.pendingAction === "uninstall" ? r.pendingAction : null;
+}
+
+function agentView(r: AgentRow | undefined): SpokeView["agent"] {
+    if (!r) return null;
     if (!r.agentVersion) return null;
     let report: { result?: unknown; revision?: unknown } = {};
     try {
@@ -244,8 +252,10 @@ interface ProxmoxRow {
 // The driver builds an object per row with a property per column, null or not: most of the
 // query's time at 10,000 spokes. The Proxmox columns are read for Proxmox nodes only.
 const listQuery = `SELECT ${columnList<SpokeRow>(["id", "name", "os", "hostname", "datacenter", "address", "addressV6", "subnets",
-    "publicKey", "enabled", "registeredAt", "lastHandshake", "endpoint", "agentVersion", "agentReport", "agentLastSeen", "pendingAction"])}
-    FROM ${tables.spokes} ORDER BY "registeredAt"`;
+    "publicKey", "enabled", "registeredAt", "lastHandshake", "endpoint"])} FROM ${tables.spokes} ORDER BY "registeredAt"`;
+// Like the Proxmox columns: read only for the spokes that have an agent or an action waiting.
+const agentQuery = `SELECT ${columnList<SpokeRow>(["id", "agentVersion", "agentReport", "agentLastSeen", "pendingAction"])}
+    FROM ${tables.spokes} WHERE "agentVersion" IS NOT NULL OR "pendingAction" IS NOT NULL`;
 const proxmoxQuery = `SELECT ${columnList<SpokeRow>(["id", "proxmoxNodeName", "proxmoxVersion", "proxmoxClusterId"])}
     FROM ${tables.spokes} WHERE "isProxmox" = $1`;
 
@@ -290,12 +300,14 @@ async function currentList(ctx: HubContext): Promise<SpokeList> {
 }
 
 async function buildList(ctx: HubContext, writes: number): Promise<SpokeList> {
-    const [rows, proxmoxRows, clusters] = await Promise.all([
+    const [rows, proxmoxRows, agentRows, clusters] = await Promise.all([
         ctx.db.sql.rows<SpokeListRow>(listQuery, []),
         ctx.db.sql.rows<ProxmoxRow>(proxmoxQuery, [true]),
+        ctx.db.sql.rows<AgentRow>(agentQuery, []),
         ctx.db.sql.rows<{ id: string; clusterName: string }>(`SELECT id, "clusterName" FROM proxmox_clusters`, []),
     ]);
     const proxmox = new Map(proxmoxRows.map(p => [p.id, p]));
+    const agents = new Map(agentRows.map(a => [a.id, a]));
     const clusterNames = new Map(clusters.map(c => [c.id, c.clusterName]));
     // Read after the query, with no await until the end: live status cannot change meanwhile.
     const liveAt = liveStamp(ctx);
@@ -333,8 +345,8 @@ async function buildList(ctx: HubContext, writes: number): Promise<SpokeList> {
             rxBytes: live?.rxBytes ?? 0,
             txBytes: live?.txBytes ?? 0,
             status,
-            agent: agentView(r),
-            pendingAction: r.pendingAction === "rotate-key" || r.pendingAction === "uninstall" ? r.pendingAction : null,
+            agent: agentView(agents.get(r.id)),
+            pendingAction: pendingActionOf(agents.get(r.id)),
         };
     });
     return { writes, liveAt, until, views };
