@@ -223,7 +223,9 @@ export function mergePo(translation, template) {
     const header = translation.find(e => e.id === "" && e.context === undefined);
     const merged = template.filter(e => e.id !== "").map(t => {
         const old = known.get(messageKey(t));
-        return { ...t, comments: old?.comments ?? [], flags: old?.flags ?? [], strings: old ? old.strings : [] };
+        // The template's flags (javascript-format), and the translator's own (fuzzy) kept.
+        const flags = [...new Set([...t.flags, ...(old?.flags ?? []).filter(f => f === "fuzzy")])];
+        return { ...t, comments: old?.comments ?? [], flags, strings: old ? old.strings : [] };
     });
     return header ? [header, ...merged] : merged;
 }
