@@ -2,7 +2,6 @@
 // (inside the tunnel) reads and reports. The agent's side is reached only through
 // agent/agentApp.ts, which has already tied the request to one spoke.
 import { peersChanged, type Actor, type HubContext } from "../context";
-import { removeSpoke } from "./spokes";
 import { tables, type SpokeRow } from "../db/models";
 import { HubError } from "../errors";
 import { record } from "../audit/audit";
@@ -10,7 +9,7 @@ import { checkSubnets, checkSubnetsFree } from "../tokens/tokens";
 import type { Network } from "../ipam/cidr";
 import { columnList, isUniqueViolation } from "../db/sql";
 import { afterCommit } from "../db/connect";
-import { findSpoke, spokeConfigFor } from "./spokes";
+import { findSpoke, removeSpoke, spokeConfigFor } from "./spokes";
 import { desiredPeerOf } from "./desired";
 import { agentActions, renderAgentConfig, type AgentAction, type AgentReport } from "../agent/protocol";
 
