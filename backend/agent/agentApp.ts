@@ -13,16 +13,12 @@ import {
     type AgentSpoke, agentConfig, agentSeen, assertUninstallPending, removeUninstalled, rotatedByAgent, saveAgentReport, spokeOfAgent,
 } from "../spokes/manage";
 import { parseAgentReport } from "./protocol";
-
-/** The tunnel address a request came from, without IPv4-mapped notation. */
-function sourceOf(req: Request): string {
-    return (req.socket.remoteAddress ?? "").replace(/^::ffff:/, "");
-}
+import { sourceAddress } from "./listener";
 
 async function callingSpoke(ctx: HubContext, req: Request): Promise<AgentSpoke> {
     const key = String(req.get("x-wireguard-public-key") ?? "");
     if (!isWireGuardKey(key)) throw new HubError("NOT_THIS_SPOKE", "The X-WireGuard-Public-Key header is missing or not a key", "Send this spoke's public key (wg show wg0 public-key).");
-    return spokeOfAgent(ctx, sourceOf(req), key);
+    return spokeOfAgent(ctx, sourceAddress(req.socket), key);
 }
 
 function text(res: Response, status: number, body: string): void {

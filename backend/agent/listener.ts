@@ -8,6 +8,11 @@ import type { HubContext } from "../context";
 import { loadHub } from "../hub/hub";
 import { contains, parseCidr, type Network } from "../contract/fields";
 
+/** Where a connection comes from, without IPv4-mapped notation: a spoke's tunnel address. */
+export function sourceAddress(socket: net.Socket): string {
+    return (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+}
+
 export class AgentListener {
     private server: http.Server | null = null;
     private bound: string | null = null;
@@ -44,8 +49,7 @@ export class AgentListener {
         // Only the tunnel's own addresses get an answer: a host of the hub's LAN routing to
         // the tunnel address from elsewhere is cut before a byte of HTTP.
         server.on("connection", (socket: net.Socket) => {
-            const from = (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
-            if (!contains(want.network, from)) socket.destroy();
+            if (!contains(want.network, sourceAddress(socket))) socket.destroy();
         });
         await new Promise<void>((resolve, reject) => {
             server.once("error", reject);

@@ -9,6 +9,7 @@ import { checkSubnets, checkSubnetsFree } from "../tokens/tokens";
 import type { Network } from "../ipam/cidr";
 import { columnList, isUniqueViolation } from "../db/sql";
 import { afterCommit } from "../db/connect";
+import { loadHub } from "../hub/hub";
 import { findSpoke, removeSpoke, spokeConfigFor } from "./spokes";
 import { desiredPeerOf } from "./desired";
 import { agentActions, renderAgentConfig, type AgentAction, type AgentReport } from "../agent/protocol";
@@ -140,8 +141,7 @@ export async function saveAgentReport(ctx: HubContext, spoke: AgentSpoke, report
 export async function rotatedByAgent(ctx: HubContext, spoke: AgentSpoke, publicKey: string): Promise<void> {
     if (spoke.pendingAction !== "rotate-key")
         throw new HubError("NO_ACTION_PENDING", "No key rotation was asked for this spoke", "An admin starts one with POST /api/spoke/:id/rotate-key.");
-    const hub = await ctx.db.models.Hub.findOne();
-    if (hub?.publicKey === publicKey) throw new HubError("PUBLIC_KEY_IN_USE", "This public key is the hub's own key", "Make a new key pair.");
+    if ((await loadHub(ctx))?.publicKey === publicKey) throw new HubError("PUBLIC_KEY_IN_USE", "This public key is the hub's own key", "Make a new key pair.");
     try {
         await ctx.db.writeTx(async t => {
             const row = await findSpoke(ctx, spoke.id, t);

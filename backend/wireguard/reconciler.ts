@@ -315,7 +315,10 @@ export class Reconciler {
     private appliedRoutes: Set<string> | null = null;
 
     private async syncRoutes(iface: string, wanted: readonly string[], full: boolean): Promise<void> {
-        const have = full || this.appliedRoutes === null ? new Set(await this.host.routes(iface)) : this.appliedRoutes;
+        // Read back once after start, then in full runs only while there are routes to keep:
+        // a hub without routed subnets spends no process on them in its scheduled runs.
+        const read = this.appliedRoutes === null || (full && (wanted.length > 0 || this.appliedRoutes.size > 0));
+        const have = read ? new Set(await this.host.routes(iface)) : this.appliedRoutes!;
         for (const cidr of wanted) if (!have.has(cidr)) await this.host.addRoute(iface, cidr);
         for (const cidr of have) if (!wanted.includes(cidr)) await this.host.removeRoute(iface, cidr);
         this.appliedRoutes = new Set(wanted);
