@@ -6,6 +6,7 @@ import { registerHubCommands } from "./cli/hubCommands";
 import { registerTokenCommands } from "./cli/tokenCommands";
 import { registerSpokeCommands } from "./cli/spokeCommands";
 import { registerClusterCommands } from "./cli/clusterCommands";
+import { registerBackupCommands } from "./cli/backupCommands";
 import type { CliContext } from "./cli/output";
 import { resolveSocket } from "./cli/socket";
 import { version } from "../package.json";
@@ -32,6 +33,7 @@ function buildProgram(): Command {
     registerTokenCommands(program, ctx);
     registerSpokeCommands(program, ctx);
     registerClusterCommands(program, ctx);
+    registerBackupCommands(program, ctx);
     return program;
 }
 

@@ -5,6 +5,7 @@ const statusByCode = {
     BAD_REQUEST: 400,
     VALIDATION_FAILED: 400,
     INVALID_JSON: 400,
+    BACKUP_INVALID: 400,
     UNSUPPORTED_PLATFORM: 400,
     UNAUTHORIZED: 401,
     NOT_THIS_SPOKE: 403,
@@ -29,6 +30,7 @@ const statusByCode = {
     INTERNAL: 500,
     SCRIPT_UNRENDERABLE: 500,
     SERVICE_STOPPING: 503,
+    HUB_RESTORING: 503,
 } as const;
 
 export type ErrorCode = keyof typeof statusByCode;

@@ -43,7 +43,7 @@ function explainConnectError(err: NodeJS.ErrnoException, socket: string): Unreac
 export class AdminClient {
     constructor(readonly socketPath: string) {}
 
-    request<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> {
+    request<T = unknown>(method: string, path: string, body?: unknown, timeoutMs = requestTimeoutMs): Promise<ApiAnswer<T>> {
         const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
         return new Promise((resolve, reject) => {
             const req = http.request({
@@ -54,7 +54,7 @@ export class AdminClient {
                     accept: "application/json",
                     ...(payload ? { "content-type": "application/json", "content-length": payload.length } : {}),
                 },
-                timeout: requestTimeoutMs,
+                timeout: timeoutMs,
             }, res => {
                 const chunks: Buffer[] = [];
                 res.on("data", (c: Buffer) => chunks.push(c));
@@ -72,7 +72,7 @@ export class AdminClient {
                     resolve({ status: res.statusCode ?? 0, body: parsed as T });
                 });
             });
-            req.on("timeout", () => req.destroy(new Error(`no answer within ${requestTimeoutMs / 1000} s`)));
+            req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
             req.on("error", (err: NodeJS.ErrnoException) => {
                 reject(err.code && err.syscall === "connect" ? explainConnectError(err, this.socketPath) : err);
             });
@@ -81,8 +81,8 @@ export class AdminClient {
     }
 
     /** Like request(), but a non-2xx answer throws ApiError. */
-    async call<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-        const answer = await this.request<unknown>(method, path, body);
+    async call<T = unknown>(method: string, path: string, body?: unknown, timeoutMs?: number): Promise<T> {
+        const answer = await this.request<unknown>(method, path, body, timeoutMs);
         if (answer.status >= 200 && answer.status < 300) return answer.body as T;
         throw toApiError(answer);
     }

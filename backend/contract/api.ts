@@ -130,6 +130,17 @@ export const SpokeUpdateBody = z.object({
     subnets: optional(subnets).meta({ description: "the networks routed behind the spoke; [] routes none" }),
 });
 
+const passphrase = z.string().min(8).max(1024)
+    .meta({ description: "a passphrase of 8 to 1024 characters" });
+
+export const BackupBody = z.object({ passphrase: optional(passphrase) });
+
+export const RestoreBody = z.object({
+    backup: z.string().min(1).meta({ description: "the whole text of a backup file" }),
+    passphrase: optional(passphrase),
+    force: optional(bool),
+});
+
 export const ClusterBody = z.object({
     datacenter: z.union([z.literal(""), z.null(), text(100)]).optional().transform(v => (v === "" ? null : v))
         .meta({ description: "text of at most 100 characters, without control characters or surrounding spaces" }),
@@ -370,6 +381,14 @@ export const RegisterAnswer = z.object({
     config: SpokeConfig,
 });
 
+export const RestoreAnswer = z.object({
+    message: z.string(),
+    spokes: z.number(),
+    pendingTokens: z.number(),
+    backupMadeAt: iso,
+    warnings: z.array(z.string()),
+});
+
 export const Message = z.object({ message: z.string() }).loose();
 export const Health = z.object({ status: z.literal("ok"), initialized: z.boolean() });
 
@@ -400,9 +419,11 @@ export type SpokeListAnswer = z.output<typeof SpokeListAnswer>;
 export type ClusterListAnswer = z.output<typeof ClusterListAnswer>;
 export type AuditAnswer = z.output<typeof AuditAnswer>;
 export type Message = z.output<typeof Message>;
+export type RestoreAnswer = z.output<typeof RestoreAnswer>;
 /** What a client sends (before the service's normalisation). */
 export type InitializeRequest = z.input<typeof InitializeBody>;
 export type HubConfigRequest = z.input<typeof HubConfigBody>;
 export type TokenRequest = z.input<typeof TokenBody>;
 export type ClusterRequest = z.input<typeof ClusterBody>;
 export type SpokeUpdateRequest = z.input<typeof SpokeUpdateBody>;
+export type RestoreRequest = z.input<typeof RestoreBody>;

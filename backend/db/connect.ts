@@ -20,7 +20,12 @@ export interface Database {
     dialect: "sqlite" | "postgres";
     /** Plain SQL for the hot paths (sql.ts). */
     sql: Sql;
-    writeTx<T>(work: (t: Transaction) => Promise<T>, options?: WriteOptions): Promise<T>;
+    writeTx<T>(work: (t: Transaction) => Promise<T>, options?: WriteOptions & { whileHeld?: boolean }): Promise<T>;
+    /**
+     * Refuses every new write transaction but those marked `whileHeld` (with `reason`) until
+     * the returned function is called: a restore replaces the whole database in one of them.
+     */
+    holdWrites(reason: () => Error): () => void;
     /**
      * How many write transactions have ended, counted after each commit or rollback: what is
      * read while the count holds still is current (caches of whole tables key on it).
@@ -105,7 +110,9 @@ export async function openDatabase(url: string, log: Logger): Promise<Database> 
     const queue = createWriteQueue(sequelize, (statement, t) => sql.run(statement, [], t),
         err => log.error("a cache refresh after a write failed", { error: String(err) }));
     let writes = 0;
-    const writeTx = async <T>(work: (t: Transaction) => Promise<T>, options?: WriteOptions): Promise<T> => {
+    let heldBy: (() => Error) | null = null;
+    const writeTx = async <T>(work: (t: Transaction) => Promise<T>, options?: WriteOptions & { whileHeld?: boolean }): Promise<T> => {
+        if (heldBy && !options?.whileHeld) throw heldBy();
         try {
             return await queue.writeTx(work, options);
         } finally {
@@ -121,6 +128,13 @@ export async function openDatabase(url: string, log: Logger): Promise<Database> 
         writeTx,
         get writes() {
             return writes;
+        },
+        holdWrites(reason) {
+            if (heldBy) throw heldBy();
+            heldBy = reason;
+            return () => {
+                heldBy = null;
+            };
         },
         closeWrites: reason => queue.close(reason),
         close: () => sequelize.close(),

@@ -126,13 +126,29 @@ export const steps: Step[] = [
     },
 ];
 
+/** The schema this build writes: the names of its migrations, in order. */
+export const schemaNames: string[] = steps.map(s => s.name);
+
+/** Migrations in `applied` that this build does not know: the database (or backup) is from a newer one. */
+export function unknownMigrations(applied: string[]): string[] {
+    const known = new Set(schemaNames);
+    return applied.filter(name => !known.has(name));
+}
+
 export async function migrate(sequelize: Sequelize): Promise<string[]> {
+    const storage = new SequelizeStorage({ sequelize, tableName: "schema_migrations" });
     const umzug = new Umzug({
         migrations: steps.map(step => ({ name: step.name, up: ({ context }: { context: QueryInterface }) => step.up(context) })),
         context: sequelize.getQueryInterface(),
-        storage: new SequelizeStorage({ sequelize, tableName: "schema_migrations" }),
+        storage,
         logger: undefined,
     });
+    // A downgraded package must not run on a schema it does not know (it would write rows
+    // without the newer columns' meaning, or fail half way through a request).
+    const newer = unknownMigrations(await storage.executed());
+    if (newer.length)
+        throw new Error(`the database was migrated by a newer wireguard-hub (${newer.join(", ")}); this version knows up to ${schemaNames.at(-1)}. `
+            + "Install the newer package again, or restore a backup made by this version into an empty data directory.");
     const done = await umzug.up();
     return done.map(m => m.name);
 }

@@ -12,6 +12,8 @@ import { installCommand, platforms } from "../scripts/render";
 import { hubStatus } from "../hub/status";
 import * as c from "../contract/api";
 import { route, type RouteSpec } from "./routes";
+import { makeBackup, restoreBackup } from "../backup/snapshot";
+import { version } from "../../package.json";
 
 const errors = { 400: "Invalid input (error, code, hint)", 404: "Not found" };
 
@@ -60,6 +62,36 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
                 };
                 const hub = await updateConfig(ctx, update, actorOf(req));
                 res.json({ message: "Hub configuration updated", config: configView(ctx, hub) });
+            },
+        }),
+        route({
+            method: "post", path: "/api/hub/backup", tag: "hub",
+            summary: "A backup file: every row, the hub's WireGuard key, the TLS key and certificate (encrypted when a passphrase is given)",
+            input: { body: c.BackupBody },
+            responses: { 200: "The backup file (application/octet-stream)", 400: errors[400], 404: "Not initialised yet" },
+            async handler(req, res, { body }) {
+                const backup = await makeBackup(ctx, body.passphrase ?? null, actorOf(req), version);
+                const stamp = ctx.now().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
+                res.setHeader("Content-Type", "application/octet-stream");
+                res.setHeader("Content-Disposition", `attachment; filename="wireguard-hub-${stamp}.backup"`);
+                res.setHeader("Cache-Control", "no-store");
+                res.send(backup.text);
+            },
+        }),
+        route({
+            method: "post", path: "/api/hub/restore", tag: "hub",
+            summary: "Restore a backup: the hub comes back with the same keys, spokes and tokens (force: replace an initialised hub)",
+            input: { body: c.RestoreBody }, answer: c.RestoreAnswer,
+            responses: { 200: "Restored", 400: "Not a readable backup, or the wrong passphrase (nothing changed)", 409: "Already initialised (send force: true)", 503: "Another restore is running" },
+            async handler(req, res, { body }) {
+                const result = await restoreBackup(ctx, body.backup, body.passphrase ?? null, body.force ?? false, actorOf(req));
+                res.json({
+                    message: `Hub restored from the backup of ${result.createdAt}: ${result.spokes} spoke(s), ${result.pendingTokens} pending token(s)`,
+                    spokes: result.spokes,
+                    pendingTokens: result.pendingTokens,
+                    backupMadeAt: result.createdAt,
+                    warnings: result.warnings,
+                });
             },
         }),
         route({

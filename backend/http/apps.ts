@@ -12,8 +12,8 @@ import { publicRoutes } from "./publicRoutes";
 import { openApiDocument } from "./openapi";
 import { createMetrics } from "./metrics";
 import { mount, type RouteSpec } from "./routes";
+import { version } from "../../package.json";
 
-export const version = "0.1.0";
 const bodyLimit = "16kb";
 
 function base(ctx: HubContext): express.Express {
@@ -75,6 +75,8 @@ export function createAdminApp(ctx: HubContext, opts: AdminAppOptions): express.
         // Token creation from the network is limited like the seed did; the socket is not.
         app.post("/api/installation/token", limiter(10, 3600_000, "token creations"));
     }
+    // A backup to restore is the one big body the API takes.
+    app.post("/api/hub/restore", express.json({ limit: "256mb", strict: true }));
     app.use(jsonBody());
     const routes = adminRoutes(ctx, opts.actorOf);
     const router = express.Router();

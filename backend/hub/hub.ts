@@ -141,20 +141,15 @@ export async function initialize(ctx: HubContext, settings: HubSettings, force: 
         // row holding its public key has committed: a failure in between leaves the running
         // hub, its key file and every tunnel as they were. (A crash in between is settled at
         // the next start by recoverStagedKey.)
-        stageKey(ctx, keys.privateKey);
-        onRollback(t, () => dropStagedKey(ctx));
+        const staged = stageFile(privateKeyFile(ctx), keys.privateKey + "\n", 0o600);
+        onRollback(t, () => dropStagedFiles([staged]));
         await record(ctx, t, actor, existing ? "hub.reinitialized" : "hub.initialized", settings.network.cidr,
             { listenPort: settings.listenPort, publicEndpoint: settings.publicEndpoint, removedSpokes: removed });
         // Run in the write queue before the next transaction: no request sees the new row
         // with the old key file, or takes an address from the old network's pool.
         afterCommit(t, async () => {
-            installStagedKey(ctx);
-            forgetHub(ctx);
-            ctx.live.update([], ctx.now());
-            ctx.desired.invalidate();
-            await ctx.addresses.load(row);
-            await refreshTlsOrWarn(ctx);
-            peersChanged(ctx, "hub initialised");
+            installStagedFiles([staged]);
+            await hubReplaced(ctx, row, "hub initialised");
             ctx.log.info(removed ? "hub re-initialised; previous spokes removed and must re-enroll" : "hub initialised",
                 { network: row.networkCIDR, listenPort: row.listenPort, removedSpokes: removed });
         });
@@ -162,37 +157,71 @@ export async function initialize(ctx: HubContext, settings: HubSettings, force: 
     });
 }
 
-function stagedKeyFile(ctx: HubContext): string {
-    return `${privateKeyFile(ctx)}.new`;
+/**
+ * After the hub row was replaced (initialised, re-initialised, restored) and committed, in the
+ * write queue before the next transaction: no request sees the new row with old caches, or
+ * takes an address from the old network's pool.
+ */
+export async function hubReplaced(ctx: HubContext, row: HubRow | null, reason: string): Promise<void> {
+    forgetHub(ctx);
+    ctx.live.update([], ctx.now());
+    ctx.desired.invalidate();
+    await ctx.addresses.load(row);
+    await refreshTlsOrWarn(ctx);
+    peersChanged(ctx, reason);
 }
 
-function stageKey(ctx: HubContext, privateKey: string): void {
-    writeFileAtomic(stagedKeyFile(ctx), privateKey + "\n", 0o600);
+/** A file written beside the one it replaces, put in place only once its transaction committed. */
+export interface StagedFile {
+    target: string;
+    staged: string;
 }
 
-function dropStagedKey(ctx: HubContext): void {
-    fs.rmSync(stagedKeyFile(ctx), { force: true });
+export function stageFile(target: string, content: string, mode: number): StagedFile {
+    const staged = `${target}.new`;
+    writeFileAtomic(staged, content, mode);
+    return { target, staged };
 }
 
-function installStagedKey(ctx: HubContext): void {
-    fs.renameSync(stagedKeyFile(ctx), privateKeyFile(ctx));
-    syncDirectory(path.dirname(privateKeyFile(ctx)));
+export function dropStagedFiles(files: StagedFile[]): void {
+    for (const f of files) fs.rmSync(f.staged, { force: true });
+}
+
+/** The hub key goes last: at the next start, a staged key still there means the others may be too. */
+export function installStagedFiles(files: StagedFile[]): void {
+    const ordered = [...files].sort((a, b) => Number(a.target.endsWith("hub.key")) - Number(b.target.endsWith("hub.key")));
+    for (const f of ordered) {
+        if (!fs.existsSync(f.staged)) continue;
+        fs.renameSync(f.staged, f.target);
+        syncDirectory(path.dirname(f.target));
+    }
+}
+
+function stagedAtStart(ctx: HubContext): StagedFile[] {
+    const tls = path.join(ctx.config.dataDir, "tls");
+    return [path.join(tls, "key.pem"), path.join(tls, "cert.pem"), privateKeyFile(ctx)]
+        .map(target => ({ target, staged: `${target}.new` }));
 }
 
 /**
- * At start: a key staged by an initialisation whose commit the process did not outlive
- * takes its place if the database holds its public key, and is dropped otherwise.
+ * At start: files staged by an initialisation or a restore whose commit the process did not
+ * outlive take their places if the database holds the staged key's public key, and are
+ * dropped otherwise.
  */
 export async function recoverStagedKey(ctx: HubContext): Promise<void> {
-    const staged = stagedKeyFile(ctx);
-    if (!fs.existsSync(staged)) return;
+    const files = stagedAtStart(ctx);
+    const keyFile = files[files.length - 1];
+    if (!fs.existsSync(keyFile.staged)) {
+        dropStagedFiles(files);
+        return;
+    }
     const hub = await loadHub(ctx);
-    const key = readKeyFile(staged);
+    const key = readKeyFile(keyFile.staged);
     if (hub && key && publicKeyOf(key) === hub.publicKey) {
-        installStagedKey(ctx);
-        ctx.log.info("hub key of the last initialisation put in place", { file: privateKeyFile(ctx) });
+        installStagedFiles(files);
+        ctx.log.info("hub key of the last initialisation or restore put in place", { file: keyFile.target });
     } else {
-        dropStagedKey(ctx);
+        dropStagedFiles(files);
     }
 }
 

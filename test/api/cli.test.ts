@@ -6,26 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { execFile } from "node:child_process";
 import { root } from "../support/hub";
-import { register, spokePublicKey, startHub, type RunningHub } from "./helpers";
-
-const cliJs = path.join(root, "dist", "backend", "cli.js");
-
-interface CliRun {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-    if (!("WGHUB_API_SOCKET" in env)) delete childEnv.WGHUB_API_SOCKET;
-    return new Promise(resolve => {
-        execFile(process.execPath, [cliJs, ...args], { env: childEnv, timeout: 30_000 }, (err, stdout, stderr) => {
-            const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-            resolve({ code, stdout, stderr });
-        });
-    });
-}
+import { cli, cliJs, type CliRun, register, spokePublicKey, startHub, type RunningHub } from "./helpers";
 
 describe("api: the wireguard-hub command", function () {
     this.timeout(60_000);

@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { defaultInit, spokePublicKey, startHub as startBuiltHub, type HttpAnswer, type RunningHub, type StartOptions } from "../support/hub";
+import { execFile } from "node:child_process";
+import { defaultInit, root, spokePublicKey, startHub as startBuiltHub, type HttpAnswer, type RunningHub, type StartOptions } from "../support/hub";
 
 export { defaultInit, spokePublicKey, type HttpAnswer, type RunningHub };
 
@@ -111,4 +112,24 @@ export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number
 
 export function mode(file: string): number {
     return fs.statSync(file).mode & 0o777;
+}
+
+export const cliJs = path.join(root, "dist", "backend", "cli.js");
+
+export interface CliRun {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs the wireguard-hub command (the built one); WGHUB_API_SOCKET is left out unless given. */
+export function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+    if (!("WGHUB_API_SOCKET" in env)) delete childEnv.WGHUB_API_SOCKET;
+    return new Promise(resolve => {
+        execFile(process.execPath, [cliJs, ...args], { env: childEnv, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+            const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
+            resolve({ code, stdout, stderr });
+        });
+    });
 }
