@@ -14,7 +14,7 @@ import { LiveStatus } from "./spokes/live";
 import { DesiredPeers } from "./spokes/desired";
 import { TrafficSamples } from "./traffic/samples";
 import { adminMaterial, selfSignedMaterial } from "./hub/tls";
-import { loadHub, recoverStagedKey } from "./hub/hub";
+import { loadHub, recoverStagedKey, rememberLastEndpoints } from "./hub/hub";
 import { endpointHost } from "./contract/fields";
 import { desiredState, saveStatus } from "./spokes/spokes";
 import { sweepExpired } from "./tokens/tokens";
@@ -128,6 +128,7 @@ async function main(): Promise<void> {
         await blame("WGHUB_ADMIN_LISTEN", `${host}:${port}`, () => listenOnTcp(server, host, port));
     }
 
+    await rememberLastEndpoints(ctx);
     ctx.wireguard.start();
     const agents = new AgentListener(ctx, createAgentApp(ctx), config.agentPort);
     agents.start();

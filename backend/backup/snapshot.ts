@@ -64,7 +64,14 @@ function snapshotRows(ctx: HubContext): Promise<Payload["rows"]> {
 }
 
 export async function makeBackup(ctx: HubContext, passphrase: string | null, actor: Actor, hubVersion: string): Promise<BackupFile> {
+    // A fresh look at the interface first: the backup then knows where every spoke is now,
+    // and a hub restored from it reaches them at once instead of waiting for them.
+    await ctx.wireguard?.runNow();
     const rows = await snapshotRows(ctx);
+    for (const spoke of rows.Spoke) {
+        const live = ctx.live.get(String(spoke.publicKey));
+        if (live?.endpoint) spoke.endpoint = live.endpoint;
+    }
     const hub = rows.Hub[0];
     if (!hub) throw new HubError("HUB_NOT_INITIALIZED", "The hub is not initialised: there is nothing to back up", "Initialise it first, or restore a backup into it.");
     const hubPrivateKey = readPrivateKey(ctx);

@@ -1,6 +1,7 @@
 // The hub itself: initialisation, its settings, and its key (kept in a 0600 file, never in
 // the database or an answer).
 import fs from "node:fs";
+import { Op } from "sequelize";
 import path from "node:path";
 import type { HubContext, Actor } from "../context";
 import type { HubRow } from "../db/models";
@@ -168,7 +169,17 @@ export async function hubReplaced(ctx: HubContext, row: HubRow | null, reason: s
     ctx.desired.invalidate();
     await ctx.addresses.load(row);
     await refreshTlsOrWarn(ctx);
+    await rememberLastEndpoints(ctx);
     peersChanged(ctx, reason);
+}
+
+/** Hands WireGuard where each spoke was last seen, so that a new interface reaches them first. */
+export async function rememberLastEndpoints(ctx: HubContext): Promise<void> {
+    if (!ctx.wireguard) return;
+    const rows = await ctx.db.models.Spoke.findAll({
+        attributes: ["publicKey", "endpoint"], where: { enabled: true, endpoint: { [Op.ne]: null } }, raw: true,
+    });
+    ctx.wireguard.rememberEndpoints(new Map(rows.map(r => [r.publicKey, r.endpoint!])));
 }
 
 /** A file written beside the one it replaces, put in place only once its transaction committed. */

@@ -28,6 +28,7 @@ export async function createWireGuard(deps: WireGuardDeps, options: WireGuardOpt
         status: () => reconciler.status(),
         trigger: (reason: string) => reconciler.request({ full: false, withStatus: false }, reason, debounce),
         runNow: () => reconciler.request({ full: true, withStatus: true }, "runNow", 0),
+        rememberEndpoints: endpoints => reconciler.seedEndpoints(endpoints),
         start() {
             if (task) return;
             task = cron.schedule(deps.config.reconcileSchedule, () => {

@@ -218,6 +218,11 @@ export class Reconciler {
         return report;
     }
 
+    /** Endpoints known from elsewhere (the database), for peers this process has not seen yet. */
+    seedEndpoints(endpoints: ReadonlyMap<string, string>): void {
+        for (const [key, endpoint] of endpoints) if (!this.lastEndpoints.has(key)) this.lastEndpoints.set(key, endpoint);
+    }
+
     /** Keeps the last endpoint of each desired peer; forgets peers that are no longer wanted. */
     private rememberEndpoints(peers: readonly PeerStatus[], wanted: PeerTable): void {
         // Every scheduled run at 10,000 peers passes here: checked when used, not when stored.
@@ -275,17 +280,17 @@ export class Reconciler {
         // message, instead of wireguard-go hanging up in the middle of 10,000 peers.
         if (interfaceArgs.length) await this.host.wgSet(["set", iface.name, ...interfaceArgs]);
         for (const args of wgSetBatches(iface.name, delta)) await this.host.wgSet(args);
-        // Peers put back where they were last seen: the hub starts their handshake now.
-        const reachable = delta.add.filter(p => p.endpoint).map(p => tunnelAddressOf(p.allowedIPs)).filter(a => a !== null);
-        if (reachable.length)
-            await this.host.nudge(reachable).catch(err =>
-                this.deps.log.warn("wireguard: could not start the handshake of peers put back", { error: err instanceof Error ? err.message : String(err) }));
-
         if (dump) {
             const state = (await stateRead) ?? (await readInterfaceState(this.host, iface.name));
             this.state.interfaceUp = await ensureAddressesAndUp(this.host, iface, state);
             enableForwarding(this.host, iface);
         }
+        // Peers put back where they were last seen: the hub starts their handshake now (once
+        // the interface is up and addressed, so that the datagrams are routed into it).
+        const reachable = delta.add.filter(p => p.endpoint).map(p => tunnelAddressOf(p.allowedIPs)).filter(a => a !== null);
+        if (reachable.length)
+            await this.host.nudge(reachable).catch(err =>
+                this.deps.log.warn("wireguard: could not start the handshake of peers put back", { error: err instanceof Error ? err.message : String(err) }));
         await this.syncRoutes(iface.name, desired.routes, Boolean(dump));
         this.applied = wanted;
         this.appliedIface = ifaceKey;

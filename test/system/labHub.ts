@@ -16,7 +16,8 @@ export interface LabHub {
     stop(): Promise<void>;
 }
 
-export async function startLabHub(lab: Lab, init: Record<string, unknown>, schedule = "*/5 * * * * *"): Promise<LabHub> {
+/** Starts the hub in the lab's hub namespace and initialises it with `init` (null: leave it uninitialised). */
+export async function startLabHub(lab: Lab, init: Record<string, unknown> | null, schedule = "*/5 * * * * *"): Promise<LabHub> {
     const shims = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-lab-shims-"));
     fs.writeFileSync(path.join(shims, "sudo"), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
     const lan = lab.hub.lanAddress;
@@ -30,9 +31,11 @@ export async function startLabHub(lab: Lab, init: Record<string, unknown>, sched
             WGHUB_RECONCILE_SCHEDULE: schedule,
         },
     });
-    const answer = await hub.admin("POST", "/api/hub/initialize", { listenPort: 51820, publicEndpoint: `${lan}:51820`, ...init });
-    assert.equal(answer.status, 201, answer.text);
-    await waitFor("the hub's WireGuard interface", async () => (await lab.hub.exec("wg", ["show", lab.hubInterface])).code === 0, 15_000);
+    if (init) {
+        const answer = await hub.admin("POST", "/api/hub/initialize", { listenPort: 51820, publicEndpoint: `${lan}:51820`, ...init });
+        assert.equal(answer.status, 201, answer.text);
+        await waitFor("the hub's WireGuard interface", async () => (await lab.hub.exec("wg", ["show", lab.hubInterface])).code === 0, 15_000);
+    }
     return {
         hub,
         paste: (host, command) => host.exec("sh", ["-c", `PATH=${shims}:$PATH; ${command}`], { timeoutMs: 120_000 }),
