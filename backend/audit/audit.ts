@@ -22,9 +22,9 @@ export interface AuditEvent {
     details: Record<string, unknown>;
 }
 
-export async function listEvents(ctx: HubContext, limit: number, beforeId: number | null): Promise<AuditEvent[]> {
+export async function listEvents(ctx: HubContext, limit: number, beforeId: number | null, subject: string | null = null): Promise<AuditEvent[]> {
     const rows = await ctx.db.models.Audit.findAll({
-        where: beforeId ? { id: { [Op.lt]: beforeId } } : {},
+        where: { ...(beforeId ? { id: { [Op.lt]: beforeId } } : {}), ...(subject !== null ? { subject } : {}) },
         order: [["id", "DESC"]],
         limit,
         raw: true,

@@ -5,6 +5,7 @@ import readline from "node:readline/promises";
 import type { Command } from "commander";
 import type { RestoreAnswer, RestoreRequest } from "../contract/api";
 import { writeFileAtomic } from "../fsutil";
+import { ApiError } from "./client";
 import { printJson, type CliContext } from "./output";
 
 /** A backup or restore of 100,000 spokes takes seconds, not the 30 s of other requests. */
@@ -54,15 +55,24 @@ export function registerBackupCommands(program: Command, ctx: () => CliContext):
         .argument("[file]", "where to write it (written whole, then moved into place)")
         .option("--dir <dir>", "write wireguard-hub-<time>.backup into this directory instead of FILE")
         .option("--keep <n>", "with --dir: keep only the newest N backups there", v => Number(v))
-        .option("--passphrase-file <file>", "encrypt it with the passphrase on this file's first line (scrypt, AES-256-GCM)")
-        .action(async (file: string | undefined, opts: { dir?: string; keep?: number; passphraseFile?: string }) => {
+        .option("--passphrase-file <file>", "encrypt it with the passphrase on this file's first line (scrypt, AES-256-GCM); default: $WGHUB_BACKUP_PASSPHRASE_FILE")
+        .option("--if-initialized", "exit 0 without writing anything when the hub is not initialised (for a schedule)")
+        .action(async (file: string | undefined, opts: { dir?: string; keep?: number; passphraseFile?: string; ifInitialized?: boolean }) => {
             const c = ctx();
+            opts.passphraseFile ??= process.env.WGHUB_BACKUP_PASSPHRASE_FILE || undefined;
             if ((file === undefined) === (opts.dir === undefined)) throw new Error("give either FILE or --dir DIR");
             if (opts.keep !== undefined && (!opts.dir || !Number.isInteger(opts.keep) || opts.keep < 1))
                 throw new Error("--keep takes a whole number of at least 1, and needs --dir");
             const passphrase = readPassphrase(opts.passphraseFile);
             const target = opts.dir ? path.join(opts.dir, `wireguard-hub-${stamp(new Date())}.backup`) : file!;
-            const text = await c.client().call<string>("POST", "/api/hub/backup", passphrase ? { passphrase } : {}, slowRequestMs);
+            let text: string;
+            try {
+                text = await c.client().call<string>("POST", "/api/hub/backup", passphrase ? { passphrase } : {}, slowRequestMs);
+            } catch (err) {
+                if (opts.ifInitialized && err instanceof ApiError && err.code === "HUB_NOT_INITIALIZED")
+                    return c.print("The hub is not initialised yet: nothing to back up.");
+                throw err;
+            }
             if (opts.dir) fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
             writeFileAtomic(path.resolve(target), text, 0o600);
             const removed = opts.dir && opts.keep ? prune(opts.dir, opts.keep) : [];

@@ -56,10 +56,12 @@ export function registerClusterCommands(program: Command, ctx: () => CliContext)
         .command("audit")
         .description("who did what, newest first")
         .option("--limit <n>", "how many events", "50")
-        .action(async (opts: { limit: string }) => {
+        .option("--subject <name>", "only events about this spoke, token or network")
+        .action(async (opts: { limit: string; subject?: string }) => {
             const c = ctx();
             const limit = Math.max(1, Math.min(1000, Number.parseInt(opts.limit, 10) || 50));
-            const { events } = await c.client().call<{ events: AuditEvent[] }>("GET", `/api/audit?limit=${limit}`);
+            const subject = opts.subject ? `&subject=${encodeURIComponent(opts.subject)}` : "";
+            const { events } = await c.client().call<{ events: AuditEvent[] }>("GET", `/api/audit?limit=${limit}${subject}`);
             if (c.json) return printJson(c, { events });
             if (!events.length) return c.print("No events yet.");
             c.print(table(["TIME", "ACTOR", "ACTION", "SUBJECT", "SOURCE"], events.map(e => [

@@ -177,6 +177,7 @@ export const SpokeListQuery = z.object({
 export const AuditQuery = z.object({
     limit: queryInt(1, 1000).optional().meta({ description: "1-1000, default 100" }),
     before: queryInt(1, Number.MAX_SAFE_INTEGER).optional().meta({ description: "only events with a smaller id (paging)" }),
+    subject: text(200).min(1).optional().meta({ description: "only events about this subject (a spoke's or token's name, a network), as the events name it" }),
 });
 export const TrafficQuery = z.object({
     spokeId: id.optional().meta({ description: "a spoke id; absent = the whole hub" }),

@@ -124,6 +124,13 @@ export const steps: Step[] = [
             await qi.addIndex("spokes", ["addressV6"]);
         },
     },
+    {
+        // A spoke's own audit entries (GET /api/audit?subject=NAME, the page's spoke details).
+        name: "004-audit-subject-index",
+        async up(qi) {
+            await qi.addIndex("audit_events", ["subject", "id"]);
+        },
+    },
 ];
 
 /** The schema this build writes: the names of its migrations, in order. */

@@ -238,7 +238,7 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
             input: { query: c.AuditQuery }, answer: c.AuditAnswer,
             responses: { 200: "Events", 400: errors[400] },
             async handler(_req, res, { query }) {
-                res.json({ events: await listEvents(ctx, query.limit ?? 100, query.before ?? null) });
+                res.json({ events: await listEvents(ctx, query.limit ?? 100, query.before ?? null, query.subject ?? null) });
             },
         }),
         route({

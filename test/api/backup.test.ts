@@ -248,7 +248,7 @@ describe("api: backup and restore", function () {
             await new Promise<void>((resolve, reject) => db.run("INSERT INTO schema_migrations (name) VALUES ('999-from-the-future')", err => (err ? reject(err) : resolve())));
             await new Promise<void>(resolve => db.close(() => resolve()));
             await assert.rejects(startHub({ dataDir, env: { WGHUB_TLS: "off" }, timeoutMs: 10_000 }),
-                /migrated by a newer wireguard-hub \(999-from-the-future\); this version knows up to 003-spoke-agents/);
+                /migrated by a newer wireguard-hub \(999-from-the-future\); this version knows up to 004-audit-subject-index/);
         } finally {
             fs.rmSync(dataDir, { recursive: true, force: true });
         }

@@ -22,6 +22,10 @@ describe("api: managed spokes (PUT /api/spoke/:id, rotate-key, uninstall)", () =
         assert.equal(shown.agent, null, "no agent has spoken yet");
         const audit = (await hub.admin("GET", "/api/audit")).body.events as { action: string; subject: string }[];
         assert.ok(audit.some(e => e.action === "spoke.updated" && e.subject === "edit-a2"));
+        // One spoke's own entries, as its details show them.
+        const own = (await hub.admin("GET", "/api/audit?subject=edit-a2")).body.events as { action: string; subject: string }[];
+        assert.ok(own.length >= 1 && own.every(e => e.subject === "edit-a2"), JSON.stringify(own));
+        assert.equal((await hub.admin("GET", "/api/audit?subject=")).status, 400);
 
         const cleared = await hub.admin("PUT", `/api/spoke/${a.id}`, { datacenter: "", subnets: [] });
         assert.equal(cleared.status, 200, cleared.text);

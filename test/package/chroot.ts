@@ -1,4 +1,4 @@
-// A throwaway Debian 12 root for the package test, unpacked from a cached tarball, and the
+// A throwaway Debian root (12 or 13) for the package test, unpacked from a cached tarball, and the
 // commands the test runs in it. Every command mounts /proc and /dev inside its own private
 // mount namespace, so nothing stays mounted on the host whatever happens to the test.
 import fs from "node:fs";
@@ -37,8 +37,8 @@ export class DebianRoot {
     constructor(readonly dir: string) {}
 
     /** Unpacks the cached root (making the cache first when there is none). */
-    static create(dir: string, cacheTarball: string, makeScript: string): DebianRoot {
-        run("bash", [makeScript, cacheTarball], { timeoutMs: 900_000 });
+    static create(dir: string, suite: string, cacheTarball: string, makeScript: string): DebianRoot {
+        run("bash", [makeScript, suite, cacheTarball], { timeoutMs: 900_000 });
         fs.mkdirSync(dir, { recursive: true });
         run("tar", ["--numeric-owner", "-xf", cacheTarball, "-C", dir]);
         fs.copyFileSync("/etc/resolv.conf", path.join(dir, "etc/resolv.conf"));

@@ -1,6 +1,7 @@
-// The built .deb installed with apt into a fresh Debian 12 root with its stock nodejs 18,
-// started the way its systemd unit starts it (no systemd here), used through its own CLI,
-// then removed and purged.
+// The built .deb installed with apt into fresh Debian 12 and Debian 13 roots (Proxmox VE 8
+// and 9) with their stock nodejs 18 and 20, started the way its systemd unit starts it (no
+// systemd here), used through its own CLI, backed up by its timer's command, then removed
+// and purged. One build serves both.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
@@ -10,9 +11,21 @@ import type { ChildProcess } from "node:child_process";
 import { DebianRoot, parseEnvFile, run, unitValues } from "./chroot";
 
 const repo = path.resolve(__dirname, "../..");
-// The number changes with make-bookworm-root.sh's list of prefetched packages.
-const cacheTarball = process.env.WGHUB_TEST_ROOT_CACHE ?? "/var/cache/wireguard-hub-test/bookworm-root-3.tar";
-const netns = `wghub-pkg-${process.pid}`;
+// The number changes with make-debian-root.sh's list of prefetched packages.
+const cacheDir = process.env.WGHUB_TEST_ROOT_CACHE ?? "/var/cache/wireguard-hub-test";
+
+interface Release {
+    suite: "bookworm" | "trixie";
+    name: string;
+    node: RegExp;
+    /** The checks of the .deb itself (lintian, systemd-analyze, the page), run on one release only. */
+    checksOfTheDeb: boolean;
+}
+
+const releases: Release[] = [
+    { suite: "bookworm", name: "Debian 12", node: /^v18\./, checksOfTheDeb: true },
+    { suite: "trixie", name: "Debian 13", node: /^v20\./, checksOfTheDeb: false },
+];
 
 function mode(file: string): number {
     return fs.statSync(file).mode & 0o777;
@@ -37,7 +50,9 @@ function exited(child: ChildProcess): Promise<void> {
     return new Promise(resolve => child.once("exit", () => resolve()));
 }
 
-describe("package: the .deb on a clean Debian 12", function () {
+for (const release of releases) describe(`package: the .deb on a clean ${release.name} (${release.suite})`, function () {
+    const netns = `wghub-pkg-${release.suite}-${process.pid}`;
+    const cacheTarball = path.join(cacheDir, `${release.suite}-root-3.tar`);
     let work: string;
     let deb: string;
     let debian: DebianRoot;
@@ -100,8 +115,8 @@ describe("package: the .deb on a clean Debian 12", function () {
             { timeoutMs: 600_000 }));
         deb = built.stdout.trim().split("\n").pop()!.split(" ")[0];
         assert.match(deb, /wireguard-hub_[^/]+\.deb$/, built.stdout);
-        debian = timed("unpack Debian 12 root", () =>
-            DebianRoot.create(path.join(work, "root"), cacheTarball, path.join(__dirname, "make-bookworm-root.sh")));
+        debian = timed(`unpack ${release.name} root`, () =>
+            DebianRoot.create(path.join(work, "root"), release.suite, cacheTarball, path.join(__dirname, "make-debian-root.sh")));
         fs.copyFileSync(deb, debian.path("tmp/" + path.basename(deb)));
         // wireguard-go (suggested) too: with no kernel module here, the packaged WGHUB_WG_MODE=auto
         // then runs a real userspace interface inside the unit's sandbox.
@@ -132,10 +147,10 @@ describe("package: the .deb on a clean Debian 12", function () {
             console.log("--- service log ---\n" + fs.readFileSync(serviceLog, "utf8").slice(-4000));
     });
 
-    it("is installed by apt with Debian 12's own nodejs 18 and wireguard-tools", function () {
+    it(`is installed by apt with ${release.name}'s own nodejs and wireguard-tools`, function () {
         const status = debian.exec(["dpkg-query", "-W", "-f", "${Status} ${Version}", "wireguard-hub"]).stdout;
         assert.match(status, /^install ok installed /);
-        assert.match(debian.exec(["node", "--version"]).stdout, /^v18\./);
+        assert.match(debian.exec(["node", "--version"]).stdout, release.node);
         assert.ok(fs.existsSync(debian.path("usr/bin/wg")), "wireguard-tools is installed");
         const size = fs.statSync(deb).size;
         timings.push(`.deb ${(size / 1024 / 1024).toFixed(1)} MiB`);
@@ -164,9 +179,11 @@ describe("package: the .deb on a clean Debian 12", function () {
         assert.equal(mode(debian.path("usr/bin/wireguard-hub")), 0o755);
         const manifest = JSON.parse(fs.readFileSync(debian.path("usr/share/cockpit/wireguard-hub/manifest.json"), "utf8"));
         assert.ok(manifest.menu || manifest.tools, "the Cockpit manifest declares a menu entry");
-        // deb-systemd-helper enables the unit even without systemd running.
-        assert.equal(fs.readlinkSync(debian.path("etc/systemd/system/multi-user.target.wants/wireguard-hub.service")),
-            "/lib/systemd/system/wireguard-hub.service");
+        // deb-systemd-helper enables the unit, and the daily backup's timer, even without systemd running.
+        assert.match(fs.readlinkSync(debian.path("etc/systemd/system/multi-user.target.wants/wireguard-hub.service")),
+            /^(\/usr)?\/lib\/systemd\/system\/wireguard-hub\.service$/);
+        assert.match(fs.readlinkSync(debian.path("etc/systemd/system/timers.target.wants/wireguard-hub-backup.timer")),
+            /^(\/usr)?\/lib\/systemd\/system\/wireguard-hub-backup\.timer$/);
         const thirdParty = fs.readFileSync(debian.path("usr/share/doc/wireguard-hub/THIRD-PARTY.txt"), "utf8");
         for (const name of ["express", "sequelize", "commander", "sqlite3"])
             assert.match(thirdParty, new RegExp(`^  ${name} \\d+\\.\\d+\\.\\d+: \\S+`, "m"), `${name} in THIRD-PARTY.txt`);
@@ -174,17 +191,20 @@ describe("package: the .deb on a clean Debian 12", function () {
         assert.match(conffiles, /\/etc\/wireguard-hub\/hub\.env/);
     });
 
-    it("ships a unit that systemd-analyze verifies without a warning", function () {
+    if (release.checksOfTheDeb) it("ships units (the service, the daily backup and its timer) that systemd-analyze verifies without a warning", function () {
         const analyze = run("sh", ["-c", "command -v systemd-analyze"], { allowFail: true });
         if (analyze.status !== 0) this.skip();
-        const copy = path.join(work, "wireguard-hub.service");
-        fs.copyFileSync(debian.path("lib/systemd/system/wireguard-hub.service"), copy);
-        const r = run("systemd-analyze", ["verify", copy], { allowFail: true });
-        assert.equal(r.status, 0, r.stderr);
-        assert.equal(r.stderr.trim(), "", "systemd ignores a setting it cannot parse with only a warning");
+        const units = ["wireguard-hub.service", "wireguard-hub-backup.service", "wireguard-hub-backup.timer"];
+        const dir = fs.mkdtempSync(path.join(work, "units-"));
+        for (const u of units) fs.copyFileSync(debian.path(`lib/systemd/system/${u}`), path.join(dir, u));
+        // On this machine (not the root) the package's own command and man page are absent:
+        // their being installed is checked above, so those two complaints are the only ones allowed.
+        const r = run("systemd-analyze", ["verify", "--man=no", ...units.map(u => path.join(dir, u))], { allowFail: true });
+        const warnings = r.stderr.split("\n").filter(l => l.trim() && !/Command \/usr\/bin\/wireguard-hub is not executable/.test(l));
+        assert.deepEqual(warnings, [], "systemd ignores a setting it cannot parse with only a warning");
     });
 
-    it("ships a unit whose exposure `systemd-analyze security` rates 2.5 or less", function () {
+    if (release.checksOfTheDeb) it("ships a unit whose exposure `systemd-analyze security` rates 2.5 or less", function () {
         if (run("sh", ["-c", "command -v systemd-analyze"], { allowFail: true }).status !== 0) this.skip();
         const copy = path.join(work, "wireguard-hub.service");
         fs.copyFileSync(debian.path("lib/systemd/system/wireguard-hub.service"), copy);
@@ -195,7 +215,7 @@ describe("package: the .deb on a clean Debian 12", function () {
         assert.ok(Number(level[1]) <= 2.5, `exposure ${level[1]}:\n${r.stdout.split("\n").filter(l => l.startsWith("✗")).join("\n")}`);
     });
 
-    it("ships a page without the development socket override (any script on Cockpit's origin could use it)", function () {
+    if (release.checksOfTheDeb) it("ships a page without the development socket override (any script on Cockpit's origin could use it)", function () {
         const shipped = zlib.gunzipSync(fs.readFileSync(debian.path("usr/share/cockpit/wireguard-hub/index.js.gz"))).toString();
         assert.match(shipped, /wireguard-hub/, "the shipped bundle is the page");
         assert.ok(!shipped.includes("wireguard-hub:socket"), "the shipped page reads a socket path from localStorage");
@@ -207,7 +227,7 @@ describe("package: the .deb on a clean Debian 12", function () {
         assert.ok(devPage.includes("wireguard-hub:socket"));
     });
 
-    it("has no lintian errors or warnings", function () {
+    if (release.checksOfTheDeb) it("has no lintian errors or warnings", function () {
         this.timeout(180_000);
         if (run("sh", ["-c", "command -v lintian"], { allowFail: true }).status !== 0) this.skip();
         const r = timed("lintian", () => run("lintian", ["--tag-display-limit", "0", deb], { allowFail: true, timeoutMs: 170_000 }));
@@ -305,6 +325,32 @@ describe("package: the .deb on a clean Debian 12", function () {
         assert.equal(listed.status, 0, listed.stderr);
         assert.match(listed.stdout, /pkg-spoke-1/);
         assert.ok(!listed.stdout.includes(token.token), "token list never shows the secret");
+    });
+
+    it("backs up with the daily timer's own command: 0600 files in a 0700 directory, encrypted when hub.env names a passphrase file", function () {
+        this.timeout(120_000);
+        const unit = fs.readFileSync(debian.path("lib/systemd/system/wireguard-hub-backup.service"), "utf8");
+        const execStart = unitValues(unit, "ExecStart").pop()!.split(/\s+/);
+        const env = parseEnvFile(fs.readFileSync(debian.path("etc/wireguard-hub/hub.env"), "utf8"));
+        const first = debian.exec(execStart, { env, allowFail: true, timeoutMs: 60_000 });
+        assert.equal(first.status, 0, first.stderr);
+        const dir = debian.path("var/backups/wireguard-hub");
+        assert.equal(mode(dir), 0o700);
+        const files = fs.readdirSync(dir);
+        assert.equal(files.length, 1, files.join(", "));
+        assert.equal(mode(path.join(dir, files[0])), 0o600);
+        assert.match(fs.readFileSync(path.join(dir, files[0]), "utf8"), /^WIREGUARD-HUB-BACKUP\n.*"sealed":null/);
+
+        fs.writeFileSync(debian.path("etc/wireguard-hub/backup.passphrase"), "a passphrase for the timer\n", { mode: 0o600 });
+        const sealedEnv = [...env, "WGHUB_BACKUP_PASSPHRASE_FILE=/etc/wireguard-hub/backup.passphrase"];
+        // File names are to the second: the next one is written once the clock has moved on.
+        const firstSecond = files[0];
+        const second = debian.exec(["sh", "-c", `until [ "wireguard-hub-$(date -u +%Y%m%dT%H%M%SZ).backup" != "${firstSecond}" ]; do sleep 0.2; done; exec "$@"`, "wait", ...execStart],
+            { env: sealedEnv, allowFail: true, timeoutMs: 60_000 });
+        assert.equal(second.status, 0, second.stderr);
+        const newest = fs.readdirSync(dir).sort().pop()!;
+        assert.match(fs.readFileSync(path.join(dir, newest), "utf8"), /"sealed":\{"kdf":"scrypt"/);
+        fs.rmSync(debian.path("etc/wireguard-hub/backup.passphrase"));
     });
 
     it("stops on SIGTERM leaving the tunnel up; a reinstall keeps hub.env edits and data, and picks wg0 up again", async function () {

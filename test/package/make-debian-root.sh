@@ -1,11 +1,20 @@
 #!/bin/bash
-# Makes (once) a tarball of a minimal Debian 12 root with fresh package lists and the
-# archives the .deb's dependencies will want already downloaded (not installed), so the
-# package test unpacks it in seconds and apt still resolves every dependency itself.
-#   make-bookworm-root.sh CACHE_TARBALL
+# Makes (once) a tarball of a minimal Debian root (bookworm = 12, trixie = 13) with fresh
+# package lists and the archives the .deb's dependencies will want already downloaded (not
+# installed), so the package test unpacks it in seconds and apt still resolves every
+# dependency itself.
+#   make-debian-root.sh SUITE CACHE_TARBALL
 set -euo pipefail
 
-tarball=$1
+suite=$1
+tarball=$2
+case $suite in
+    bookworm | trixie) ;;
+    *)
+        echo "make-debian-root: unknown suite $suite (bookworm or trixie)" >&2
+        exit 2
+        ;;
+esac
 work=""
 # libsqlite3-0: the .deb needs it when sqlite3 was built against Debian's (npm_config_sqlite=/usr,
 # as .ci/run does). deb.test.ts names the tarball with a number that changes with this list.
@@ -42,8 +51,8 @@ main() {
 
     local mirror
     mirror=$(mirror_of_this_machine)
-    echo "debootstrap bookworm from $mirror"
-    debootstrap --variant=minbase bookworm "$work/root" "$mirror" >"$work/debootstrap.log" 2>&1 || {
+    echo "debootstrap $suite from $mirror"
+    debootstrap --variant=minbase "$suite" "$work/root" "$mirror" >"$work/debootstrap.log" 2>&1 || {
         tail -n 30 "$work/debootstrap.log" >&2
         exit 1
     }
