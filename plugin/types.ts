@@ -3,8 +3,8 @@
 import { platforms } from "../backend/contract/fields";
 
 export type {
-    Cluster, ClusterNode, CreatedToken, DriftItem, HubConfig, HubPeer, HubStatus, InitializeRequest, Platform, ReconcileInfo,
-    Spoke, SpokeState, SpokeUpdateRequest, TokenRequest, TokenState, TokenSummary, TrafficPoint, TrafficSeries,
+    AuditEvent, Cluster, ClusterNode, CreatedToken, DriftItem, HubConfig, HubPeer, HubStatus, InitializeRequest, Platform, ReconcileInfo,
+    RestoreAnswer, RestoreRequest, Spoke, SpokeState, SpokeUpdateRequest, TokenRequest, TokenState, TokenSummary, TrafficPoint, TrafficSeries,
 } from "../backend/contract/api";
 
 export const PLATFORMS = platforms;

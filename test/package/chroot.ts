@@ -12,9 +12,10 @@ export interface Result {
     stderr: string;
 }
 
-export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; allowFail?: boolean; timeoutMs?: number } = {}): Result {
+export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; allowFail?: boolean; timeoutMs?: number; cwd?: string } = {}): Result {
     const r = spawnSync(cmd, args, {
         encoding: "utf8",
+        cwd: opts.cwd,
         env: opts.env ?? process.env,
         timeout: opts.timeoutMs ?? 300_000,
         maxBuffer: 64 * 1024 * 1024,

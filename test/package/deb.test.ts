@@ -7,8 +7,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
-import type { ChildProcess } from "node:child_process";
 import { DebianRoot, parseEnvFile, run, unitValues } from "./chroot";
+import { InstalledHub, waitFor } from "./installedHub";
 
 const repo = path.resolve(__dirname, "../..");
 // The number changes with make-debian-root.sh's list of prefetched packages.
@@ -31,34 +31,14 @@ function mode(file: string): number {
     return fs.statSync(file).mode & 0o777;
 }
 
-function sleep(ms: number): Promise<void> {
-    return new Promise(resolve => setTimeout(resolve, ms));
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | null): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const value = probe();
-        if (value !== null) return value;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await sleep(250);
-    }
-}
-
-function exited(child: ChildProcess): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    return new Promise(resolve => child.once("exit", () => resolve()));
-}
-
 for (const release of releases) describe(`package: the .deb on a clean ${release.name} (${release.suite})`, function () {
     const netns = `wghub-pkg-${release.suite}-${process.pid}`;
     const cacheTarball = path.join(cacheDir, `${release.suite}-root-3.tar`);
     let work: string;
     let deb: string;
     let debian: DebianRoot;
-    let service: ChildProcess | null = null;
+    let hub: InstalledHub;
     let serviceLog: string;
-    let netnsMade = false;
     const timings: string[] = [];
 
     function timed<T>(label: string, fn: () => T): T {
@@ -70,42 +50,9 @@ for (const release of releases) describe(`package: the .deb on a clean ${release
         }
     }
 
-    function cli(...args: string[]) {
-        return debian.exec(["wireguard-hub", ...args], { allowFail: true, timeoutMs: 60_000 });
-    }
-
-    async function stopService(): Promise<void> {
-        const child = service;
-        service = null;
-        if (!child || child.exitCode !== null || child.signalCode !== null) return;
-        child.kill("SIGTERM");
-        const done = await Promise.race([exited(child).then(() => true), sleep(10_000).then(() => false)]);
-        if (!done) {
-            child.kill("SIGKILL");
-            await exited(child);
-            throw new Error("the service did not stop within 10 s of SIGTERM");
-        }
-    }
-
-    /** Starts the service as its (installed) unit says and waits until `wireguard-hub status` answers. */
-    async function startService() {
-        const unit = fs.readFileSync(debian.path("lib/systemd/system/wireguard-hub.service"), "utf8");
-        const envFile = unitValues(unit, "EnvironmentFile").pop()!.replace(/^-/, "");
-        // Environment= lines first, then the file, as systemd applies them.
-        const env = [
-            ...parseEnvFile(unitValues(unit, "Environment").join("\n")),
-            ...parseEnvFile(fs.readFileSync(debian.path(envFile), "utf8")),
-        ];
-        const child = debian.spawnService(netns, unit, env, serviceLog);
-        service = child;
-        const status = await waitFor("the admin socket", 30_000, () => {
-            if (child.exitCode !== null) throw new Error(`the service exited with ${child.exitCode}`);
-            if (!fs.existsSync(debian.path("run/wireguard-hub/api.sock"))) return null;
-            const r = cli("status");
-            return r.status === 0 ? r : null;
-        });
-        return { child, env, status };
-    }
+    const cli = (...args: string[]) => hub.cli(...args);
+    const startService = () => hub.start();
+    const stopService = () => hub.stop();
 
     before(function () {
         this.timeout(900_000);
@@ -118,6 +65,7 @@ for (const release of releases) describe(`package: the .deb on a clean ${release
         debian = timed(`unpack ${release.name} root`, () =>
             DebianRoot.create(path.join(work, "root"), release.suite, cacheTarball, path.join(__dirname, "make-debian-root.sh")));
         fs.copyFileSync(deb, debian.path("tmp/" + path.basename(deb)));
+        hub = new InstalledHub(debian, netns, serviceLog);
         // wireguard-go (suggested) too: with no kernel module here, the packaged WGHUB_WG_MODE=auto
         // then runs a real userspace interface inside the unit's sandbox.
         timed("apt-get install", () => debian.exec(
@@ -128,14 +76,8 @@ for (const release of releases) describe(`package: the .deb on a clean ${release
     after(async function () {
         this.timeout(120_000);
         try {
-            await stopService();
+            await hub?.destroy();
         } finally {
-            if (netnsMade) {
-                // What the service left running in our namespace (the wireguard-go daemon).
-                const pids = run("ip", ["netns", "pids", netns], { allowFail: true }).stdout.split(/\s+/).filter(Boolean);
-                for (const pid of pids) run("kill", ["-TERM", pid], { allowFail: true });
-                run("ip", ["netns", "del", netns], { allowFail: true });
-            }
             debian?.remove();
             if (work) fs.rmSync(work, { recursive: true, force: true });
             if (timings.length) console.log(`      timings: ${timings.join(", ")}`);
@@ -239,10 +181,7 @@ for (const release of releases) describe(`package: the .deb on a clean ${release
     it("starts with the unit's ExecStart, EnvironmentFile and sandbox, and answers `wireguard-hub status`", async function () {
         this.timeout(60_000);
         // The service listens on 0.0.0.0:51821 as packaged: keep that inside a namespace of our own.
-        run("ip", ["netns", "add", netns]);
-        netnsMade = true;
-        run("ip", ["-n", netns, "link", "set", "lo", "up"]);
-        const { child, env, status: first } = await startService();
+        const { env, status: first } = await startService();
         assert.ok(env.includes("WGHUB_API_SOCKET=/run/wireguard-hub/api.sock"), env.join("\n"));
         // The unit's memory settings, which Debian's node 18 took (node refuses to start on a
         // NODE_OPTIONS it does not allow).
@@ -251,7 +190,7 @@ for (const release of releases) describe(`package: the .deb on a clean ${release
 
         // The box is real: in the service's mount namespace the system is read-only and its
         // state directory is not.
-        const inBox = (file: string) => run("nsenter", ["-t", String(child.pid), "-m", "--", "touch", debian.path(file)],
+        const inBox = (file: string) => run("nsenter", ["-t", String(hub.pid), "-m", "--", "touch", debian.path(file)],
             { allowFail: true });
         assert.match(inBox("usr/lib/wireguard-hub/probe").stderr, /Read-only file system/);
         assert.equal(inBox("var/lib/wireguard-hub/probe").status, 0);

@@ -16,7 +16,7 @@ export interface FieldProps {
     helper?: string;
     placeholder?: string;
     isRequired?: boolean;
-    type?: "text" | "number";
+    type?: "text" | "number" | "password";
     isDisabled?: boolean;
 }
 
