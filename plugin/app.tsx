@@ -6,7 +6,9 @@ import { store, useStore } from "./store";
 import { Toasts } from "./components/common/toasts";
 import { AccessDenied, Loading, PageError, ServiceDown } from "./components/common/pageStates";
 import { SetupWizard } from "./components/setup/setupWizard";
+import { SetupResult } from "./components/setup/setupResult";
 import { HubCard } from "./components/hub/hubCard";
+import { HubHealth } from "./components/hub/hubHealth";
 import { SpokesTable } from "./components/spokes/spokesTable";
 import { TokensTable } from "./components/tokens/tokensTable";
 import { ProxmoxTree } from "./components/proxmox/proxmoxTree";
@@ -19,6 +21,7 @@ type TabKey = "spokes" | "tokens" | "proxmox" | "traffic";
 const TAB_KEYS: TabKey[] = ["spokes", "tokens", "proxmox", "traffic"];
 
 const Dashboard = () => {
+    const { status } = useStore();
     const first = usePageLocation().path[0];
     const tab: TabKey = (TAB_KEYS as (string | undefined)[]).includes(first) ? first as TabKey : "spokes";
     const select = (key: TabKey) => {
@@ -27,6 +30,7 @@ const Dashboard = () => {
     return (
         <>
             <PageSection>
+                <HubHealth status={status} />
                 <HubCard />
             </PageSection>
             <PageSection>
@@ -51,6 +55,7 @@ const Dashboard = () => {
 
 function Body() {
     const state = useStore();
+    if (state.setupResult) return <PageSection isFilled><SetupResult config={state.setupResult} /></PageSection>;
     switch (state.phase) {
     case "loading":
         return <PageSection isFilled><Loading /></PageSection>;

@@ -26,6 +26,8 @@ export interface HubState {
     updatedAt: number;
     /** Whether the on-demand lists have arrived at least once. */
     listsLoaded: { tokens: boolean; clusters: boolean };
+    /** The hub the setup wizard just made: its result stays on screen until the admin moves on. */
+    setupResult: HubConfig | null;
 }
 
 type Listener = (...args: unknown[]) => void;
@@ -64,6 +66,7 @@ class HubStore extends EventEmitter {
         clusters: [],
         updatedAt: 0,
         listsLoaded: { tokens: false, clusters: false },
+        setupResult: null,
     };
 
     private timer: number | null = null;
@@ -215,8 +218,14 @@ class HubStore extends EventEmitter {
         this.set({ phase, error: err });
     }
 
+    /** The wizard succeeded: its result is shown, whatever the refreshes find meanwhile. */
+    showSetupResult(config: HubConfig): void {
+        this.set({ setupResult: config });
+        void this.refresh();
+    }
+
     afterInitialize(config: HubConfig): void {
-        this.set({ phase: "ready", config });
+        this.set({ phase: "ready", config, setupResult: null });
         void this.refresh();
     }
 }

@@ -53,6 +53,16 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
         assert.equal(config.body.networkCIDR, "10.20.0.0/24");
         assert.deepEqual(config.body.dns, ["1.1.1.1", "9.9.9.9"]);
         assert.equal(await frame.locator("#setup-result-public-key").textContent(), config.body.publicKey);
+        // WireGuard is off in this hub: the result says so instead of claiming it listens.
+        await frame.locator("#setup-result-wireguard-off").waitFor();
+        assert.equal(await frame.locator("#setup-result-listening").count(), 0);
+        const port = new URL(hub.publicUrl).port;
+        assert.match((await frame.locator("#setup-result-ports").textContent())!, new RegExp(`UDP port 51820 .*TCP port ${port} `));
+        // The result stays through the refreshes that now find the hub set up, until the admin moves on.
+        const refreshes = Number(await frame.locator("body").getAttribute("data-refreshes"));
+        await frame.locator(`body[data-refreshes="${refreshes + 2}"]`).waitFor({ timeout: 30_000 });
+        assert.equal(await frame.locator("#setup-result").isVisible(), true);
+        assert.equal(await frame.locator("#hub-card").count(), 0);
 
         await frame.locator("#setup-open-dashboard").click();
         await frame.locator("#hub-card").waitFor();
@@ -180,13 +190,16 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
         const { id } = await spokeRow("branch-1");
         await frame.locator(`#spoke-actions-${id}`).click();
         await frame.locator(`#spoke-reenroll-${id}`).click();
+        await frame.locator("#reenroll-confirm").click();
         const dialog = frame.locator("#token-dialog");
         await dialog.waitFor();
         assert.match((await dialog.textContent())!, /Re-enroll branch-1/);
         assert.match((await frame.locator("#install-command-linux").textContent())!, /platform=linux/);
         const tokens = (await hub.admin("GET", "/api/installation/tokens")).body.tokens as { spokeId: string; purpose: string; state: string }[];
         assert.ok(tokens.some(t => t.spokeId === id && t.purpose === "reenroll" && t.state === "pending"), JSON.stringify(tokens));
+        // Not copied: closing asks first.
         await frame.locator("#token-dialog-close").click();
+        await frame.locator("#token-close-anyway").click();
         await dialog.waitFor({ state: "detached" });
     });
 
@@ -196,6 +209,7 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
         await frame.locator("#add-spoke-create").click();
         await frame.locator("#install-command-linux").waitFor();
         await frame.locator("#add-spoke-done").click();
+        await frame.locator("#token-close-anyway").click();
 
         await frame.locator("#tab-tokens").click();
         const pending = frame.locator(`#tokens-table tr[data-spoke-name="branch-2"][data-state="pending"]`);

@@ -119,6 +119,9 @@ describe("browser: every visible string goes through gettext", function () {
         const spokes = (await hub.admin("GET", "/api/spoke/list")).body;
         for (const s of Array.isArray(spokes) ? spokes : spokes.spokes)
             for (const key of ["name", "hostname", "address", "addressV6", "publicKey", "endpoint", "subnets", "datacenter", "proxmoxClusterName", "proxmoxNodeName", "proxmoxVersion"]) add(s[key]);
+        for (const t of (await hub.admin("GET", "/api/installation/tokens")).body.tokens) add(t.spokeName);
+        // Who did what (user names, addresses) in a spoke's audit entries.
+        for (const e of (await hub.admin("GET", "/api/audit")).body.events) for (const key of ["actor", "source"]) add(e[key]);
         data = [...values, ...names].sort((a, b) => b.length - a.length);
     }
 
@@ -197,14 +200,32 @@ describe("browser: every visible string goes through gettext", function () {
         await frame.locator("#token-once").waitFor();
         await check("add spoke: token");
         await frame.locator("#add-spoke-done, #add-spoke-close").first().click();
+        await frame.locator("#token-close-confirm").waitFor();
+        await check("add spoke: close without copying?");
+        await frame.locator("#token-close-anyway").click();
         await frame.locator("#add-spoke-dialog").waitFor({ state: "detached" });
+
+        const waiting = frame.locator("#spokes-table tr[data-pending-name='branch-9']");
+        await waiting.waitFor();
+        await check("spokes: one waiting for enrollment");
+        await waiting.locator("[id^=pending-actions-]").click();
+        await frame.locator("[id^=pending-cancel-]").first().click();
+        await frame.locator("#cancel-enrollment-dialog").waitFor();
+        await check("cancel an enrollment");
+        await frame.locator("#cancel-enrollment-keep").click();
 
         await frame.locator("#hub-edit").click();
         await frame.locator("#edit-hub-dialog").waitFor();
-        await check("edit hub");
+        await frame.locator("#edit-hub-dns").fill("10.31.0.2");
+        await frame.locator("#edit-hub-impact").waitFor();
+        await check("edit hub, with what it means for the spokes");
         await frame.locator("#edit-hub-cancel").click();
 
-        const row = frame.locator("#spokes-table tbody tr").first();
+        const row = frame.locator("#spokes-table tr[id^=spoke-row-]").first();
+        await row.locator("[id^=spoke-expand-]").click();
+        await frame.locator("[id^=spoke-audit-]").first().waitFor();
+        await check("spoke details");
+        await row.locator("[id^=spoke-expand-]").click();
         await row.locator("button[aria-haspopup], .pf-v6-c-menu-toggle").last().click();
         await frame.locator(".pf-v6-c-menu").first().waitFor();
         await check("spoke actions");
@@ -212,6 +233,12 @@ describe("browser: every visible string goes through gettext", function () {
         await frame.locator("#edit-spoke-dialog").waitFor();
         await check("edit spoke");
         await frame.locator("#edit-spoke-cancel").click();
+
+        await row.locator("button[aria-haspopup], .pf-v6-c-menu-toggle").last().click();
+        await frame.locator("[id^=spoke-reenroll-]").first().click();
+        await frame.locator("#reenroll-dialog").waitFor();
+        await check("re-enroll: asks first");
+        await frame.locator("#reenroll-cancel").click();
 
         await row.locator("button[aria-haspopup], .pf-v6-c-menu-toggle").last().click();
         await frame.locator("[id^=spoke-remove-]").first().click();
@@ -223,6 +250,6 @@ describe("browser: every visible string goes through gettext", function () {
     it("has found no text outside gettext", function () {
         const list = [...escaped].map(([text, view]) => `${view}: "${text}"`);
         assert.deepEqual(list, [], `visible text not marked for translation:\n${list.join("\n")}`);
-        assert.equal(views.length, 18, `every view was looked at: ${views.join(", ")}`);
+        assert.equal(views.length, 23, `every view was looked at: ${views.join(", ")}`);
     });
 });

@@ -26,10 +26,13 @@ export async function copyToClipboard(text: string): Promise<void> {
     }
 }
 
-export const CopyButton = ({ id, text, label }: { id: string; text: string; label?: string }) => {
+export const CopyButton = ({ id, text, label, onCopied }: { id: string; text: string; label?: string; onCopied?: () => void }) => {
     const [copied, setCopied] = useState<boolean | null>(null);
     const copy = () => {
-        copyToClipboard(text).then(() => setCopied(true), () => setCopied(false));
+        copyToClipboard(text).then(() => {
+            setCopied(true);
+            onCopied?.();
+        }, () => setCopied(false));
     };
     const tip = copied === null ? _("Copy to clipboard") : copied ? _("Copied") : _("Copy failed: select the text and copy it");
     return (
@@ -41,8 +44,8 @@ export const CopyButton = ({ id, text, label }: { id: string; text: string; labe
 };
 
 /** A command or key in a code block, with its copy button. */
-export const CopyBlock = ({ id, text }: { id: string; text: string }) => (
-    <CodeBlock actions={<CopyButton id={`${id}-copy`} text={text} />}>
+export const CopyBlock = ({ id, text, onCopied }: { id: string; text: string; onCopied?: () => void }) => (
+    <CodeBlock actions={<CopyButton id={`${id}-copy`} text={text} onCopied={onCopied} />}>
         <CodeBlockCode id={id}>{text}</CodeBlockCode>
     </CodeBlock>
 );

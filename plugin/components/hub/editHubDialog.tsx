@@ -4,12 +4,14 @@ import { Button, Form, ModalBody, ModalFooter, ModalHeader } from "@patternfly/r
 import { Dialog } from "../common/dialog";
 import cockpit from "cockpit";
 import * as api from "../../api";
-import { store, useDialogAction } from "../../store";
+import { store, useDialogAction, useStore } from "../../store";
 import type { HubConfig } from "../../types";
 import { Field } from "../common/field";
 import { notify } from "../common/toasts";
 import { checkDNS, checkEndpoint, checkOptionalEndpoint, splitList } from "../../util/validate";
 import { InlineError } from "../common/inlineError";
+import { submitOnEnter } from "../common/submitOnEnter";
+import { countFollowers, SpokeImpact } from "./spokeImpact";
 
 const _ = cockpit.gettext;
 
@@ -24,23 +26,32 @@ export const EditHubDialog = ({ config, onClose }: { config: HubConfig; onClose:
         dns: checkDNS(dns),
     }), [publicEndpoint, privateEndpoint, dns]);
     const valid = !errors.publicEndpoint && !errors.privateEndpoint && !errors.dns;
+    const { spokes } = useStore();
+    const changed = publicEndpoint.trim() !== config.publicEndpoint
+        || (privateEndpoint.trim() || null) !== (config.privateEndpoint ?? null)
+        || splitList(dns).join(",") !== (config.dns ?? []).join(",");
 
-    const save = () => valid && run(async () => {
+    const save = () => valid && !busy && run(async () => {
         await api.updateHubConfig({
             publicEndpoint: publicEndpoint.trim(),
             privateEndpoint: privateEndpoint.trim() || null,
             dns: splitList(dns),
         });
-        notify("success", _("Hub settings saved"), _("Spokes installed from now on get the new settings; running spokes keep theirs until they are re-enrolled."));
+        const { reenroll } = countFollowers(store.state.spokes);
+        notify("success", _("Hub settings saved"), reenroll
+            ? cockpit.format(cockpit.ngettext("Spokes with an agent follow within a minute; $0 spoke without one keeps the old settings until it is re-enrolled.",
+                "Spokes with an agent follow within a minute; $0 spokes without one keep the old settings until they are re-enrolled.", reenroll), reenroll)
+            : _("Running spokes follow through their agents within a minute; spokes installed from now on get the new settings."));
         await store.refresh();
         onClose();
     });
 
     return (
-        <Dialog id="edit-hub-dialog" isOpen onClose={onClose} variant="medium" aria-labelledby="edit-hub-title">
+        <Dialog id="edit-hub-dialog" isOpen onClose={onClose} variant="medium" aria-labelledby="edit-hub-title"
+            elementToFocus="#edit-hub-public-endpoint">
             <ModalHeader labelId="edit-hub-title" title={_("Hub settings")} />
             <ModalBody>
-                <Form isHorizontal onSubmit={e => {
+                <Form isHorizontal onKeyDown={submitOnEnter(() => void save())} onSubmit={e => {
                     e.preventDefault();
                     void save();
                 }}>
@@ -51,6 +62,7 @@ export const EditHubDialog = ({ config, onClose }: { config: HubConfig; onClose:
                     <Field id="edit-hub-dns" label={_("DNS for spokes")} value={dns} onChange={setDns} error={errors.dns}
                         helper={_("Separated by commas or spaces; empty keeps each spoke's own DNS.")} />
                 </Form>
+                {changed && <SpokeImpact spokes={spokes} />}
                 {error && (
                     <InlineError id="edit-hub-error" title={_("The settings could not be saved")} error={error} />
                 )}

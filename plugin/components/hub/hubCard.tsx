@@ -12,6 +12,7 @@ import { displayState } from "../../util/spokeState";
 import { formatDateTime, timeAgo } from "../../util/format";
 import type { DriftItem, HubStatus } from "../../types";
 import { EditHubDialog } from "./editHubDialog";
+import { enrollmentPort } from "../../util/ports";
 
 const _ = cockpit.gettext;
 
@@ -60,7 +61,7 @@ export const HubCard = () => {
     const lastDrift = status?.reconcile?.lastDrift;
     const online = status?.spokes?.online ?? counted.online;
     const total = status?.spokes?.total ?? counted.total;
-    const error = reconcile?.error || status?.lastError;
+    const enrollPort = enrollmentPort(config.publicUrl);
 
     return (
         <Card id="hub-card" isCompact>
@@ -82,7 +83,10 @@ export const HubCard = () => {
                     <Item term={_("Public key")} id="hub-public-key-item">
                         <CopyInline id="hub-public-key" text={config.publicKey} />
                     </Item>
-                    <Item term={_("Listen port")} id="hub-listen-port">{cockpit.format(_("$0/udp"), config.listenPort)}</Item>
+                    <Item term={_("Ports spokes need")} id="hub-ports">
+                        <span id="hub-listen-port">{cockpit.format(_("$0/udp (WireGuard)"), config.listenPort)}</span>
+                        {enrollPort !== null && <>, <span id="hub-enroll-port">{cockpit.format(_("$0/tcp (enrollment)"), enrollPort)}</span></>}
+                    </Item>
                     <Item term={_("Public endpoint")} id="hub-public-endpoint">{config.publicEndpoint}</Item>
                     <Item term={_("Private endpoint")} id="hub-private-endpoint">{config.privateEndpoint || _("none")}</Item>
                     <Item term={_("Spokes online")} id="hub-peers">{cockpit.format(_("$0 of $1"), online.toLocaleString(), total.toLocaleString())}</Item>
@@ -101,12 +105,6 @@ export const HubCard = () => {
                         )}
                     </Item>
                 </DescriptionList>
-                {error && (
-                    <Alert id="hub-reconcile-error" isInline isPlain variant="danger" variantLabel={variantLabel("danger")} className="pf-v6-u-mt-sm"
-                        title={_("WireGuard could not be brought in line with the database")}>
-                        {error}
-                    </Alert>
-                )}
                 {statusError && (
                     <Alert id="hub-status-error" isInline isPlain variant="warning" variantLabel={variantLabel("warning")} className="pf-v6-u-mt-sm"
                         title={_("The hub's live status is unavailable")}>

@@ -1,16 +1,14 @@
 // First run: the hub has no configuration yet (GET /api/hub/config is 404).
 import React, { useMemo, useState } from "react";
 import {
-    Button, Card, CardBody, CardTitle, DescriptionList, DescriptionListDescription, DescriptionListGroup,
-    DescriptionListTerm, EmptyState, EmptyStateActions, EmptyStateBody, EmptyStateFooter, Form, Wizard, WizardStep,
+    Card, CardBody, CardTitle, DescriptionList, DescriptionListDescription, DescriptionListGroup,
+    DescriptionListTerm, Form, Wizard, WizardStep,
 } from "@patternfly/react-core";
-import { CheckCircleIcon } from "@patternfly/react-icons";
 import cockpit from "cockpit";
 import * as api from "../../api";
 import { store, asApiError } from "../../store";
-import type { HubConfig, InitializeRequest } from "../../types";
+import type { InitializeRequest } from "../../types";
 import { Field } from "../common/field";
-import { CopyInline } from "../common/copyText";
 import {
     checkDNS, checkEndpoint, checkNetworkCIDR, checkNetworkCIDRv6, checkOptionalEndpoint, checkPort, splitList,
 } from "../../util/validate";
@@ -61,32 +59,11 @@ const footer = (step: string, extra: object = {}) => ({
     ...extra,
 });
 
-const Result = ({ config }: { config: HubConfig }) => (
-    <EmptyState id="setup-result" status="success" icon={CheckCircleIcon} headingLevel="h2" titleText={_("The hub is ready")}>
-        <EmptyStateBody>
-            <p>{cockpit.format(_("WireGuard listens on UDP port $0 with address $1."), config.listenPort, config.interfaceAddress)}</p>
-            <div className="pf-v6-u-mt-md pf-v6-u-text-align-left">
-                <strong>{_("Hub public key")}</strong>
-                <CopyInline id="setup-result-public-key" text={config.publicKey} />
-            </div>
-            <p className="pf-v6-u-mt-md">{_("Next, add a spoke: the dashboard gives you a one-line command to run on it.")}</p>
-        </EmptyStateBody>
-        <EmptyStateFooter>
-            <EmptyStateActions>
-                <Button id="setup-open-dashboard" variant="primary" onClick={() => store.afterInitialize(config)}>
-                    {_("Open the dashboard")}
-                </Button>
-            </EmptyStateActions>
-        </EmptyStateFooter>
-    </EmptyState>
-);
-
 export const SetupWizard = () => {
     const [values, setValues] = useState<Values>(INITIAL);
     const [touched, setTouched] = useState<Record<string, boolean>>({});
     const [busy, setBusy] = useState(false);
     const [failure, setFailure] = useState<api.ApiError | null>(null);
-    const [result, setResult] = useState<HubConfig | null>(null);
 
     const errors = useMemo(() => ({
         networkCIDR: checkNetworkCIDR(values.networkCIDR),
@@ -115,15 +92,13 @@ export const SetupWizard = () => {
         setFailure(null);
         try {
             const answer = await api.initializeHub(toRequest(values));
-            setResult(answer.config);
+            store.showSetupResult(answer.config);
         } catch (e) {
             setFailure(asApiError(e));
         } finally {
             setBusy(false);
         }
     };
-
-    if (result) return <Card><CardBody><Result config={result} /></CardBody></Card>;
 
     const req = toRequest(values);
     return (
@@ -170,8 +145,10 @@ export const SetupWizard = () => {
                                 </DescriptionListDescription>
                             </DescriptionListGroup>
                             <DescriptionListGroup>
-                                <DescriptionListTerm>{_("UDP port")}</DescriptionListTerm>
-                                <DescriptionListDescription>{req.listenPort}</DescriptionListDescription>
+                                <DescriptionListTerm>{_("Ports spokes need")}</DescriptionListTerm>
+                                <DescriptionListDescription id="setup-review-ports">
+                                    {cockpit.format(_("UDP $0 for WireGuard, and the service's enrollment port over TCP (shown once the hub is set up)"), values.listenPort.trim())}
+                                </DescriptionListDescription>
                             </DescriptionListGroup>
                             <DescriptionListGroup>
                                 <DescriptionListTerm>{_("Public endpoint")}</DescriptionListTerm>

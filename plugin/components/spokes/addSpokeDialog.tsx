@@ -12,6 +12,8 @@ import { Field } from "../common/field";
 import { TokenView } from "./tokenView";
 import { checkSpokeAddress, checkSpokeName, checkSubnets, splitList } from "../../util/validate";
 import { InlineError } from "../common/inlineError";
+import { submitOnEnter } from "../common/submitOnEnter";
+import { TokenCloseButtons, TokenCloseQuestion, useTokenCloseGuard } from "./tokenCloseGuard";
 
 const _ = cockpit.gettext;
 
@@ -33,6 +35,8 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
     const [busy, setBusy] = useState(false);
     const [error, setError] = useState<api.ApiError | null>(null);
     const [token, setToken] = useState<CreatedToken | null>(null);
+    // Before a token exists there is nothing to lose: the form closes at once.
+    const guard = useTokenCloseGuard(onClose, token !== null);
 
     const errors = useMemo(() => {
         // Names are labels, not keys (the API and the CLI tell spokes apart by id): two sites
@@ -46,6 +50,7 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
     const valid = !errors.name && !errors.address && !errors.subnets;
 
     const submit = async () => {
+        if (busy || token) return;
         setTried(true);
         if (!valid) return;
         const req: TokenRequest = { spokeName: name.trim(), ttl };
@@ -66,14 +71,16 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
     };
 
     return (
-        <Dialog id="add-spoke-dialog" isOpen onClose={onClose} variant="medium" aria-labelledby="add-spoke-title">
+        <Dialog id="add-spoke-dialog" isOpen onClose={guard.requestClose} variant="medium" aria-labelledby="add-spoke-title"
+            elementToFocus="#add-spoke-name">
             <ModalHeader labelId="add-spoke-title"
                 title={token ? cockpit.format(_("Install $0"), token.spokeName) : _("Add spoke")} />
             <ModalBody>
+                {guard.asking && <TokenCloseQuestion />}
                 {token
-                    ? <TokenView token={token} />
+                    ? <TokenView token={token} {...guard.follow} />
                     : (
-                        <Form id="add-spoke-form" isHorizontal onSubmit={e => {
+                        <Form id="add-spoke-form" isHorizontal onKeyDown={submitOnEnter(() => void submit())} onSubmit={e => {
                             e.preventDefault();
                             void submit();
                         }}>
@@ -99,8 +106,10 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
                     )}
             </ModalBody>
             <ModalFooter>
-                {token
-                    ? <Button id="add-spoke-done" variant="primary" onClick={onClose}>{_("Done")}</Button>
+                {guard.asking
+                    ? <TokenCloseButtons guard={guard} />
+                    : token
+                    ? <Button id="add-spoke-done" variant="primary" onClick={guard.requestClose}>{_("Done")}</Button>
                     : (
                         <>
                             <Button id="add-spoke-create" variant="primary" onClick={() => void submit()}

@@ -11,6 +11,7 @@ import { Dialog } from "../common/dialog";
 import { Field } from "../common/field";
 import { InlineError } from "../common/inlineError";
 import { notify } from "../common/toasts";
+import { submitOnEnter } from "../common/submitOnEnter";
 
 const _ = cockpit.gettext;
 
@@ -38,10 +39,13 @@ export const EditSpokeDialog = ({ spoke, onClose }: { spoke: Spoke; onClose: () 
     });
 
     return (
-        <Dialog id="edit-spoke-dialog" isOpen onClose={onClose} variant="medium" aria-labelledby="edit-spoke-title">
+        <Dialog id="edit-spoke-dialog" isOpen onClose={onClose} variant="medium" aria-labelledby="edit-spoke-title"
+            elementToFocus="#edit-spoke-name">
             <ModalHeader labelId="edit-spoke-title" title={cockpit.format(_("Edit $0"), spoke.name)} />
             <ModalBody>
-                <Form id="edit-spoke-form" isHorizontal onSubmit={e => {
+                <Form id="edit-spoke-form" isHorizontal onKeyDown={submitOnEnter(() => {
+                    if (valid && !busy) void save();
+                })} onSubmit={e => {
                     e.preventDefault();
                     if (valid) void save();
                 }}>

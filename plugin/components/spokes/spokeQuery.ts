@@ -32,8 +32,8 @@ export function toRows(spokes: Spoke[], now: number): SpokeRow[] {
             state: displayState(spoke, now),
             address,
             os,
-            haystack: [spoke.name, address, os, spoke.endpoint ?? "", spoke.hostname ?? "", spoke.proxmoxClusterName ?? "",
-                spoke.datacenter ?? "", spoke.publicKey ?? ""].join("\n").toLowerCase(),
+            haystack: [spoke.name, address, spoke.addressV6 ?? "", os, spoke.endpoint ?? "", spoke.hostname ?? "", spoke.proxmoxClusterName ?? "",
+                spoke.datacenter ?? "", spoke.publicKey ?? "", ...(spoke.subnets ?? [])].join("\n").toLowerCase(),
         };
     });
 }

@@ -14,7 +14,7 @@ import { handshakeMillis, spokeAddress } from "../../util/spokeState";
 
 const _ = cockpit.gettext;
 
-const PLATFORM_NAMES: Record<Platform, string> = {
+export const PLATFORM_NAMES: Record<Platform, string> = {
     linux: "Linux",
     proxmox: "Proxmox VE",
     macos: "macOS",
@@ -30,12 +30,14 @@ const PLATFORM_HINTS: Record<Platform, () => string> = {
 
 export type FollowStage = "waiting" | "registered" | "handshake";
 
-export function followStage(spoke: Spoke | undefined, tokenCreatedAt: number): FollowStage {
-    // The list holds registered spokes only; a re-enrolled one counts once it registered again.
+export function followStage(spoke: Spoke | undefined, token: Pick<CreatedToken, "purpose" | "createdAt">): FollowStage {
+    // The list holds registered spokes only; a re-enrolled one is there all along and counts
+    // once it registered again (both times are the hub's clock).
     if (!spoke || !spoke.publicKey) return "waiting";
-    if (spoke.registeredAt && Date.parse(spoke.registeredAt) < tokenCreatedAt - 60_000) return "waiting";
-    return handshakeMillis(spoke) > Math.max(tokenCreatedAt - 60_000, Date.parse(spoke.registeredAt ?? "") || 0) - 60_000
-        ? "handshake" : "registered";
+    const registeredAt = Date.parse(spoke.registeredAt ?? "") || 0;
+    const createdAt = Date.parse(token.createdAt) || 0;
+    if (token.purpose === "reenroll" && registeredAt < createdAt) return "waiting";
+    return handshakeMillis(spoke) > Math.max(createdAt - 60_000, registeredAt) - 60_000 ? "handshake" : "registered";
 }
 
 /** While a dialog follows a spoke, the list is refreshed more often than the page's own loop. */
@@ -46,13 +48,30 @@ function useFastRefresh(ms: number) {
     }, [ms]);
 }
 
-export const TokenView = ({ token }: { token: CreatedToken }) => {
-    const [platform, setPlatform] = useState<Platform>("linux");
+/** The install tab a spoke's own system wants (its OS as it registered, Proxmox VE first). */
+export function platformOf(spoke: Pick<Spoke, "os" | "isProxmox">): Platform {
+    if (spoke.isProxmox) return "proxmox";
+    const os = (spoke.os ?? "").toLowerCase();
+    return (PLATFORMS as readonly string[]).includes(os) ? os as Platform : "linux";
+}
+
+export interface TokenViewProps {
+    token: CreatedToken;
+    /** The install tab shown first. */
+    initialPlatform?: Platform;
+    /** Called once a command was copied (button or selection). */
+    onCopied?: () => void;
+    /** Called as the spoke moves from waiting to registered to its first handshake. */
+    onStage?: (stage: FollowStage) => void;
+}
+
+export const TokenView = ({ token, initialPlatform = "linux", onCopied, onStage }: TokenViewProps) => {
+    const [platform, setPlatform] = useState<Platform>(initialPlatform);
     const { spokes } = useStore();
     useFastRefresh(2000);
-    const [createdAt] = useState(() => (token.createdAt ? Date.parse(token.createdAt) : Date.now()));
     const spoke = spokes.find(s => s.id === token.spokeId);
-    const stage = followStage(spoke, createdAt);
+    const stage = followStage(spoke, token);
+    useEffect(() => onStage?.(stage), [stage, onStage]);
     type StepVariant = "success" | "info" | "pending";
     const variants: Record<FollowStage, StepVariant> = {
         waiting: stage === "waiting" ? "info" : "success",
@@ -67,13 +86,13 @@ export const TokenView = ({ token }: { token: CreatedToken }) => {
                 title={_("Copy the command now: the token inside it will not be shown again.")}>
                 {cockpit.format(_("It works once and expires $0 ($1)."), timeUntil(token.expiresAt), formatDateTime(token.expiresAt))}
             </Alert>
-            <Tabs id="install-tabs" className="pf-v6-u-mt-md" activeKey={platform} onSelect={(_e, k) => setPlatform(k as Platform)}>
+            <Tabs id="install-tabs" className="pf-v6-u-mt-md" activeKey={platform} data-platform={platform} onSelect={(_e, k) => setPlatform(k as Platform)}>
                 {PLATFORMS.map(p => (
                     <Tab key={p} eventKey={p} id={`install-panel-${p}`} title={<TabTitleText id={`install-tab-${p}`}>{PLATFORM_NAMES[p]}</TabTitleText>}>
-                        <div className="pf-v6-u-pt-md">
+                        <div className="pf-v6-u-pt-md" onCopy={onCopied}>
                             <Content component="p">{PLATFORM_HINTS[p]()}</Content>
                             {token.installCommands[p]
-                                ? <CopyBlock id={`install-command-${p}`} text={token.installCommands[p]!} />
+                                ? <CopyBlock id={`install-command-${p}`} text={token.installCommands[p]!} onCopied={onCopied} />
                                 : <Content component="p">{_("No command for this platform.")}</Content>}
                         </div>
                     </Tab>

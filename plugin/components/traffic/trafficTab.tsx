@@ -1,8 +1,9 @@
 // Traffic over the last hour (the hub, or one spoke) and the topology picture.
 import React, { useEffect, useMemo, useState } from "react";
 import {
-    Alert, Card, CardBody, CardHeader, CardTitle, Flex, FlexItem, Content, ToggleGroup, ToggleGroupItem,
+    Alert, Card, CardBody, CardHeader, CardTitle, EmptyState, EmptyStateBody, Flex, FlexItem, Content, ToggleGroup, ToggleGroupItem,
 } from "@patternfly/react-core";
+import { ChartLineIcon } from "@patternfly/react-icons";
 import { variantLabel } from "../common/alertLabels";
 import cockpit from "cockpit";
 import * as api from "../../api";
@@ -23,7 +24,7 @@ const REFRESH_MS = 10_000;
 const PICKER_SIZE = 50;
 
 export const TrafficTab = () => {
-    const { spokes, updatedAt } = useStore();
+    const { spokes, updatedAt, status } = useStore();
     // The spoke a row's "Traffic" action asked for: #/traffic?spoke=<id>.
     const spokeId = usePageLocation().options.spoke ?? "";
     const setSpokeId = (id: string) => goTo(["traffic"], id ? { spoke: id } : {});
@@ -85,8 +86,20 @@ export const TrafficTab = () => {
                             {error.message}
                         </Alert>
                     )}
-                    <TrafficChart id="traffic-chart" points={points} minutes={minutes} />
-                    <Flex className="pf-v6-u-mt-sm">
+                    {series && points.length === 0
+                        ? (
+                            <EmptyState id="traffic-empty" headingLevel="h3" icon={ChartLineIcon} titleText={_("No traffic samples yet")}>
+                                <EmptyStateBody>
+                                    {spokeId
+                                        ? _("This spoke has passed no traffic through the hub in this range.")
+                                        : status?.mode === "off"
+                                        ? _("The hub samples WireGuard's counters on each run; with WireGuard off there is nothing to sample.")
+                                        : _("The hub samples WireGuard's counters on each run: the first points appear within a minute.")}
+                                </EmptyStateBody>
+                            </EmptyState>
+                        )
+                        : <TrafficChart id="traffic-chart" points={points} minutes={minutes} />}
+                    {points.length > 0 && <Flex className="pf-v6-u-mt-sm">
                         <FlexItem><span className="wgh-legend-rx">■</span> {_("Received")}{last ? `: ${formatRate(last.rx)}` : ""}</FlexItem>
                         <FlexItem><span className="wgh-legend-tx">■</span> {_("Sent")}{last ? `: ${formatRate(last.tx)}` : ""}</FlexItem>
                         <FlexItem>
@@ -94,7 +107,7 @@ export const TrafficTab = () => {
                                 {cockpit.format(_("In this range: $0 received, $1 sent"), formatBytes(totals.rx), formatBytes(totals.tx))}
                             </Content>
                         </FlexItem>
-                    </Flex>
+                    </Flex>}
                 </CardBody>
             </Card>
             <Card id="topology-card" isCompact className="pf-v6-u-mt-md">
