@@ -4,7 +4,8 @@
 import cockpit from "cockpit";
 import type { HttpClient, HttpError } from "cockpit";
 import type {
-    AuditEvent, Cluster, CreatedToken, HubConfig, HubStatus, InitializeRequest, Spoke, SpokeUpdateRequest, TokenRequest, TokenSummary, TrafficSeries,
+    AuditEvent, Cluster, CreatedToken, HubConfig, HubStatus, InitializeRequest, RestoreAnswer, RestoreRequest, Spoke, SpokeUpdateRequest, TokenRequest,
+    TokenSummary, TrafficSeries,
 } from "./types";
 
 const _ = cockpit.gettext;
@@ -197,3 +198,12 @@ export const getTraffic = (spokeId: string | null, minutes = 60) =>
 /** The audit log, newest first: `limit` events (1-1000) before the event id `before`. */
 export const listAudit = (limit = 100, before?: number) =>
     call<{ events: AuditEvent[] }>("GET", "/api/audit", undefined, before ? { limit, before } : { limit }).then(r => r.events);
+
+/** A backup file of the whole hub (keys included), named by the time it was made. */
+export async function makeBackup(passphrase: string | null): Promise<{ fileName: string; text: string }> {
+    const { text } = await send("POST", "/api/hub/backup", { body: passphrase ? { passphrase } : {} });
+    const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "") + "Z";
+    return { fileName: `wireguard-hub-${stamp}.backup`, text };
+}
+
+export const restoreBackup = (req: RestoreRequest) => call<RestoreAnswer>("POST", "/api/hub/restore", req);

@@ -4,7 +4,7 @@ import { platforms } from "../backend/contract/fields";
 
 export type {
     AuditEvent, Cluster, ClusterNode, CreatedToken, DriftItem, HubConfig, HubPeer, HubStatus, InitializeRequest, Platform, ReconcileInfo,
-    Spoke, SpokeState, SpokeUpdateRequest, TokenRequest, TokenState, TokenSummary, TrafficPoint, TrafficSeries,
+    RestoreAnswer, RestoreRequest, Spoke, SpokeState, SpokeUpdateRequest, TokenRequest, TokenState, TokenSummary, TrafficPoint, TrafficSeries,
 } from "../backend/contract/api";
 
 export const PLATFORMS = platforms;
