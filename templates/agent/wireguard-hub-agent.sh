@@ -6,13 +6,33 @@
 # never run as code. The agent can change this spoke's tunnel (addresses, routes, DNS, the
 # hub's endpoint and keepalive), make it a new key pair, and remove the tunnel and itself
 # when the admin asks; nothing else.
+# One script for Linux, Proxmox VE and macOS, so it is written for the bash 3.2 macOS ships:
+# no associative arrays, no mapfile, no +=( ), and every array expansion guarded for set -u.
 set -euo pipefail
 
-AGENT_VERSION=1.0.0
+AGENT_VERSION=1.1.0
 ROOT_PREFIX=${WGHUB_ROOT_PREFIX:-}
 AGENT_CONF="$ROOT_PREFIX/etc/wireguard-hub/agent.conf"
-STATE_DIR="$ROOT_PREFIX/var/lib/wireguard-hub-agent"
-CONF_MARKER='# Written by wireguard-hub'
+AGENT_BIN="$ROOT_PREFIX/usr/local/sbin/wireguard-hub-agent"
+# The install scripts' marker: a conf the agent rewrote is still theirs to replace or remove.
+CONF_MARKER='# Managed by wireguard-hub'
+
+case $(uname -s 2>/dev/null || true) in
+    Darwin)
+        PLATFORM=macos
+        STATE_DIR="$ROOT_PREFIX/var/db/wireguard-hub-agent"
+        # What the macOS install script keeps in root's own folders: the tunnel's launchd daemon,
+        # the agent's, and copies of wg, wg-quick and a bash 4 (Homebrew's belong to a user).
+        LAUNCHD_DIR="$ROOT_PREFIX/Library/LaunchDaemons"
+        AGENT_LABEL=com.wireguard-hub.agent
+        SUPPORT_DIR="$ROOT_PREFIX/Library/Application Support/WireGuardHub"
+        PATH="$SUPPORT_DIR/bin:$PATH"
+        ;;
+    *)
+        PLATFORM=linux
+        STATE_DIR="$ROOT_PREFIX/var/lib/wireguard-hub-agent"
+        ;;
+esac
 
 say() { printf '%s\n' "$*"; }
 fail() {
@@ -28,9 +48,13 @@ Usage: wireguard-hub-agent --once
   --once      one cycle: fetch this spoke's config from the hub, apply what changed, report.
               Exit 0 when the spoke is current, 1 on an error (printed).
   --version   print the agent's version
-Run every minute by systemd (wireguard-hub-agent.timer); without systemd, schedule
-"wireguard-hub-agent --once" yourself, e.g. in root's crontab: * * * * * /usr/local/sbin/wireguard-hub-agent --once
 EOF
+    if [ "$PLATFORM" = macos ]; then
+        say "Run every minute by launchd (/Library/LaunchDaemons/$AGENT_LABEL.plist)."
+    else
+        say "Run every minute by systemd (wireguard-hub-agent.timer); without systemd, schedule"
+        say "\"wireguard-hub-agent --once\" yourself, e.g. in root's crontab: * * * * * /usr/local/sbin/wireguard-hub-agent --once"
+    fi
 }
 
 # ---- settings written at enrollment: AGENT_URL, WG_IF, CONF_FILE -------------------------
@@ -74,9 +98,11 @@ report() {
 }
 
 os_name() {
-    # Read as data, never sourced.
     local name=''
-    if [ -r "$ROOT_PREFIX/etc/os-release" ]; then name=$(sed -n 's/^PRETTY_NAME=//p' "$ROOT_PREFIX/etc/os-release" | tr -d '"' | head -n 1); fi
+    if [ "$PLATFORM" = macos ]; then
+        name="macOS $(sw_vers -productVersion 2>/dev/null || true)"
+    # Read as data, never sourced.
+    elif [ -r "$ROOT_PREFIX/etc/os-release" ]; then name=$(sed -n 's/^PRETTY_NAME=//p' "$ROOT_PREFIX/etc/os-release" | tr -d '"' | head -n 1); fi
     printf '%s' "${name:-$(uname -s)}"
 }
 
@@ -106,7 +132,7 @@ valid() {
 read_config() {
     REVISION='' NAME='' HUB_PUBLIC_KEY='' PUBLIC_ENDPOINT='' PRIVATE_ENDPOINT='' KEEPALIVE='' ACTION=''
     ADDRESSES=() DNS_SERVERS=() ALLOWED_IPS=()
-    local key value kind
+    local key value kind line
     while IFS= read -r line || [ -n "$line" ]; do
         [ -n "$line" ] || continue
         key=${line%%=*}
@@ -118,9 +144,10 @@ read_config() {
         esac
         valid "$kind" "$value" || fail "the hub sent a value this agent refuses for $key; nothing was changed."
         case $key in
-            revision) REVISION=$value ;; name) NAME=$value ;; address) ADDRESSES+=("$value") ;; dns) DNS_SERVERS+=("$value") ;;
-            hub_public_key) HUB_PUBLIC_KEY=$value ;; hub_address) ;; endpoint) PUBLIC_ENDPOINT=$value ;;
-            private_endpoint) PRIVATE_ENDPOINT=$value ;; allowed_ip) ALLOWED_IPS+=("$value") ;; keepalive) KEEPALIVE=$value ;;
+            revision) REVISION=$value ;; name) NAME=$value ;; address) ADDRESSES[${#ADDRESSES[@]}]=$value ;;
+            dns) DNS_SERVERS[${#DNS_SERVERS[@]}]=$value ;; hub_public_key) HUB_PUBLIC_KEY=$value ;; hub_address) ;;
+            endpoint) PUBLIC_ENDPOINT=$value ;; private_endpoint) PRIVATE_ENDPOINT=$value ;;
+            allowed_ip) ALLOWED_IPS[${#ALLOWED_IPS[@]}]=$value ;; keepalive) KEEPALIVE=$value ;;
             action) ACTION=$value ;;
         esac
     done <"$1"
@@ -141,7 +168,24 @@ join_by() {
 sorted_list() { tr ',' '\n' | tr -d ' ' | sed '/^$/d' | sort | paste -sd, -; }
 
 CHANGES=()
-changed() { CHANGES+=("$1"); say "  $1"; }
+changed() {
+    CHANGES[${#CHANGES[@]}]=$1
+    say "  $1"
+}
+
+# Each array as words, guarded: bash before 4.4 calls an empty array unbound under set -u.
+addresses() { join_by "$1" ${ADDRESSES[@]+"${ADDRESSES[@]}"}; }
+allowed_ips() { join_by "$1" ${ALLOWED_IPS[@]+"${ALLOWED_IPS[@]}"}; }
+dns_servers() { join_by "$1" ${DNS_SERVERS[@]+"${DNS_SERVERS[@]}"}; }
+
+# On macOS wg-quick runs the tunnel on a utun device and writes its name to a file.
+read_real_interface() {
+    REAL_IF=$WG_IF
+    [ "$PLATFORM" = macos ] || return 0
+    local name_file="$ROOT_PREFIX/var/run/wireguard/$WG_IF.name"
+    REAL_IF=$(head -n 1 "$name_file" 2>/dev/null || true)
+    [[ $REAL_IF =~ ^utun[0-9]{1,5}$ ]] || fail "$name_file does not name the utun device of $WG_IF: is the tunnel up? (sudo launchctl kickstart system/com.wireguard-hub.$WG_IF)"
+}
 
 # The peer's current endpoint, allowed IPs and keepalive, from `wg show IF dump`.
 read_peer() {
@@ -155,17 +199,41 @@ read_peer() {
     case $CURRENT_KEEPALIVE in off | '') CURRENT_KEEPALIVE=0 ;; esac
 }
 
+family_of() {
+    case $1 in *:*) printf inet6 ;; *) printf inet ;; esac
+}
+
+# A route through the tunnel for CIDR: ip on Linux; on macOS route, as wg-quick does (only
+# when the destination does not already go through the utun device).
+add_route() {
+    if [ "$PLATFORM" = macos ]; then
+        if ! route -n get "-$(family_of "$1")" "$1" 2>/dev/null | grep -qx " *interface: $REAL_IF"; then
+            route -q -n add "-$(family_of "$1")" "$1" -interface "$REAL_IF" >/dev/null
+        fi
+    else
+        ip route replace "$1" dev "$WG_IF"
+    fi
+}
+
+del_route() {
+    if [ "$PLATFORM" = macos ]; then
+        route -q -n delete "-$(family_of "$1")" "$1" -interface "$REAL_IF" >/dev/null 2>&1 || true
+    else
+        ip route del "$1" dev "$WG_IF" 2>/dev/null || true
+    fi
+}
+
 apply_peer() {
     local wanted_allowed endpoint cidr
-    wanted_allowed=$(join_by , "${ALLOWED_IPS[@]}" | sorted_list)
+    wanted_allowed=$(allowed_ips , | sorted_list)
     if [ "$wanted_allowed" != "$CURRENT_ALLOWED" ]; then
-        wg set "$WG_IF" peer "$HUB_PUBLIC_KEY" allowed-ips "$(join_by , "${ALLOWED_IPS[@]}")"
+        wg set "$WG_IF" peer "$HUB_PUBLIC_KEY" allowed-ips "$(allowed_ips ,)"
         # wg-quick made a route for each allowed IP at start; the new ones need theirs.
-        for cidr in "${ALLOWED_IPS[@]}"; do
-            case ",$CURRENT_ALLOWED," in *",$cidr,"*) ;; *) ip route replace "$cidr" dev "$WG_IF" ;; esac
+        for cidr in ${ALLOWED_IPS[@]+"${ALLOWED_IPS[@]}"}; do
+            case ",$CURRENT_ALLOWED," in *",$cidr,"*) ;; *) add_route "$cidr" ;; esac
         done
         for cidr in ${CURRENT_ALLOWED//,/ }; do
-            case ",$wanted_allowed," in *",$cidr,"*) ;; *) ip route del "$cidr" dev "$WG_IF" 2>/dev/null || true ;; esac
+            case ",$wanted_allowed," in *",$cidr,"*) ;; *) del_route "$cidr" ;; esac
         done
         changed "routes: $wanted_allowed"
     fi
@@ -185,43 +253,96 @@ apply_peer() {
     fi
 }
 
+# The interface's addresses as CIDRs, one a line. macOS's ifconfig shows an IPv4 netmask in hex.
+current_addresses() {
+    if [ "$PLATFORM" = macos ]; then
+        ifconfig "$REAL_IF" | awk '
+            function bits(mask,   n, i, c) {
+                n = 0
+                mask = tolower(substr(mask, 3))
+                for (i = 1; i <= length(mask); i++) {
+                    c = substr(mask, i, 1)
+                    n += (c == "f") ? 4 : (c == "e") ? 3 : (c == "c") ? 2 : (c == "8") ? 1 : 0
+                }
+                return n
+            }
+            $1 == "inet" { for (i = 3; i < NF; i++) if ($i == "netmask") print $2 "/" bits($(i + 1)) }
+            $1 == "inet6" && $2 !~ /%/ && $2 !~ /^fe80:/ { for (i = 3; i < NF; i++) if ($i == "prefixlen") print $2 "/" $(i + 1) }'
+    else
+        # Global addresses only: the kernel gives a tun device (wireguard-go) an IPv6 link-local one.
+        ip -o addr show dev "$WG_IF" scope global | awk '{ print $4 }'
+    fi
+}
+
+add_address() {
+    if [ "$PLATFORM" = macos ]; then
+        if [ "$(family_of "$1")" = inet ]; then ifconfig "$REAL_IF" inet "$1" "${1%/*}" alias; else ifconfig "$REAL_IF" inet6 "$1" alias; fi
+    else
+        ip address add "$1" dev "$WG_IF"
+    fi
+}
+
+del_address() {
+    if [ "$PLATFORM" = macos ]; then
+        ifconfig "$REAL_IF" "$(family_of "$1")" "${1%/*}" -alias
+    else
+        ip address del "$1" dev "$WG_IF"
+    fi
+}
+
 apply_addresses() {
     local current wanted cidr
-    # Global addresses only: the kernel gives a tun device (wireguard-go) an IPv6 link-local one.
-    current=$(ip -o addr show dev "$WG_IF" scope global | awk '{ print $4 }' | sorted_list)
-    wanted=$(join_by , "${ADDRESSES[@]}" | sorted_list)
+    current=$(current_addresses | sorted_list)
+    wanted=$(addresses , | sorted_list)
     [ "$current" != "$wanted" ] || return 0
-    for cidr in "${ADDRESSES[@]}"; do
-        case ",$current," in *",$cidr,"*) ;; *) ip address add "$cidr" dev "$WG_IF" ;; esac
+    # macOS removes an address by its IP alone: one whose prefix changes goes before it comes back.
+    if [ "$PLATFORM" = macos ]; then
+        for cidr in ${current//,/ }; do
+            case ",$wanted," in *",$cidr,"*) ;; *) del_address "$cidr" ;; esac
+        done
+    fi
+    for cidr in ${ADDRESSES[@]+"${ADDRESSES[@]}"}; do
+        case ",$current," in *",$cidr,"*) ;; *) add_address "$cidr" ;; esac
     done
-    for cidr in ${current//,/ }; do
-        case ",$wanted," in *",$cidr,"*) ;; *) ip address del "$cidr" dev "$WG_IF" ;; esac
-    done
+    if [ "$PLATFORM" = linux ]; then
+        for cidr in ${current//,/ }; do
+            case ",$wanted," in *",$cidr,"*) ;; *) del_address "$cidr" ;; esac
+        done
+    fi
     changed "addresses: $wanted"
 }
 
 # DNS as wg-quick would set it (resolvconf), or resolvectl; the conf file's lines to match.
+# On macOS wg-quick sets DNS on every network service at start and keeps it there, so a change
+# goes into the conf and takes effect when the tunnel next starts.
 apply_dns() {
     local before
     DNS_LINE='' POSTUP_LINE=''
     before=$(sed -n 's/^DNS = //p' "$CONF_FILE" 2>/dev/null | sorted_list)
+    if [ "$PLATFORM" = macos ]; then
+        DNS_LINE=$(dns_servers ', ')
+        if [ "$(dns_servers , | sorted_list)" != "$before" ]; then
+            changed "DNS: ${DNS_LINE:-none} (written to $CONF_FILE: macOS takes it when the tunnel next starts)"
+        fi
+        return 0
+    fi
     if [ "${#DNS_SERVERS[@]}" = 0 ]; then
         if [ -n "$before" ] && have resolvconf; then resolvconf -d "$WG_IF" -f 2>/dev/null || true; fi
         if [ -n "$before" ]; then changed "DNS: none"; fi
         return 0
     fi
     if have resolvconf; then
-        DNS_LINE=$(join_by ', ' "${DNS_SERVERS[@]}")
-        if [ "$(join_by , "${DNS_SERVERS[@]}" | sorted_list)" != "$before" ]; then
-            printf 'nameserver %s\n' "${DNS_SERVERS[@]}" | resolvconf -a "$WG_IF" -m 0 -x
+        DNS_LINE=$(dns_servers ', ')
+        if [ "$(dns_servers , | sorted_list)" != "$before" ]; then
+            printf 'nameserver %s\n' ${DNS_SERVERS[@]+"${DNS_SERVERS[@]}"} | resolvconf -a "$WG_IF" -m 0 -x
             changed "DNS: $DNS_LINE"
         fi
     elif have resolvectl; then
-        POSTUP_LINE="resolvectl dns %i ${DNS_SERVERS[*]}; resolvectl domain %i '~.'"
+        POSTUP_LINE="resolvectl dns %i $(dns_servers ' '); resolvectl domain %i '~.'"
         if ! grep -qxF "PostUp = $POSTUP_LINE" "$CONF_FILE" 2>/dev/null; then
-            resolvectl dns "$WG_IF" "${DNS_SERVERS[@]}"
+            resolvectl dns "$WG_IF" ${DNS_SERVERS[@]+"${DNS_SERVERS[@]}"}
             resolvectl domain "$WG_IF" '~.'
-            changed "DNS: ${DNS_SERVERS[*]}"
+            changed "DNS: $(dns_servers ' ')"
         fi
     fi
 }
@@ -235,13 +356,13 @@ write_conf() {
             printf '%s (spoke %s). Kept current by wireguard-hub-agent; edits here are overwritten.\n' "$CONF_MARKER" "$(printf '%s' "$NAME" | tr -c 'A-Za-z0-9._-' '-')"
             printf '[Interface]\n'
             printf 'PrivateKey = %s\n' "$PRIVATE_KEY"
-            printf 'Address = %s\n' "$(join_by ', ' "${ADDRESSES[@]}")"
+            printf 'Address = %s\n' "$(addresses ', ')"
             if [ -n "$DNS_LINE" ]; then printf 'DNS = %s\n' "$DNS_LINE"; fi
             if [ -n "$POSTUP_LINE" ]; then printf 'PostUp = %s\n' "$POSTUP_LINE"; fi
             printf '\n[Peer]\n'
             printf 'PublicKey = %s\n' "$HUB_PUBLIC_KEY"
             printf 'Endpoint = %s\n' "$ENDPOINT"
-            printf 'AllowedIPs = %s\n' "$(join_by ', ' "${ALLOWED_IPS[@]}")"
+            printf 'AllowedIPs = %s\n' "$(allowed_ips ', ')"
             if [ "$KEEPALIVE" != 0 ]; then printf 'PersistentKeepalive = %s\n' "$KEEPALIVE"; fi
         } >"$tmp"
     )
@@ -273,10 +394,25 @@ remove_dir() {
 }
 
 uninstall() {
-    local status unit_dir="$ROOT_PREFIX/etc/systemd/system"
+    local status
     status=$(agent_curl /agent/v1/uninstalled -X POST) || status=000
     [ "$status" = 200 ] || fail "the hub did not confirm the uninstall (HTTP $status); nothing was removed."
     say "  the hub removes this spoke: taking the tunnel down and removing its files"
+    if [ "$PLATFORM" = macos ]; then uninstall_macos; else uninstall_linux; fi
+    remove_dir "$STATE_DIR"
+    remove_dir "$ROOT_PREFIX/etc/wireguard-hub"
+    rm -f "$AGENT_BIN"
+    say "wireguard-hub-agent: this spoke has left the hub; nothing of it is left here."
+    if [ "$PLATFORM" = macos ]; then
+        # Last: launchd ends this very run when its daemon goes, and there is nothing left to do.
+        trap 'exit 0' TERM
+        launchctl bootout "system/$AGENT_LABEL" >/dev/null 2>&1 || true
+    fi
+    exit 0
+}
+
+uninstall_linux() {
+    local unit_dir="$ROOT_PREFIX/etc/systemd/system"
     if [ -d "$ROOT_PREFIX/run/systemd/system" ]; then
         systemctl disable --now "wg-quick@$WG_IF" >/dev/null 2>&1 || true
         systemctl disable --now wireguard-hub-agent.timer >/dev/null 2>&1 || true
@@ -284,11 +420,16 @@ uninstall() {
     if ip link show dev "$WG_IF" >/dev/null 2>&1; then wg-quick down "$CONF_FILE" >/dev/null 2>&1 || ip link delete dev "$WG_IF" || true; fi
     rm -f "$CONF_FILE" "$unit_dir/wireguard-hub-agent.service" "$unit_dir/wireguard-hub-agent.timer"
     if [ -d "$ROOT_PREFIX/run/systemd/system" ]; then systemctl daemon-reload >/dev/null 2>&1 || true; fi
-    remove_dir "$STATE_DIR"
-    remove_dir "$ROOT_PREFIX/etc/wireguard-hub"
-    rm -f "$ROOT_PREFIX/usr/local/sbin/wireguard-hub-agent"
-    say "wireguard-hub-agent: this spoke has left the hub; nothing of it is left here."
-    exit 0
+}
+
+# The tunnel's daemon goes first (it would bring the tunnel back at boot), then the tunnel,
+# then the files: wg-quick runs from the copies in the support folder, so that folder goes last.
+uninstall_macos() {
+    local tunnel_plist="$LAUNCHD_DIR/com.wireguard-hub.$WG_IF.plist"
+    launchctl bootout system "$tunnel_plist" >/dev/null 2>&1 || true
+    if wg show "$WG_IF" >/dev/null 2>&1; then wg-quick down "$CONF_FILE" >/dev/null 2>&1 || true; fi
+    rm -f "$CONF_FILE" "$tunnel_plist" "$LAUNCHD_DIR/$AGENT_LABEL.plist"
+    remove_dir "$SUPPORT_DIR"
 }
 
 # ---- one cycle ------------------------------------------------------------------------
@@ -298,7 +439,15 @@ cycle() {
     chmod 700 "$STATE_DIR"
     ANSWER=$(mktemp "$STATE_DIR/answer.XXXXXX")
     trap 'rm -f "$ANSWER"' EXIT
-    PUBLIC_KEY=$(wg show "$WG_IF" public-key 2>/dev/null) || fail "$WG_IF is not up: start it (systemctl start wg-quick@$WG_IF), then run again."
+    if [ "$PLATFORM" = macos ]; then
+        PUBLIC_KEY=$(wg show "$WG_IF" public-key 2>/dev/null) || fail "$WG_IF is not up: start it (sudo launchctl kickstart system/com.wireguard-hub.$WG_IF), then run again."
+    else
+        PUBLIC_KEY=$(wg show "$WG_IF" public-key 2>/dev/null) || fail "$WG_IF is not up: start it (systemctl start wg-quick@$WG_IF), then run again."
+    fi
+    if ! valid key "$PUBLIC_KEY"; then
+        PUBLIC_KEY='' # nothing to ask or report with
+        fail "wg show $WG_IF public-key gave no key: is $WG_IF a WireGuard interface?"
+    fi
     PRIVATE_KEY=$(sed -n 's/^PrivateKey = //p' "$CONF_FILE" 2>/dev/null | head -n 1)
     valid key "$PRIVATE_KEY" || fail "$CONF_FILE has no private key: re-enroll this spoke."
 
@@ -324,6 +473,7 @@ cycle() {
         uninstall) uninstall ;;
         rotate-key) rotate_key ;;
     esac
+    read_real_interface
     read_peer
     apply_peer
     apply_addresses
@@ -334,7 +484,7 @@ cycle() {
         say "current (revision $REVISION)"
         report current
     else
-        report "applied: $(join_by '; ' "${CHANGES[@]}")"
+        report "applied: $(join_by '; ' ${CHANGES[@]+"${CHANGES[@]}"})"
     fi
 }
 

@@ -1,10 +1,11 @@
 // The macOS install script with stubbed brew, launchctl, uname and sw_vers, registering with
-// a real hub: Homebrew's prefix (Apple silicon and Intel), the conf under Homebrew's etc,
-// and the launchd daemon that brings the tunnel up at boot.
+// a real hub: Homebrew's prefix (Apple silicon and Intel), the conf in root's /etc/wireguard,
+// the launchd daemon that brings the tunnel up at boot, and the agent with its own daemon.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { publicKeyOf } from "../../backend/wireguard/keys";
+import { templatesDir } from "../../backend/scripts/render";
 import { startEnrollmentHub, type EnrollmentHub } from "./enrollmentHub";
 import { callsOf, fixturesDir, SpokeMachine, stubsDir, type RunResult } from "./spokeMachine";
 
@@ -29,6 +30,9 @@ function mac(prefix: "opt/homebrew" | "usr/local", arch: "arm64" | "x86_64"): { 
             STUB_BREW_PREFIX: brewPrefix,
             STUB_ANSWERING: privateEndpoint,
             SUDO_USER: "alice",
+            // The launchctl stub runs a daemon at bootstrap, the agent's too: whatever it sends
+            // to the hub's tunnel address goes to a closed port on loopback instead.
+            http_proxy: "http://127.0.0.1:9",
         },
     };
 }
@@ -86,6 +90,29 @@ describe("macOS install script against a real hub", function () {
             assert.ok(callsOf(r, "chown").some(c => c[1] === "0:0" && c.includes(tools)), "the folder given to root");
             assert.deepEqual(callsOf(r, "launchctl").map(c => c.slice(1)).find(c => c[0] === "bootstrap"), ["bootstrap", "system", plist]);
 
+            // The agent: root's, in /usr/local/sbin, and run every minute by its own daemon with
+            // macOS's bash, from a copy in the tools folder (on an Intel Mac /usr/local/sbin is
+            // Homebrew's), with the daemon's copies of the tools.
+            const agentText = fs.readFileSync(path.join(templatesDir(), "agent", "wireguard-hub-agent.sh"), "utf8");
+            const agent = m.path("usr/local/sbin/wireguard-hub-agent");
+            const agentCopy = path.join(tools, "wireguard-hub-agent");
+            for (const file of [agent, agentCopy]) {
+                assert.equal(fs.statSync(file).mode & 0o777, 0o755);
+                assert.ok(callsOf(r, "chown").some(c => c[1] === "0:0" && c[2]!.startsWith(`${file}.tmp.`)), `${file} given to root before it is put in place`);
+                assert.equal(fs.readFileSync(file, "utf8"), agentText);
+            }
+            assert.match(m.readFile("etc/wireguard-hub/agent.conf"), new RegExp(`^AGENT_URL=http://10\\.0\\.1\\.1:51823\nWG_IF=wg0\nCONF_FILE=${conf}\n$`));
+            const agentPlist = m.path("Library/LaunchDaemons/com.wireguard-hub.agent.plist");
+            const agentXml = fs.readFileSync(agentPlist, "utf8");
+            assert.equal(fs.statSync(agentPlist).mode & 0o777, 0o644);
+            assert.match(agentXml, /<key>Label<\/key>\s*<string>com\.wireguard-hub\.agent<\/string>/);
+            assert.deepEqual(plistStrings(agentXml, "ProgramArguments"), ["/bin/bash", agentCopy, "--once"]);
+            assert.match(agentXml, /<key>StartInterval<\/key>\s*<integer>60<\/integer>/);
+            assert.match(agentXml, new RegExp(`<key>PATH</key>\\s*<string>${tools}:/usr/bin:/bin:/usr/sbin:/sbin</string>`));
+            assert.ok(!agentXml.includes(brewPrefix), "the agent's daemon runs nothing in Homebrew's prefix");
+            assert.ok(callsOf(r, "launchctl").some(c => c[1] === "bootstrap" && c[2] === "system" && c[3] === agentPlist), "the agent's daemon is loaded");
+            assert.match(r.stdout, /agent: \/usr\/local\/sbin\/wireguard-hub-agent, every minute \(launchd daemon com\.wireguard-hub\.agent\)/);
+
             const registered = ((await eh.hub.admin("GET", "/api/spoke/list")).body.spokes as Record<string, unknown>[]).find(s => s.id === t.spokeId);
             assert.equal(registered?.os, "macos");
             assert.equal(registered?.publicKey, publicKeyOf(/^PrivateKey = (.*)$/m.exec(confText)![1]!));
@@ -105,7 +132,7 @@ describe("macOS install script against a real hub", function () {
         assert.equal(registered?.os, "macos");
     });
 
-    it("--uninstall removes the daemon and the conf", async () => {
+    it("--uninstall removes both daemons, the agent and the conf", async () => {
         const t = await eh.token("mac-uninstall");
         const { m, env } = mac("opt/homebrew", "arm64");
         machines.push(m);
@@ -117,6 +144,10 @@ describe("macOS install script against a real hub", function () {
         assert.equal(m.exists("etc/wireguard/wg0.conf"), false);
         assert.equal(m.exists("Library/Application Support/WireGuardHub"), false, "the daemon's tools are gone too");
         assert.ok(callsOf(r, "launchctl").some(c => c[1] === "bootout"));
+        for (const gone of ["Library/LaunchDaemons/com.wireguard-hub.agent.plist", "usr/local/sbin/wireguard-hub-agent", "etc/wireguard-hub", "var/db/wireguard-hub-agent"])
+            assert.equal(m.exists(gone), false, gone);
+        assert.ok(callsOf(r, "launchctl").some(c => c[1] === "bootout" && c[3] === m.path("Library/LaunchDaemons/com.wireguard-hub.agent.plist")), "the agent's daemon is unloaded");
+        assert.match(r.stdout, /Removed the agent \(wireguard-hub-agent\) and its launchd daemon/);
     });
 
     it("says where to get Homebrew when there is none", async () => {
