@@ -243,7 +243,7 @@ describe("hostile values", () => {
             visit(root);
             for (const t of ["command", "expandable_string_literal", "sub_expression", "script_block", "invokation_expression"])
                 assert.ok(!types.has(t), `values block has a ${t} node for payload ${i}`);
-            assert.equal(assignments, 13, "one assignment per value, nothing more");
+            assert.equal(assignments, 14, "one assignment per value, nothing more");
             assert.ok(values.includes(`$SpokeName = ${psQuote(ctx.spokeName)}`));
         }
     });

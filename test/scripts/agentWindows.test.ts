@@ -1,0 +1,211 @@
+// The Windows agent (PowerShell), without Windows: its grammar (tree-sitter-powershell), its
+// patterns run against the bash agent's valid() on the same values, the paths by which a
+// value from the hub reaches wg.exe, the conf or the routes (each through Test-HubValue
+// first), and how the install script installs it, schedules it and removes it.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { renderInstallScript, templatesDir } from "../../backend/scripts/render";
+import { powershellProblems } from "./powershellSyntax";
+import { baseContext, contexts } from "./scriptContexts";
+
+const agentDir = path.join(templatesDir(), "agent");
+const ps1 = fs.readFileSync(path.join(agentDir, "wireguard-hub-agent.ps1"), "utf8");
+const sh = fs.readFileSync(path.join(agentDir, "wireguard-hub-agent.sh"), "utf8");
+
+/** The text of `function NAME { … }` in BODY, up to its closing brace at the line start (past a here-string's end). */
+function fn(body: string, name: string): string {
+    const start = body.indexOf(`function ${name} {`);
+    assert.ok(start >= 0, `function ${name}`);
+    const end = body.indexOf("\n}\n", start);
+    const hereString = body.indexOf("@'\n", start);
+    const from = hereString >= 0 && hereString < end ? body.indexOf("\n'@\n", hereString) : start;
+    return body.slice(start, body.indexOf("\n}\n", from) + 2);
+}
+
+/** The entries `kind = '<pattern>'` of the hashtable assigned to $NAME. */
+function patternTable(name: string): Record<string, string> {
+    const start = ps1.indexOf(`$${name} = @{`);
+    assert.ok(start >= 0, `$${name}`);
+    const block = ps1.slice(start, ps1.indexOf("\n}\n", start));
+    const table: Record<string, string> = {};
+    for (const m of block.matchAll(/^ {4}(\w+) = '([^']*)'$/gm)) table[m[1]!] = m[2]!;
+    return table;
+}
+
+const patterns = patternTable("Patterns");
+const kinds = ["revision", "name", "key", "ip", "cidr", "endpoint", "keepalive", "action"] as const;
+
+/** What the bash agent's valid() says of each [kind, value]. */
+function bashValid(cases: [string, string][]): boolean[] {
+    const start = sh.indexOf("\nipv4=");
+    const validAt = sh.indexOf("\nvalid() {");
+    const functions = sh.slice(start, sh.indexOf("\n}\n", validAt) + 3);
+    const loop = `${functions}\nwhile IFS= read -r -d '' kind && IFS= read -r -d '' value; do if valid "$kind" "$value"; then echo 1; else echo 0; fi; done\n`;
+    const input = cases.map(([k, v]) => `${k}\0${v}\0`).join("");
+    return execFileSync("bash", ["-c", loop], { input, encoding: "utf8" }).trim().split("\n").map(x => x === "1");
+}
+
+const hubKey = "yq8jgqe04vJqd87p+wPyJKCdlNkn8T/Av8hTs0X7d2o=";
+const canary = "C:\\Windows\\Temp\\wghub-canary";
+const corpus = [
+    // good values of each kind
+    "0123456789abcdef", "branch 1", "web-1.paris_2", hubKey, "10.0.1.2", "255.255.255.255", "fd00:1::2", "::1", "2606:4700:4700::1111",
+    "10.0.1.2/24", "0.0.0.0/0", "fd00:1::/64", "::/0", "hub.example.test:51820", "203.0.113.5:51820", "[2001:db8::1]:51820", "[fd12:3456::1]:65535",
+    "h:1", "25", "0", "65535", "none", "rotate-key", "uninstall",
+    // hostile or out of range
+    "0123456789ABCDEF", "0123456789abcde", "../../etc/passwd", "x\u202eevil", "-n", "", " ", "10.0.1.2 ", "\t10.0.1.2",
+    `$(Remove-Item ${canary})`, `1.1.1.1; Remove-Item ${canary}`, "1.1.1.1`whoami`", "1.1.1.1\r", "1.1.1.1\"", "1.1.1.1'", "1.1.1.1|calc",
+    "10.0.1.2/24; touch /tmp/pwned", "$(touch /tmp/pwned)/24", "10.0.0.0/8 dev lo", "300.1.1.1/24", "10.0.1.2/33", "fd00::/129",
+    "256.1.1.1", "1.2.3", "1.2.3.4.5", "hub.example.test:99999", "hub.example.test:0", "host;id:51820", "-host:51820", "host-:51820",
+    "[2001:db8::1]", "2001:db8::1:51820x", "hub.example.test:51820\\nPostUp = x", "not-a-key", hubKey.replace("o=", "p="), hubKey.slice(1),
+    "25 && reboot", "70000", "65536", "-1", "run-command", "None", "UNINSTALL", "none ", ":", ":/0", "a".repeat(64),
+    `${"f".repeat(45)}:`, `${"f".repeat(44)}:`, `${"f".repeat(46)}:/64`, `${"f".repeat(45)}:/64`,
+];
+
+describe("the Windows agent", () => {
+    it("is valid PowerShell, plain ASCII, and safe to carry in the install script's here-string", async () => {
+        assert.deepEqual(await powershellProblems(ps1), []);
+        assert.match(ps1, /^[\t\n\r -~]*$/, "ASCII only: Windows PowerShell reads a file without a BOM in the ANSI code page");
+        assert.doesNotMatch(ps1, /<%/, "nothing a template would fill in");
+        assert.doesNotMatch(ps1, /^'@/m, "no line ends the here-string early");
+    });
+
+    it("has a pattern for each kind the bash agent checks, and they agree with bash's valid() value by value", () => {
+        assert.deepEqual(Object.keys(patterns).sort(), [...kinds].sort());
+        const cases: [string, string][] = kinds.flatMap(kind => corpus.map(value => [kind, value] as [string, string]));
+        const bash = bashValid(cases);
+        assert.equal(bash.length, cases.length);
+        assert.ok(bash.filter(Boolean).length >= 20 && bash.filter(x => !x).length >= 300, "bash took the good values and refused the others");
+        const disagree = cases.map(([kind, value], i) => (new RegExp(patterns[kind]!).test(value) === bash[i] ? "" : `${kind} ${JSON.stringify(value)}: bash ${bash[i]}`))
+            .filter(Boolean);
+        assert.deepEqual(disagree, []);
+        // And they take what a hub sends: the install scripts' own test values.
+        for (const ctx of Object.values(contexts)) {
+            for (const a of [...ctx.addresses, ...ctx.allowedIPs]) assert.match(a, new RegExp(patterns.cidr!), a);
+            for (const e of [ctx.publicEndpoint, ...(ctx.privateEndpoint ? [ctx.privateEndpoint] : [])]) assert.match(e, new RegExp(patterns.endpoint!), e);
+        }
+        // Leading zeros, which bash's arithmetic takes and no hub sends: refused here, never taken where bash refuses.
+        for (const [kind, value] of [["keepalive", "00025"], ["endpoint", "h:051820"]] as const) assert.doesNotMatch(value, new RegExp(patterns[kind]!));
+    });
+
+    it("no value from the hub is used before Test-HubValue has matched it (case-sensitively)", () => {
+        // The answer's text goes to Read-HubConfig only.
+        assert.deepEqual([...ps1.matchAll(/\$answer\.Content/g)].length, 1);
+        assert.match(ps1, /\$config = Read-HubConfig \$answer\.Content\n/);
+        const read = fn(ps1, "Read-HubConfig");
+        const check = read.indexOf("if (-not (Test-HubValue $kind $value)) {\n            Stop-Agent (");
+        assert.ok(check > 0, "each line's value is checked, and a bad one stops the agent");
+        const stores = [...read.matchAll(/\$config\.\w+(\.Add\(\$value\)| = \$value)/g)];
+        assert.equal(stores.length, 10, "one store per key");
+        for (const s of stores) assert.ok(s.index > check, `${s[0]} comes after the check`);
+        assert.ok(!read.slice(0, check).includes("$config."), "nothing stored before the check");
+        // The kind of a key is fixed by its name: no value picks its own pattern.
+        assert.match(read, /\$kind = ''\n\s+switch -CaseSensitive \(\$key\) \{/);
+        // Test-HubValue matches the whole value, case-sensitively; every pattern is anchored.
+        assert.match(fn(ps1, "Test-HubValue"), /return \(\$Value -cmatch \$pattern\)/);
+        for (const [kind, p] of Object.entries(patterns)) assert.ok(p.startsWith("^") && p.endsWith("$"), kind);
+        assert.doesNotMatch(ps1, /\s-(i?match|like|eq)\s+\$Patterns/, "no case-insensitive comparison with a pattern");
+        // The agent's own settings and what wg.exe reports are checked the same way.
+        for (const name of ["AgentUrl", "InterfaceName", "ConfFile"]) {
+            assert.match(fn(ps1, "Read-Settings"), new RegExp(`if \\(\\$value -cmatch \\$SettingPatterns\\.\\w+\\) \\{\\n\\s+\\$script:${name} = \\$value`));
+        }
+        assert.match(fn(ps1, "Invoke-Cycle"), /if \(-not \(Test-HubValue 'key' \$publicKey\)\)/);
+        assert.match(fn(ps1, "Invoke-Cycle"), /if \(-not \(Test-HubValue 'key' \$privateKey\)\)/);
+    });
+
+    it("runs nothing the hub could name: wg.exe and wireguard.exe with one argument per value, no expression evaluation", () => {
+        for (const danger of [/Invoke-Expression/i, /\biex\b/i, /\[scriptblock\]/i, /Start-Process/i, /Add-Type/i, /cmd(\.exe)?\s+\/c/i, /\.Invoke\(/, /ExpandString/i])
+            assert.doesNotMatch(ps1, danger, String(danger));
+        // Native programs: only wg.exe and wireguard.exe, from Program Files.
+        const natives = [...ps1.matchAll(/& (\$\w+)/g)].map(m => m[1]);
+        assert.deepEqual([...new Set(natives)].sort(), ["$Exe", "$WgExe", "$WireGuardExe"]);
+        for (const m of ps1.matchAll(/Invoke-Native (\$\w+)/g)) assert.ok(["$WgExe", "$WireGuardExe"].includes(m[1]!), m[0]);
+        assert.match(ps1, /\$WgExe = Join-Path \$WireGuardDir 'wg\.exe'/);
+        // Arguments go as an array, one element each: never a command line built from strings.
+        for (const m of ps1.matchAll(/Invoke-Native \$\w+ (.*)/g)) assert.match(m[1]!, /^@\(/, m[0]);
+        // The HTTP requests: basic parsing, the spoke's key in its header, the hub's address from the checked settings.
+        const request = fn(ps1, "Invoke-AgentRequest");
+        assert.equal([...request.matchAll(/Invoke-WebRequest -UseBasicParsing /g)].length, 2);
+        assert.match(request, /'X-WireGuard-Public-Key' = \$script:PublicKey/);
+        assert.match(request, /\$uri = \$script:AgentUrl \+ \$Path/);
+    });
+
+    it("restarts the tunnel only for addresses or DNS, and says so", () => {
+        const cycle = fn(ps1, "Invoke-Cycle");
+        assert.equal([...ps1.matchAll(/\$restart = \$true/g)].length, 2);
+        assert.match(cycle, /addresses: ' \+ \$addresses \+ ' \(the tunnel restarts to take them\)/);
+        assert.match(cycle, /DNS: ' \+ \$shown \+ ' \(the tunnel restarts to take it\)/);
+        assert.match(cycle, /if \(\$restart\) \{\n\s+Write-Host \(' {2}restarting the tunnel service/);
+        assert.match(fn(ps1, "Restart-Tunnel"), /& \$WireGuardExe \/installtunnelservice \$script:ConfFile/);
+        // Peer changes go live through wg.exe set.
+        const peer = fn(ps1, "Update-Peer");
+        for (const what of ["allowed-ips", "endpoint", "persistent-keepalive"]) assert.match(peer, new RegExp(`@\\('set', \\$script:InterfaceName, 'peer', \\$Config\\.HubPublicKey, '${what}'`));
+        // The conf: written new in the protected folder, then moved over the old one.
+        const conf = fn(ps1, "Write-Conf");
+        assert.ok(conf.indexOf("WriteAllText($temp") < conf.indexOf("Move-Item -LiteralPath $temp -Destination $script:ConfFile -Force"));
+        assert.match(conf, /\$temp = Join-Path \$AgentDir/);
+    });
+
+    it("uninstall: only once the hub confirms; removes the tunnel service, the files and the task", () => {
+        const un = fn(ps1, "Invoke-AgentUninstall");
+        const order = ["'/agent/v1/uninstalled'", "if ($answer.Status -ne 200)", "/uninstalltunnelservice", "Remove-Item -LiteralPath $script:ConfFile",
+            "Remove-Item -LiteralPath $StateDir", "Remove-Item -LiteralPath $SettingsFile", "Remove-Item -LiteralPath $PSCommandPath",
+            "Unregister-ScheduledTask -TaskName $AgentTaskName"].map(s => un.indexOf(s));
+        assert.ok(order.every(i => i >= 0), order.join(","));
+        assert.deepEqual([...order].sort((a, b) => a - b), order);
+    });
+});
+
+describe("the Windows install script and the agent", () => {
+    const body = renderInstallScript("windows", baseContext).body;
+
+    it("carries the agent verbatim in a literal here-string and stays valid PowerShell", async () => {
+        assert.ok(body.includes(`    $agent = @'\n${ps1}'@\n`), "the agent whole, between @' and '@");
+        assert.deepEqual(await powershellProblems(body), []);
+    });
+
+    it("writes the agent and its settings into the protected folder, then registers a task that runs it as SYSTEM every minute", () => {
+        const install = fn(body, "Install-Agent");
+        assert.match(install, /Write-ProtectedFile \$AgentFile \$agent/);
+        assert.match(install, /Write-ProtectedFile \$AgentSettingsFile \('AGENT_URL=http:\/\/' \+ \$HubTunnelAddress \+ ':' \+ \$AgentPort \+ "`r`nWG_IF=" \+ \$InterfaceName \+ "`r`nCONF_FILE=" \+ \$ConfFile/);
+        const write = fn(body, "Write-ProtectedFile");
+        const steps = ["WriteAllText($temp", "Set-TrustedOwner $temp", "Protect-Path $temp $false", "Move-Item -LiteralPath $temp -Destination $Path -Force"].map(s => write.indexOf(s));
+        assert.ok(steps.every(i => i >= 0) && steps.every((v, i) => i === 0 || v > steps[i - 1]!), steps.join(","));
+        assert.match(body, /\$AgentFile = Join-Path \$ConfDir 'wireguard-hub-agent\.ps1'/);
+        assert.match(body, /\$ConfDir = Join-Path \$env:ProgramData 'WireGuardHub'/);
+        assert.match(install, /New-ScheduledTaskAction -Execute \$powershell -Argument \('-NoProfile -NonInteractive -ExecutionPolicy Bypass -File "' \+ \$AgentFile \+ '" -Once'\)/);
+        assert.match(install, /\$powershell = Join-Path \$env:SystemRoot 'System32\\WindowsPowerShell\\v1\.0\\powershell\.exe'/);
+        assert.match(install, /New-ScheduledTaskTrigger -Once -At \(Get-Date\)\.AddMinutes\(1\) -RepetitionInterval \(New-TimeSpan -Minutes 1\)/);
+        assert.match(install, /New-ScheduledTaskPrincipal -UserId 'NT AUTHORITY\\SYSTEM' -LogonType ServiceAccount -RunLevel Highest/);
+        assert.match(install, /-MultipleInstances IgnoreNew/);
+        assert.match(install, /Register-ScheduledTask -TaskName \$AgentTaskName -Action \$action -Trigger \$trigger -Principal \$principal -Settings \$settings .* -Force/);
+        assert.match(body, /\$AgentTaskName = 'WireGuardHub Agent'/);
+        assert.match(ps1, /\$AgentTaskName = 'WireGuardHub Agent'/, "the agent removes the task the script made");
+        // After the protected folder exists and the tunnel service is installed.
+        const enroll = fn(body, "Invoke-Enrollment");
+        assert.ok(enroll.indexOf("New-ProtectedFolder") < enroll.indexOf("Install-Agent"));
+        assert.ok(enroll.indexOf("/installtunnelservice") < enroll.indexOf("Install-Agent"));
+    });
+
+    it("writes settings the agent takes: the conf path and hub address match its patterns", () => {
+        const settings = patternTable("SettingPatterns");
+        for (const ctx of Object.values(contexts)) {
+            assert.match(`C:\\ProgramData\\WireGuardHub\\${ctx.interfaceName}.conf`, new RegExp(settings.CONF_FILE!));
+            assert.match(ctx.interfaceName, new RegExp(settings.WG_IF!));
+            if (!ctx.hubAddress.includes(":")) assert.match(`http://${ctx.hubAddress}:${ctx.agentPort}`, new RegExp(settings.AGENT_URL!));
+        }
+        assert.match(body, /^\$AgentPort = '51823'$/m);
+    });
+
+    it("-Uninstall removes the task and the agent's files too", () => {
+        const remove = fn(body, "Remove-Agent");
+        assert.match(remove, /Unregister-ScheduledTask -TaskName \$AgentTaskName -Confirm:\$false/);
+        assert.match(remove, /foreach \(\$path in @\(\$AgentFile, \$AgentSettingsFile, \$AgentStateDir\)\)/);
+        assert.match(remove, /Remove-Item -LiteralPath \$path -Recurse -Force/);
+        assert.match(fn(body, "Invoke-Uninstall"), /Remove-Agent\n/);
+        assert.match(body, /\$AgentStateDir = Join-Path \$ConfDir 'agent-state'/);
+        assert.match(ps1, /\$StateDir = Join-Path \$AgentDir 'agent-state'/, "the same folder the agent keeps its state in");
+    });
+});
