@@ -14,7 +14,7 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 
-$AgentVersion = '1.1.0'
+$AgentVersion = '1.0.0'
 $AgentDir = Join-Path $env:ProgramData 'WireGuardHub'
 $SettingsFile = Join-Path $AgentDir 'agent.conf'
 $StateDir = Join-Path $AgentDir 'agent-state'

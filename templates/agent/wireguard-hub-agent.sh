@@ -10,7 +10,7 @@
 # no associative arrays, no mapfile, no +=( ), and every array expansion guarded for set -u.
 set -euo pipefail
 
-AGENT_VERSION=1.1.0
+AGENT_VERSION=1.0.0
 ROOT_PREFIX=${WGHUB_ROOT_PREFIX:-}
 AGENT_CONF="$ROOT_PREFIX/etc/wireguard-hub/agent.conf"
 AGENT_BIN="$ROOT_PREFIX/usr/local/sbin/wireguard-hub-agent"
