@@ -195,9 +195,9 @@ export const moveCluster = (id: string, datacenter: string) =>
 export const getTraffic = (spokeId: string | null, minutes = 60) =>
     call<TrafficSeries>("GET", "/api/traffic", undefined, spokeId ? { spokeId, minutes } : { minutes });
 
-/** The audit log, newest first: `limit` events (1-1000) before the event id `before`. */
-export const listAudit = (limit = 100, before?: number) =>
-    call<{ events: AuditEvent[] }>("GET", "/api/audit", undefined, before ? { limit, before } : { limit }).then(r => r.events);
+/** The audit log, newest first: `limit` events (1-1000), only about `subject` (a spoke's name…) when given. */
+export const listAudit = ({ limit = 100, subject }: { limit?: number; subject?: string } = {}) =>
+    call<{ events: AuditEvent[] }>("GET", "/api/audit", undefined, subject ? { limit, subject } : { limit }).then(r => r.events);
 
 /** A backup file of the whole hub (keys included), named by the time it was made. */
 export async function makeBackup(passphrase: string | null): Promise<{ fileName: string; text: string }> {

@@ -14,8 +14,6 @@ import { CopyInline } from "../common/copyText";
 
 const _ = cockpit.gettext;
 
-/** The audit API has no per-spoke filter: the newest events are read and picked here. */
-const AUDIT_SCAN = 1000;
 const AUDIT_SHOWN = 10;
 
 const ACTIONS: Record<string, () => string> = {
@@ -33,7 +31,10 @@ const ACTIONS: Record<string, () => string> = {
     "spoke.key_rotated": () => _("Key rotated by its agent"),
 };
 
-/** Events about this spoke: by its id where the event carries one, else by its name. */
+/**
+ * Events about this spoke. The log is asked for by name (events name their subject); two spokes
+ * may share a name, so an event that carries a spoke id must carry this one.
+ */
 export function spokeEvents(events: AuditEvent[], spoke: Pick<Spoke, "id" | "name">): AuditEvent[] {
     return events.filter(e => {
         const id = e.details?.spokeId;
@@ -48,7 +49,7 @@ function useSpokeAudit(spoke: Spoke): { events: AuditEvent[] | null; error: stri
     // A new spoke object means the hub's list changed: read the log again.
     useEffect(() => {
         let alive = true;
-        api.listAudit(AUDIT_SCAN).then(all => {
+        api.listAudit({ subject: spoke.name, limit: AUDIT_SHOWN * 5 }).then(all => {
             if (!alive) return;
             setEvents(spokeEvents(all, spoke));
             setError(null);
