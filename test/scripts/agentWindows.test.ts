@@ -183,10 +183,11 @@ describe("the Windows install script and the agent", () => {
         assert.match(install, /Register-ScheduledTask -TaskName \$AgentTaskName -Action \$action -Trigger \$trigger -Principal \$principal -Settings \$settings .* -Force/);
         assert.match(body, /\$AgentTaskName = 'WireGuardHub Agent'/);
         assert.match(ps1, /\$AgentTaskName = 'WireGuardHub Agent'/, "the agent removes the task the script made");
-        // After the protected folder exists and the tunnel service is installed.
+        // After the protected folder exists, the tunnel service is installed and the endpoint chosen
+        // (the conf is final: the agent's runs rewrite it from what is applied).
         const enroll = fn(body, "Invoke-Enrollment");
-        assert.ok(enroll.indexOf("New-ProtectedFolder") < enroll.indexOf("Install-Agent"));
-        assert.ok(enroll.indexOf("/installtunnelservice") < enroll.indexOf("Install-Agent"));
+        for (const before of ["New-ProtectedFolder", "/installtunnelservice", "Write-Conf $privateKey $endpoint\n        if (-not (Wait-Handshake))"])
+            assert.ok(enroll.indexOf(before) > 0 && enroll.indexOf(before) < enroll.indexOf("Install-Agent"), before);
     });
 
     it("writes settings the agent takes: the conf path and hub address match its patterns", () => {

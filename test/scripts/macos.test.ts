@@ -112,6 +112,10 @@ describe("macOS install script against a real hub", function () {
             assert.ok(!agentXml.includes(brewPrefix), "the agent's daemon runs nothing in Homebrew's prefix");
             assert.ok(callsOf(r, "launchctl").some(c => c[1] === "bootstrap" && c[2] === "system" && c[3] === agentPlist), "the agent's daemon is loaded");
             assert.match(r.stdout, /agent: \/usr\/local\/sbin\/wireguard-hub-agent, every minute \(launchd daemon com\.wireguard-hub\.agent\)/);
+            // Once the endpoint is chosen: the agent's first run (at load) rewrites the conf from what is applied.
+            const calls = r.calls.map(c => c.join(" "));
+            const lastHandshakeCheck = calls.map(c => c.startsWith("wg show wg0 latest-handshakes")).lastIndexOf(true);
+            assert.ok(lastHandshakeCheck > 0 && lastHandshakeCheck < calls.indexOf(`launchctl bootstrap system ${agentPlist}`), "the agent's daemon loads after the endpoint choice");
 
             const registered = ((await eh.hub.admin("GET", "/api/spoke/list")).body.spokes as Record<string, unknown>[]).find(s => s.id === t.spokeId);
             assert.equal(registered?.os, "macos");
