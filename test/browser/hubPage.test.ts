@@ -63,6 +63,7 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
         await frame.locator(`body[data-refreshes="${refreshes + 2}"]`).waitFor({ timeout: 30_000 });
         assert.equal(await frame.locator("#setup-result").isVisible(), true);
         assert.equal(await frame.locator("#hub-card").count(), 0);
+        await shoot(page, frame, "setup-result");
 
         await frame.locator("#setup-open-dashboard").click();
         await frame.locator("#hub-card").waitFor();

@@ -99,6 +99,7 @@ describe("browser: a spoke from the moment it is added", function () {
         const row = frame.locator(`#spokes-table tr[data-pending-name="branch-wait"]`);
         await row.waitFor();
         assert.equal(await frame.locator("#spokes-empty").count(), 0, "no \"No spokes yet\" while a spoke waits");
+        assert.equal(await frame.locator("#spokes-waiting-count").textContent(), " · 1 waiting for enrollment");
         assert.equal(await row.locator(".wgh-spoke-state").textContent(), "Waiting for enrollment");
         assert.match((await row.locator(".wgh-pending-expiry").textContent())!, /^expires in (23|24) h$/);
         const [token] = (await tokens()).filter(t => t.spokeName === "branch-wait");

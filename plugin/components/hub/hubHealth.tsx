@@ -58,9 +58,9 @@ export function hubProblems(status: HubStatus | null): HubProblem[] {
     return problems;
 }
 
-export const HubProblemAlert = ({ problem, idPrefix = "hub-health" }: { problem: HubProblem; idPrefix?: string }) => (
+export const HubProblemAlert = ({ problem, idPrefix = "hub-health", className }: { problem: HubProblem; idPrefix?: string; className?: string }) => (
     <Alert id={`${idPrefix}-${problem.kind}`} isInline variant={problem.variant} variantLabel={variantLabel(problem.variant)}
-        title={problem.title} className="wgh-hub-problem" data-problem={problem.kind}>
+        title={problem.title} className={className} data-problem={problem.kind}>
         {problem.detail && (
             <Content component="p">
                 {_("The service reports:")} <code className="wgh-break">{problem.detail}</code>

@@ -28,7 +28,8 @@ export const MoveClusterDialog = ({ cluster, datacenters, onClose }: {
         onClose();
     });
     return (
-        <Dialog id="move-cluster-dialog" isOpen onClose={onClose} variant="small" aria-labelledby="move-cluster-title">
+        <Dialog id="move-cluster-dialog" isOpen onClose={onClose} variant="small" aria-labelledby="move-cluster-title"
+            elementToFocus="#move-cluster-datacenter">
             <ModalHeader labelId="move-cluster-title" title={cockpit.format(_("Move cluster $0"), cluster.name)} />
             <ModalBody>
                 <Form onSubmit={e => {

@@ -2,15 +2,14 @@
 // runs. It stays until the admin moves on to the dashboard, whatever the refreshes find.
 import React, { useEffect, useState } from "react";
 import {
-    Alert, Button, Card, CardBody, EmptyState, EmptyStateActions, EmptyStateBody, EmptyStateFooter, Spinner,
+    Button, Card, CardBody, EmptyState, EmptyStateActions, EmptyStateBody, EmptyStateFooter, Spinner,
 } from "@patternfly/react-core";
-import { CheckCircleIcon } from "@patternfly/react-icons";
+import { CheckCircleIcon, ExclamationTriangleIcon } from "@patternfly/react-icons";
 import cockpit from "cockpit";
 import * as api from "../../api";
 import { store } from "../../store";
 import type { HubConfig, HubStatus } from "../../types";
 import { CopyInline } from "../common/copyText";
-import { variantLabel } from "../common/alertLabels";
 import { hubProblems, HubProblemAlert } from "../hub/hubHealth";
 import { enrollmentPort } from "../../util/ports";
 
@@ -47,35 +46,31 @@ function useHubStatus(): { status: HubStatus | null; failed: boolean } {
     return { status, failed };
 }
 
+/** Whether WireGuard really runs: said in the result's text when it does, as alerts above it when not. */
 const WireGuardState = ({ config, status, failed }: { config: HubConfig; status: HubStatus | null; failed: boolean }) => {
     if (!status) {
         return failed
-            ? <Alert id="setup-result-status-unknown" isInline isPlain variant="warning" variantLabel={variantLabel("warning")}
-                title={_("The hub's WireGuard status could not be read yet")} />
+            ? <p id="setup-result-status-unknown">{_("The hub's WireGuard status could not be read yet")}</p>
             : <p id="setup-result-checking"><Spinner size="md" /> {_("Checking WireGuard…")}</p>;
     }
-    const problems = hubProblems(status);
-    if (problems.length === 0) {
-        return (
-            <p id="setup-result-listening">
-                {cockpit.format(_("WireGuard listens on UDP port $0 with address $1."), config.listenPort, config.interfaceAddress)}
-            </p>
-        );
-    }
+    if (hubProblems(status).length) return null;
     return (
-        <div className="pf-v6-u-text-align-left">
-            {problems.map(p => <HubProblemAlert key={p.kind} problem={p} idPrefix="setup-result" />)}
-        </div>
+        <p id="setup-result-listening">
+            {cockpit.format(_("WireGuard listens on UDP port $0 with address $1."), config.listenPort, config.interfaceAddress)}
+        </p>
     );
 };
 
 export const SetupResult = ({ config }: { config: HubConfig }) => {
     const { status, failed } = useHubStatus();
     const enrollPort = enrollmentPort(config.publicUrl);
+    const problems = hubProblems(status);
     return (
         <Card>
             <CardBody>
-                <EmptyState id="setup-result" status="success" icon={CheckCircleIcon} headingLevel="h2" titleText={_("The hub is set up")}>
+                {problems.map(p => <HubProblemAlert key={p.kind} problem={p} idPrefix="setup-result" className="pf-v6-u-mb-md" />)}
+                <EmptyState id="setup-result" status={problems.length ? "warning" : "success"}
+                    icon={problems.length ? ExclamationTriangleIcon : CheckCircleIcon} headingLevel="h2" titleText={_("The hub is set up")}>
                     <EmptyStateBody>
                         <WireGuardState config={config} status={status} failed={failed} />
                         <p id="setup-result-ports" className="pf-v6-u-mt-md">

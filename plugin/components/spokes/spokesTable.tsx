@@ -160,19 +160,21 @@ export const SpokesTable = () => {
                         </Button>
                     </ToolbarItem>
                     <ToolbarItem alignSelf="center">
-                        <Content component="small" id="spokes-count">
-                            {shown.length === spokes.length
-                                ? cockpit.format(cockpit.ngettext("$0 spoke", "$0 spokes", spokes.length), spokes.length.toLocaleString())
-                                : cockpit.format(_("$0 of $1 spokes"), shown.length.toLocaleString(), spokes.length.toLocaleString())}
+                        <Content component="small">
+                            <span id="spokes-count">
+                                {shown.length === spokes.length
+                                    ? cockpit.format(cockpit.ngettext("$0 spoke", "$0 spokes", spokes.length), spokes.length.toLocaleString())
+                                    : cockpit.format(_("$0 of $1 spokes"), shown.length.toLocaleString(), spokes.length.toLocaleString())}
+                            </span>
+                            {waiting.length > 0 && (
+                                <span id="spokes-waiting-count">
+                                    {" · "}
+                                    {cockpit.format(cockpit.ngettext("$0 waiting for enrollment", "$0 waiting for enrollment", waiting.length), waiting.length)}
+                                </span>
+                            )}
                         </Content>
-                        {waiting.length > 0 && (
-                            <Content component="small" id="spokes-waiting-count">
-                                {" · "}
-                                {cockpit.format(cockpit.ngettext("$0 waiting for enrollment", "$0 waiting for enrollment", waiting.length), waiting.length)}
-                            </Content>
-                        )}
                     </ToolbarItem>
-                    <ToolbarItem variant="pagination">{pagination("top")}</ToolbarItem>
+                    {spokes.length > 0 && <ToolbarItem variant="pagination">{pagination("top")}</ToolbarItem>}
                 </ToolbarContent>
             </Toolbar>
             {spokes.length === 0 && waiting.length === 0
