@@ -3,7 +3,7 @@
 // (re)binds when the address it should use is not the one it has.
 import http from "node:http";
 import type net from "node:net";
-import type express from "express";
+import type { AgentHandler } from "./agentApp";
 import type { HubContext } from "../context";
 import { loadHub } from "../hub/hub";
 import { contains, parseCidr, type Network } from "../contract/fields";
@@ -18,7 +18,7 @@ export class AgentListener {
     private bound: string | null = null;
     private timer: NodeJS.Timeout | null = null;
 
-    constructor(private readonly ctx: HubContext, private readonly app: express.Express, private readonly port: number) {}
+    constructor(private readonly ctx: HubContext, private readonly app: AgentHandler, private readonly port: number) {}
 
     /** Checks every few seconds: after start-up, after the interface came up, after a re-initialisation. */
     start(everyMs = 5_000): void {

@@ -50,7 +50,7 @@ export function registerSpokeCommands(program: Command, ctx: () => CliContext): 
                 s.datacenter,
                 relative(s.lastHandshake),
                 s.endpoint,
-                s.pendingAction ? `${s.pendingAction} pending` : s.agent ? `${s.agent.version}, ${relative(s.agent.lastSeen)}` : "none",
+                s.pendingAction ? `${s.pendingAction} pending` : s.agent ? `${s.agent.version}, ${relative(s.agent.lastSeen)}${s.agent.behind ? ", behind" : ""}` : "none",
             ])));
         });
 

@@ -291,6 +291,8 @@ export const Spoke = z.object({
         lastSeen: iso.nullable(),
         lastResult: z.string().nullable(),
         revision: z.string().nullable(),
+        /** The agent last reported a revision other than the one the hub would send it now. */
+        behind: z.boolean(),
     }).nullable(),
     /** An action waiting for the agent's next cycle. */
     pendingAction: z.enum(["rotate-key", "uninstall"]).nullable(),

@@ -31,6 +31,8 @@ export class DesiredPeers {
     private loading: Promise<void> | null = null;
     /** Bumped by invalidate(): a reload that began before it must not install what it read. */
     private generation = 0;
+    /** Bumped whenever the routed subnets may have changed: what agent configs are keyed on. */
+    routingVersion = 0;
 
     constructor(private readonly db: Database, private readonly maxAgeMs = 10 * 60_000) {}
 
@@ -42,6 +44,7 @@ export class DesiredPeers {
     invalidate(): void {
         this.peers = null;
         this.generation++;
+        this.routingVersion++;
     }
 
     private apply(change: Change): void {
@@ -50,6 +53,7 @@ export class DesiredPeers {
         const [id, entry] = change;
         if (entry) this.peers.set(id, entry);
         else this.peers.delete(id);
+        if (entry?.subnets.length || this.routing.has(id)) this.routingVersion++;
         if (entry?.subnets.length) this.routing.set(id, entry.subnets);
         else this.routing.delete(id);
     }
@@ -90,6 +94,7 @@ export class DesiredPeers {
             }
             this.peers = fresh;
             this.routing = new Map([...fresh].filter(([, e]) => e.subnets.length).map(([id, e]) => [id, e.subnets]));
+            this.routingVersion++;
             this.loadedAt = now;
         } finally {
             if (this.duringLoad === changes) this.duringLoad = null;

@@ -10,9 +10,12 @@ import type { Network } from "../ipam/cidr";
 import { columnList, isUniqueViolation } from "../db/sql";
 import { afterCommit } from "../db/connect";
 import { loadHub } from "../hub/hub";
-import { findSpoke, removeSpoke, spokeConfigFor } from "./spokes";
+import { findSpoke, removeSpoke } from "./spokes";
+import type { AgentSpoke } from "./agentConfig";
+
+export type { AgentSpoke };
 import { desiredPeerOf } from "./desired";
-import { agentActions, renderAgentConfig, type AgentAction, type AgentReport } from "../agent/protocol";
+import type { AgentAction, AgentReport } from "../agent/protocol";
 
 export interface SpokeChanges {
     name?: string;
@@ -57,9 +60,6 @@ export async function requestAgentAction(ctx: HubContext, id: string, action: Ag
     });
 }
 
-/** What the agent API needs of the spoke a request comes from. */
-export type AgentSpoke = Pick<SpokeRow, "id" | "name" | "publicKey" | "address" | "addressV6" | "pendingAction">;
-
 const agentSpokesQuery = `SELECT ${columnList<SpokeRow>(["id", "name", "publicKey", "address", "addressV6", "pendingAction"])}
     FROM ${tables.spokes} WHERE enabled = $1`;
 
@@ -93,12 +93,6 @@ export async function spokeOfAgent(ctx: HubContext, address: string, publicKey: 
     if (!row || row.publicKey !== publicKey)
         throw new HubError("NOT_THIS_SPOKE", "No spoke has this tunnel address and this public key", "Only a spoke's own agent, through its own tunnel, is answered.");
     return row;
-}
-
-export async function agentConfig(ctx: HubContext, spoke: AgentSpoke): Promise<{ text: string; revision: string }> {
-    const config = await spokeConfigFor(ctx, spoke.id, spoke.address, spoke.addressV6);
-    const action = (agentActions as readonly string[]).includes(spoke.pendingAction ?? "") ? spoke.pendingAction as AgentAction : null;
-    return renderAgentConfig({ ...config, name: spoke.name, action });
 }
 
 /** Agents seen since the last flush: one write a minute for all of them, not one per request. */

@@ -17,6 +17,7 @@ import type { DesiredState, PeerStatus } from "../wireguard/types";
 import { platforms, type Platform } from "../scripts/render";
 import { onlineWindowMs, stateOf, type SpokeState } from "./live";
 import { desiredPeerOf } from "./desired";
+import { agentRevision, forgetRevisionsExcept } from "./agentConfig";
 
 // A spoke's OS is the platform its install script was made for.
 export type SpokeOs = Platform;
@@ -70,7 +71,7 @@ export interface SpokeView {
     rxBytes: number;
     txBytes: number;
     status: SpokeState;
-    agent: { version: string; lastSeen: string | null; lastResult: string | null; revision: string | null } | null;
+    agent: { version: string; lastSeen: string | null; lastResult: string | null; revision: string | null; behind: boolean } | null;
     pendingAction: "rotate-key" | "uninstall" | null;
 }
 
@@ -228,7 +229,7 @@ function pendingActionOf(r: AgentRow | undefined): SpokeView["pendingAction"] {
     return r?.pendingAction === "rotate-key" || r?.pendingAction === "uninstall" ? r.pendingAction : null;
 }
 
-function agentView(r: AgentRow | undefined): SpokeView["agent"] {
+function agentView(r: AgentRow | undefined, currentRevision: string | undefined): SpokeView["agent"] {
     if (!r) return null;
     if (!r.agentVersion) return null;
     let report: { result?: unknown; revision?: unknown } = {};
@@ -242,6 +243,7 @@ function agentView(r: AgentRow | undefined): SpokeView["agent"] {
         lastSeen: r.agentLastSeen ? isoDate(r.agentLastSeen) : null,
         lastResult: typeof report.result === "string" ? report.result : null,
         revision: typeof report.revision === "string" && report.revision ? report.revision : null,
+        behind: currentRevision !== undefined && report.revision !== currentRevision,
     };
 }
 
@@ -309,6 +311,16 @@ async function buildList(ctx: HubContext, writes: number): Promise<SpokeList> {
     const proxmox = new Map(proxmoxRows.map(p => [p.id, p]));
     const agents = new Map(agentRows.map(a => [a.id, a]));
     const clusterNames = new Map(clusters.map(c => [c.id, c.clusterName]));
+    // Which agents are behind: each one's current revision, kept while its inputs hold.
+    const currentRevisions = new Map<string, string>();
+    if (agentRows.length) {
+        for (const r of rows) {
+            const a = agents.get(r.id);
+            if (a?.agentVersion)
+                currentRevisions.set(r.id, await agentRevision(ctx, { id: r.id, name: r.name, address: r.address, addressV6: r.addressV6, pendingAction: a.pendingAction }));
+        }
+        forgetRevisionsExcept(ctx, new Set(rows.map(r => r.id)));
+    }
     // Read after the query, with no await until the end: live status cannot change meanwhile.
     const liveAt = liveStamp(ctx);
     const now = ctx.now().getTime();
@@ -345,7 +357,7 @@ async function buildList(ctx: HubContext, writes: number): Promise<SpokeList> {
             rxBytes: live?.rxBytes ?? 0,
             txBytes: live?.txBytes ?? 0,
             status,
-            agent: agentView(agents.get(r.id)),
+            agent: agentView(agents.get(r.id), currentRevisions.get(r.id)),
             pendingAction: pendingActionOf(agents.get(r.id)),
         };
     });

@@ -126,9 +126,11 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
 
     const childEnv = { ...process.env, ...env };
     delete childEnv.WGHUB_TEST_COUNTS;
+    // WGHUB_PROFILE_DIR (benchmarks): a V8 CPU profile of the service, written when it stops.
+    const nodeArgs = ["--enable-source-maps", ...(process.env.WGHUB_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.WGHUB_PROFILE_DIR}`] : []), serverJs];
     const [cmd, args] = opts.netns
-        ? ["ip", ["netns", "exec", opts.netns, process.execPath, "--enable-source-maps", serverJs]]
-        : [process.execPath, ["--enable-source-maps", serverJs]];
+        ? ["ip", ["netns", "exec", opts.netns, process.execPath, ...nodeArgs]]
+        : [process.execPath, nodeArgs];
     const child: ChildProcess = spawn(cmd, args, { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     child.stdout!.on("data", d => (output += d));

@@ -78,10 +78,13 @@ describe("system: managed spokes (the agent, through the tunnel)", function () {
     it("a DNS change on the hub reaches the spoke at its next cycle, without dropping the tunnel", async () => {
         const a = spokeA();
         const handshakesBefore = (await a.run("wg", ["show", "wg0", "latest-handshakes"])).trim();
+        assert.equal((await listed(enrolled.get(a)!.id)).agent?.behind, false);
         assert.equal((await hub.admin("PUT", "/api/hub/config", { dns: ["10.0.5.54"] })).status, 200);
+        assert.equal((await listed(enrolled.get(a)!.id)).agent?.behind, true, "the list shows the agent behind until its next cycle");
         const r = await agent(a);
         assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
         assert.match(r.stdout, /DNS: 10\.0\.5\.54/);
+        assert.equal((await listed(enrolled.get(a)!.id)).agent?.behind, false, "current again once it has applied and reported");
         const conf = await a.run("cat", ["/etc/wireguard/wg0.conf"]);
         assert.match(conf, /^DNS = 10\.0\.5\.54$/m);
         assert.equal((await a.run("stat", ["-c", "%a", "/etc/wireguard/wg0.conf"])).trim(), "600");
