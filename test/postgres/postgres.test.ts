@@ -104,4 +104,31 @@ describe("PostgreSQL backend", function () {
         for (let i = 0; i < pairs.length; i++)
             assert.deepEqual(answers.slice(2 * i, 2 * i + 2).map(a => a.status).sort(), [201, 409]);
     });
+
+    it("a backup moves the hub between PostgreSQL and SQLite, both ways, and the restored hub goes on writing", async () => {
+        const h = hub!;
+        const listOf = async (x: RunningHub) => ((await x.admin("GET", "/api/spoke/list")).body.spokes as { id: string; name: string; publicKey: string; address: string }[])
+            .map(s => [s.id, s.name, s.publicKey, s.address].join(" ")).sort();
+        const fromPg = await h.admin("POST", "/api/hub/backup", {});
+        assert.equal(fromPg.status, 200, fromPg.text);
+        const sqlite = await startHub({ env: { WGHUB_TLS: "off" } });
+        try {
+            const into = await sqlite.admin("POST", "/api/hub/restore", { backup: fromPg.text });
+            assert.equal(into.status, 200, into.text);
+            assert.deepEqual(await listOf(sqlite), await listOf(h));
+            await enrolledSpoke(sqlite, { spokeName: "made-on-sqlite" });
+            const fromSqlite = await sqlite.admin("POST", "/api/hub/backup", {});
+            const back = await h.admin("POST", "/api/hub/restore", { backup: fromSqlite.text, force: true });
+            assert.equal(back.status, 200, back.text);
+            assert.deepEqual(await listOf(h), await listOf(sqlite));
+            // The audit log's ids go on after the restored ones (the sequence follows), and new spokes register.
+            const after = await enrolledSpoke(h, { spokeName: "made-on-pg-after" });
+            assert.ok(after.id);
+            const events = (await h.admin("GET", "/api/audit?limit=1000")).body.events as { id: number; action: string }[];
+            assert.equal(new Set(events.map(e => e.id)).size, events.length);
+            assert.ok(events.some(e => e.action === "hub.restored"));
+        } finally {
+            await sqlite.stop();
+        }
+    });
 });
