@@ -51,7 +51,12 @@ const WireGuardState = ({ config, status, failed }: { config: HubConfig; status:
     if (!status) {
         return failed
             ? <p id="setup-result-status-unknown">{_("The hub's WireGuard status could not be read yet")}</p>
-            : <p id="setup-result-checking"><Spinner size="md" /> {_("Checking WireGuard…")}</p>;
+            : (
+                <p id="setup-result-checking">
+                    <Spinner size="md" aria-labelledBy="setup-result-checking-text" />{" "}
+                    <span id="setup-result-checking-text">{_("Checking WireGuard…")}</span>
+                </p>
+            );
     }
     if (hubProblems(status).length) return null;
     return (
