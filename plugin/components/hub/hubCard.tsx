@@ -12,6 +12,7 @@ import { displayState } from "../../util/spokeState";
 import { formatDateTime, timeAgo } from "../../util/format";
 import type { DriftItem, HubStatus } from "../../types";
 import { EditHubDialog } from "./editHubDialog";
+import { BackupDialog } from "../backup/backupDialog";
 import { enrollmentPort } from "../../util/ports";
 
 const _ = cockpit.gettext;
@@ -49,6 +50,7 @@ const ModeLabel = ({ status }: { status: HubStatus | null }) => {
 export const HubCard = () => {
     const { config, status, statusError, spokes } = useStore();
     const [editing, setEditing] = useState(false);
+    const [backingUp, setBackingUp] = useState(false);
     const counted = useMemo(() => {
         const now = Date.now();
         let online = 0;
@@ -69,6 +71,7 @@ export const HubCard = () => {
                 actions: (
                     <>
                         <ModeLabel status={status} />
+                        <Button id="hub-backup" variant="secondary" size="sm" onClick={() => setBackingUp(true)}>{_("Download backup")}</Button>
                         <Button id="hub-edit" variant="secondary" size="sm" onClick={() => setEditing(true)}>{_("Edit")}</Button>
                     </>
                 ),
@@ -113,6 +116,7 @@ export const HubCard = () => {
                 )}
             </CardBody>
             {editing && <EditHubDialog config={config} onClose={() => setEditing(false)} />}
+            {backingUp && <BackupDialog onClose={() => setBackingUp(false)} />}
         </Card>
     );
 };

@@ -1,7 +1,7 @@
 // First run: the hub has no configuration yet (GET /api/hub/config is 404).
 import React, { useMemo, useState } from "react";
 import {
-    Card, CardBody, CardTitle, DescriptionList, DescriptionListDescription, DescriptionListGroup,
+    Button, Card, CardBody, CardTitle, Content, DescriptionList, DescriptionListDescription, DescriptionListGroup,
     DescriptionListTerm, Form, Wizard, WizardStep,
 } from "@patternfly/react-core";
 import cockpit from "cockpit";
@@ -13,6 +13,7 @@ import {
     checkDNS, checkEndpoint, checkNetworkCIDR, checkNetworkCIDRv6, checkOptionalEndpoint, checkPort, splitList,
 } from "../../util/validate";
 import { InlineError } from "../common/inlineError";
+import { RestoreDialog } from "../backup/restoreDialog";
 
 const _ = cockpit.gettext;
 
@@ -64,6 +65,7 @@ export const SetupWizard = () => {
     const [touched, setTouched] = useState<Record<string, boolean>>({});
     const [busy, setBusy] = useState(false);
     const [failure, setFailure] = useState<api.ApiError | null>(null);
+    const [restoring, setRestoring] = useState(false);
 
     const errors = useMemo(() => ({
         networkCIDR: checkNetworkCIDR(values.networkCIDR),
@@ -105,6 +107,11 @@ export const SetupWizard = () => {
         <Card id="setup">
             <CardTitle>{_("Set up the WireGuard hub")}</CardTitle>
             <CardBody>
+                <Content component="p" id="setup-restore-offer">
+                    {_("Moving a hub to this machine, or replacing one that was lost?")}{" "}
+                    <Button id="setup-restore" variant="link" isInline onClick={() => setRestoring(true)}>{_("Restore from a backup")}</Button>
+                </Content>
+                {restoring && <RestoreDialog onClose={() => setRestoring(false)} />}
                 <Wizard id="setup-wizard" height={520} navAriaLabel={_("Setup steps")} isVisitRequired onSave={() => void submit()}>
                     <WizardStep id="setup-step-network" name={_("Network")} footer={footer("network", { isNextDisabled: !networkOk })}>
                         <Form onSubmit={e => e.preventDefault()}>
