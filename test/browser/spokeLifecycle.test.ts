@@ -6,6 +6,7 @@ import type { FrameLocator, Page } from "playwright-core";
 import { spokePublicKey, type RunningHub } from "../support/hub";
 import { shoot } from "./shots";
 import { usePageWorld } from "./world";
+import { sql } from "../api/helpers";
 
 interface Token {
     id: string;
@@ -251,6 +252,19 @@ describe("browser: a spoke from the moment it is added", function () {
         await frame.locator("#edit-hub-dns").press("Enter");
         await frame.locator("#edit-hub-dialog").waitFor({ state: "detached" });
         assert.deepEqual((await hub.admin("GET", "/api/hub/config")).body.dns, ["10.60.0.1"]);
+    });
+
+    it("marks an agent behind the hub's settings in its row, as the spoke list says", async function () {
+        const id = await registerThroughApi("agent-behind", "linux");
+        // As the spoke's agent would have reported it, with a revision the hub no longer sends.
+        await sql(hub, `UPDATE spokes SET "agentVersion" = '1.0.0', "agentLastSeen" = ?, "agentReport" = ? WHERE id = ?`,
+            [new Date().toISOString().replace("T", " ").replace("Z", " +00:00"), JSON.stringify({ result: "current", revision: "0123456789abcdef" }), id]);
+        // A write through the service, so the list is built again.
+        assert.equal((await hub.admin("PUT", `/api/spoke/${id}`, { datacenter: "Lyon" })).status, 200);
+        // (The Agent column shows from the xl width on; the label is in the row either way.)
+        await frame.locator(`#spoke-agent-behind-${id}`).filter({ hasText: "behind" }).waitFor({ state: "attached" });
+        const listed = ((await hub.admin("GET", "/api/spoke/list")).body.spokes as { id: string; agent: { behind: boolean } | null }[]).find(s => s.id === id);
+        assert.equal(listed?.agent?.behind, true);
     });
 
     it("reports no script errors", function () {

@@ -74,6 +74,9 @@ const AgentDetail = ({ spoke, now }: { spoke: Spoke; now: number }) => {
     return (
         <>
             {cockpit.format(_("version $0, last seen $1"), a.version, timeAgo(a.lastSeen, now))}
+            <div>{a.behind
+                ? _("Behind: the hub's settings for this spoke changed since the agent last ran; it applies them at its next cycle.")
+                : _("Current: it has applied the hub's settings for this spoke.")}</div>
             {a.lastResult && <div>{_("Last result:")} <code className="wgh-break">{a.lastResult}</code></div>}
         </>
     );

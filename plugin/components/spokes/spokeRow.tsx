@@ -43,10 +43,19 @@ const AgentCell = ({ spoke, now }: { spoke: Spoke; now: number }) => {
                 {spoke.pendingAction === "rotate-key" ? _("New key asked") : _("Uninstall asked")}
             </Label>
         );
-    if (!spoke.agent) return <span title={_("Enrolled without an agent (or a macOS or Windows spoke): re-enroll it to get one.")}>{_("none")}</span>;
+    if (!spoke.agent) return <span title={_("Enrolled without an agent: re-enroll it to get one.")}>{_("none")}</span>;
     return (
         <span title={spoke.agent.lastResult ?? ""}>
             {cockpit.format(_("$0, seen $1"), spoke.agent.version, timeAgo(spoke.agent.lastSeen, now))}
+            {spoke.agent.behind && (
+                <>
+                    {" "}
+                    <Label isCompact color="yellow" className="wgh-agent-behind" id={`spoke-agent-behind-${spoke.id}`}
+                        title={_("The hub's settings for this spoke changed since its agent last ran: it applies them at its next cycle (within a minute).")}>
+                        {_("behind")}
+                    </Label>
+                </>
+            )}
         </span>
     );
 };
