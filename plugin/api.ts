@@ -185,6 +185,9 @@ export const uninstallSpoke = (id: string) => call<{ message: string }>("POST", 
 export const createToken = (req: TokenRequest) =>
     call<{ message: string; token: CreatedToken }>("POST", "/api/installation/token", req).then(r => r.token);
 export const listTokens = () => call<{ tokens: TokenSummary[] }>("GET", "/api/installation/tokens").then(r => r.tokens);
+/** Replaces a waiting spoke's token in one step (same spoke, address, subnets): the old command stops working. */
+export const reissueToken = (id: string) =>
+    call<{ message: string; token: CreatedToken }>("POST", `/api/installation/token/${encodeURIComponent(id)}/reissue`, {}).then(r => r.token);
 export const revokeToken = (id: string) =>
     call<{ message: string }>("DELETE", `/api/installation/token/${encodeURIComponent(id)}`);
 
@@ -207,3 +210,7 @@ export async function makeBackup(passphrase: string | null): Promise<{ fileName:
 }
 
 export const restoreBackup = (req: RestoreRequest) => call<RestoreAnswer>("POST", "/api/hub/restore", req);
+
+/** One page of the whole audit log, newest first: `limit` events older than the event `before` (an id) when given. */
+export const listAuditPage = ({ limit, before }: { limit: number; before?: number }) =>
+    call<{ events: AuditEvent[] }>("GET", "/api/audit", undefined, before ? { limit, before } : { limit }).then(r => r.events);

@@ -3,7 +3,8 @@ import type { Request } from "express";
 import type { Actor, HubContext } from "../context";
 import { HubError } from "../errors";
 import { configView, initialize, loadHub, requireHub, updateConfig, publicUrl } from "../hub/hub";
-import { createToken, listTokens, revokeToken, tokenView } from "../tokens/tokens";
+import { createToken, listTokens, reissueToken, revokeToken, tokenView } from "../tokens/tokens";
+import type { TokenRow } from "../db/models";
 import { removeSpoke, setEnabled, spokeListAnswer } from "../spokes/spokes";
 import { requestAgentAction, updateSpoke } from "../spokes/manage";
 import { listClusters, updateCluster } from "../clusters/clusters";
@@ -18,6 +19,16 @@ import { version } from "../../package.json";
 const errors = { 400: "Invalid input (error, code, hint)", 404: "Not found" };
 
 export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): RouteSpec[] {
+    /** A token as made: its view, the secret (shown this once) and the install command per platform. */
+    async function createdTokenView(row: TokenRow, token: string) {
+        const hub = (await loadHub(ctx))!;
+        const base = publicUrl(ctx, hub);
+        const pin = ctx.tls?.pin ?? null;
+        const installCommands = Object.fromEntries(platforms.map(p =>
+            [p, installCommand(p, `${base}/api/installation/script/${token}?platform=${p}`, pin)]));
+        return { ...tokenView(row, ctx.now()), token, installCommands };
+    }
+
     return [
         route({
             method: "post", path: "/api/hub/initialize", tag: "hub", summary: "Initialise the hub: network, port, endpoints, DNS; makes its key pair",
@@ -116,16 +127,17 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
                     spokeId: body.spokeId ?? null,
                 };
                 const { row, token } = await createToken(ctx, input, actorOf(req));
-                const hub = (await loadHub(ctx))!;
-                const base = publicUrl(ctx, hub);
-                const pin = ctx.tls?.pin ?? null;
-                const installCommands = Object.fromEntries(platforms.map(p =>
-                    [p, installCommand(p, `${base}/api/installation/script/${token}?platform=${p}`, pin)]));
-                const view = tokenView(row, ctx.now());
-                res.status(201).json({
-                    message: "Installation token generated",
-                    token: { ...view, token, installCommands },
-                });
+                res.status(201).json({ message: "Installation token generated", token: await createdTokenView(row, token) });
+            },
+        }),
+        route({
+            method: "post", path: "/api/installation/token/:id/reissue", tag: "tokens",
+            summary: "A new command for a spoke still waiting: the token is replaced by a new one for the same spoke, address and subnets (shown once)",
+            input: { params: c.IdParams }, answer: c.TokenAnswer,
+            responses: { 201: "The new token with install commands", 404: errors[404], 409: "Used or revoked: nothing to re-issue" },
+            async handler(req, res, { params }) {
+                const { row, token } = await reissueToken(ctx, params.id, actorOf(req));
+                res.status(201).json({ message: "Installation token re-issued; the previous one no longer works", token: await createdTokenView(row, token) });
             },
         }),
         {

@@ -200,6 +200,57 @@ export async function revokeToken(ctx: HubContext, id: string, actor: Actor): Pr
     });
 }
 
+/**
+ * A new command for a spoke still waiting (a lost or expired one): in one transaction the old
+ * token is revoked and a new one made for the same spoke id, name, address, subnets and
+ * datacenter, with the old one's lifetime from now. The address never leaves the spoke.
+ */
+export async function reissueToken(ctx: HubContext, id: string, actor: Actor): Promise<{ row: TokenRow; token: string }> {
+    assertSecureEnrollment(ctx, await requireHub(ctx));
+    const token = crypto.randomBytes(32).toString("base64url");
+    const row = await ctx.db.writeTx(async t => {
+        const old = await ctx.db.models.Token.findByPk(id, { transaction: t });
+        if (!old) throw new HubError("TOKEN_NOT_FOUND", "No token with this id", "Reload the token list.");
+        const now = ctx.now();
+        const state = effectiveState(old, now);
+        if (state === "used")
+            throw new HubError("TOKEN_NOT_REVOCABLE", "This token was already used to register a spoke", "Its spoke is enrolled: re-enroll it from its row instead.");
+        if (state === "revoked")
+            throw new HubError("TOKEN_NOT_REVOCABLE", "This token was revoked", "Make a new token for the spoke.");
+        // Conditional, as a revoke is: a registration that commits first wins.
+        const [changed] = await ctx.db.models.Token.update({ state: "revoked", revokedAt: now },
+            { where: { id, state: { [Op.in]: ["pending", "expired"] } }, transaction: t });
+        if (!changed) throw new HubError("TOKEN_NOT_REVOCABLE", "This token was just used to register a spoke", "Its spoke is enrolled.");
+        // An expired token's address may have been swept back to the pool: take it again.
+        if (old.purpose === "enroll" && !await ctx.db.models.Allocation.findOne({ where: { spokeId: old.spokeId }, transaction: t }))
+            await ctx.addresses.allocate(t, old.spokeId, old.address);
+        const given = old.expiresAt.getTime() - old.createdAt.getTime();
+        const lifetime = given > 0 ? given : ctx.config.tokenTtlMs;
+        const created = await ctx.db.models.Token.create({
+            id: crypto.randomUUID(),
+            tokenHash: hashToken(token),
+            tokenPrefix: token.slice(0, 6),
+            spokeId: old.spokeId,
+            spokeName: old.spokeName,
+            purpose: old.purpose,
+            address: old.address,
+            addressV6: old.addressV6,
+            subnets: old.subnets,
+            datacenter: old.datacenter,
+            state: "pending",
+            expiresAt: new Date(now.getTime() + lifetime),
+            usedAt: null,
+            revokedAt: null,
+            createdAt: now,
+            updatedAt: now,
+        }, { transaction: t });
+        await record(ctx, t, actor, "token.reissued", old.spokeName,
+            { tokenId: created.id, replaces: old.id, tokenPrefix: created.tokenPrefix, address: old.address, expiresAt: created.expiresAt.toISOString() });
+        return created;
+    });
+    return { row, token };
+}
+
 /** Marks tokens past their time as expired and frees their addresses. */
 export async function sweepExpired(ctx: HubContext): Promise<number> {
     const now = ctx.now();

@@ -131,6 +131,53 @@ describe("api: installation tokens", () => {
         const holder = await sql<{ spokeId: string }>(hub, "SELECT spokeId FROM address_allocations WHERE address = ?", [address]);
         assert.deepEqual(holder.map(h => h.spokeId), [next.spokeId]);
     });
+
+    describe("re-issue: a new command for a spoke still waiting", () => {
+        it("replaces the token in one step: same spoke, name, address, subnets, datacenter; the old one stops working", async () => {
+            const old = await createToken(hub, { spokeName: "reissued", datacenter: "Lyon", subnets: ["192.168.140.0/24"], ttl: "2h" });
+            const res = await hub.admin("POST", `/api/installation/token/${old.id}/reissue`);
+            assert.equal(res.status, 201, res.text);
+            const fresh = res.body.token;
+            assert.notEqual(fresh.token, old.token);
+            assert.deepEqual([fresh.spokeId, fresh.spokeName, fresh.allowedIPs, fresh.subnets, fresh.datacenter],
+                [old.spokeId, "reissued", old.allowedIPs, ["192.168.140.0/24"], "Lyon"]);
+            const life = Date.parse(fresh.expiresAt) - Date.parse(fresh.createdAt);
+            assert.ok(Math.abs(life - 2 * 3600_000) < 5_000, `the old lifetime, from now: ${life} ms`);
+            assert.ok(fresh.installCommands.linux.includes(fresh.token));
+            assertError(await register(hub, old.token), 410, "TOKEN_REVOKED");
+            const enrolled = await register(hub, fresh.token);
+            assert.equal(enrolled.status, 201, enrolled.text);
+            assert.equal(enrolled.body.spoke.address, old.allowedIPs[0].replace("/32", ""));
+            const audit = (await hub.admin("GET", "/api/audit?subject=reissued")).body.events as { action: string }[];
+            assert.ok(audit.some(e => e.action === "token.reissued"));
+        });
+
+        it("takes an expired token's address back; refuses a used or revoked one", async () => {
+            const expiring = await createToken(hub, { spokeName: "expired-then-reissued" });
+            await sql(hub, `UPDATE installation_tokens SET "expiresAt" = ? WHERE id = ?`, [sqliteDate(new Date(Date.now() - 1000)), expiring.id]);
+            await waitUntil(async () => (await sql<{ n: number }>(hub, "SELECT COUNT(*) AS n FROM address_allocations WHERE \"spokeId\" = ?", [expiring.spokeId]))[0].n === 0,
+                10_000, "the sweep to free the expired token's address");
+            const again = await hub.admin("POST", `/api/installation/token/${expiring.id}/reissue`);
+            assert.equal(again.status, 201, again.text);
+            assert.deepEqual(again.body.token.allowedIPs, expiring.allowedIPs);
+            assert.equal((await register(hub, again.body.token.token)).status, 201);
+            assertError(await hub.admin("POST", `/api/installation/token/${again.body.token.id}/reissue`), 409, "TOKEN_NOT_REVOCABLE");
+            const revoked = await createToken(hub, { spokeName: "revoked-first" });
+            assert.equal((await hub.admin("DELETE", `/api/installation/token/${revoked.id}`)).status, 200);
+            assertError(await hub.admin("POST", `/api/installation/token/${revoked.id}/reissue`), 409, "TOKEN_NOT_REVOCABLE");
+            assertError(await hub.admin("POST", `/api/installation/token/${crypto.randomUUID()}/reissue`), 404, "TOKEN_NOT_FOUND");
+        });
+
+        it("a re-issue racing the registration, 10 times: exactly one of them wins, and one address stays one spoke's", async () => {
+            for (let i = 0; i < 10; i++) {
+                const t = await createToken(hub, { spokeName: `race-reissue-${i}` });
+                const [reg, re] = await Promise.all([register(hub, t.token), hub.admin("POST", `/api/installation/token/${t.id}/reissue`)]);
+                assert.deepEqual([reg.status, re.status].sort(), [201, reg.status === 201 ? 409 : 410].sort(), `${reg.text} | ${re.text}`);
+                const owners = await sql<{ n: number }>(hub, "SELECT COUNT(*) AS n FROM address_allocations WHERE address = ?", [t.allowedIPs[0].replace("/32", "")]);
+                assert.equal(owners[0].n, 1);
+            }
+        });
+    });
 });
 
 describe("api: custom addresses, lowest free, exhaustion", () => {

@@ -37,37 +37,10 @@ export function matchesSearch(haystack: string, search: string): boolean {
     return search.toLowerCase().split(/\s+/).filter(Boolean).every(w => haystack.includes(w));
 }
 
-/** The bounds the service accepts for a token's life, in seconds. */
-const TTL_SECONDS = { min: 5 * 60, max: 30 * 24 * 3600 };
-
-export class ReissueError extends Error {
-    constructor(readonly reason: unknown, readonly oldRevoked: boolean) {
-        super(reason instanceof Error ? reason.message : String(reason));
-    }
-}
-
 /**
- * A new command for a spoke still waiting: the service has no re-issue of an enrollment token,
- * so the old one is revoked (which frees its address and subnets) and a new one made with the
- * same name, address, datacenter, subnets and lifetime.
+ * A new command for a spoke still waiting: the service replaces its token in one step, for the
+ * same spoke, address, subnets and datacenter, with the same lifetime from now.
  */
-export async function reissueCommand(p: PendingSpoke): Promise<CreatedToken> {
-    const t = p.token;
-    const lifetime = Math.round((Date.parse(t.expiresAt) - Date.parse(t.createdAt)) / 1000);
-    try {
-        await api.revokeToken(t.id);
-    } catch (e) {
-        throw new ReissueError(e, false);
-    }
-    try {
-        return await api.createToken({
-            spokeName: t.spokeName,
-            ...(p.address ? { customIP: p.address } : {}),
-            ...(t.datacenter ? { datacenter: t.datacenter } : {}),
-            ...(t.subnets.length ? { subnets: t.subnets } : {}),
-            ttl: Math.min(TTL_SECONDS.max, Math.max(TTL_SECONDS.min, lifetime || TTL_SECONDS.min)),
-        });
-    } catch (e) {
-        throw new ReissueError(e, true);
-    }
+export function reissueCommand(p: PendingSpoke): Promise<CreatedToken> {
+    return api.reissueToken(p.token.id);
 }

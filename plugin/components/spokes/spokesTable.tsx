@@ -23,7 +23,7 @@ import { paginationTitles } from "../common/paginationTitles";
 import { COLUMNS, COLUMN_COUNT, fromXLarge } from "./columns";
 import { SpokeRowView } from "./spokeRow";
 import { CancelEnrollmentDialog, PendingSpokeRow } from "./pendingSpokeRow";
-import { matchesSearch, pendingSpokes, reissueCommand, ReissueError, type PendingSpoke } from "./pendingSpokes";
+import { matchesSearch, pendingSpokes, reissueCommand, type PendingSpoke } from "./pendingSpokes";
 import { ReenrollDialog } from "./reenrollDialog";
 
 const _ = cockpit.gettext;
@@ -113,11 +113,9 @@ export const SpokesTable = () => {
         reissueCommand(p).then(token => {
             setReissued(token);
             void store.refresh();
-        }, (e: ReissueError) => {
-            const name = p.token.spokeName;
-            notifyError(e.oldRevoked
-                ? cockpit.format(_("The old command for $0 was cancelled, but no new one could be made: add the spoke again"), name)
-                : cockpit.format(_("Could not make a new command for $0"), name), asApiError(e.reason));
+        }, (e: unknown) => {
+            // Nothing changed: the old command still works.
+            notifyError(cockpit.format(_("Could not make a new command for $0"), p.token.spokeName), asApiError(e));
             void store.refresh();
         });
     }, []);
