@@ -13,12 +13,14 @@ import { SpokesTable } from "./components/spokes/spokesTable";
 import { TokensTable } from "./components/tokens/tokensTable";
 import { ProxmoxTree } from "./components/proxmox/proxmoxTree";
 import { TrafficTab } from "./components/traffic/trafficTab";
+import { AuditLog } from "./components/audit/auditLog";
+import { DocumentationLink } from "./components/help/documentationLink";
 import { goTo, usePageLocation } from "./util/location";
 
 const _ = cockpit.gettext;
 
-type TabKey = "spokes" | "tokens" | "proxmox" | "traffic";
-const TAB_KEYS: TabKey[] = ["spokes", "tokens", "proxmox", "traffic"];
+type TabKey = "spokes" | "tokens" | "proxmox" | "traffic" | "audit";
+const TAB_KEYS: TabKey[] = ["spokes", "tokens", "proxmox", "traffic", "audit"];
 
 const Dashboard = () => {
     const { status } = useStore();
@@ -46,6 +48,9 @@ const Dashboard = () => {
                     </Tab>
                     <Tab eventKey="traffic" id="panel-traffic" title={<TabTitleText id="tab-traffic">{_("Traffic")}</TabTitleText>}>
                         <TrafficTab />
+                    </Tab>
+                    <Tab eventKey="audit" id="panel-audit" title={<TabTitleText id="tab-audit">{_("Audit log")}</TabTitleText>}>
+                        <AuditLog />
                     </Tab>
                 </Tabs>
             </PageSection>
@@ -82,6 +87,7 @@ export const App = () => {
             <PageSection variant="secondary" padding={{ default: "noPadding" }} className="pf-v6-u-px-lg pf-v6-u-pt-md">
                 <Flex alignItems={{ default: "alignItemsCenter" }}>
                     <FlexItem><Content component="h1">{_("WireGuard Hub")}</Content></FlexItem>
+                    <FlexItem align={{ default: "alignRight" }}><DocumentationLink /></FlexItem>
                 </Flex>
             </PageSection>
             <Body />

@@ -185,6 +185,9 @@ describe("browser: every visible string goes through gettext", function () {
         await frame.locator("#tab-traffic").click();
         await frame.locator("#traffic-chart, #traffic-error, #traffic-empty").first().waitFor();
         await check("traffic");
+        await frame.locator("#tab-audit").click();
+        await frame.locator("#audit-table, #audit-empty").first().waitFor();
+        await check("audit log");
         await frame.locator("#tab-spokes").click();
     });
 
@@ -250,6 +253,6 @@ describe("browser: every visible string goes through gettext", function () {
     it("has found no text outside gettext", function () {
         const list = [...escaped].map(([text, view]) => `${view}: "${text}"`);
         assert.deepEqual(list, [], `visible text not marked for translation:\n${list.join("\n")}`);
-        assert.equal(views.length, 23, `every view was looked at: ${views.join(", ")}`);
+        assert.equal(views.length, 24, `every view was looked at: ${views.join(", ")}`);
     });
 });

@@ -11,25 +11,11 @@ import type { AuditEvent, Spoke } from "../../types";
 import { formatDateTime, timeAgo } from "../../util/format";
 import { osName } from "../../util/spokeState";
 import { CopyInline } from "../common/copyText";
+import { auditActionText } from "../audit/auditActions";
 
 const _ = cockpit.gettext;
 
 const AUDIT_SHOWN = 10;
-
-const ACTIONS: Record<string, () => string> = {
-    "token.created": () => _("Enrollment token created"),
-    "token.created_reenroll": () => _("Re-enrollment token created"),
-    "token.revoked": () => _("Token revoked"),
-    "spoke.registered": () => _("Registered"),
-    "spoke.reenrolled": () => _("Re-enrolled"),
-    "spoke.removed": () => _("Removed"),
-    "spoke.enabled": () => _("Enabled"),
-    "spoke.disabled": () => _("Disabled"),
-    "spoke.updated": () => _("Settings changed"),
-    "spoke.rotate_key_requested": () => _("New key asked"),
-    "spoke.uninstall_requested": () => _("Uninstall asked"),
-    "spoke.key_rotated": () => _("Key rotated by its agent"),
-};
 
 /**
  * Events about this spoke. The log is asked for by name (events name their subject); two spokes
@@ -100,7 +86,7 @@ const AuditList = ({ spoke, now }: { spoke: Spoke; now: number }) => {
                 {events.slice(0, AUDIT_SHOWN).map(e => (
                     <Tr key={e.id} data-action={e.action}>
                         <Td dataLabel={_("When")} modifier="nowrap"><span title={formatDateTime(e.at)}>{timeAgo(e.at, now)}</span></Td>
-                        <Td dataLabel={_("What")}>{ACTIONS[e.action]?.() ?? <code>{e.action}</code>}</Td>
+                        <Td dataLabel={_("What")}>{auditActionText(e.action) ?? <code>{e.action}</code>}</Td>
                         <Td dataLabel={_("Who")}>
                             {e.source ? cockpit.format(_("$0 from $1"), e.actor, e.source) : e.actor}
                         </Td>

@@ -1,7 +1,10 @@
-// Installation tokens: pending ones can be revoked; used, expired and revoked ones stay for the record.
+// Installation tokens: pending ones can be revoked; used, expired and revoked ones stay for the record,
+// those older than a week behind a toggle.
 import React, { useMemo, useState } from "react";
-import { Button, EmptyState, Spinner, EmptyStateBody, Label, Pagination, Toolbar, ToolbarContent, ToolbarItem } from "@patternfly/react-core";
-import { Table, Tbody, Td, Th, Thead, Tr } from "@patternfly/react-table";
+import {
+    Button, EmptyState, Spinner, EmptyStateBody, Label, Pagination, SearchInput, Toolbar, ToolbarContent, ToolbarItem,
+} from "@patternfly/react-core";
+import { Table, Tbody, Td, Th, Thead, Tr, type ThProps } from "@patternfly/react-table";
 import { KeyIcon } from "@patternfly/react-icons";
 import cockpit from "cockpit";
 import * as api from "../../api";
@@ -11,15 +14,9 @@ import { formatDateTime, timeAgo, timeUntil } from "../../util/format";
 import { notify, notifyError } from "../common/toasts";
 import { paginationTitles } from "../common/paginationTitles";
 import { FilterSelect } from "../common/filterSelect";
+import { queryTokens, STATE_ORDER, type TokenSort, type TokenSortKey } from "./tokenQuery";
 
 const _ = cockpit.gettext;
-
-export function tokenState(t: TokenSummary, now = Date.now()): TokenState {
-    if (t.state) return t.state;
-    if (t.revokedAt) return "revoked";
-    if (t.used || t.usedAt) return "used";
-    return Date.parse(t.expiresAt) <= now ? "expired" : "pending";
-}
 
 const STATES: Record<TokenState, { text: () => string; color: "blue" | "green" | "grey" | "red" }> = {
     pending: { text: () => _("Pending"), color: "blue" },
@@ -27,23 +24,30 @@ const STATES: Record<TokenState, { text: () => string; color: "blue" | "green" |
     expired: { text: () => _("Expired"), color: "grey" },
     revoked: { text: () => _("Revoked"), color: "red" },
 };
-const ORDER: TokenState[] = ["pending", "used", "expired", "revoked"];
+const stateText = (s: TokenState) => STATES[s].text();
 
 export const TokensTable = () => {
     useWanted("tokens");
     const { tokens, updatedAt, listsLoaded } = useStore();
     const [filter, setFilter] = useState("");
+    const [search, setSearch] = useState("");
+    const [sort, setSort] = useState<TokenSort>({ key: null, direction: "asc" });
+    const [showOlder, setShowOlder] = useState(false);
     const [busy, setBusy] = useState<string | null>(null);
     const [page, setPage] = useState(1);
     const [perPage, setPerPage] = useState(20);
     const now = updatedAt || Date.now();
 
-    const rows = useMemo(() => tokens
-        .map(t => ({ token: t, state: tokenState(t, now) }))
-        .filter(r => !filter || r.state === filter)
-        .sort((a, b) => ORDER.indexOf(a.state) - ORDER.indexOf(b.state) ||
-            Date.parse(b.token.createdAt ?? b.token.expiresAt) - Date.parse(a.token.createdAt ?? a.token.expiresAt)),
-    [tokens, filter, now]);
+    const { rows, olderCount } = useMemo(() => queryTokens(tokens, { search, state: filter, sort, showOlder }, now, stateText),
+        [tokens, search, filter, sort, showOlder, now]);
+    const sortBy = (key: TokenSortKey, columnIndex: number): ThProps["sort"] => ({
+        columnIndex,
+        sortBy: sort.key === key ? { index: columnIndex, direction: sort.direction } : {},
+        onSort: (_e, _index, direction) => {
+            setSort({ key, direction });
+            setPage(1);
+        },
+    });
     const lastPage = Math.max(1, Math.ceil(rows.length / perPage));
     const current = Math.min(page, lastPage);
 
@@ -74,11 +78,27 @@ export const TokensTable = () => {
             <Toolbar id="tokens-toolbar">
                 <ToolbarContent>
                     <ToolbarItem>
+                        <SearchInput id="tokens-search" placeholder={_("Search by name, prefix or state")} value={search}
+                            aria-label={_("Search tokens")} onChange={(_e, v) => {
+                                setSearch(v);
+                                setPage(1);
+                            }} onClear={() => setSearch("")} />
+                    </ToolbarItem>
+                    <ToolbarItem>
                         <FilterSelect id="tokens-filter-state" allLabel={_("All tokens")} value={filter} onChange={v => {
                             setFilter(v);
                             setPage(1);
-                        }} options={ORDER.map(s => ({ value: s, label: STATES[s].text() }))} />
+                        }} options={STATE_ORDER.map(s => ({ value: s, label: stateText(s) }))} />
                     </ToolbarItem>
+                    {(olderCount > 0 || showOlder) && (
+                        <ToolbarItem alignSelf="center">
+                            <Button id="tokens-show-older" variant="link" isInline onClick={() => setShowOlder(!showOlder)}>
+                                {showOlder
+                                    ? _("Hide older tokens")
+                                    : cockpit.format(cockpit.ngettext("Show $0 older token", "Show $0 older tokens", olderCount), olderCount)}
+                            </Button>
+                        </ToolbarItem>
+                    )}
                     <ToolbarItem variant="pagination">
                         <Pagination id="tokens-pagination" itemCount={rows.length} page={current} perPage={perPage} isCompact titles={paginationTitles()}
                             onSetPage={(_e, p) => setPage(p)} onPerPageSelect={(_e, n) => {
@@ -91,11 +111,12 @@ export const TokensTable = () => {
             <Table id="tokens-table" aria-label={_("Installation tokens")} variant="compact">
                 <Thead>
                     <Tr>
-                        <Th>{_("Spoke")}</Th>
+                        <Th id="tokens-sort-name" sort={sortBy("name", 0)}>{_("Spoke")}</Th>
+                        <Th>{_("Prefix")}</Th>
                         <Th>{_("Address")}</Th>
-                        <Th>{_("State")}</Th>
-                        <Th>{_("Created")}</Th>
-                        <Th>{_("Expires")}</Th>
+                        <Th id="tokens-sort-state" sort={sortBy("state", 3)}>{_("State")}</Th>
+                        <Th id="tokens-sort-created" sort={sortBy("created", 4)}>{_("Created")}</Th>
+                        <Th id="tokens-sort-expires" sort={sortBy("expires", 5)}>{_("Expires")}</Th>
                         <Th screenReaderText={_("Actions")} />
                     </Tr>
                 </Thead>
@@ -106,6 +127,7 @@ export const TokensTable = () => {
                                 {t.spokeName}
                                 {t.purpose === "reenroll" && <Label isCompact variant="outline" className="pf-v6-u-ml-sm">{_("re-enroll")}</Label>}
                             </Td>
+                            <Td dataLabel={_("Prefix")}><code>{t.tokenPrefix}</code></Td>
                             <Td dataLabel={_("Address")}>{t.allowedIPs?.join(", ") || "—"}</Td>
                             <Td dataLabel={_("State")}>
                                 <Label isCompact color={STATES[state].color} className="wgh-token-state">{STATES[state].text()}</Label>
@@ -128,6 +150,11 @@ export const TokensTable = () => {
                     ))}
                 </Tbody>
             </Table>
+            {!rows.length && (
+                <EmptyState id="tokens-no-match" headingLevel="h4" titleText={_("No token matches")}>
+                    <EmptyStateBody>{olderCount > 0 ? _("Older tokens may match: show them above.") : _("Try other words or another state.")}</EmptyStateBody>
+                </EmptyState>
+            )}
         </>
     );
 };
