@@ -198,6 +198,12 @@ describe("browser: every visible string goes through gettext", function () {
         await frame.locator("#add-spoke-name").fill("bad name!");
         await frame.locator("#add-spoke-name-helper").waitFor();
         await check("add spoke: invalid name");
+        await frame.locator("#add-spoke-datacenter").fill("Nowhere");
+        await frame.locator("#add-spoke-datacenter-create").waitFor();
+        await check("add spoke: datacenter list");
+        await frame.locator("#add-spoke-datacenter").press("Escape");
+        await frame.locator("#add-spoke-datacenter-create").waitFor({ state: "detached" });
+        await frame.locator("#add-spoke-datacenter").fill("");
         await frame.locator("#add-spoke-name").fill("branch-9");
         await frame.locator("#add-spoke-create").click();
         await frame.locator("#token-once").waitFor();
@@ -253,6 +259,6 @@ describe("browser: every visible string goes through gettext", function () {
     it("has found no text outside gettext", function () {
         const list = [...escaped].map(([text, view]) => `${view}: "${text}"`);
         assert.deepEqual(list, [], `visible text not marked for translation:\n${list.join("\n")}`);
-        assert.equal(views.length, 24, `every view was looked at: ${views.join(", ")}`);
+        assert.equal(views.length, 25, `every view was looked at: ${views.join(", ")}`);
     });
 });

@@ -1,9 +1,11 @@
 // The dashboard's smaller views: the audit log's own tab, the Tokens tab's search, sort and tidy
-// toggle, and the Help link.
+// toggle, the datacenter picker of the add-spoke and move-cluster dialogs, the topology's dot
+// titles, and the Help link.
 import assert from "node:assert/strict";
 import type { FrameLocator, Page } from "playwright-core";
 import type { RunningHub } from "../support/hub";
 import { sql } from "../api/helpers";
+import { proxmoxSpokes, seedSpokes } from "./seed";
 import { shoot } from "./shots";
 import { usePageWorld } from "./world";
 
@@ -131,6 +133,76 @@ describe("browser: the audit log, the tokens tab and help", function () {
         await toggle.click();
         await frame.locator("#tokens-no-match").waitFor();
         await search.fill("");
+    });
+
+    it("picks an existing datacenter whatever the case typed, or takes a new one, when adding a spoke", async function () {
+        // Paris, Frankfurt and Montreal, with Proxmox VE clusters in each.
+        await seedSpokes(hub, proxmoxSpokes());
+        await frame.locator("#tab-spokes").click();
+        await frame.locator('#spokes-table tr[id^="spoke-row-"]').first().waitFor({ timeout: 20_000 });
+        await frame.locator("#add-spoke").click();
+        await frame.locator("#add-spoke-dialog").waitFor();
+        await frame.locator("#add-spoke-name").fill("dc-probe");
+        const field = frame.locator("#add-spoke-datacenter");
+
+        await field.fill("paris");
+        await frame.locator('#add-spoke-datacenter-options [data-datacenter="Paris"]').waitFor();
+        assert.equal(await frame.locator("#add-spoke-datacenter-create").count(), 0, "no new \"paris\" beside Paris");
+        await field.press("Enter");
+        assert.equal(await field.inputValue(), "Paris");
+        assert.equal(await frame.locator("#token-once").count(), 0, "Enter in the open list picks, it does not submit");
+
+        await field.fill("Lisb");
+        const create = frame.locator("#add-spoke-datacenter-create");
+        await create.waitFor();
+        assert.equal((await create.textContent())!.trim(), "Use \"Lisb\"");
+        await shoot(page, frame, "datacenter-picker");
+        // Escape closes the list, not the dialog; the arrow key opens it again.
+        await field.press("Escape");
+        await create.waitFor({ state: "detached" });
+        assert.equal(await frame.locator("#add-spoke-dialog").isVisible(), true);
+        await field.press("ArrowDown");
+        await create.click();
+        assert.equal(await field.inputValue(), "Lisb");
+
+        // Typed and submitted at once, the existing spelling is what the token gets.
+        await field.fill("FRANKFURT");
+        await frame.locator("#add-spoke-create").click();
+        await frame.locator("#token-once").waitFor();
+        const tokens = (await hub.admin("GET", "/api/installation/tokens")).body.tokens as { spokeName: string; datacenter: string | null }[];
+        assert.equal(tokens.find(t => t.spokeName === "dc-probe")?.datacenter, "Frankfurt");
+        await frame.locator("#add-spoke-done").click();
+        await frame.locator("#token-close-anyway").click();
+        await frame.locator("#add-spoke-dialog").waitFor({ state: "detached" });
+    });
+
+    it("picks an existing datacenter whatever the case typed when moving a cluster", async function () {
+        await frame.locator("#tab-proxmox").click();
+        await frame.locator("#cluster-move-pve-mtl").click();
+        await frame.locator("#move-cluster-dialog").waitFor();
+        const field = frame.locator("#move-cluster-datacenter");
+        assert.equal(await field.inputValue(), "Montreal");
+        await field.fill("paris");
+        await frame.locator('#move-cluster-datacenter-options [data-datacenter="Paris"]').waitFor();
+        assert.equal(await frame.locator("#move-cluster-datacenter-create").count(), 0);
+        await frame.locator("#move-cluster-confirm").click();
+        await frame.locator("#move-cluster-dialog").waitFor({ state: "detached" });
+        const clusters = (await hub.admin("GET", "/api/proxmox/clusters")).body.clusters as { clusterName: string; datacenter: string }[];
+        assert.equal(clusters.find(c => c.clusterName === "pve-mtl")?.datacenter, "Paris");
+        await frame.locator("#proxmox-tree").getByText("Montreal", { exact: true }).waitFor({ state: "detached" });
+        assert.equal(await frame.locator("#proxmox-tree").getByText("paris", { exact: true }).count(), 0, "no second Paris in the tree");
+    });
+
+    it("names each dot of the topology with its spoke and state", async function () {
+        const spokes = (await hub.admin("GET", "/api/spoke/list")).body.spokes as { id: string; name: string }[];
+        const node = spokes.find(s => s.name === "pve-mtl-n2")!;
+        await frame.locator("#tab-traffic").click();
+        const dot = frame.locator(`#topology circle[data-spoke-id="${node.id}"]`);
+        await dot.waitFor();
+        assert.equal(await dot.locator("title").textContent(), "pve-mtl-n2: Registered");
+        const titles = await frame.locator("#topology circle[data-spoke-id] > title").allTextContents();
+        assert.equal(titles.length, spokes.length, "every spoke's dot has its title");
+        assert.ok(titles.every(t => /^[\w-]+: (Online|Registered|Offline|Disabled)$/.test(t)), titles.join(", "));
     });
 
     it("links to the documentation in a new tab", async function () {

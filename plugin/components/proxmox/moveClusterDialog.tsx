@@ -5,7 +5,8 @@ import { Dialog } from "../common/dialog";
 import cockpit from "cockpit";
 import * as api from "../../api";
 import { store, useDialogAction } from "../../store";
-import { Field } from "../common/field";
+import { DatacenterPicker } from "../common/datacenterPicker";
+import { resolveDatacenter } from "../../util/datacenters";
 import { notify } from "../common/toasts";
 import type { ClusterView } from "./proxmoxModel";
 import { InlineError } from "../common/inlineError";
@@ -19,7 +20,7 @@ export const MoveClusterDialog = ({ cluster, datacenters, onClose }: {
 }) => {
     const [target, setTarget] = useState(cluster.datacenter);
     const { busy, error, run } = useDialogAction();
-    const trimmed = target.trim();
+    const trimmed = resolveDatacenter(target, datacenters);
     const clusterId = cluster.id;
     const move = () => clusterId && run(async () => {
         await api.moveCluster(clusterId, trimmed);
@@ -36,8 +37,8 @@ export const MoveClusterDialog = ({ cluster, datacenters, onClose }: {
                     e.preventDefault();
                     void move();
                 }}>
-                    <Field id="move-cluster-datacenter" label={_("Datacenter")} value={target} onChange={setTarget}
-                        helper={datacenters.length ? cockpit.format(_("Existing: $0"), datacenters.join(", ")) : undefined} />
+                    <DatacenterPicker id="move-cluster-datacenter" label={_("Datacenter")} value={target} onChange={setTarget}
+                        existing={datacenters} helper={_("Pick an existing datacenter or type a new one. Empty leaves the cluster without one.")} />
                 </Form>
                 {error && (
                     <InlineError id="move-cluster-error" title={_("The cluster could not be moved")} error={error} />

@@ -7,6 +7,7 @@ import { useStore, useWanted } from "../../store";
 import { STATE_LABEL, DISPLAY_STATES, spokeAddress } from "../../util/spokeState";
 import { buildTree, datacenterLabel, type ClusterView } from "./proxmoxModel";
 import { MoveClusterDialog } from "./moveClusterDialog";
+import { knownDatacenters } from "../../util/datacenters";
 
 const _ = cockpit.gettext;
 
@@ -30,7 +31,7 @@ export const ProxmoxTree = () => {
     const { clusters, spokes, updatedAt, listsLoaded } = useStore();
     const [moving, setMoving] = useState<ClusterView | null>(null);
     const tree = useMemo(() => buildTree(clusters, spokes, updatedAt || Date.now()), [clusters, spokes, updatedAt]);
-    const datacenterNames = tree.map(dc => dc.name).filter(Boolean);
+    const datacenterNames = useMemo(() => knownDatacenters([...tree.map(dc => dc.name), ...spokes.map(s => s.datacenter)]), [tree, spokes]);
 
     const data: TreeViewDataItem[] = tree.map(dc => ({
         id: `dc-${slug(dc.name || "none")}`,

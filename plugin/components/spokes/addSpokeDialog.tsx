@@ -12,6 +12,9 @@ import { Field } from "../common/field";
 import { TokenView } from "./tokenView";
 import { checkSpokeAddress, checkSpokeName, checkSubnets, splitList } from "../../util/validate";
 import { InlineError } from "../common/inlineError";
+import { DatacenterPicker } from "../common/datacenterPicker";
+import { resolveDatacenter } from "../../util/datacenters";
+import { useDatacenters } from "../common/useDatacenters";
 import { submitOnEnter } from "../common/submitOnEnter";
 import { TokenCloseButtons, TokenCloseQuestion, useTokenCloseGuard } from "./tokenCloseGuard";
 
@@ -26,6 +29,7 @@ const TTL_CHOICES = [
 
 export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
     const { config } = useStore();
+    const datacenters = useDatacenters();
     const [name, setName] = useState("");
     const [address, setAddress] = useState("");
     const [datacenter, setDatacenter] = useState("");
@@ -55,7 +59,8 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
         if (!valid) return;
         const req: TokenRequest = { spokeName: name.trim(), ttl };
         if (address.trim()) req.customIP = address.trim();
-        if (datacenter.trim()) req.datacenter = datacenter.trim();
+        const pickedDatacenter = resolveDatacenter(datacenter, datacenters);
+        if (pickedDatacenter) req.datacenter = pickedDatacenter;
         const nets = splitList(subnets);
         if (nets.length) req.subnets = nets;
         setBusy(true);
@@ -89,8 +94,8 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
                             <Field id="add-spoke-address" label={_("Fixed address")} value={address} onChange={setAddress}
                                 error={errors.address} showError={tried || address !== ""}
                                 helper={cockpit.format(_("Optional. Empty takes the next free address in $0."), config?.networkCIDR ?? "")} />
-                            <Field id="add-spoke-datacenter" label={_("Datacenter")} value={datacenter} onChange={setDatacenter}
-                                helper={_("Optional. Groups Proxmox VE clusters in the Proxmox tab.")} />
+                            <DatacenterPicker id="add-spoke-datacenter" label={_("Datacenter")} value={datacenter} onChange={setDatacenter}
+                                existing={datacenters} helper={_("Optional. Groups Proxmox VE clusters in the Proxmox tab.")} />
                             <Field id="add-spoke-subnets" label={_("Routed subnets")} value={subnets} onChange={setSubnets}
                                 error={errors.subnets} showError={tried || subnets !== ""} placeholder="192.168.10.0/24"
                                 helper={_("Optional. Networks behind this spoke that the hub routes to it, separated by commas.")} />

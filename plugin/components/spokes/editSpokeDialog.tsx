@@ -10,6 +10,9 @@ import { checkSpokeName, checkSubnets, splitList } from "../../util/validate";
 import { Dialog } from "../common/dialog";
 import { Field } from "../common/field";
 import { InlineError } from "../common/inlineError";
+import { DatacenterPicker } from "../common/datacenterPicker";
+import { useDatacenters } from "../common/useDatacenters";
+import { resolveDatacenter } from "../../util/datacenters";
 import { notify } from "../common/toasts";
 import { submitOnEnter } from "../common/submitOnEnter";
 
@@ -20,13 +23,15 @@ export const EditSpokeDialog = ({ spoke, onClose }: { spoke: Spoke; onClose: () 
     const [datacenter, setDatacenter] = useState(spoke.datacenter ?? "");
     const [subnets, setSubnets] = useState(spoke.subnets.join(", "));
     const { busy, error, run } = useDialogAction();
+    const datacenters = useDatacenters();
     const errors = useMemo(() => ({ name: checkSpokeName(name), subnets: checkSubnets(subnets) }), [name, subnets]);
     const valid = !errors.name && !errors.subnets;
 
     const save = () => run(async () => {
         const changes: SpokeUpdateRequest = {};
         if (name.trim() !== spoke.name) changes.name = name.trim();
-        if (datacenter.trim() !== (spoke.datacenter ?? "")) changes.datacenter = datacenter.trim();
+        const pickedDatacenter = resolveDatacenter(datacenter, datacenters);
+        if (pickedDatacenter !== (spoke.datacenter ?? "")) changes.datacenter = pickedDatacenter;
         const nets = splitList(subnets);
         if (nets.join(",") !== spoke.subnets.join(",")) changes.subnets = nets;
         if (Object.keys(changes).length) {
@@ -50,8 +55,8 @@ export const EditSpokeDialog = ({ spoke, onClose }: { spoke: Spoke; onClose: () 
                     if (valid) void save();
                 }}>
                     <Field id="edit-spoke-name" label={_("Name")} isRequired value={name} onChange={setName} error={errors.name} />
-                    <Field id="edit-spoke-datacenter" label={_("Datacenter")} value={datacenter} onChange={setDatacenter}
-                        helper={_("Optional. Groups Proxmox VE clusters in the Proxmox tab.")} />
+                    <DatacenterPicker id="edit-spoke-datacenter" label={_("Datacenter")} value={datacenter} onChange={setDatacenter}
+                        existing={datacenters} helper={_("Optional. Groups Proxmox VE clusters in the Proxmox tab.")} />
                     <Field id="edit-spoke-subnets" label={_("Routed subnets")} value={subnets} onChange={setSubnets} error={errors.subnets}
                         helper={_("Networks behind this spoke that the hub routes to it, separated by commas. Spokes with an agent follow within a minute.")} />
                     {error && <InlineError id="edit-spoke-error" title={_("The spoke could not be changed")} error={error} />}
