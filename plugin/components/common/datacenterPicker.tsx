@@ -42,9 +42,8 @@ export const DatacenterPicker = ({ id, label, value, onChange, existing, helper,
     }, []);
     const typed = value.trim();
     const options = matchingDatacenters(value, existing);
-    const exact = typed !== "" && resolveDatacenter(typed, existing) !== typed
-        ? resolveDatacenter(typed, existing) : existing.find(d => d === typed);
-    const offerCreate = typed !== "" && !exact;
+    const existingMatch = typed ? existing.find(d => d.toLowerCase() === typed.toLowerCase()) : undefined;
+    const offerCreate = typed !== "" && !existingMatch;
 
     const pick = (picked: string) => {
         onChange(picked);
@@ -64,7 +63,7 @@ export const DatacenterPicker = ({ id, label, value, onChange, existing, helper,
 
     return (
         <FormGroup label={label} fieldId={id}>
-            <Select id={`${id}-menu`} isOpen={open && (options.length > 0 || offerCreate)} selected={exact}
+            <Select id={`${id}-menu`} isOpen={open && (options.length > 0 || offerCreate)} selected={existingMatch}
                 onSelect={(_e, v) => pick(v === CREATE ? typed : String(v ?? ""))}
                 onOpenChange={setOpen}
                 toggle={ref => (
