@@ -33,6 +33,8 @@ export class DesiredPeers {
     private generation = 0;
     /** Bumped whenever the routed subnets may have changed: what agent configs are keyed on. */
     routingVersion = 0;
+    /** list()'s answer while no peer changed (every scheduled run asks). */
+    private listed: DesiredPeer[] | null = null;
 
     constructor(private readonly db: Database, private readonly maxAgeMs = 10 * 60_000) {}
 
@@ -43,6 +45,7 @@ export class DesiredPeers {
 
     invalidate(): void {
         this.peers = null;
+        this.listed = null;
         this.generation++;
         this.routingVersion++;
     }
@@ -50,6 +53,7 @@ export class DesiredPeers {
     private apply(change: Change): void {
         this.duringLoad?.push(change);
         if (!this.peers) return;
+        this.listed = null;
         const [id, entry] = change;
         if (entry) this.peers.set(id, entry);
         else this.peers.delete(id);
@@ -66,8 +70,11 @@ export class DesiredPeers {
         return this.peers;
     }
 
+    /** Every desired peer. Shared between callers: read it, never change it. */
     async list(now = Date.now()): Promise<DesiredPeer[]> {
-        return Array.from((await this.current(now)).values(), e => e.peer);
+        const peers = await this.current(now);
+        this.listed ??= Array.from(peers.values(), e => e.peer);
+        return this.listed;
     }
 
     /** Subnets routed behind enabled spokes other than `exceptSpokeId`. */
@@ -93,6 +100,7 @@ export class DesiredPeers {
                 else fresh.delete(id);
             }
             this.peers = fresh;
+            this.listed = null;
             this.routing = new Map([...fresh].filter(([, e]) => e.subnets.length).map(([id, e]) => [id, e.subnets]));
             this.routingVersion++;
             this.loadedAt = now;
