@@ -248,6 +248,8 @@ export const HubStatus = z.object({
     interfaceName: z.string(),
     publicKey: z.string().nullable(),
     listenPort: z.number().nullable(),
+    /** The TCP port spokes fetch their install script from (known before the hub is set up). */
+    enrollmentPort: z.number(),
     mode: z.string(),
     modeReason: z.string(),
     interfaceUp: z.boolean(),

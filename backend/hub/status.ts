@@ -4,6 +4,13 @@ import type { HubContext } from "../context";
 import { loadHub } from "./hub";
 import { listSpokes } from "../spokes/spokes";
 
+/** The port of WGHUB_PUBLIC_URL (behind a proxy), else the one the enrollment listener binds. */
+function enrollmentPort(ctx: HubContext): number {
+    const url = ctx.config.publicUrl ? new URL(ctx.config.publicUrl) : null;
+    if (!url) return ctx.config.publicListen.port;
+    return url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
+}
+
 export async function hubStatus(ctx: HubContext, withPeers = true) {
     const hub = await loadHub(ctx);
     const wg = ctx.wireguard?.status() ?? null;
@@ -15,6 +22,7 @@ export async function hubStatus(ctx: HubContext, withPeers = true) {
         interfaceName: ctx.config.interfaceName,
         publicKey: hub?.publicKey ?? null,
         listenPort: hub?.listenPort ?? null,
+        enrollmentPort: enrollmentPort(ctx),
         mode: wg?.mode ?? "off",
         modeReason: wg?.modeReason ?? "WireGuard is not started",
         interfaceUp: wg?.interfaceUp ?? false,

@@ -45,6 +45,9 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
 
         await frame.locator("#setup-review-network").filter({ hasText: "10.20.0.0/24" }).waitFor();
         assert.equal(await frame.locator("#setup-review-public").textContent(), "hub.example.test:51820");
+        // The enrollment port is the service's own setting: named before the hub exists.
+        const enrollPort = new URL(world.hub.publicUrl).port;
+        await frame.locator("#setup-review-ports").filter({ hasText: `UDP 51820 for WireGuard, TCP ${enrollPort} for enrollment` }).waitFor();
         await frame.locator("#setup-review-next").click();
 
         await frame.locator("#setup-result").waitFor();

@@ -1,5 +1,5 @@
 // First run: the hub has no configuration yet (GET /api/hub/config is 404).
-import React, { useMemo, useState } from "react";
+import React, { useEffect, useMemo, useState } from "react";
 import {
     Button, Card, CardBody, CardTitle, Content, DescriptionList, DescriptionListDescription, DescriptionListGroup,
     DescriptionListTerm, Form, Wizard, WizardStep,
@@ -66,6 +66,11 @@ export const SetupWizard = () => {
     const [busy, setBusy] = useState(false);
     const [failure, setFailure] = useState<api.ApiError | null>(null);
     const [restoring, setRestoring] = useState(false);
+    const [enrollPort, setEnrollPort] = useState<number | null>(null);
+    useEffect(() => {
+        // The enrollment port is the service's setting, known before the hub is set up.
+        api.getHubStatus().then(s => setEnrollPort(s.enrollmentPort), () => setEnrollPort(null));
+    }, []);
 
     const errors = useMemo(() => ({
         networkCIDR: checkNetworkCIDR(values.networkCIDR),
@@ -154,7 +159,9 @@ export const SetupWizard = () => {
                             <DescriptionListGroup>
                                 <DescriptionListTerm>{_("Ports spokes need")}</DescriptionListTerm>
                                 <DescriptionListDescription id="setup-review-ports">
-                                    {cockpit.format(_("UDP $0 for WireGuard, and the service's enrollment port over TCP (shown once the hub is set up)"), values.listenPort.trim())}
+                                    {enrollPort
+                                        ? cockpit.format(_("UDP $0 for WireGuard, TCP $1 for enrollment"), values.listenPort.trim(), enrollPort)
+                                        : cockpit.format(_("UDP $0 for WireGuard, and the service's enrollment port over TCP (shown once the hub is set up)"), values.listenPort.trim())}
                                 </DescriptionListDescription>
                             </DescriptionListGroup>
                             <DescriptionListGroup>
