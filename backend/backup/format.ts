@@ -13,6 +13,11 @@ const scryptParams = { N: 2 ** 15, r: 8, p: 1 };
 /** scrypt with N=2^15, r=8 takes 32 MiB; node's default cap is exactly that. */
 const scryptMaxmem = 64 * 1024 * 1024;
 
+/** A backup's file name: wireguard-hub-<UTC time to the second>.backup (sorts by time). */
+export function backupFileName(now: Date): string {
+    return `wireguard-hub-${now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}Z.backup`;
+}
+
 export interface BackupHeader {
     format: number;
     createdAt: string;

@@ -5,6 +5,7 @@ import readline from "node:readline/promises";
 import type { Command } from "commander";
 import type { RestoreAnswer, RestoreRequest } from "../contract/api";
 import { writeFileAtomic } from "../fsutil";
+import { backupFileName } from "../backup/format";
 import { ApiError } from "./client";
 import { printJson, type CliContext } from "./output";
 
@@ -23,10 +24,6 @@ function readPassphrase(file: string | undefined): string | undefined {
     const passphrase = text.split(/\r?\n/)[0];
     if (passphrase.length < 8) throw new Error(`the passphrase in ${file} is shorter than 8 characters (its first line is the passphrase)`);
     return passphrase;
-}
-
-function stamp(now: Date): string {
-    return now.toISOString().replace(/[-:]/g, "").replace(/\..*$/, "") + "Z";
 }
 
 /** Keeps the newest `keep` backups this command wrote in `dir`; returns those removed. */
@@ -64,7 +61,7 @@ export function registerBackupCommands(program: Command, ctx: () => CliContext):
             if (opts.keep !== undefined && (!opts.dir || !Number.isInteger(opts.keep) || opts.keep < 1))
                 throw new Error("--keep takes a whole number of at least 1, and needs --dir");
             const passphrase = readPassphrase(opts.passphraseFile);
-            const target = opts.dir ? path.join(opts.dir, `wireguard-hub-${stamp(new Date())}.backup`) : file!;
+            const target = opts.dir ? path.join(opts.dir, backupFileName(new Date())) : file!;
             let text: string;
             try {
                 text = await c.client().call<string>("POST", "/api/hub/backup", passphrase ? { passphrase } : {}, slowRequestMs);

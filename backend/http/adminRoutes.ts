@@ -14,6 +14,7 @@ import { hubStatus } from "../hub/status";
 import * as c from "../contract/api";
 import { route, type RouteSpec } from "./routes";
 import { makeBackup, restoreBackup } from "../backup/snapshot";
+import { backupFileName } from "../backup/format";
 import { version } from "../../package.json";
 
 const errors = { 400: "Invalid input (error, code, hint)", 404: "Not found" };
@@ -82,9 +83,8 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
             responses: { 200: "The backup file (application/octet-stream)", 400: errors[400], 404: "Not initialised yet" },
             async handler(req, res, { body }) {
                 const backup = await makeBackup(ctx, body.passphrase ?? null, actorOf(req), version);
-                const stamp = ctx.now().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
                 res.setHeader("Content-Type", "application/octet-stream");
-                res.setHeader("Content-Disposition", `attachment; filename="wireguard-hub-${stamp}.backup"`);
+                res.setHeader("Content-Disposition", `attachment; filename="${backupFileName(ctx.now())}"`);
                 res.setHeader("Cache-Control", "no-store");
                 res.send(backup.text);
             },

@@ -115,6 +115,23 @@ function assertSecureEnrollment(ctx: HubContext, hub: HubRow): void {
         + "only if a TLS proxy already protects this URL, set WGHUB_ALLOW_HTTP_ENROLLMENT=yes in /etc/wireguard-hub/hub.env.");
 }
 
+type TokenFields = Pick<TokenRow, "spokeId" | "spokeName" | "purpose" | "address" | "addressV6" | "subnets" | "datacenter" | "expiresAt">;
+
+/** A pending token's row: only the secret's hash and its first characters are stored. */
+function insertToken(ctx: HubContext, t: Transaction, token: string, now: Date, fields: TokenFields): Promise<TokenRow> {
+    return ctx.db.models.Token.create({
+        id: crypto.randomUUID(),
+        tokenHash: hashToken(token),
+        tokenPrefix: token.slice(0, 6),
+        ...fields,
+        state: "pending",
+        usedAt: null,
+        revokedAt: null,
+        createdAt: now,
+        updatedAt: now,
+    }, { transaction: t });
+}
+
 export async function createToken(ctx: HubContext, input: NewToken, actor: Actor): Promise<{ row: TokenRow; token: string }> {
     assertSecureEnrollment(ctx, await requireHub(ctx));
     checkSubnets(ctx, input.subnets);
@@ -141,24 +158,10 @@ export async function createToken(ctx: HubContext, input: NewToken, actor: Actor
             spokeId = crypto.randomUUID();
             ({ address, addressV6 } = await ctx.addresses.allocate(t, spokeId, input.customIP));
         }
-        const created = await ctx.db.models.Token.create({
-            id: crypto.randomUUID(),
-            tokenHash: hashToken(token),
-            tokenPrefix: token.slice(0, 6),
-            spokeId,
-            spokeName: input.spokeName,
-            purpose: input.spokeId ? "reenroll" : "enroll",
-            address,
-            addressV6,
-            subnets: JSON.stringify(subnets),
-            datacenter,
-            state: "pending",
-            expiresAt: new Date(now.getTime() + (input.ttlMs ?? ctx.config.tokenTtlMs)),
-            usedAt: null,
-            revokedAt: null,
-            createdAt: now,
-            updatedAt: now,
-        }, { transaction: t });
+        const created = await insertToken(ctx, t, token, now, {
+            spokeId, spokeName: input.spokeName, purpose: input.spokeId ? "reenroll" : "enroll", address, addressV6,
+            subnets: JSON.stringify(subnets), datacenter, expiresAt: new Date(now.getTime() + (input.ttlMs ?? ctx.config.tokenTtlMs)),
+        });
         await record(ctx, t, actor, input.spokeId ? "token.created_reenroll" : "token.created", input.spokeName,
             { tokenId: created.id, tokenPrefix: created.tokenPrefix, address, expiresAt: created.expiresAt.toISOString() });
         return created;
@@ -170,6 +173,13 @@ export async function listTokens(ctx: HubContext): Promise<TokenView[]> {
     const rows = await ctx.db.models.Token.findAll({ order: [["createdAt", "DESC"]] });
     const now = ctx.now();
     return rows.map(r => tokenView(r, now));
+}
+
+/** Revokes a token not used yet. Conditional: a registration that commits first wins, and then this changes nothing. */
+async function revokeUnused(ctx: HubContext, t: Transaction, id: string, now: Date): Promise<boolean> {
+    const [changed] = await ctx.db.models.Token.update({ state: "revoked", revokedAt: now },
+        { where: { id, state: { [Op.in]: ["pending", "expired"] } }, transaction: t });
+    return changed > 0;
 }
 
 /** Frees the address a token reserved, unless its spoke exists (re-enroll tokens, used ones). */
@@ -189,10 +199,7 @@ export async function revokeToken(ctx: HubContext, id: string, actor: Actor): Pr
             throw new HubError("TOKEN_NOT_REVOCABLE", "This token was already used to register a spoke",
                 "To take that spoke off the hub, remove or disable the spoke instead.");
         if (state === "revoked") return row;
-        // Conditional: a registration that commits first wins, and then this revoke fails.
-        const [changed] = await ctx.db.models.Token.update({ state: "revoked", revokedAt: now },
-            { where: { id, state: { [Op.in]: ["pending", "expired"] } }, transaction: t });
-        if (!changed) throw new HubError("TOKEN_NOT_REVOCABLE", "This token was just used to register a spoke", "Remove the spoke instead.");
+        if (!await revokeUnused(ctx, t, id, now)) throw new HubError("TOKEN_NOT_REVOCABLE", "This token was just used to register a spoke", "Remove the spoke instead.");
         await releaseTokenAddress(ctx, t, row);
         await record(ctx, t, actor, "token.revoked", row.spokeName, { tokenId: row.id, tokenPrefix: row.tokenPrefix });
         await row.reload({ transaction: t });
@@ -217,33 +224,16 @@ export async function reissueToken(ctx: HubContext, id: string, actor: Actor): P
             throw new HubError("TOKEN_NOT_REVOCABLE", "This token was already used to register a spoke", "Its spoke is enrolled: re-enroll it from its row instead.");
         if (state === "revoked")
             throw new HubError("TOKEN_NOT_REVOCABLE", "This token was revoked", "Make a new token for the spoke.");
-        // Conditional, as a revoke is: a registration that commits first wins.
-        const [changed] = await ctx.db.models.Token.update({ state: "revoked", revokedAt: now },
-            { where: { id, state: { [Op.in]: ["pending", "expired"] } }, transaction: t });
-        if (!changed) throw new HubError("TOKEN_NOT_REVOCABLE", "This token was just used to register a spoke", "Its spoke is enrolled.");
+        if (!await revokeUnused(ctx, t, id, now)) throw new HubError("TOKEN_NOT_REVOCABLE", "This token was just used to register a spoke", "Its spoke is enrolled.");
         // An expired token's address may have been swept back to the pool: take it again.
         if (old.purpose === "enroll" && !await ctx.db.models.Allocation.findOne({ where: { spokeId: old.spokeId }, transaction: t }))
             await ctx.addresses.allocate(t, old.spokeId, old.address);
         const given = old.expiresAt.getTime() - old.createdAt.getTime();
         const lifetime = given > 0 ? given : ctx.config.tokenTtlMs;
-        const created = await ctx.db.models.Token.create({
-            id: crypto.randomUUID(),
-            tokenHash: hashToken(token),
-            tokenPrefix: token.slice(0, 6),
-            spokeId: old.spokeId,
-            spokeName: old.spokeName,
-            purpose: old.purpose,
-            address: old.address,
-            addressV6: old.addressV6,
-            subnets: old.subnets,
-            datacenter: old.datacenter,
-            state: "pending",
-            expiresAt: new Date(now.getTime() + lifetime),
-            usedAt: null,
-            revokedAt: null,
-            createdAt: now,
-            updatedAt: now,
-        }, { transaction: t });
+        const created = await insertToken(ctx, t, token, now, {
+            spokeId: old.spokeId, spokeName: old.spokeName, purpose: old.purpose, address: old.address, addressV6: old.addressV6,
+            subnets: old.subnets, datacenter: old.datacenter, expiresAt: new Date(now.getTime() + lifetime),
+        });
         await record(ctx, t, actor, "token.reissued", old.spokeName,
             { tokenId: created.id, replaces: old.id, tokenPrefix: created.tokenPrefix, address: old.address, expiresAt: created.expiresAt.toISOString() });
         return created;
