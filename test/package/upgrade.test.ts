@@ -1,5 +1,5 @@
 // An upgrade as an admin runs it: the package of the previous release (v0.1.0, built from its
-// tag) installed on Debian 12 with a hub and spokes, then apt installs this build over it.
+// commit) installed on Debian 12 with a hub and spokes, then apt installs this build over it.
 // Data, keys, the TLS pin and the running tunnel are kept, the new migration runs once, and the
 // same version installed twice is harmless. (The refusal of a downgrade is in the service from
 // 0.2.0 on, so 0.1.0 cannot show it: test/api/backup.test.ts starts a service on a newer schema.)
@@ -13,16 +13,17 @@ import { InstalledHub, waitFor } from "./installedHub";
 
 const repo = path.resolve(__dirname, "../..");
 const previousRelease = "v0.1.0";
+// The release's commit on main: a clone of main alone has it even without the tag.
+const previousReleaseCommit = "945e6e2c03c0a255af985e5fc86110316033137e";
 const cacheDir = process.env.WGHUB_TEST_ROOT_CACHE ?? "/var/cache/wireguard-hub-test";
 const netns = `wghub-upgrade-${process.pid}`;
 
-/** The previous release's tree, from its tag in this clone's history. */
+/** The previous release's tree, from its commit in this clone's history. */
 function previousReleaseTree(into: string): void {
-    const has = () => run("git", ["-C", repo, "rev-parse", "--verify", "-q", `${previousRelease}^{commit}`], { allowFail: true }).status === 0;
-    if (!has()) run("git", ["-C", repo, "fetch", "-q", "origin", "tag", previousRelease], { allowFail: true });
-    if (!has()) throw new Error(`the tag ${previousRelease} is not in this clone: fetch it (git fetch origin tag ${previousRelease}) to run the upgrade test`);
+    const has = run("git", ["-C", repo, "cat-file", "-e", `${previousReleaseCommit}^{commit}`], { allowFail: true }).status === 0;
+    if (!has) throw new Error(`${previousRelease} (commit ${previousReleaseCommit}) is not in this clone: a shallow clone lacks it; run \`git fetch --unshallow\` to run the upgrade test`);
     fs.mkdirSync(into, { recursive: true });
-    run("sh", ["-c", `git -C "$0" archive --format=tar "$1" | tar -x -C "$2"`, repo, previousRelease, into]);
+    run("sh", ["-c", `git -C "$0" archive --format=tar "$1" | tar -x -C "$2"`, repo, previousReleaseCommit, into]);
 }
 
 /** The dependencies a lock file pins, without the project's own version. */
