@@ -27,6 +27,20 @@ export interface ScriptContext extends SpokeConfig {
     agentPort: number;
     /** A re-enroll token: the spoke keeps its key pair when its config is still there. */
     reenroll: boolean;
+    /**
+     * A Proxmox VE cluster token (Proxmox script only): one command enrolls every node. Each node
+     * gets its addresses from its own registration, so `addresses` is empty and `spokeName` is ''.
+     */
+    cluster?: ClusterScriptContext | null;
+}
+
+export interface ClusterScriptContext {
+    /** The cluster the token is for; null until its first registration fixes it. */
+    name: string | null;
+    maxUses: number;
+    usesLeft: number;
+    /** Nodes of that cluster already spokes of this hub (any token): the script skips them. */
+    enrolledNodes: string[];
 }
 
 export interface RenderedScript {
