@@ -17,12 +17,15 @@ import { publicKeyOf } from "../wireguard/keys";
 import { readBackup, writeBackup } from "./format";
 
 /** The tables in the order a restore writes them (each one's references come before it). */
-const order = ["Hub", "Cluster", "Spoke", "Token", "Allocation", "Audit"] as const satisfies readonly (keyof Models)[];
+const order = ["Hub", "Cluster", "Spoke", "Token", "TokenUse", "Allocation", "Audit"] as const satisfies readonly (keyof Models)[];
 type TableKey = typeof order[number];
 
 const Row = z.record(z.string(), z.unknown());
+// Tables a backup of an older schema does not have (token_uses came with 005-cluster-tokens).
+const laterTables: readonly TableKey[] = ["TokenUse"];
 const Payload = z.object({
-    rows: z.object(Object.fromEntries(order.map(k => [k, z.array(Row)])) as Record<TableKey, z.ZodArray<typeof Row>>),
+    rows: z.object(Object.fromEntries(order.map(k => [k, laterTables.includes(k) ? z.array(Row).default([]) : z.array(Row)])) as
+        Record<TableKey, z.ZodDefault<z.ZodArray<typeof Row>>>),
     secrets: z.object({
         hubPrivateKey: z.string(),
         tls: z.object({ key: z.string(), cert: z.string() }).nullable(),
@@ -91,7 +94,7 @@ export async function makeBackup(ctx: HubContext, passphrase: string | null, act
 }
 
 function tableOf(key: TableKey): keyof typeof tables {
-    return ({ Hub: "hub", Cluster: "clusters", Spoke: "spokes", Token: "tokens", Allocation: "allocations", Audit: "audit" } as const)[key];
+    return ({ Hub: "hub", Cluster: "clusters", Spoke: "spokes", Token: "tokens", TokenUse: "tokenUses", Allocation: "allocations", Audit: "audit" } as const)[key];
 }
 
 export interface RestoreResult {

@@ -22,6 +22,14 @@ export async function upsertCluster(ctx: HubContext, t: Transaction, clusterName
     }, { transaction: t });
 }
 
+/** The node names of a cluster that are spokes of this hub already. */
+export async function enrolledNodeNames(ctx: HubContext, clusterName: string): Promise<string[]> {
+    const cluster = await ctx.db.models.Cluster.findOne({ where: { clusterName }, attributes: ["id"] });
+    if (!cluster) return [];
+    const nodes = await ctx.db.models.Spoke.findAll({ where: { proxmoxClusterId: cluster.id }, attributes: ["proxmoxNodeName"], raw: true });
+    return nodes.map(n => n.proxmoxNodeName).filter((n): n is string => !!n).sort();
+}
+
 export interface ClusterNodeView {
     id: string;
     name: string;

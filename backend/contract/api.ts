@@ -115,12 +115,16 @@ export const HubConfigBody = z.object({
 });
 
 export const TokenBody = z.object({
-    spokeName,
+    spokeName: optional(spokeName).meta({ description: "the spoke's name (required, except for a cluster token: each node is named after itself)" }),
     customIP: optional(ip),
     datacenter: optional(text(100).meta({ description: "text of at most 100 characters, without control characters or surrounding spaces" })),
     subnets: optional(subnets),
     ttl: optional(ttl),
     spokeId: optional(id),
+    maxUses: optional(z.number().int().min(1).max(f.maxClusterUses))
+        .meta({ description: `a Proxmox VE cluster token: how many nodes it enrolls, 1 to ${f.maxClusterUses}` }),
+    proxmoxCluster: optional(text(100).min(1))
+        .meta({ description: "a cluster token's Proxmox VE cluster name; without it the first node to register fixes it" }),
 });
 
 export const SpokeUpdateBody = z.object({
@@ -307,9 +311,9 @@ export const TokenState = z.enum(["pending", "used", "expired", "revoked"]);
 export const TokenSummary = z.object({
     id: z.string(),
     tokenPrefix: z.string(),
-    spokeId: z.string(),
+    spokeId: z.string().nullable(),
     spokeName: z.string(),
-    purpose: z.enum(["enroll", "reenroll"]),
+    purpose: z.enum(["enroll", "reenroll", "cluster"]),
     allowedIPs: z.array(z.string()),
     subnets: z.array(z.string()),
     datacenter: z.string().nullable(),
@@ -319,11 +323,17 @@ export const TokenSummary = z.object({
     expiresAt: iso,
     usedAt: iso.nullable(),
     revokedAt: iso.nullable(),
+    proxmoxCluster: z.string().nullable(),
+    maxUses: z.number(),
+    uses: z.number(),
+    usesLeft: z.number(),
+    nodes: z.array(z.string()),
 });
 
 export const CreatedToken = TokenSummary.extend({
     token: z.string(),
-    installCommands: z.record(z.enum(platforms), z.string()),
+    /** Every platform's, except a cluster token's: Proxmox VE only. */
+    installCommands: z.partialRecord(z.enum(platforms), z.string()),
 });
 
 export const TokenAnswer = z.object({ message: z.string(), token: CreatedToken });

@@ -111,6 +111,9 @@ export function hubNetworkProblem(value: string, family: Family): NetworkProblem
 export const subnetWidest = { 4: 8, 6: 16 } as const;
 export const maxSubnets = 32;
 
+/** The most nodes one Proxmox VE cluster token enrolls. */
+export const maxClusterUses = 64;
+
 export type SubnetProblem = "not-a-network" | "host-bits" | "too-wide";
 
 export function subnetProblem(value: string): SubnetProblem | null {

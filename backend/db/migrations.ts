@@ -131,6 +131,21 @@ export const steps: Step[] = [
             await qi.addIndex("audit_events", ["subject", "id"]);
         },
     },
+    {
+        // Proxmox VE cluster tokens: one token, up to maxUses nodes, each node once.
+        name: "005-cluster-tokens",
+        async up(qi) {
+            await qi.addColumn("installation_tokens", "maxUses", { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 });
+            await qi.addColumn("installation_tokens", "uses", { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 });
+            await qi.addColumn("installation_tokens", "proxmoxCluster", { type: DataTypes.STRING(200), allowNull: true });
+            await qi.createTable("token_uses", {
+                tokenId: { type: DataTypes.STRING(36), primaryKey: true, allowNull: false },
+                nodeName: { type: DataTypes.STRING(200), primaryKey: true, allowNull: false },
+                spokeId: { type: DataTypes.STRING(36), allowNull: false },
+                createdAt: { type: DataTypes.DATE, allowNull: false },
+            });
+        },
+    },
 ];
 
 /** The schema this build writes: the names of its migrations, in order. */

@@ -11,6 +11,7 @@ export const tables = {
     clusters: "proxmox_clusters",
     allocations: "address_allocations",
     audit: "audit_events",
+    tokenUses: "token_uses",
 } as const;
 
 export class HubRow extends Model<InferAttributes<HubRow>, InferCreationAttributes<HubRow>> {
@@ -38,7 +39,8 @@ export class TokenRow extends Model<InferAttributes<TokenRow>, InferCreationAttr
     declare tokenPrefix: string;
     declare spokeId: string;
     declare spokeName: string;
-    declare purpose: "enroll" | "reenroll";
+    /** A cluster token enrolls up to maxUses Proxmox VE nodes; its spokeId and address are unused (each node gets its own). */
+    declare purpose: "enroll" | "reenroll" | "cluster";
     declare address: string;
     declare addressV6: string | null;
     declare subnets: string;
@@ -47,8 +49,20 @@ export class TokenRow extends Model<InferAttributes<TokenRow>, InferCreationAttr
     declare expiresAt: Date;
     declare usedAt: Date | null;
     declare revokedAt: Date | null;
+    declare maxUses: CreationOptional<number>;
+    declare uses: CreationOptional<number>;
+    /** A cluster token's cluster: given at creation, or fixed by its first registration. */
+    declare proxmoxCluster: CreationOptional<string | null>;
     declare createdAt: CreationOptional<Date>;
     declare updatedAt: CreationOptional<Date>;
+}
+
+/** One registration with a cluster token: which node, which spoke it made. */
+export class TokenUseRow extends Model<InferAttributes<TokenUseRow>, InferCreationAttributes<TokenUseRow>> {
+    declare tokenId: string;
+    declare nodeName: string;
+    declare spokeId: string;
+    declare createdAt: Date;
 }
 
 export class SpokeRow extends Model<InferAttributes<SpokeRow>, InferCreationAttributes<SpokeRow>> {
@@ -117,6 +131,7 @@ export interface Models {
     Cluster: typeof ClusterRow;
     Allocation: typeof AllocationRow;
     Audit: typeof AuditRow;
+    TokenUse: typeof TokenUseRow;
 }
 
 const str = (n: number, allowNull = false) => ({ type: DataTypes.STRING(n), allowNull });
@@ -155,6 +170,9 @@ export function defineModels(sequelize: Sequelize): Models {
         expiresAt: { type: DataTypes.DATE, allowNull: false },
         usedAt: { type: DataTypes.DATE, allowNull: true },
         revokedAt: { type: DataTypes.DATE, allowNull: true },
+        maxUses: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
+        uses: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        proxmoxCluster: str(200, true),
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
     }, { sequelize, tableName: tables.tokens });
@@ -215,5 +233,12 @@ export function defineModels(sequelize: Sequelize): Models {
         details: json(),
     }, { sequelize, tableName: tables.audit, timestamps: false });
 
-    return { Hub: HubRow, Token: TokenRow, Spoke: SpokeRow, Cluster: ClusterRow, Allocation: AllocationRow, Audit: AuditRow };
+    TokenUseRow.init({
+        tokenId: { type: DataTypes.STRING(36), primaryKey: true },
+        nodeName: { type: DataTypes.STRING(200), primaryKey: true },
+        spokeId: str(36),
+        createdAt: { type: DataTypes.DATE, allowNull: false },
+    }, { sequelize, tableName: tables.tokenUses, timestamps: false });
+
+    return { Hub: HubRow, Token: TokenRow, Spoke: SpokeRow, Cluster: ClusterRow, Allocation: AllocationRow, Audit: AuditRow, TokenUse: TokenUseRow };
 }

@@ -4,14 +4,23 @@ import type { Request } from "express";
 import type { HubContext } from "../context";
 import { HubError } from "../errors";
 import { loadHub, publicUrl, requireHub } from "../hub/hub";
-import { allowedIPsOf, checkToken } from "../tokens/tokens";
+import { allowedIPsOf, checkToken, type TokenFacts } from "../tokens/tokens";
+import { enrolledNodeNames } from "../clusters/clusters";
 import { register, spokeConfigFor } from "../spokes/spokes";
-import { contentDisposition, isPlatform, platforms, renderInstallScript } from "../scripts/render";
+import { contentDisposition, isPlatform, platforms, renderInstallScript, type ClusterScriptContext } from "../scripts/render";
 import * as c from "../contract/api";
 import { route, type RouteSpec } from "./routes";
 
 export function publicRoutes(ctx: HubContext): RouteSpec[] {
     const source = (req: Request) => req.ip ?? null;
+    async function clusterScriptContext(row: TokenFacts): Promise<ClusterScriptContext> {
+        return {
+            name: row.proxmoxCluster,
+            maxUses: row.maxUses,
+            usesLeft: row.maxUses - row.uses,
+            enrolledNodes: row.proxmoxCluster ? await enrolledNodeNames(ctx, row.proxmoxCluster) : [],
+        };
+    }
     return [
         {
             method: "get", path: "/api/installation/script/:token", tag: "enrollment",
@@ -26,11 +35,19 @@ export function publicRoutes(ctx: HubContext): RouteSpec[] {
                         `Add ?platform=${platforms.join("|")} to the URL.`, { platforms });
                 const token = c.installToken(req.params.token);
                 const row = await checkToken(ctx, token);
+                const cluster = row.purpose === "cluster" ? await clusterScriptContext(row) : null;
+                if (cluster && platform !== "proxmox")
+                    throw new HubError("CLUSTER_TOKEN_PROXMOX_ONLY", "This is a Proxmox VE cluster token: it enrolls Proxmox VE nodes only",
+                        "Use ?platform=proxmox, and run the command on a node of the cluster.", { platforms: ["proxmox"] });
                 const hub = await requireHub(ctx);
+                const config = await spokeConfigFor(ctx, row.spokeId, row.address, row.addressV6);
                 const script = renderInstallScript(platform, {
-                    ...await spokeConfigFor(ctx, row.spokeId, row.address, row.addressV6),
+                    ...config,
+                    // Each node of a cluster gets its addresses when it registers.
+                    addresses: cluster ? [] : config.addresses,
+                    cluster,
                     token,
-                    spokeName: row.spokeName,
+                    spokeName: cluster ? "" : row.spokeName,
                     hubUrl: publicUrl(ctx, hub),
                     pin: ctx.tls?.pin ?? null,
                     interfaceName: "wg0",

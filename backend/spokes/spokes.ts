@@ -11,7 +11,7 @@ import { HubError } from "../errors";
 import { record } from "../audit/audit";
 import { upsertCluster } from "../clusters/clusters";
 import { checkedPrivateKeyFile, loadHub, parseDns, requireHub } from "../hub/hub";
-import { allowedIPsOf, assertUsable, findToken, findTokenById } from "../tokens/tokens";
+import { allowedIPsOf, assertUsable, findToken, findTokenById, type TokenFacts } from "../tokens/tokens";
 import { columnList, insertInto, isoDate, isUniqueViolation } from "../db/sql";
 import type { DesiredState, PeerStatus } from "../wireguard/types";
 import { platforms, type Platform } from "../scripts/render";
@@ -109,8 +109,49 @@ const insertSpoke = insertInto<SpokeRow>(tables.spokes, ["id", "name", "publicKe
 const consumeToken = `UPDATE installation_tokens SET state = 'used', "usedAt" = $1, "updatedAt" = $1
     WHERE id = $2 AND state = 'pending' AND "expiresAt" > $1`;
 
-export async function register(ctx: HubContext, reg: Registration, source: string | null):
-    Promise<{ spoke: RegisteredSpoke; config: SpokeConfig; reenrolled: boolean }> {
+function publicKeyInUse(): HubError {
+    return new HubError("PUBLIC_KEY_IN_USE", "Another spoke already uses this public key",
+        "Generate a new key pair on this machine (wg genkey) and run the installer again.");
+}
+
+type Registered = { spoke: RegisteredSpoke; config: SpokeConfig; reenrolled: boolean };
+
+function nodeNameOf(reg: Registration): string | null {
+    return reg.proxmoxNodeName ?? reg.hostname;
+}
+
+/** A node outside any cluster is a cluster of one, named after the node. */
+function clusterNameOf(reg: Registration): string | null {
+    return reg.proxmoxClusterName ?? nodeNameOf(reg);
+}
+
+function registeredFields(reg: Registration, clusterId: string | null, source: string | null, now: Date) {
+    return {
+        publicKey: reg.publicKey,
+        os: reg.os,
+        hostname: reg.hostname,
+        isProxmox: reg.isProxmox,
+        proxmoxNodeName: reg.isProxmox ? nodeNameOf(reg) : null,
+        proxmoxVersion: reg.proxmoxVersion,
+        proxmoxClusterId: clusterId,
+        metadata: JSON.stringify({ ...reg.metadata, ...(reg.proxmoxClusterNodes.length ? { clusterNodes: reg.proxmoxClusterNodes.join(",") } : {}) }),
+        registeredAt: now,
+        registeredFrom: source,
+        updatedAt: now,
+    };
+}
+
+function insertNewSpoke(ctx: HubContext, t: Transaction, spoke: RegisteredSpoke, datacenter: string | null,
+    fields: ReturnType<typeof registeredFields>): Promise<number> {
+    const now = fields.registeredAt;
+    return ctx.db.sql.run(insertSpoke, [
+        spoke.id, spoke.name, spoke.publicKey, spoke.address, spoke.addressV6, spoke.subnets, datacenter,
+        fields.os, fields.hostname, fields.isProxmox, fields.proxmoxNodeName, fields.proxmoxVersion,
+        fields.proxmoxClusterId, fields.metadata, true, now, fields.registeredFrom, null, null, 0, 0, now, now,
+    ], t);
+}
+
+export async function register(ctx: HubContext, reg: Registration, source: string | null): Promise<Registered> {
     const hub = await requireHub(ctx);
     if (reg.publicKey === hub.publicKey)
         throw new HubError("PUBLIC_KEY_IN_USE", "This public key is the hub's own key", "Generate a new key pair on the spoke (wg genkey).");
@@ -119,30 +160,18 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
     // What a token says (spoke id, name, address, subnets) never changes after creation, so
     // the transaction below needs only its state, which the conditional update checks.
     const token = await findToken(ctx, reg.token);
+    if (token?.purpose === "cluster") return registerClusterNode(ctx, reg, token, source);
     assertUsable(token, ctx.now());
-    const keyInUse = new HubError("PUBLIC_KEY_IN_USE", "Another spoke already uses this public key",
-        "Generate a new key pair on this machine (wg genkey) and run the installer again.");
+    const keyInUse = publicKeyInUse();
     const result = await ctx.db.writeTx(async t => {
         const now = ctx.now();
         if (!await ctx.db.sql.run(consumeToken, [now, token.id], t)) {
             assertUsable(await findTokenById(ctx, token.id, t), now);
             throw new HubError("TOKEN_ALREADY_USED", "This installation token was already used", "Ask the hub's admin for a new token.");
         }
-        const clusterName = reg.isProxmox ? (reg.proxmoxClusterName ?? reg.proxmoxNodeName ?? reg.hostname) : null;
+        const clusterName = reg.isProxmox ? clusterNameOf(reg) : null;
         const cluster = clusterName ? await upsertCluster(ctx, t, clusterName, token.datacenter) : null;
-        const fields = {
-            publicKey: reg.publicKey,
-            os: reg.os,
-            hostname: reg.hostname,
-            isProxmox: reg.isProxmox,
-            proxmoxNodeName: reg.isProxmox ? (reg.proxmoxNodeName ?? reg.hostname) : null,
-            proxmoxVersion: reg.proxmoxVersion,
-            proxmoxClusterId: cluster?.id ?? null,
-            metadata: JSON.stringify({ ...reg.metadata, ...(reg.proxmoxClusterNodes.length ? { clusterNodes: reg.proxmoxClusterNodes.join(",") } : {}) }),
-            registeredAt: now,
-            registeredFrom: source,
-            updatedAt: now,
-        };
+        const fields = registeredFields(reg, cluster?.id ?? null, source, now);
         let spoke: RegisteredSpoke;
         const reenrolled = token.purpose === "reenroll";
         try {
@@ -156,11 +185,7 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
             } else {
                 spoke = { id: token.spokeId, name: token.spokeName, publicKey: reg.publicKey, address: token.address,
                     addressV6: token.addressV6, subnets: token.subnets, enabled: true };
-                await ctx.db.sql.run(insertSpoke, [
-                    spoke.id, spoke.name, spoke.publicKey, spoke.address, spoke.addressV6, spoke.subnets, token.datacenter,
-                    fields.os, fields.hostname, fields.isProxmox, fields.proxmoxNodeName, fields.proxmoxVersion,
-                    fields.proxmoxClusterId, fields.metadata, true, now, source, null, null, 0, 0, now, now,
-                ], t);
+                await insertNewSpoke(ctx, t, spoke, token.datacenter, fields);
             }
         } catch (err) {
             // The unique index on spokes.publicKey is the check: no read needed before.
@@ -177,6 +202,72 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
     // are settled by a conditional update or a unique index as well.
     }, { pipelined: true });
     peersChanged(ctx, reg.isProxmox ? "proxmox node registered" : "spoke registered");
+    return result;
+}
+
+// One use of a cluster token, taken only while uses are left and only by a node of the token's
+// cluster (the first registration fixes it): concurrent registrations past maxUses change 0 rows.
+const claimClusterUse = `UPDATE installation_tokens SET uses = uses + 1, "proxmoxCluster" = $3,
+    state = CASE WHEN uses + 1 >= "maxUses" THEN 'used' ELSE state END,
+    "usedAt" = CASE WHEN uses + 1 >= "maxUses" THEN $1 ELSE "usedAt" END, "updatedAt" = $1
+    WHERE id = $2 AND purpose = 'cluster' AND state = 'pending' AND "expiresAt" > $1 AND uses < "maxUses"
+    AND ("proxmoxCluster" IS NULL OR "proxmoxCluster" = $3)`;
+
+/** Why a cluster token's use is refused (null: it is not). */
+function clusterUseRefusal(row: TokenFacts | null, clusterName: string, now: Date): HubError | null {
+    if (row && row.uses >= row.maxUses)
+        return new HubError("TOKEN_USES_EXHAUSTED", `This cluster token has enrolled all the ${row.maxUses} nodes it was made for`,
+            "Make a new cluster token for the nodes still missing (\"Add nodes\" on the cluster in the hub's page).");
+    assertUsable(row, now);
+    if (row.proxmoxCluster && row.proxmoxCluster !== clusterName)
+        return new HubError("TOKEN_OTHER_CLUSTER", `This token is for the Proxmox VE cluster ${row.proxmoxCluster}; this node is in ${clusterName}`,
+            "Run the command on a node of that cluster, or make a cluster token for this one.");
+    return null;
+}
+
+function alreadyEnrolled(nodeName: string, clusterName: string): HubError {
+    return new HubError("NODE_ALREADY_ENROLLED", `The node ${nodeName} of ${clusterName} is already a spoke of this hub`,
+        "Nothing to do for it. To give it a new key or reinstall it, re-enroll it from its row in the hub's page.");
+}
+
+/**
+ * A Proxmox VE node registering with a cluster token: one use, a spoke of its own named after
+ * the node, with an address allocated now. The use, the address and the spoke are one
+ * transaction: a refused or failed registration gives its use back.
+ */
+async function registerClusterNode(ctx: HubContext, reg: Registration, token: TokenFacts, source: string | null): Promise<Registered> {
+    const nodeName = nodeNameOf(reg);
+    if (!reg.isProxmox || !nodeName)
+        throw new HubError("VALIDATION_FAILED", "A cluster token enrolls Proxmox VE nodes only",
+            "Run the Proxmox VE command this token came with on a node of the cluster.", { field: "isProxmox" });
+    const clusterName = clusterNameOf(reg)!;
+    // Spent, expired and other clusters' tokens are answered from the read, without a write turn.
+    const refused = clusterUseRefusal(token, clusterName, ctx.now());
+    if (refused) throw refused;
+    const actor: Actor = { name: "spoke", source };
+    const result = await ctx.db.writeTx(async t => {
+        const now = ctx.now();
+        if (!await ctx.db.sql.run(claimClusterUse, [now, token.id, clusterName], t))
+            throw clusterUseRefusal(await findTokenById(ctx, token.id, t), clusterName, now)
+                ?? new HubError("TOKEN_ALREADY_USED", "This installation token was already used", "Ask the hub's admin for a new token.");
+        const cluster = await upsertCluster(ctx, t, clusterName, token.datacenter);
+        const enrolled = await ctx.db.models.Spoke.findOne({ where: { proxmoxClusterId: cluster.id, proxmoxNodeName: nodeName }, attributes: ["id"], transaction: t });
+        if (enrolled) throw alreadyEnrolled(nodeName, clusterName);
+        const id = crypto.randomUUID();
+        const { address, addressV6 } = await ctx.addresses.allocate(t, id, null);
+        const spoke: RegisteredSpoke = { id, name: nodeName, publicKey: reg.publicKey, address, addressV6, subnets: "[]", enabled: true };
+        // The unique indexes are the checks against a concurrent registration of the same node or key.
+        await ctx.db.models.TokenUse.create({ tokenId: token.id, nodeName, spokeId: id, createdAt: now }, { transaction: t })
+            .catch((err: unknown) => { throw isUniqueViolation(err) ? alreadyEnrolled(nodeName, clusterName) : err; });
+        await insertNewSpoke(ctx, t, spoke, token.datacenter, registeredFields(reg, cluster.id, source, now))
+            .catch((err: unknown) => { throw isUniqueViolation(err) ? publicKeyInUse() : err; });
+        ctx.desired.onCommit(t, spoke.id, desiredPeerOf(spoke));
+        await record(ctx, t, actor, "spoke.registered", spoke.name,
+            { spokeId: spoke.id, tokenId: token.id, address, os: reg.os, cluster: clusterName });
+        const config = await spokeConfigFor(ctx, spoke.id, spoke.address, spoke.addressV6);
+        return { spoke, config, reenrolled: false };
+    });
+    peersChanged(ctx, "proxmox node registered");
     return result;
 }
 

@@ -15,6 +15,7 @@ export function hashToken(token: string): string {
 }
 
 export interface NewToken {
+    /** '' for a cluster token: each node is named after itself. */
     spokeName: string;
     customIP: string | null;
     datacenter: string | null;
@@ -22,14 +23,17 @@ export interface NewToken {
     ttlMs: number | null;
     /** Re-enroll an existing spoke (reinstalled machine, key rotation). */
     spokeId: string | null;
+    /** A Proxmox VE cluster token: up to maxUses nodes, each its own spoke. */
+    cluster: { name: string | null; maxUses: number } | null;
 }
 
 export interface TokenView {
     id: string;
     tokenPrefix: string;
-    spokeId: string;
+    /** null for a cluster token: its spokes are made as its nodes register. */
+    spokeId: string | null;
     spokeName: string;
-    purpose: "enroll" | "reenroll";
+    purpose: "enroll" | "reenroll" | "cluster";
     allowedIPs: string[];
     subnets: string[];
     datacenter: string | null;
@@ -39,6 +43,12 @@ export interface TokenView {
     expiresAt: string;
     usedAt: string | null;
     revokedAt: string | null;
+    proxmoxCluster: string | null;
+    maxUses: number;
+    uses: number;
+    usesLeft: number;
+    /** The nodes registered with it (cluster tokens). */
+    nodes: string[];
 }
 
 export function effectiveState(row: Pick<TokenRow, "state" | "expiresAt">, now: Date): TokenState {
@@ -49,16 +59,18 @@ export function allowedIPsOf(address: string, addressV6: string | null, subnets:
     return [`${address}/32`, ...(addressV6 ? [`${addressV6}/128`] : []), ...subnets];
 }
 
-export function tokenView(row: TokenRow, now: Date): TokenView {
+export function tokenView(row: TokenRow, now: Date, nodes: string[] = []): TokenView {
     const subnets = JSON.parse(row.subnets) as string[];
     const state = effectiveState(row, now);
+    const cluster = row.purpose === "cluster";
+    const live = state === "pending";
     return {
         id: row.id,
         tokenPrefix: row.tokenPrefix,
-        spokeId: row.spokeId,
+        spokeId: cluster ? null : row.spokeId,
         spokeName: row.spokeName,
         purpose: row.purpose,
-        allowedIPs: allowedIPsOf(row.address, row.addressV6, subnets),
+        allowedIPs: cluster ? [] : allowedIPsOf(row.address, row.addressV6, subnets),
         subnets,
         datacenter: row.datacenter,
         state,
@@ -67,6 +79,11 @@ export function tokenView(row: TokenRow, now: Date): TokenView {
         expiresAt: row.expiresAt.toISOString(),
         usedAt: row.usedAt?.toISOString() ?? null,
         revokedAt: row.revokedAt?.toISOString() ?? null,
+        proxmoxCluster: row.proxmoxCluster,
+        maxUses: row.maxUses,
+        uses: row.uses,
+        usesLeft: live ? row.maxUses - row.uses : 0,
+        nodes,
     };
 }
 
@@ -118,9 +135,11 @@ function assertSecureEnrollment(ctx: HubContext, hub: HubRow): void {
 type TokenFields = Pick<TokenRow, "spokeId" | "spokeName" | "purpose" | "address" | "addressV6" | "subnets" | "datacenter" | "expiresAt">;
 
 /** A pending token's row: only the secret's hash and its first characters are stored. */
-function insertToken(ctx: HubContext, t: Transaction, token: string, now: Date, fields: TokenFields): Promise<TokenRow> {
+function insertToken(ctx: HubContext, t: Transaction, token: string, now: Date, fields: TokenFields,
+    cluster?: { id: string; maxUses: number; proxmoxCluster: string | null }): Promise<TokenRow> {
     return ctx.db.models.Token.create({
-        id: crypto.randomUUID(),
+        id: cluster?.id ?? crypto.randomUUID(),
+        ...(cluster ? { maxUses: cluster.maxUses, proxmoxCluster: cluster.proxmoxCluster } : {}),
         tokenHash: hashToken(token),
         tokenPrefix: token.slice(0, 6),
         ...fields,
@@ -134,6 +153,7 @@ function insertToken(ctx: HubContext, t: Transaction, token: string, now: Date, 
 
 export async function createToken(ctx: HubContext, input: NewToken, actor: Actor): Promise<{ row: TokenRow; token: string }> {
     assertSecureEnrollment(ctx, await requireHub(ctx));
+    if (input.cluster) return createClusterToken(ctx, input, input.cluster, actor);
     checkSubnets(ctx, input.subnets);
     const token = crypto.randomBytes(32).toString("base64url");
     const now = ctx.now();
@@ -169,10 +189,48 @@ export async function createToken(ctx: HubContext, input: NewToken, actor: Actor
     return { row, token };
 }
 
+/** What a token's audit entries name: its spoke, or a cluster token's cluster. */
+function subjectOf(row: Pick<TokenRow, "purpose" | "spokeName" | "proxmoxCluster">): string {
+    return row.purpose === "cluster" ? row.proxmoxCluster ?? "Proxmox VE cluster" : row.spokeName;
+}
+
+/**
+ * A token for a whole Proxmox VE cluster: no address is reserved (each node gets its own when
+ * it registers), and its spokeId is its own id, which no spoke ever has.
+ */
+async function createClusterToken(ctx: HubContext, input: NewToken, cluster: { name: string | null; maxUses: number }, actor: Actor):
+    Promise<{ row: TokenRow; token: string }> {
+    const refuse = (field: string) => new HubError("VALIDATION_FAILED", `A cluster token does not take ${field}`,
+        "Each node is named after itself and gets its own address: leave spokeName, customIP, subnets and spokeId out.", { field });
+    if (input.spokeName) throw refuse("spokeName");
+    if (input.customIP) throw refuse("customIP");
+    if (input.subnets.length) throw refuse("subnets");
+    if (input.spokeId) throw refuse("spokeId");
+    const token = crypto.randomBytes(32).toString("base64url");
+    const now = ctx.now();
+    const id = crypto.randomUUID();
+    const row = await ctx.db.writeTx(async t => {
+        const created = await insertToken(ctx, t, token, now, {
+            spokeId: id, spokeName: "", purpose: "cluster", address: "", addressV6: null, subnets: "[]",
+            datacenter: input.datacenter, expiresAt: new Date(now.getTime() + (input.ttlMs ?? ctx.config.tokenTtlMs)),
+        }, { id, maxUses: cluster.maxUses, proxmoxCluster: cluster.name });
+        await record(ctx, t, actor, "token.created_cluster", subjectOf(created),
+            { tokenId: created.id, tokenPrefix: created.tokenPrefix, maxUses: cluster.maxUses, expiresAt: created.expiresAt.toISOString() });
+        return created;
+    });
+    return { row, token };
+}
+
 export async function listTokens(ctx: HubContext): Promise<TokenView[]> {
     const rows = await ctx.db.models.Token.findAll({ order: [["createdAt", "DESC"]] });
+    const clusterTokens = rows.filter(r => r.purpose === "cluster").map(r => r.id);
+    const nodes = new Map<string, string[]>();
+    if (clusterTokens.length) {
+        const uses = await ctx.db.models.TokenUse.findAll({ where: { tokenId: clusterTokens }, order: [["createdAt", "ASC"]], raw: true });
+        for (const use of uses) nodes.set(use.tokenId, [...nodes.get(use.tokenId) ?? [], use.nodeName]);
+    }
     const now = ctx.now();
-    return rows.map(r => tokenView(r, now));
+    return rows.map(r => tokenView(r, now, nodes.get(r.id)));
 }
 
 /** Revokes a token not used yet. Conditional: a registration that commits first wins, and then this changes nothing. */
@@ -201,7 +259,7 @@ export async function revokeToken(ctx: HubContext, id: string, actor: Actor): Pr
         if (state === "revoked") return row;
         if (!await revokeUnused(ctx, t, id, now)) throw new HubError("TOKEN_NOT_REVOCABLE", "This token was just used to register a spoke", "Remove the spoke instead.");
         await releaseTokenAddress(ctx, t, row);
-        await record(ctx, t, actor, "token.revoked", row.spokeName, { tokenId: row.id, tokenPrefix: row.tokenPrefix });
+        await record(ctx, t, actor, "token.revoked", subjectOf(row), { tokenId: row.id, tokenPrefix: row.tokenPrefix });
         await row.reload({ transaction: t });
         return row;
     });
@@ -224,6 +282,8 @@ export async function reissueToken(ctx: HubContext, id: string, actor: Actor): P
             throw new HubError("TOKEN_NOT_REVOCABLE", "This token was already used to register a spoke", "Its spoke is enrolled: re-enroll it from its row instead.");
         if (state === "revoked")
             throw new HubError("TOKEN_NOT_REVOCABLE", "This token was revoked", "Make a new token for the spoke.");
+        if (old.purpose === "cluster")
+            throw new HubError("TOKEN_NOT_REVOCABLE", "A cluster token is not re-issued", "Revoke it and make a new cluster token (\"Add nodes\" on the cluster) for the nodes still missing.");
         if (!await revokeUnused(ctx, t, id, now)) throw new HubError("TOKEN_NOT_REVOCABLE", "This token was just used to register a spoke", "Its spoke is enrolled.");
         // An expired token's address may have been swept back to the pool: take it again.
         if (old.purpose === "enroll" && !await ctx.db.models.Allocation.findOne({ where: { spokeId: old.spokeId }, transaction: t }))
@@ -269,10 +329,10 @@ export async function sweepExpired(ctx: HubContext): Promise<number> {
 
 /** What registration and the script route read of a token. */
 export type TokenFacts = Pick<TokenRow, "id" | "spokeId" | "spokeName" | "purpose" | "address" | "addressV6"
-    | "subnets" | "datacenter" | "state" | "expiresAt">;
+    | "subnets" | "datacenter" | "state" | "expiresAt" | "maxUses" | "uses" | "proxmoxCluster">;
 
 const tokenFactsSelect = `SELECT ${columnList<TokenRow>(["id", "spokeId", "spokeName", "purpose", "address", "addressV6", "subnets",
-    "datacenter", "state", "expiresAt"])} FROM ${tables.tokens} WHERE`;
+    "datacenter", "state", "expiresAt", "maxUses", "uses", "proxmoxCluster"])} FROM ${tables.tokens} WHERE`;
 
 function tokenFacts(row: TokenFacts | undefined): TokenFacts | null {
     return row ? { ...row, expiresAt: new Date(row.expiresAt) } : null;

@@ -12,6 +12,7 @@ const ACTIONS: Record<string, () => string> = {
     "cluster.updated": () => _("Cluster moved"),
     "token.created": () => _("Enrollment token created"),
     "token.created_reenroll": () => _("Re-enrollment token created"),
+    "token.created_cluster": () => _("Cluster token created"),
     "token.revoked": () => _("Token revoked"),
     "token.reissued": () => _("Token issued again"),
     "spoke.registered": () => _("Registered"),
