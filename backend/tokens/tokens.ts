@@ -79,7 +79,7 @@ export function tokenView(row: TokenRow, now: Date, nodes: string[] = []): Token
         expiresAt: row.expiresAt.toISOString(),
         usedAt: row.usedAt?.toISOString() ?? null,
         revokedAt: row.revokedAt?.toISOString() ?? null,
-        proxmoxCluster: row.proxmoxCluster,
+        proxmoxCluster: row.proxmoxCluster ?? null,
         maxUses: row.maxUses,
         uses: row.uses,
         usesLeft: live ? row.maxUses - row.uses : 0,

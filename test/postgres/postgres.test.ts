@@ -105,6 +105,26 @@ describe("PostgreSQL backend", function () {
             assert.deepEqual(answers.slice(2 * i, 2 * i + 2).map(a => a.status).sort(), [201, 409]);
     });
 
+    it("a cluster token raced by N+5 nodes: exactly N spokes, distinct addresses; the same node twice at once: one", async () => {
+        const h = hub!;
+        const n = 6;
+        const made = await h.admin("POST", "/api/installation/token", { proxmoxCluster: "pg-race", maxUses: n });
+        assert.equal(made.status, 201, made.text);
+        const node = (name: string) => register(h, made.body.token.token, {
+            os: "proxmox", isProxmox: true, hostname: name, proxmoxNodeName: name, proxmoxClusterName: "pg-race",
+        });
+        const answers = await Promise.all([...Array.from({ length: n + 5 }, (_, i) => node(`pg-race-${i}`)), node("pg-race-0")]);
+        const ok = answers.filter(a => a.status === 201);
+        assert.equal(ok.length, n, answers.map(a => a.text).join("\n"));
+        assert.equal(new Set(ok.map(a => a.body.spoke.address)).size, n);
+        assert.equal(new Set(ok.map(a => a.body.spoke.name)).size, n, "no node twice");
+        for (const a of answers.filter(x => x.status !== 201))
+            assert.ok(["TOKEN_USES_EXHAUSTED", "NODE_ALREADY_ENROLLED"].includes(a.body.code), a.text);
+        const tokens = (await h.admin("GET", "/api/installation/tokens")).body.tokens as { id: string; uses: number; state: string; nodes: string[] }[];
+        const row = tokens.find(t => t.id === made.body.token.id)!;
+        assert.deepEqual([row.uses, row.state, row.nodes.length], [n, "used", n]);
+    });
+
     it("a backup moves the hub between PostgreSQL and SQLite, both ways, and the restored hub goes on writing", async () => {
         const h = hub!;
         const listOf = async (x: RunningHub) => ((await x.admin("GET", "/api/spoke/list")).body.spokes as { id: string; name: string; publicKey: string; address: string }[])
@@ -116,6 +136,9 @@ describe("PostgreSQL backend", function () {
             const into = await sqlite.admin("POST", "/api/hub/restore", { backup: fromPg.text });
             assert.equal(into.status, 200, into.text);
             assert.deepEqual(await listOf(sqlite), await listOf(h));
+            const usesOf = async (x: RunningHub) => ((await x.admin("GET", "/api/installation/tokens")).body.tokens as { id: string; nodes: string[] }[])
+                .map(t => `${t.id} ${t.nodes.join(",")}`).sort();
+            assert.deepEqual(await usesOf(sqlite), await usesOf(h), "cluster tokens keep the nodes they enrolled");
             await enrolledSpoke(sqlite, { spokeName: "made-on-sqlite" });
             const fromSqlite = await sqlite.admin("POST", "/api/hub/backup", {});
             const back = await h.admin("POST", "/api/hub/restore", { backup: fromSqlite.text, force: true });
