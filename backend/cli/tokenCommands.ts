@@ -7,7 +7,7 @@ import { list, relative, shortId, table, when } from "./table";
 
 const platforms: [key: Platform, title: string][] = [
     ["linux", "Linux (as root)"],
-    ["proxmox", "Proxmox VE (on each node; every node needs its own token)"],
+    ["proxmox", "Proxmox VE (on each node; every node needs its own token, or see: token create-cluster)"],
     ["macos", "macOS"],
     ["windows", "Windows (PowerShell as Administrator)"],
 ];
@@ -58,6 +58,34 @@ export function registerTokenCommands(program: Command, ctx: () => CliContext): 
         });
 
     token
+        .command("create-cluster")
+        .description("make one token that enrolls a whole Proxmox VE cluster from any one of its nodes (shown once)")
+        .argument("[cluster]", "the cluster's name (default: the first node to run it fixes it)")
+        .requiredOption("--nodes <count>", "how many nodes it may enroll (the cluster's node count, or more for nodes to come)")
+        .option("--datacenter <name>", "datacenter the cluster belongs to")
+        .option("--ttl <duration>", "how long the token stays valid, e.g. 1h, 24h, 7d")
+        .action(async (cluster: string | undefined, opts: { nodes: string; datacenter?: string; ttl?: string }) => {
+            const c = ctx();
+            const maxUses = Number(opts.nodes);
+            if (!Number.isInteger(maxUses)) throw new Error(`--nodes takes a whole number, not ${JSON.stringify(opts.nodes)}`);
+            const body: TokenRequest = { maxUses };
+            if (cluster) body.proxmoxCluster = cluster;
+            if (opts.datacenter) body.datacenter = opts.datacenter;
+            if (opts.ttl) body.ttl = opts.ttl;
+            const answer = await c.client().call<TokenAnswer>("POST", "/api/installation/token", body);
+            if (c.json) return printJson(c, answer);
+            const t = answer.token;
+            c.print([
+                `Cluster token for ${t.proxmoxCluster ?? "the cluster of the first node to run it"}, up to ${t.maxUses} nodes, `
+                    + `valid until ${when(t.expiresAt) ?? "?"} (${relative(t.expiresAt)}).`,
+                "It is shown only now. Run this as root on any one node of the cluster: it enrolls that node, then every other",
+                "online node over the cluster's own root SSH, and prints the command for any node it could not reach.",
+                "",
+                `  ${t.installCommands.proxmox}`,
+            ].join("\n"));
+        });
+
+    token
         .command("list")
         .description("list installation tokens (never their secret)")
         .action(async () => {
@@ -67,8 +95,8 @@ export function registerTokenCommands(program: Command, ctx: () => CliContext): 
             if (!tokens.length) return c.print("No tokens. Make one with: wireguard-hub token create NAME");
             c.print(table(["ID", "SPOKE", "ADDRESS", "STATE", "EXPIRES"], tokens.map(t => [
                 shortId(t.id),
-                t.spokeName,
-                list(t.allowedIPs),
+                t.purpose === "cluster" ? `cluster ${t.proxmoxCluster ?? "(not fixed yet)"}: ${t.uses}/${t.maxUses} nodes` : t.spokeName,
+                t.purpose === "cluster" ? list(t.nodes) : list(t.allowedIPs),
                 t.state,
                 when(t.expiresAt),
             ])));

@@ -179,6 +179,22 @@ describe("api: the wireguard-hub command", function () {
         assert.match(none.stderr, /^hint: .*wireguard-hub token list/m);
     });
 
+    it("makes a Proxmox VE cluster token: one command for any node, uses shown in the list, revoked by its cluster", async () => {
+        const r = await on("token", "create-cluster", "pve-lab", "--nodes", "3", "--datacenter", "fra1");
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^Cluster token for pve-lab, up to 3 nodes/m);
+        assert.match(r.stdout, /^ {2}.*platform=proxmox.* \| bash$/m);
+        assert.doesNotMatch(r.stdout, /platform=linux/);
+        const bad = await on("token", "create-cluster", "--nodes", "three");
+        assert.equal(bad.code, 1);
+        assert.match(bad.stderr, /--nodes takes a whole number/);
+        const list = await on("token", "list");
+        assert.match(list.stdout, /cluster pve-lab: 0\/3 nodes\s+-\s+pending/);
+        const revoked = await on("token", "revoke", (JSON.parse((await on("--json", "token", "list")).stdout).tokens as { id: string; proxmoxCluster: string | null }[])
+            .find(t => t.proxmoxCluster === "pve-lab")!.id.slice(0, 8));
+        assert.equal(revoked.code, 0, revoked.stderr);
+    });
+
     it("lists, disables, enables and removes spokes by name", async () => {
         const empty = await on("spoke", "list");
         assert.match(empty.stdout, /No spokes yet/);
