@@ -9,7 +9,7 @@ import { checkSubnets, checkSubnetsFree } from "../tokens/tokens";
 import type { Network } from "../ipam/cidr";
 import { columnList, isUniqueViolation } from "../db/sql";
 import { afterCommit } from "../db/connect";
-import { loadHub } from "../hub/hub";
+import { loadHub, requireHub } from "../hub/hub";
 import { findSpoke, removeSpoke } from "./spokes";
 import type { AgentSpoke } from "./agentConfig";
 
@@ -25,7 +25,7 @@ export interface SpokeChanges {
 
 /** Renames a spoke, moves it to a datacenter, or changes the subnets it routes (then every spoke learns the new routes). */
 export async function updateSpoke(ctx: HubContext, id: string, changes: SpokeChanges, actor: Actor): Promise<SpokeRow> {
-    if (changes.subnets) checkSubnets(ctx, changes.subnets);
+    if (changes.subnets) checkSubnets(ctx, await requireHub(ctx), changes.subnets);
     let routesChanged = false;
     const spoke = await ctx.db.writeTx(async t => {
         const row = await findSpoke(ctx, id, t);

@@ -8,7 +8,8 @@ import { columnList } from "../db/sql";
 import { HubError } from "../errors";
 import { record } from "../audit/audit";
 import { publicUrl, requireHub } from "../hub/hub";
-import { overlaps, parseCidr, type Network } from "../ipam/cidr";
+import { contains, ipFamily, overlaps, parseCidr, type Network } from "../ipam/cidr";
+import { endpointHost } from "../contract/fields";
 
 export function hashToken(token: string): string {
     return crypto.createHash("sha256").update(token).digest("hex");
@@ -87,12 +88,19 @@ export function tokenView(row: TokenRow, now: Date, nodes: string[] = []): Token
     };
 }
 
-export function checkSubnets(ctx: HubContext, subnets: Network[]): void {
+export function checkSubnets(ctx: HubContext, hub: HubRow, subnets: Network[]): void {
     const own = [ctx.addresses.network, ctx.addresses.network6].filter((n): n is Network => !!n);
+    // An endpoint given as an address: routing it into the tunnel would send the tunnel's own packets into itself.
+    const endpoints = [hub.publicEndpoint, hub.privateEndpoint].filter((e): e is string => !!e).map(endpointHost).filter(h => ipFamily(h) !== null);
     for (const s of subnets) {
         if (own.some(n => overlaps(n, s)))
             throw new HubError("VALIDATION_FAILED", `Routed subnet ${s.cidr} overlaps the hub's network`,
                 "Routed subnets are networks behind the spoke (a LAN, Proxmox VM networks), outside the tunnel network.", { field: "subnets" });
+        const endpoint = endpoints.find(h => ipFamily(h) === s.family && contains(s, h));
+        if (endpoint)
+            throw new HubError("VALIDATION_FAILED", `Routed subnet ${s.cidr} contains the hub's endpoint ${endpoint}`,
+                "Every spoke would send its tunnel's own packets into the tunnel and lose the hub. Route a narrower network that leaves the hub's address out.",
+                { field: "subnets" });
     }
 }
 
@@ -152,9 +160,10 @@ function insertToken(ctx: HubContext, t: Transaction, token: string, now: Date, 
 }
 
 export async function createToken(ctx: HubContext, input: NewToken, actor: Actor): Promise<{ row: TokenRow; token: string }> {
-    assertSecureEnrollment(ctx, await requireHub(ctx));
+    const hub = await requireHub(ctx);
+    assertSecureEnrollment(ctx, hub);
     if (input.cluster) return createClusterToken(ctx, input, input.cluster, actor);
-    checkSubnets(ctx, input.subnets);
+    checkSubnets(ctx, hub, input.subnets);
     const token = crypto.randomBytes(32).toString("base64url");
     const now = ctx.now();
     const row = await ctx.db.writeTx(async t => {

@@ -68,6 +68,7 @@ const cases: Case[] = [
     { what: "token: customIP the hub's", send: token({ customIP: "10.0.1.1" }), status: 409, code: "ADDRESS_TAKEN" },
     { what: "token: subnet inside the hub network", send: token({ subnets: ["10.0.1.0/25"] }), code: v },
     { what: "token: subnet around the hub network", send: token({ subnets: ["10.0.0.0/8"] }), code: v },
+    { what: "token: subnet holding the hub's public endpoint", send: token({ subnets: ["203.0.113.0/24"] }), code: v },
     { what: "token: subnets as a string", send: token({ subnets: "192.168.1.0/24" }), code: v },
     { what: "token: subnet with host bits", send: token({ subnets: ["192.168.1.1/24"] }), code: v },
     { what: "token: subnet 0.0.0.0/0", send: token({ subnets: ["0.0.0.0/0"] }), code: v },

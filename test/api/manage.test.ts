@@ -39,6 +39,10 @@ describe("api: managed spokes (PUT /api/spoke/:id, rotate-key, uninstall)", () =
         assertError(await hub.admin("PUT", `/api/spoke/${other.id}`, { subnets: ["172.20.5.0/24"] }), 409, "ADDRESS_TAKEN");
         assertError(await hub.admin("PUT", `/api/spoke/${other.id}`, { subnets: ["10.60.9.0/24"] }), 400, "VALIDATION_FAILED");
         assertError(await hub.admin("PUT", `/api/spoke/${other.id}`, { subnets: ["not-a-network"] }), 400, "VALIDATION_FAILED");
+        const endpointHost = (await hub.admin("GET", "/api/hub/config")).body.publicEndpoint.replace(/:\d+$/, "");
+        const holding = await hub.admin("PUT", `/api/spoke/${other.id}`, { subnets: [`${endpointHost.split(".").slice(0, 3).join(".")}.0/24`] });
+        assertError(holding, 400, "VALIDATION_FAILED");
+        assert.match(holding.body.error, /contains the hub's endpoint/);
         assertError(await hub.admin("PUT", `/api/spoke/${other.id}`, { name: "bad\nname" }), 400, "VALIDATION_FAILED");
         assertError(await hub.admin("PUT", "/api/spoke/00000000-0000-4000-8000-000000000000", { name: "ghost" }), 404, "SPOKE_NOT_FOUND");
         // The owner itself may keep (or narrow) its own subnet.
