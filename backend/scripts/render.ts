@@ -128,6 +128,8 @@ function checkedContext(ctx: ScriptContext): ScriptContext {
     confSafe(ctx.publicEndpoint, "the public endpoint");
     if (ctx.privateEndpoint !== null) confSafe(ctx.privateEndpoint, "the private endpoint");
     confSafe(ctx.hubAddress, "the hub tunnel address");
+    if (ctx.cluster && (!Number.isInteger(ctx.cluster.usesLeft) || ctx.cluster.usesLeft < 0))
+        throw new UnquotableValue(`the cluster token's uses left ${JSON.stringify(ctx.cluster.usesLeft)}`);
     return { ...ctx, hubUrl: ctx.hubUrl.replace(/\/+$/, "") };
 }
 
@@ -169,9 +171,15 @@ function quotedValues(ctx: ScriptContext, language: Language): Record<string, st
         dns: many(ctx.dns),
         keepalive: one(String(ctx.persistentKeepalive)),
         hubTunnelAddress: one(ctx.hubAddress),
-        tunnelNetwork: one(tunnelNetworkOf(ctx.addresses, ctx.allowedIPs)),
+        // A cluster token's nodes get their addresses when they register: the hub's tunnel
+        // address lies in the same network.
+        tunnelNetwork: one(tunnelNetworkOf(ctx.addresses.length ? ctx.addresses : [ctx.hubAddress], ctx.allowedIPs)),
         agentPort: one(String(ctx.agentPort)),
         reenroll: one(ctx.reenroll ? "1" : "0"),
+        clusterToken: one(ctx.cluster ? "1" : "0"),
+        clusterName: one(ctx.cluster?.name ?? ""),
+        clusterUsesLeft: one(String(ctx.cluster?.usesLeft ?? 0)),
+        clusterEnrolledNodes: many(ctx.cluster?.enrolledNodes ?? []),
     };
 }
 
