@@ -7,18 +7,9 @@ import https from "node:https";
 import cron from "node-cron";
 import { ConfigError, loadConfig, type Config } from "./config";
 import { createLogger } from "./log";
-import { openDatabase } from "./db/connect";
-import type { HubContext } from "./context";
-import { AddressBook } from "./ipam/addresses";
-import { LiveStatus } from "./spokes/live";
-import { DesiredPeers } from "./spokes/desired";
-import { TrafficSamples } from "./traffic/samples";
-import { adminMaterial, selfSignedMaterial } from "./hub/tls";
-import { loadHub, recoverStagedKey, rememberLastEndpoints } from "./hub/hub";
-import { endpointHost } from "./contract/fields";
-import { desiredState, saveStatus } from "./spokes/spokes";
+import { rememberLastEndpoints } from "./hub/hub";
+import { blame, openHubContext } from "./hubContext";
 import { sweepExpired } from "./tokens/tokens";
-import { createWireGuard } from "./wireguard";
 import { createAdminApp, createPublicApp } from "./http/apps";
 import { listenOnSocket, listenOnTcp } from "./listen";
 import { createAdminTcpServer, createPublicServer, readAdminToken } from "./http/servers";
@@ -30,23 +21,6 @@ import { RequestTracker } from "./shutdown";
 
 /** How long a stop waits for requests in flight before it refuses new writes. */
 const drainMs = 10_000;
-
-/** Seconds between scheduled runs, read off the cron expression's seconds field when it has one. */
-function scheduleSeconds(expr: string): number {
-    const fields = expr.trim().split(/\s+/);
-    const m = fields.length === 6 ? /^\*\/(\d+)$/.exec(fields[0]) : null;
-    return m ? Number(m[1]) : 60;
-}
-
-/** A start-up step that fails because of one variable's value: the message names it. */
-async function blame<T>(variable: string, value: string | null, step: () => T | Promise<T>): Promise<T> {
-    try {
-        return await step();
-    } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
-        throw new Error(`${variable}=${JSON.stringify(value ?? "")} cannot be used: ${reason}`);
-    }
-}
 
 async function main(): Promise<void> {
     let config: Config;
@@ -60,51 +34,14 @@ async function main(): Promise<void> {
         throw err;
     }
     const log = createLogger(config.logLevel);
-    await blame("WGHUB_DATA_DIR", config.dataDir, () => fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 }));
-    await blame("WGHUB_WG_CONF_DIR", config.wgConfDir, () => {
-        fs.mkdirSync(config.wgConfDir, { recursive: true, mode: 0o700 });
-        fs.accessSync(config.wgConfDir, fs.constants.W_OK);
-    });
-    const db = await blame(process.env.WGHUB_DATABASE_URL ? "WGHUB_DATABASE_URL" : "WGHUB_DATA_DIR",
-        process.env.WGHUB_DATABASE_URL ? config.databaseUrl.replace(/\/\/[^@/]*@/, "//…@") : config.dataDir,
-        () => openDatabase(config.databaseUrl, log));
-
     let publicServer: https.Server | http.Server | null = null;
-    const ctx: HubContext = {
-        config,
-        db,
-        log,
-        now: () => new Date(),
-        addresses: new AddressBook(db),
-        live: new LiveStatus(),
-        desired: new DesiredPeers(db),
-        traffic: new TrafficSamples(scheduleSeconds(config.reconcileSchedule)),
-        wireguard: null,
-        tls: null,
-        async refreshTls() {
-            if (!config.tls) return;
-            if (config.tlsCertFile && config.tlsKeyFile) {
-                ctx.tls = adminMaterial(config.tlsCertFile, config.tlsKeyFile);
-            } else {
-                const hub = await loadHub(ctx);
-                const hosts = hub ? [hub.publicEndpoint, hub.privateEndpoint].filter((e): e is string => !!e).map(endpointHost) : [];
-                if (!["0.0.0.0", "::"].includes(config.publicListen.host)) hosts.push(config.publicListen.host);
-                ctx.tls = await selfSignedMaterial(config.dataDir, [...new Set(hosts)]);
-            }
-            if (publicServer instanceof https.Server) publicServer.setSecureContext({ cert: ctx.tls.cert, key: ctx.tls.key });
+    const ctx = await openHubContext(config, log, {
+        onTls(tls) {
+            if (publicServer instanceof https.Server) publicServer.setSecureContext({ cert: tls.cert, key: tls.key });
         },
-    };
-    await recoverStagedKey(ctx);
-    await ctx.addresses.load(await loadHub(ctx));
-    await blame(config.tlsCertFile ? "WGHUB_TLS_CERT/WGHUB_TLS_KEY" : "WGHUB_DATA_DIR",
-        config.tlsCertFile ? `${config.tlsCertFile} ${config.tlsKeyFile}` : config.dataDir, () => ctx.refreshTls());
-
-    ctx.wireguard = await createWireGuard({
-        config,
-        log,
-        loadDesired: () => desiredState(ctx),
-        saveStatus: (peers, at) => saveStatus(ctx, peers, at),
     });
+    const db = ctx.db;
+    const wireguard = ctx.wireguard!;
 
     const adminApp = createAdminApp(ctx, { actorOf: () => ({ name: "admin", source: "unix socket" }), bearerToken: null });
     const adminServer = http.createServer(adminApp);
@@ -129,7 +66,7 @@ async function main(): Promise<void> {
     }
 
     await rememberLastEndpoints(ctx);
-    ctx.wireguard.start();
+    wireguard.start();
     const agents = new AgentListener(ctx, createAgentApp(ctx), config.agentPort);
     agents.start();
     const sweeper = cron.schedule(config.reconcileSchedule, () => {
@@ -140,7 +77,7 @@ async function main(): Promise<void> {
         adminSocket: config.apiSocket,
         public: `${config.tls ? "https" : "http"}://${config.publicListen.host}:${config.publicListen.port}`,
         ...(config.adminListen ? { adminTcp: `${config.adminListen.host}:${config.adminListen.port}` } : {}),
-        wireguard: ctx.wireguard.status().mode,
+        wireguard: wireguard.status().mode,
     });
 
     const requests = new RequestTracker();

@@ -14,7 +14,7 @@ import { createMetrics } from "./metrics";
 import { mount, type RouteSpec } from "./routes";
 import { version } from "../../package.json";
 
-const bodyLimit = "16kb";
+export const bodyLimit = "16kb";
 
 function base(ctx: HubContext): express.Express {
     const app = express();
@@ -33,9 +33,9 @@ function base(ctx: HubContext): express.Express {
 }
 
 /** The JSON body parser: mounted after whatever refuses a request without reading its body. */
-const jsonBody = () => express.json({ limit: bodyLimit, strict: true });
+export const jsonBody = () => express.json({ limit: bodyLimit, strict: true });
 
-function limiter(max: number, windowMs: number, what: string): RequestHandler {
+export function limiter(max: number, windowMs: number, what: string): RequestHandler {
     return rateLimit({
         windowMs,
         limit: max,
