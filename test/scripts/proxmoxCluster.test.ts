@@ -173,7 +173,8 @@ describe("Proxmox VE cluster command against a real hub", function () {
         assert.match(r.stderr, /this command can enroll 2 more node\(s\), and 3 are to be enrolled/);
         assert.match(r.stdout, /^\[2\/3\] pve2: enrolled /m);
         assert.match(r.stdout, /^\[3\/3\] pve3: not enrolled: curl: \(22\) .*410$/m);
-        assert.match(r.stdout, /pve3 need a new cluster command from the hub admin/);
+        assert.match(r.stdout, /^Not enrolled because this command's token is used up, expired or revoked: pve3\.$/m);
+        assert.match(r.stdout, /^For them, ask the hub admin for a new cluster command/m);
         assert.doesNotMatch(r.stdout, /on pve3 \(/, "no command that cannot work");
         assertTokenNeverShown(cluster, r, t);
     });
@@ -195,6 +196,21 @@ describe("Proxmox VE cluster command against a real hub", function () {
         assert.match(r.stdout, /^\[3\/3\] pve3: enrolled /m);
         assert.equal((await tokenRow(t)).uses, 2);
         assert.equal((await clusterNamed("lab-g"))?.nodeCount, 3);
+    });
+
+    it("with a token that knows no cluster yet, this node's own record of its enrollment skips it", async () => {
+        const cluster = pretend({ name: "lab-h" });
+        const first = await ch.clusterToken({ maxUses: 1 });
+        const one = await cluster.run("pve1", await first.script(), ["--this-node-only"]);
+        assert.equal(one.code, 0, explain(one));
+        assert.match(cluster.node("pve1").readFile("etc/wireguard/wg0.wireguard-hub"), /^enrolled_with=https:\/\/127\.0\.0\.1:\d+$/m);
+        const t = await ch.clusterToken();
+        const r = await cluster.run("pve1", await t.script());
+        assert.equal(r.code, 0, explain(r));
+        assert.match(r.stdout, /^\[1\/3\] pve1: already enrolled$/m);
+        assert.doesNotMatch(r.stdout, /^--- pve1/m, "nothing run on pve1");
+        assert.match(r.stdout, /^\[2\/3\] pve2: enrolled /m);
+        assert.equal((await tokenRow(t)).uses, 2);
     });
 });
 
@@ -221,7 +237,7 @@ describe("Proxmox VE cluster command: values from the hub", () => {
         assert.match(body, /^CLUSTER_ENROLLED_NODES=\(\)$/m);
     });
 
-    it("a hostile cluster name and node names stay data (shellcheck: render.test.ts's hostile values)", () => {
+    it("a hostile cluster name and node names stay data", () => {
         const canary = path.join(work, "canary");
         for (const [i, payload] of canaryPayloads(canary).entries()) {
             const body = renderInstallScript("proxmox", {
@@ -230,6 +246,7 @@ describe("Proxmox VE cluster command: values from the hub", () => {
             const file = path.join(work, `hostile-${i}.sh`);
             fs.writeFileSync(file, body);
             execFileSync("bash", ["-n", file]);
+            if (i === 0) execFileSync("shellcheck", ["--shell=bash", "--severity=style", file]);
             // --help reads the values and prints; a check that runs them would have touched the canary.
             execFileSync("bash", [file, "--help"], { env: { PATH: process.env.PATH ?? "", WGHUB_ROOT_PREFIX: work } });
             const values = execFileSync("bash", ["-c", `eval "$(sed -n '/^CLUSTER_NAME=/p;/^CLUSTER_ENROLLED_NODES=/p' "$1")"; printf '%s\\n' "$CLUSTER_NAME" "\${CLUSTER_ENROLLED_NODES[@]}"`, "bash", file], { encoding: "utf8" });
