@@ -4,8 +4,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startHub, type RunningHub } from "../support/hub";
-import { freePort } from "../support/hub";
+import { freePort, startHub, type RunningHub } from "../support/hub";
 import { hubInit } from "./enrollmentHub";
 import { fixturesDir, repoRoot, SpokeMachine, type RunResult } from "./spokeMachine";
 
