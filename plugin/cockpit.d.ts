@@ -48,6 +48,19 @@ declare module "cockpit" {
         headers?: Record<string, string>;
     }
 
+    export interface SpawnOptions {
+        superuser?: "require" | "try";
+        /** "message": stderr becomes the rejection's message; "ignore": dropped. */
+        err?: "out" | "ignore" | "message";
+    }
+
+    /** A failed process: `exit_status` when it ran and exited non-zero, `problem` when it could not run ("not-found"). */
+    export interface SpawnError {
+        exit_status?: number;
+        problem?: string | null;
+        message?: string;
+    }
+
     export interface FileHandle {
         /** Resolves with the content, or null when the file does not exist. */
         read(): CockpitPromise<string | null>;
@@ -99,6 +112,8 @@ declare module "cockpit" {
         message(error: unknown): string;
         http(options: HttpOptions): HttpClient;
         file(path: string, options?: { superuser?: "require" | "try"; max_read_size?: number }): FileHandle;
+        /** Runs a program through the bridge; resolves with its stdout. Absent outside Cockpit (the embedded page). */
+        spawn?(args: string[], options?: SpawnOptions): CockpitPromise<string>;
         user(): CockpitPromise<UserInfo>;
         permission(options?: { admin?: boolean; group?: string }): Permission;
         dbus(name: string | null, options: { bus: "internal" | "system" | "session" }): DBusClient;

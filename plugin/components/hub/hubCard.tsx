@@ -14,6 +14,7 @@ import type { DriftItem, HubStatus } from "../../types";
 import { EditHubDialog } from "./editHubDialog";
 import { BackupDialog } from "../backup/backupDialog";
 import { enrollmentPort } from "../../util/ports";
+import { FirewallPorts, neededPorts } from "./firewallPorts";
 
 const _ = cockpit.gettext;
 
@@ -89,6 +90,7 @@ export const HubCard = () => {
                     <Item term={_("Ports spokes need")} id="hub-ports">
                         <span id="hub-listen-port">{cockpit.format(_("$0/udp (WireGuard)"), config.listenPort)}</span>
                         {enrollPort !== null && <>, <span id="hub-enroll-port">{cockpit.format(_("$0/tcp (enrollment)"), enrollPort)}</span></>}
+                        <FirewallPorts ports={neededPorts(config.listenPort, enrollPort)} idPrefix="hub" />
                     </Item>
                     <Item term={_("Public endpoint")} id="hub-public-endpoint">{config.publicEndpoint}</Item>
                     <Item term={_("Private endpoint")} id="hub-private-endpoint">{config.privateEndpoint || _("none")}</Item>

@@ -12,6 +12,7 @@ import type { HubConfig, HubStatus } from "../../types";
 import { CopyInline } from "../common/copyText";
 import { hubProblems, HubProblemAlert } from "../hub/hubHealth";
 import { enrollmentPort } from "../../util/ports";
+import { FirewallPorts, neededPorts } from "../hub/firewallPorts";
 
 const _ = cockpit.gettext;
 
@@ -84,6 +85,7 @@ export const SetupResult = ({ config }: { config: HubConfig }) => {
                                 : cockpit.format(_("Spokes must reach this hub on UDP port $0 (WireGuard) and TCP port $1 (enrollment): open both in the firewall."),
                                     config.listenPort, enrollPort)}
                         </p>
+                        <FirewallPorts ports={neededPorts(config.listenPort, enrollPort)} idPrefix="setup-result" />
                         <div className="pf-v6-u-mt-md pf-v6-u-text-align-left">
                             <strong>{_("Hub public key")}</strong>
                             <CopyInline id="setup-result-public-key" text={config.publicKey} />
