@@ -1,4 +1,4 @@
-// One build for the service, the CLI and the Cockpit page.
+// One build for the service, the CLI, the Cockpit page and the library that embeds them.
 // `node esbuild.config.mjs [--watch]`; output in dist/.
 import * as esbuild from "esbuild";
 import fs from "node:fs";
@@ -111,6 +111,59 @@ const plugin = {
     logLevel: "warning",
 };
 
+// The library `npm pack` ships (package.json "exports"): wireguard-hub/backend (createHub and
+// the routers), wireguard-hub/react (the page's components, with the main entry) and
+// wireguard-hub/style.css. Every package stays outside the bundles: the host installs them
+// once (React and PatternFly as peers). The components' `import cockpit from "cockpit"` is
+// plugin/embed/standaloneCockpit.ts there. Declarations: `npm run build:types`.
+const libOut = path.join(dist, "lib");
+
+const standaloneCockpit = {
+    name: "standalone-cockpit",
+    setup(build) {
+        build.onResolve({ filter: /^cockpit$/ }, () => ({ path: path.join(root, "plugin", "embed", "standaloneCockpit.ts") }));
+    },
+};
+
+const libBackend = {
+    entryPoints: { backend: "backend/embed/index.ts" },
+    outdir: libOut,
+    outExtension: { ".js": ".cjs" },
+    bundle: true,
+    packages: "external",
+    platform: "node",
+    target: "node18",
+    format: "cjs",
+    sourcemap: "linked",
+    logLevel: "warning",
+};
+
+const libReact = format => ({
+    entryPoints: { react: "plugin/embed/index.ts" },
+    outdir: libOut,
+    outExtension: { ".js": format === "esm" ? ".mjs" : ".cjs" },
+    bundle: true,
+    packages: "external",
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    target: "es2020",
+    format,
+    jsx: "automatic",
+    plugins: [standaloneCockpit],
+    define: { WGHUB_SOCKET_OVERRIDE: "false" },
+    sourcemap: "linked",
+    logLevel: "warning",
+});
+
+const libStyle = {
+    entryPoints: { style: "plugin/components.css" },
+    outdir: libOut,
+    bundle: true,
+    logLevel: "warning",
+};
+
+const library = [libBackend, libReact("esm"), libReact("cjs"), libStyle];
+
 // The page, its manifest and its translations (po/<lang>.po → po.<lang>.js, which Cockpit
 // serves as the page's po.js to a session in that language).
 function copyPage() {
@@ -137,14 +190,14 @@ if (pageOnly) {
     await esbuild.build(plugin);
     copyPage();
 } else if (watch) {
-    const contexts = await Promise.all([esbuild.context(backend), esbuild.context(plugin)]);
+    const contexts = await Promise.all([backend, plugin, ...library].map(options => esbuild.context(options)));
     copyStatic();
     await Promise.all(contexts.map(c => c.watch()));
     console.log("watching backend/ and plugin/ …");
 } else {
     fs.rmSync(dist, { recursive: true, force: true });
     try {
-        const [, pluginResult] = await Promise.all([esbuild.build(backend), esbuild.build(plugin)]);
+        const [, pluginResult] = await Promise.all([backend, plugin, ...library].map(options => esbuild.build(options)));
         copyStatic();
         const old = `${finalDist}.old-${process.pid}`;
         if (fs.existsSync(finalDist)) fs.renameSync(finalDist, old);

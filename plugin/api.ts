@@ -1,149 +1,30 @@
-// The only place that talks to the hub service: its admin API on a unix socket, reached
-// through Cockpit's bridge as the administrator (superuser: "require"), so Cockpit's login
-// and sudo decide who may manage the hub.
+// The only place that talks to the hub service. Its requests go through a transport
+// (transport/): Cockpit's bridge to the admin socket for the Cockpit page, fetch for a page
+// that a host application serves next to the hub's routers.
 import cockpit from "cockpit";
-import type { HttpClient, HttpError } from "cockpit";
 import type {
     AuditEvent, Cluster, CreatedToken, HubConfig, HubStatus, InitializeRequest, RestoreAnswer, RestoreRequest, Spoke, SpokeUpdateRequest, TokenRequest,
     TokenSummary, TrafficSeries,
 } from "./types";
+import { ApiError, type Answer, type HubTransport, type RequestOptions } from "./transport/types";
+import { cockpitTransport } from "./transport/cockpitTransport";
+
+export { ApiError, type ApiErrorKind } from "./transport/types";
+export { DEFAULT_SOCKET, HUB_ENV_FILE, socket } from "./transport/cockpitTransport";
 
 const _ = cockpit.gettext;
 
-export const DEFAULT_SOCKET = "/run/wireguard-hub/api.sock";
-/** Where the service's environment lives on an installed hub; WGHUB_API_SOCKET may move the socket. */
-export const HUB_ENV_FILE = "/etc/wireguard-hub/hub.env";
-/**
- * Set by the build: true only in a development or test build (WGHUB_PAGE_SOCKET_OVERRIDE=yes),
- * where localStorage["wireguard-hub:socket"] may point the page at a service started with
- * `npm start`. Never in the default build the package ships: any script on Cockpit's origin
- * could point the admin's root bridge at a socket of its own.
- */
-declare const WGHUB_SOCKET_OVERRIDE: boolean;
+let transport: HubTransport = cockpitTransport;
 
-export type ApiErrorKind = "service-down" | "access-denied" | "not-found" | "http" | "bridge";
-
-export class ApiError extends Error {
-    constructor(
-        message: string,
-        readonly hint: string,
-        readonly code: string,
-        readonly status: number,
-        readonly kind: ApiErrorKind,
-    ) {
-        super(message);
-    }
+/** Where the requests go from now on (HubProvider sets it); Cockpit's bridge unless told. */
+export function setTransport(next: HubTransport): void {
+    if (next === transport) return;
+    transport = next;
+    lastList = null;
 }
 
-function envValue(text: string, name: string): string | null {
-    for (const line of text.split("\n")) {
-        const m = line.match(/^\s*(?:export\s+)?([A-Z0-9_]+)\s*=\s*(.*?)\s*$/);
-        if (m && m[1] === name) return m[2].replace(/^(["'])(.*)\1$/, "$2");
-    }
-    return null;
-}
-
-async function findSocket(): Promise<string> {
-    if (WGHUB_SOCKET_OVERRIDE) {
-        try {
-            const override = window.localStorage.getItem("wireguard-hub:socket");
-            if (override && override.startsWith("/")) return override;
-        } catch {
-            // storage can be disabled; the defaults still apply
-        }
-    }
-    const file = cockpit.file(HUB_ENV_FILE, { superuser: "try" });
-    try {
-        const text = await file.read();
-        const fromEnv = text ? envValue(text, "WGHUB_API_SOCKET") : null;
-        if (fromEnv && fromEnv.startsWith("/")) return fromEnv;
-    } catch {
-        // unreadable or missing: the packaged default applies
-    } finally {
-        file.close();
-    }
-    return DEFAULT_SOCKET;
-}
-
-let socketPath: Promise<string> | null = null;
-let client: HttpClient | null = null;
-
-export function socket(): Promise<string> {
-    socketPath ??= findSocket();
-    return socketPath;
-}
-
-async function http(): Promise<HttpClient> {
-    if (!client) client = cockpit.http({ unix: await socket(), superuser: "require" });
-    return client;
-}
-
-function toApiError(err: HttpError | undefined, body: unknown): ApiError {
-    if (err?.problem) {
-        switch (err.problem) {
-        case "not-found":
-        case "disconnected":
-        case "terminated":
-            return new ApiError(_("The WireGuard Hub service is not running."),
-                _("Start it with: systemctl start wireguard-hub"), "SERVICE_DOWN", 0, "service-down");
-        case "access-denied":
-        case "authentication-failed":
-            return new ApiError(_("Administrative access is required to manage the hub."),
-                _("Turn on administrative access with the \"Limited access\" button in Cockpit's top bar."),
-                "ACCESS_DENIED", 0, "access-denied");
-        default:
-            return new ApiError(cockpit.message(err), "", err.problem.toUpperCase(), 0, "bridge");
-        }
-    }
-    const status = err?.status ?? 0;
-    let parsed: { error?: unknown; code?: unknown; hint?: unknown } = {};
-    if (typeof body === "string" && body) {
-        try {
-            parsed = JSON.parse(body);
-        } catch {
-            parsed = { error: body };
-        }
-    }
-    const message = typeof parsed.error === "string" ? parsed.error : (err?.message || err?.reason || _("Request failed"));
-    return new ApiError(message, typeof parsed.hint === "string" ? parsed.hint : "",
-        typeof parsed.code === "string" ? parsed.code : `HTTP_${status}`, status, status === 404 ? "not-found" : "http");
-}
-
-interface Answer {
-    status: number;
-    etag: string | null;
-    text: string;
-}
-
-interface RequestOptions {
-    body?: unknown;
-    params?: Record<string, string | number>;
-    headers?: Record<string, string>;
-}
-
-/** One request, its body taken as it streams in. */
-async function send(method: string, path: string, { body, params, headers = {} }: RequestOptions = {}): Promise<Answer> {
-    const c = await http();
-    return new Promise<Answer>((resolve, reject) => {
-        // Taking each chunk as it arrives (stream) keeps cockpit.js from re-joining the whole
-        // body on every 4 KiB message, which is quadratic: seconds for a 10,000-spoke list.
-        const parts: string[] = [];
-        let status = 0;
-        let etag: string | null = null;
-        c.request({
-            method,
-            path,
-            params,
-            headers: body === undefined ? headers : { ...headers, "Content-Type": "application/json" },
-            body: body === undefined ? "" : JSON.stringify(body),
-        }).response((answerStatus, answerHeaders) => {
-            status = answerStatus;
-            etag = Object.entries(answerHeaders).find(([name]) => name.toLowerCase() === "etag")?.[1] ?? null;
-        }).stream(chunk => {
-            parts.push(chunk);
-        }).then(rest => resolve({ status, etag, text: parts.join("") + (rest ?? "") }),
-            (err: HttpError, answer?: unknown) => reject(toApiError(err, answer)));
-    });
+function send(method: string, path: string, options: RequestOptions = {}): Promise<Answer> {
+    return transport.send(method, path, options);
 }
 
 async function call<T>(method: string, path: string, body?: unknown, params?: Record<string, string | number>): Promise<T> {

@@ -1,88 +1,16 @@
-// The page: a state machine over the store's phase, then the dashboard's tabs.
-import React, { useEffect } from "react";
-import { Page, PageSection, Tab, Tabs, TabTitleText, Content, Flex, FlexItem } from "@patternfly/react-core";
+// The Cockpit page: the hub's dashboard under the page's title, through Cockpit's bridge.
+import React from "react";
+import { Page, PageSection, Content, Flex, FlexItem } from "@patternfly/react-core";
 import cockpit from "cockpit";
-import { store, useStore } from "./store";
-import { Toasts } from "./components/common/toasts";
-import { AccessDenied, Loading, PageError, ServiceDown } from "./components/common/pageStates";
-import { SetupWizard } from "./components/setup/setupWizard";
-import { SetupResult } from "./components/setup/setupResult";
-import { HubCard } from "./components/hub/hubCard";
-import { HubHealth } from "./components/hub/hubHealth";
-import { SpokesTable } from "./components/spokes/spokesTable";
-import { TokensTable } from "./components/tokens/tokensTable";
-import { ProxmoxTree } from "./components/proxmox/proxmoxTree";
-import { TrafficTab } from "./components/traffic/trafficTab";
-import { AuditLog } from "./components/audit/auditLog";
+import { HubProvider } from "./hubProvider";
+import { Dashboard } from "./dashboard";
+import { cockpitTransport } from "./transport/cockpitTransport";
 import { DocumentationLink } from "./components/help/documentationLink";
-import { goTo, usePageLocation } from "./util/location";
 
 const _ = cockpit.gettext;
 
-type TabKey = "spokes" | "tokens" | "proxmox" | "traffic" | "audit";
-const TAB_KEYS: TabKey[] = ["spokes", "tokens", "proxmox", "traffic", "audit"];
-
-const Dashboard = () => {
-    const { status } = useStore();
-    const first = usePageLocation().path[0];
-    const tab: TabKey = (TAB_KEYS as (string | undefined)[]).includes(first) ? first as TabKey : "spokes";
-    const select = (key: TabKey) => {
-        if (key !== tab) goTo([key]);
-    };
-    return (
-        <>
-            <PageSection>
-                <HubHealth status={status} />
-                <HubCard />
-            </PageSection>
-            <PageSection>
-                <Tabs id="main-tabs" activeKey={tab} onSelect={(_e, key) => select(key as TabKey)} mountOnEnter unmountOnExit>
-                    <Tab eventKey="spokes" id="panel-spokes" title={<TabTitleText id="tab-spokes">{_("Spokes")}</TabTitleText>}>
-                        <SpokesTable />
-                    </Tab>
-                    <Tab eventKey="tokens" id="panel-tokens" title={<TabTitleText id="tab-tokens">{_("Tokens")}</TabTitleText>}>
-                        <TokensTable />
-                    </Tab>
-                    <Tab eventKey="proxmox" id="panel-proxmox" title={<TabTitleText id="tab-proxmox">{_("Proxmox")}</TabTitleText>}>
-                        <ProxmoxTree />
-                    </Tab>
-                    <Tab eventKey="traffic" id="panel-traffic" title={<TabTitleText id="tab-traffic">{_("Traffic")}</TabTitleText>}>
-                        <TrafficTab />
-                    </Tab>
-                    <Tab eventKey="audit" id="panel-audit" title={<TabTitleText id="tab-audit">{_("Audit log")}</TabTitleText>}>
-                        <AuditLog />
-                    </Tab>
-                </Tabs>
-            </PageSection>
-        </>
-    );
-};
-
-function Body() {
-    const state = useStore();
-    if (state.setupResult) return <PageSection isFilled><SetupResult config={state.setupResult} /></PageSection>;
-    switch (state.phase) {
-    case "loading":
-        return <PageSection isFilled><Loading /></PageSection>;
-    case "service-down":
-        return <PageSection isFilled><ServiceDown error={state.error} /></PageSection>;
-    case "access-denied":
-        return <PageSection isFilled><AccessDenied /></PageSection>;
-    case "error":
-        return <PageSection isFilled><PageError error={state.error} /></PageSection>;
-    case "uninitialized":
-        return <PageSection isFilled><SetupWizard /></PageSection>;
-    case "ready":
-        return <Dashboard />;
-    }
-}
-
-export const App = () => {
-    useEffect(() => {
-        store.start();
-        return () => store.stop();
-    }, []);
-    return (
+export const App = () => (
+    <HubProvider transport={cockpitTransport}>
         <Page id="wireguard-hub" className="no-masthead-sidebar">
             <PageSection variant="secondary" padding={{ default: "noPadding" }} className="pf-v6-u-px-lg pf-v6-u-pt-md">
                 <Flex alignItems={{ default: "alignItemsCenter" }}>
@@ -90,8 +18,7 @@ export const App = () => {
                     <FlexItem align={{ default: "alignRight" }}><DocumentationLink /></FlexItem>
                 </Flex>
             </PageSection>
-            <Body />
-            <Toasts />
+            <Dashboard />
         </Page>
-    );
-};
+    </HubProvider>
+);
