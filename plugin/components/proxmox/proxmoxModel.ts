@@ -1,6 +1,7 @@
-// Datacenter → cluster → node, from the cluster records and the Proxmox VE spokes.
+// Datacenter → cluster → node, from the cluster records, the Proxmox VE spokes and the cluster
+// tokens still enrolling nodes.
 import cockpit from "cockpit";
-import type { Cluster, Spoke } from "../../types";
+import type { Cluster, Spoke, TokenSummary } from "../../types";
 import { displayState, type DisplayState } from "../../util/spokeState";
 
 const _ = cockpit.gettext;
@@ -13,10 +14,14 @@ export interface NodeView {
 
 export interface ClusterView {
     id: string | null;
+    /** Tells clusters apart in the tree, those without a record too. */
+    key: string;
     name: string;
     datacenter: string;
     nodes: NodeView[];
     counts: Record<DisplayState, number>;
+    /** Cluster tokens whose command still enrolls nodes of this cluster. */
+    enrolling: TokenSummary[];
 }
 
 export interface DatacenterView {
@@ -34,11 +39,18 @@ export function datacenterLabel(name: string): string {
     return name || _("No datacenter");
 }
 
-export function buildTree(clusters: Cluster[], spokes: Spoke[], now = Date.now()): DatacenterView[] {
+function groupView(key: string, name: string, datacenter: string | null): ClusterView {
+    return { id: null, key, name, datacenter: datacenter ?? UNASSIGNED, nodes: [], counts: emptyCounts(), enrolling: [] };
+}
+
+/** `enrolling`: the cluster tokens still enrolling nodes (see enrollingClusterTokens). */
+export function buildTree(clusters: Cluster[], spokes: Spoke[], now = Date.now(), enrolling: TokenSummary[] = []): DatacenterView[] {
     const byId = new Map<string, ClusterView>();
     const byName = new Map<string, ClusterView>();
     for (const c of clusters) {
-        const view: ClusterView = { id: c.id, name: c.clusterName, datacenter: c.datacenter ?? UNASSIGNED, nodes: [], counts: emptyCounts() };
+        const view: ClusterView = {
+            id: c.id, key: `id:${c.id}`, name: c.clusterName, datacenter: c.datacenter ?? UNASSIGNED, nodes: [], counts: emptyCounts(), enrolling: [],
+        };
         byId.set(c.id, view);
         byName.set(c.clusterName, view);
     }
@@ -52,20 +64,21 @@ export function buildTree(clusters: Cluster[], spokes: Spoke[], now = Date.now()
             const dc = s.datacenter ?? UNASSIGNED;
             const key = s.proxmoxClusterName ? `cluster:${s.proxmoxClusterName}` : `dc:${dc}`;
             view = standalone.get(key);
-            if (!view) {
-                view = {
-                    id: null,
-                    name: s.proxmoxClusterName ?? _("Standalone nodes"),
-                    datacenter: dc,
-                    nodes: [],
-                    counts: emptyCounts(),
-                };
-                standalone.set(key, view);
-            }
+            if (!view) standalone.set(key, view = groupView(key, s.proxmoxClusterName ?? _("Standalone nodes"), dc));
         }
         const state = displayState(s, now);
         view.nodes.push({ spoke: s, name: s.proxmoxNodeName || s.hostname || s.name, state });
         view.counts[state] += 1;
+    }
+    // A cluster whose first node has not enrolled yet is in the tree from the moment its token is made.
+    for (const t of enrolling) {
+        const name = t.proxmoxCluster;
+        let view = name ? byName.get(name) ?? standalone.get(`cluster:${name}`) : undefined;
+        if (!view) {
+            const key = name ? `cluster:${name}` : `token:${t.id}`;
+            standalone.set(key, view = groupView(key, name ?? _("New cluster, named by its first node"), t.datacenter));
+        }
+        view.enrolling.push(t);
     }
     const datacenters = new Map<string, DatacenterView>();
     for (const view of [...byId.values(), ...standalone.values()]) {

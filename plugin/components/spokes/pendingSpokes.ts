@@ -1,10 +1,15 @@
 // A spoke exists for the admin from the moment it is added: until its one-time token is used,
-// the table shows the token as a spoke waiting for enrollment.
+// the table shows the token as a spoke waiting for enrollment. A Proxmox VE cluster's token is
+// one row for the whole cluster while nodes may still enroll with it; each node that did is a
+// spoke of its own.
 import * as api from "../../api";
 import type { CreatedToken, Spoke, TokenSummary } from "../../types";
+import { clusterTokenTitle, enrollingClusterTokens } from "../proxmox/clusterTokens";
 
 export interface PendingSpoke {
     token: TokenSummary;
+    /** The spoke's name, or the cluster a cluster token enrolls. */
+    name: string;
     address: string;
     addressV6: string | null;
     /** Lower-cased text the search box matches against. */
@@ -13,23 +18,32 @@ export interface PendingSpoke {
 
 const stripPrefix = (cidr: string) => cidr.replace(/\/\d+$/, "");
 
-/** Unused, unexpired enrollment tokens whose spoke has not registered yet. */
+function waitingSpoke(token: TokenSummary): PendingSpoke {
+    const address = stripPrefix(token.allowedIPs.find(ip => ip.endsWith("/32")) ?? token.allowedIPs[0] ?? "");
+    const v6 = token.allowedIPs.find(ip => ip.endsWith("/128"));
+    const addressV6 = v6 ? stripPrefix(v6) : null;
+    return {
+        token,
+        name: token.spokeName,
+        address,
+        addressV6,
+        haystack: [token.spokeName, address, addressV6 ?? "", token.datacenter ?? "", ...token.subnets].join("\n").toLowerCase(),
+    };
+}
+
+function waitingCluster(token: TokenSummary): PendingSpoke {
+    const name = clusterTokenTitle(token);
+    return { token, name, address: "", addressV6: null, haystack: [name, token.datacenter ?? "", ...token.nodes].join("\n").toLowerCase() };
+}
+
+/** Unused, unexpired enrollment tokens whose spoke has not registered yet, and cluster tokens with uses left. */
 export function pendingSpokes(tokens: TokenSummary[], spokes: Spoke[], now: number): PendingSpoke[] {
     if (!tokens.length) return [];
     const registered = new Set(spokes.map(s => s.id));
-    return tokens
-        .filter(t => t.purpose === "enroll" && t.state === "pending" && Date.parse(t.expiresAt) > now && !registered.has(t.spokeId))
-        .map(token => {
-            const address = stripPrefix(token.allowedIPs.find(ip => ip.endsWith("/32")) ?? token.allowedIPs[0] ?? "");
-            const v6 = token.allowedIPs.find(ip => ip.endsWith("/128"));
-            const addressV6 = v6 ? stripPrefix(v6) : null;
-            return {
-                token,
-                address,
-                addressV6,
-                haystack: [token.spokeName, address, addressV6 ?? "", token.datacenter ?? "", ...token.subnets].join("\n").toLowerCase(),
-            };
-        })
+    const waiting = tokens
+        .filter(t => t.purpose === "enroll" && t.state === "pending" && Date.parse(t.expiresAt) > now && !(t.spokeId && registered.has(t.spokeId)))
+        .map(waitingSpoke);
+    return [...waiting, ...enrollingClusterTokens(tokens, now).map(waitingCluster)]
         .sort((a, b) => Date.parse(b.token.createdAt) - Date.parse(a.token.createdAt));
 }
 

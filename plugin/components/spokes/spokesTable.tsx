@@ -25,6 +25,7 @@ import { SpokeRowView } from "./spokeRow";
 import { CancelEnrollmentDialog, PendingSpokeRow } from "./pendingSpokeRow";
 import { matchesSearch, pendingSpokes, reissueCommand, type PendingSpoke } from "./pendingSpokes";
 import { ReenrollDialog } from "./reenrollDialog";
+import { AddClusterDialog } from "../proxmox/addClusterDialog";
 
 const _ = cockpit.gettext;
 
@@ -49,6 +50,7 @@ export const SpokesTable = () => {
     const [perPage, setPerPage] = useState(20);
     const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
     const [adding, setAdding] = useState(false);
+    const [addingCluster, setAddingCluster] = useState(false);
     const [reenrolling, setReenrolling] = useState<Spoke | null>(null);
     const [reissued, setReissued] = useState<CreatedToken | null>(null);
     const [cancelling, setCancelling] = useState<PendingSpoke | null>(null);
@@ -115,7 +117,7 @@ export const SpokesTable = () => {
             void store.refresh();
         }, (e: unknown) => {
             // Nothing changed: the old command still works.
-            notifyError(cockpit.format(_("Could not make a new command for $0"), p.token.spokeName), asApiError(e));
+            notifyError(cockpit.format(_("Could not make a new command for $0"), p.name), asApiError(e));
             void store.refresh();
         });
     }, []);
@@ -155,6 +157,11 @@ export const SpokesTable = () => {
                     <ToolbarItem>
                         <Button id="add-spoke" variant="primary" icon={<PlusCircleIcon />} onClick={() => setAdding(true)}>
                             {_("Add spoke")}
+                        </Button>
+                    </ToolbarItem>
+                    <ToolbarItem>
+                        <Button id="add-cluster" variant="secondary" icon={<PlusCircleIcon />} onClick={() => setAddingCluster(true)}>
+                            {_("Add Proxmox VE cluster")}
                         </Button>
                     </ToolbarItem>
                     <ToolbarItem alignSelf="center">
@@ -218,6 +225,7 @@ export const SpokesTable = () => {
                 )}
             {spokes.length > 0 && pagination("bottom")}
             {adding && <AddSpokeDialog onClose={() => setAdding(false)} />}
+            {addingCluster && <AddClusterDialog onClose={() => setAddingCluster(false)} />}
             {reenrolling && <ReenrollDialog spoke={reenrolling} onClose={() => setReenrolling(null)} />}
             {reissued && (
                 <TokenDialog token={reissued} title={cockpit.format(_("New command for $0"), reissued.spokeName)}

@@ -23,7 +23,7 @@ export const PLATFORM_NAMES: Record<Platform, string> = {
 
 const PLATFORM_HINTS: Record<Platform, () => string> = {
     linux: () => _("Run as root on the spoke (Debian, Ubuntu, RHEL, Fedora, Arch, openSUSE…)."),
-    proxmox: () => _("Run as root on the Proxmox VE node. Each node of a cluster needs its own token."),
+    proxmox: () => _("Run as root on the Proxmox VE node. To enroll every node of a cluster with one command, use \"Add Proxmox VE cluster\" instead."),
     macos: () => _("Run in Terminal on the Mac; it asks for your password to install WireGuard."),
     windows: () => _("Run in PowerShell opened as Administrator."),
 };
@@ -41,7 +41,7 @@ export function followStage(spoke: Spoke | undefined, token: Pick<CreatedToken, 
 }
 
 /** While a dialog follows a spoke, the list is refreshed more often than the page's own loop. */
-function useFastRefresh(ms: number) {
+export function useFastRefresh(ms: number) {
     useEffect(() => {
         const timer = window.setInterval(() => void store.refresh(), ms);
         return () => window.clearInterval(timer);

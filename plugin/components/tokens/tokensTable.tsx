@@ -1,5 +1,5 @@
 // Installation tokens: pending ones can be revoked; used, expired and revoked ones stay for the record,
-// those older than a week behind a toggle.
+// those older than a week behind a toggle. A cluster token shows its cluster, its nodes and the uses it has left.
 import React, { useMemo, useState } from "react";
 import {
     Button, EmptyState, Spinner, EmptyStateBody, Label, Pagination, SearchInput, Toolbar, ToolbarContent, ToolbarItem,
@@ -14,7 +14,8 @@ import { formatDateTime, timeAgo, timeUntil } from "../../util/format";
 import { notify, notifyError } from "../common/toasts";
 import { paginationTitles } from "../common/paginationTitles";
 import { FilterSelect } from "../common/filterSelect";
-import { queryTokens, STATE_ORDER, type TokenSort, type TokenSortKey } from "./tokenQuery";
+import { queryTokens, STATE_ORDER, tokenName, type TokenSort, type TokenSortKey } from "./tokenQuery";
+import { enrolledText, isClusterToken, usesLeftText } from "../proxmox/clusterTokens";
 
 const _ = cockpit.gettext;
 
@@ -55,10 +56,10 @@ export const TokensTable = () => {
         setBusy(t.id);
         try {
             await api.revokeToken(t.id);
-            notify("success", cockpit.format(_("The token for $0 was revoked"), t.spokeName));
+            notify("success", cockpit.format(_("The token for $0 was revoked"), tokenName(t)));
             await store.refresh();
         } catch (e) {
-            notifyError(cockpit.format(_("Could not revoke the token for $0"), t.spokeName), asApiError(e));
+            notifyError(cockpit.format(_("Could not revoke the token for $0"), tokenName(t)), asApiError(e));
         } finally {
             setBusy(null);
         }
@@ -68,7 +69,7 @@ export const TokensTable = () => {
     if (tokens.length === 0) {
         return (
             <EmptyState id="tokens-empty" headingLevel="h3" icon={KeyIcon} titleText={_("No tokens")}>
-                <EmptyStateBody>{_("Adding a spoke creates a one-time token; it is listed here until it is used or expires.")}</EmptyStateBody>
+                <EmptyStateBody>{_("Adding a spoke creates a one-time token, adding a Proxmox VE cluster one token for its nodes; each is listed here until it is used or expires.")}</EmptyStateBody>
             </EmptyState>
         );
     }
@@ -121,16 +122,25 @@ export const TokensTable = () => {
                     </Tr>
                 </Thead>
                 <Tbody>
-                    {rows.slice((current - 1) * perPage, current * perPage).map(({ token: t, state }) => (
-                        <Tr key={t.id} id={`token-row-${t.id}`} data-spoke-name={t.spokeName} data-state={state}>
+                    {rows.slice((current - 1) * perPage, current * perPage).map(({ token: t, state, name }) => (
+                        <Tr key={t.id} id={`token-row-${t.id}`} data-spoke-name={t.spokeName} data-state={state}
+                            data-cluster={isClusterToken(t) ? t.proxmoxCluster ?? "" : undefined}>
                             <Td dataLabel={_("Spoke")}>
-                                {t.spokeName}
+                                {name}
                                 {t.purpose === "reenroll" && <Label isCompact variant="outline" className="pf-v6-u-ml-sm">{_("re-enroll")}</Label>}
+                                {t.nodes.length > 0 && (
+                                    <div className="pf-v6-u-color-200 pf-v6-u-font-size-sm wgh-token-nodes">
+                                        {cockpit.format(_("Nodes: $0"), t.nodes.join(", "))}
+                                    </div>
+                                )}
                             </Td>
                             <Td dataLabel={_("Prefix")}><code>{t.tokenPrefix}</code></Td>
                             <Td dataLabel={_("Address")}>{t.allowedIPs?.join(", ") || "—"}</Td>
                             <Td dataLabel={_("State")}>
                                 <Label isCompact color={STATES[state].color} className="wgh-token-state">{STATES[state].text()}</Label>
+                                {isClusterToken(t) && (
+                                    <span className="pf-v6-u-ml-sm wgh-token-uses">{state === "pending" ? usesLeftText(t) : enrolledText(t)}</span>
+                                )}
                             </Td>
                             <Td dataLabel={_("Created")}>
                                 <span title={formatDateTime(t.createdAt)}>{t.createdAt ? timeAgo(t.createdAt, now) : "—"}</span>
