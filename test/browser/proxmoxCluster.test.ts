@@ -1,6 +1,7 @@
 // A whole Proxmox VE cluster from the page: one cluster token, its one command, and its nodes
 // followed as they register and handshake (in the dialog, the spokes table, the Proxmox tree
-// and the Tokens tab); "Add nodes" on a known cluster; cancelling what is left of a token.
+// and the Tokens tab); "Add nodes" on a known cluster; cancelling what is left of a token; the
+// same in German.
 // Nodes register through the public API with the token read from the copied command, as the
 // command would on each node; a handshake is written where the reconciler would store it.
 import assert from "node:assert/strict";
@@ -216,6 +217,45 @@ describe("browser: a Proxmox VE cluster in one command", function () {
     });
 
     it("reports no script errors", function () {
+        assert.deepEqual(world.scriptErrors, []);
+    });
+});
+
+describe("browser: a Proxmox VE cluster being enrolled, in German", function () {
+    let tokenId = "";
+    const world = usePageWorld({
+        locale: "de-DE",
+        init: { networkCIDR: "10.71.0.0/24", publicEndpoint: "hub.example.test:51820" },
+        async prepare(hub) {
+            const created = await hub.admin("POST", "/api/installation/token", { maxUses: 3, datacenter: "Lisbon" });
+            assert.equal(created.status, 201, created.text);
+            tokenId = created.body.token.id;
+            const registered = await hub.publicRequest("POST", "/api/spoke/register", {
+                token: created.body.token.token, publicKey: spokePublicKey(), os: "proxmox", hostname: "pve-de-1", isProxmox: true,
+                proxmoxNodeName: "pve-de-1", proxmoxClusterName: "pve-de",
+            });
+            assert.equal(registered.status, 201, registered.text);
+        },
+    });
+
+    it("says it in German: the waiting row with its plural, the tree's progress, the dialog", async function () {
+        const { frame } = world;
+        const row = frame.locator(`#pending-row-${tokenId}`);
+        await row.waitFor();
+        assert.equal(await row.locator(".wgh-spoke-name").textContent(), "Proxmox-VE-Cluster pve-de");
+        assert.equal(await row.locator(".wgh-spoke-state").textContent(), "Wartet auf 2 weitere Knoten");
+        assert.equal(await frame.locator("#add-cluster").textContent(), "Proxmox-VE-Cluster hinzufügen");
+
+        await frame.locator("#tab-proxmox").click();
+        await frame.locator(`#proxmox-tree .wgh-cluster-enrolling[data-token="${tokenId}"]`)
+            .filter({ hasText: /^1 von 3 Knoten registriert, Befehl läuft in (23|24) Std\. ab$/ }).waitFor();
+        await frame.locator("#cluster-add-nodes-pve-de").click();
+        assert.equal(await frame.locator("#add-cluster-title").textContent(), "Knoten zu pve-de hinzufügen");
+        await frame.locator("#add-cluster-nodes").fill("99");
+        await frame.locator("#add-cluster-nodes").press("Enter");
+        await frame.locator("#add-cluster-nodes-helper").filter({ hasText: "Geben Sie eine ganze Zahl von 1 bis 64 ein." }).waitFor();
+        await frame.locator("#add-cluster-cancel").click();
+        await frame.locator("#add-cluster-dialog").waitFor({ state: "detached" });
         assert.deepEqual(world.scriptErrors, []);
     });
 });
