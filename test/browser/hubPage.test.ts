@@ -25,6 +25,9 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
     it("runs the first-run wizard with inline validation, a review step and the result", async function () {
         await frame.locator("#setup-wizard").waitFor();
         await shoot(page, frame, "wizard");
+        // Each step starts on its first field, and its examples read as examples.
+        await frame.locator("#setup-network-cidr:focus").waitFor();
+        assert.equal(await frame.locator("#setup-network-cidr6").getAttribute("placeholder"), "e.g. fd00:1::/64");
 
         const cidr = frame.locator("#setup-network-cidr");
         await cidr.fill("10.20.0.0/33");
@@ -34,12 +37,14 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
         await frame.locator("#setup-network-next:not([disabled])").click();
 
         const endpoint = frame.locator("#setup-public-endpoint");
+        await frame.locator("#setup-public-endpoint:focus").waitFor();
         await endpoint.fill("hub.example.test");
         await frame.locator("#setup-public-endpoint-helper").filter({ hasText: "Add the port, for example hub.example.test:51820" }).waitFor();
         await endpoint.fill("hub.example.test:51820");
         await frame.locator("#setup-private-endpoint").fill("192.168.50.1:51820");
         await frame.locator("#setup-endpoints-next").click();
 
+        await frame.locator("#setup-dns:focus").waitFor();
         await frame.locator("#setup-dns").fill("1.1.1.1, 9.9.9.9");
         await frame.locator("#setup-dns-next").click();
 

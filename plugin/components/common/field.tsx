@@ -14,17 +14,20 @@ export interface FieldProps {
     /** Show the error only once the user has typed or tried to go on. */
     showError?: boolean;
     helper?: string;
-    placeholder?: string;
+    /** A sample value, shown greyed as "e.g. …" so it never reads as a value already filled in. */
+    example?: string;
     isRequired?: boolean;
     type?: "text" | "number" | "password";
     isDisabled?: boolean;
+    /** Focus this field when it appears (the first field of a form or a wizard step). */
+    autoFocus?: boolean;
 }
 
-export const Field = ({ id, label, value, onChange, error, showError = true, helper, placeholder, isRequired, type = "text", isDisabled }: FieldProps) => {
+export const Field = ({ id, label, value, onChange, error, showError = true, helper, example, isRequired, type = "text", isDisabled, autoFocus }: FieldProps) => {
     const visibleError = showError ? error : null;
     return (
         <FormGroup label={label} fieldId={id} isRequired={isRequired}>
-            <TextInput id={id} value={value} type={type} placeholder={placeholder} isDisabled={isDisabled}
+            <TextInput id={id} value={value} type={type} placeholder={example && cockpit.format(_("e.g. $0"), example)} isDisabled={isDisabled} autoFocus={autoFocus}
                 validated={visibleError ? "error" : "default"} onChange={(_e, v) => onChange(v)} />
             {(visibleError || helper) && (
                 <FormHelperText>

@@ -60,6 +60,19 @@ const footer = (step: string, extra: object = {}) => ({
     ...extra,
 });
 
+// Each step's first field takes the focus once shown (the wizard's own focus of its content is
+// turned off: it would land on the step's container, one Tab away from the field).
+const firstFieldOfStep: Record<string, string> = {
+    "setup-step-network": "setup-network-cidr",
+    "setup-step-endpoints": "setup-public-endpoint",
+    "setup-step-dns": "setup-dns",
+};
+
+function focusFirstField(stepId: string): void {
+    const field = firstFieldOfStep[stepId];
+    if (field) window.requestAnimationFrame(() => document.getElementById(field)?.focus());
+}
+
 export const SetupWizard = () => {
     const [values, setValues] = useState<Values>(INITIAL);
     const [touched, setTouched] = useState<Record<string, boolean>>({});
@@ -85,7 +98,7 @@ export const SetupWizard = () => {
         setValues(v => ({ ...v, [key]: value }));
         setTouched(t => ({ ...t, [key]: true }));
     };
-    const field = (key: keyof Values, id: string, label: string, extra: { helper?: string; placeholder?: string; isRequired?: boolean } = {}) => (
+    const field = (key: keyof Values, id: string, label: string, extra: { helper?: string; example?: string; isRequired?: boolean; autoFocus?: boolean } = {}) => (
         <Field id={id} label={label} value={values[key]} onChange={set(key)} error={errors[key]}
             showError={touched[key] ?? false} {...extra} />
     );
@@ -117,24 +130,25 @@ export const SetupWizard = () => {
                     <Button id="setup-restore" variant="link" isInline onClick={() => setRestoring(true)}>{_("Restore from a backup")}</Button>
                 </Content>
                 {restoring && <RestoreDialog onClose={() => setRestoring(false)} />}
-                <Wizard id="setup-wizard" height={520} navAriaLabel={_("Setup steps")} isVisitRequired onSave={() => void submit()}>
+                <Wizard id="setup-wizard" height={520} navAriaLabel={_("Setup steps")} isVisitRequired onSave={() => void submit()}
+                    shouldFocusContent={false} onStepChange={(_event, step) => focusFirstField(String(step.id))}>
                     <WizardStep id="setup-step-network" name={_("Network")} footer={footer("network", { isNextDisabled: !networkOk })}>
                         <Form onSubmit={e => e.preventDefault()}>
                             {field("networkCIDR", "setup-network-cidr", _("VPN network (IPv4)"),
-                                { isRequired: true, helper: _("The hub takes the first address; spokes get the next free ones.") })}
+                                { isRequired: true, autoFocus: true, helper: _("The hub takes the first address; spokes get the next free ones.") })}
                             {field("networkCIDRv6", "setup-network-cidr6", _("VPN network (IPv6, optional)"),
-                                { placeholder: "fd00:1::/64" })}
+                                { example: "fd00:1::/64" })}
                             {field("listenPort", "setup-listen-port", _("WireGuard UDP port"), { isRequired: true })}
                         </Form>
                     </WizardStep>
                     <WizardStep id="setup-step-endpoints" name={_("Endpoints")} footer={footer("endpoints", { isNextDisabled: !endpointsOk })}>
                         <Form onSubmit={e => e.preventDefault()}>
                             {field("publicEndpoint", "setup-public-endpoint", _("Public endpoint"), {
-                                isRequired: true, placeholder: "vpn.example.com:51820",
+                                isRequired: true, example: "vpn.example.com:51820",
                                 helper: _("The host:port spokes on the internet use to reach this hub."),
                             })}
                             {field("privateEndpoint", "setup-private-endpoint", _("Private endpoint (optional)"), {
-                                placeholder: "192.168.1.15:51820",
+                                example: "192.168.1.15:51820",
                                 helper: _("Spokes that can reach this address on the local network use it instead."),
                             })}
                         </Form>
@@ -142,7 +156,7 @@ export const SetupWizard = () => {
                     <WizardStep id="setup-step-dns" name={_("DNS")} footer={footer("dns", { isNextDisabled: !dnsOk })}>
                         <Form onSubmit={e => e.preventDefault()}>
                             {field("dns", "setup-dns", _("DNS servers for spokes (optional)"), {
-                                placeholder: "1.1.1.1, 8.8.8.8",
+                                example: "1.1.1.1, 8.8.8.8",
                                 helper: _("Separated by commas or spaces. Leave empty to keep each spoke's own DNS."),
                             })}
                         </Form>

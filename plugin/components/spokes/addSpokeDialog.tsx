@@ -90,14 +90,14 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
                             void submit();
                         }}>
                             <Field id="add-spoke-name" label={_("Name")} isRequired value={name} onChange={setName}
-                                error={errors.name} showError={tried || name !== ""} placeholder={_("branch-office-1")} />
+                                error={errors.name} showError={tried || name !== ""} example={_("branch-office-1")} />
                             <Field id="add-spoke-address" label={_("Fixed address")} value={address} onChange={setAddress}
                                 error={errors.address} showError={tried || address !== ""}
                                 helper={cockpit.format(_("Optional. Empty takes the next free address in $0."), config?.networkCIDR ?? "")} />
                             <DatacenterPicker id="add-spoke-datacenter" label={_("Datacenter")} value={datacenter} onChange={setDatacenter}
                                 existing={datacenters} helper={_("Optional. Groups Proxmox VE clusters in the Proxmox tab.")} />
                             <Field id="add-spoke-subnets" label={_("Routed subnets")} value={subnets} onChange={setSubnets}
-                                error={errors.subnets} showError={tried || subnets !== ""} placeholder="192.168.10.0/24"
+                                error={errors.subnets} showError={tried || subnets !== ""} example="192.168.10.0/24"
                                 helper={_("Optional. Networks behind this spoke that the hub routes to it, separated by commas.")} />
                             <FormGroup label={_("Token valid for")} fieldId="add-spoke-ttl">
                                 <FormSelect id="add-spoke-ttl" value={ttl} onChange={(_e, v) => setTtl(v)}>
