@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { FrameLocator, Page } from "playwright-core";
+import type { FrameLocator, Locator, Page } from "playwright-core";
 import { createLab, waitFor, type Host, type Lab } from "../support/netns";
 import { startHub } from "../support/hub";
 import { shoot } from "./shots";
@@ -20,6 +20,28 @@ function needsMissing(): string | null {
     for (const bin of ["/usr/bin/wireguard-go", "/usr/bin/wg", "/usr/bin/curl"])
         if (!fs.existsSync(bin)) return `needs ${bin}`;
     return null;
+}
+
+/**
+ * Readable axes: rate ticks short, in one unit, rising from 0; clock ticks as hours and minutes; no two
+ * labels of an axis overlapping.
+ */
+async function assertReadableAxes(chart: Locator): Promise<void> {
+    const rates = await chart.locator(".wgh-axis-rate").allTextContents();
+    assert.equal(rates[0], "0", rates.join(" | "));
+    const units = new Set(rates.slice(1).map(r => /^\d+(?:[.,]\d{1,2})? ((?:Ki|Mi|Gi|Ti)?B)\/s$/.exec(r)?.[1]));
+    assert.equal(units.size, 1, `one unit, short numbers: ${rates.join(" | ")}`);
+    assert.ok(!units.has(undefined), rates.join(" | "));
+    const clocks = await chart.locator(".wgh-axis-time").allTextContents();
+    assert.ok(clocks.length >= 2 && clocks.every(c => /^\d{1,2}:\d\d(?: [AP]M)?$/.test(c)), clocks.join(" | "));
+    for (const axis of [".wgh-axis-rate", ".wgh-axis-time"]) {
+        const boxes = await chart.locator(axis).evaluateAll(els => els.map(e => e.getBoundingClientRect().toJSON() as DOMRect));
+        for (let i = 1; i < boxes.length; i++) {
+            const [a, b] = [boxes[i - 1], boxes[i]];
+            const apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+            assert.ok(apart, `${axis} labels ${i - 1} and ${i} overlap`);
+        }
+    }
 }
 
 describe("browser: live spokes in network namespaces", function () {
@@ -121,6 +143,7 @@ describe("browser: live spokes in network namespaces", function () {
         await frame.locator("#traffic-range-5").click();
         await waitFor("samples in the 5-minute chart", async () => Number(await chart.getAttribute("data-points")) >= 2, 20_000, 500);
         await frame.locator("#traffic-card").evaluate(e => e.scrollIntoView());
+        await assertReadableAxes(frame.locator("#traffic-chart"));
         await shoot(page, frame, "traffic-live");
         await frame.locator("#tab-spokes").click();
 
