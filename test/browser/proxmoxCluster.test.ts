@@ -1,7 +1,7 @@
 // A whole Proxmox VE cluster from the page: one cluster token, its one command, and its nodes
 // followed as they register and handshake (in the dialog, the spokes table, the Proxmox tree
-// and the Tokens tab); "Add nodes" on a known cluster; cancelling what is left of a token; the
-// same in German.
+// and the Tokens tab); "Add nodes" on a known cluster; cancelling what is left of a token; some
+// of it in German.
 // Nodes register through the public API with the token read from the copied command, as the
 // command would on each node; a handshake is written where the reconciler would store it.
 import assert from "node:assert/strict";
