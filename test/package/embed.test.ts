@@ -7,6 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { freePort } from "../support/hub";
+import { adminRoutes } from "../../backend/http/adminRoutes";
+import type { HubContext } from "../../backend/context";
 import { embedInstall, root, startHostApp, wireguardPublicKey, type EmbedInstall, type HostApp } from "../support/embedPackage";
 
 /** The guide's "Backend Integration" snippet, and a port to listen on. */
@@ -20,6 +22,21 @@ app.use('/api/wireguard/spoke', spokeRoutes)
 app.use('/api/wireguard/hub', hubRoutes)
 
 app.listen(Number(process.env.PORT), '127.0.0.1')
+`;
+
+/** A host that guards the admin routes with createHub's authorize hook. */
+const guardedServer = `const express = require("express");
+const { createHub, installationRoutes, spokeRoutes, hubRoutes, proxmoxRoutes, auditRoutes, trafficRoutes } = require("wireguard-hub/backend");
+
+createHub({ authorize: req => (req.get("x-test-user") === "alice" ? "alice" : false) });
+const app = express();
+app.use("/api/wireguard/installation", installationRoutes);
+app.use("/api/wireguard/spoke", spokeRoutes);
+app.use("/api/wireguard/hub", hubRoutes);
+app.use("/api/wireguard/proxmox", proxmoxRoutes);
+app.use("/api/wireguard/audit", auditRoutes);
+app.use("/api/wireguard/traffic", trafficRoutes);
+app.listen(Number(process.env.PORT), "127.0.0.1");
 `;
 
 const serverRender = `// PatternFly's CommonJS build requires its stylesheets; a server render has no use for them.
@@ -183,6 +200,56 @@ describe("package: wireguard-hub as a library (npm pack, installed into an empty
             assert.match(output, /admin routes served without an authorize hook/);
             assert.doesNotMatch(output, /"token":"[A-Za-z0-9_-]{40,}"|token=[A-Za-z0-9_-]{40,}/);
             assert.ok(fs.existsSync(path.join(dataDir(), "hub.sqlite")), "the hub's database is where WGHUB_DATA_DIR says");
+        });
+    });
+
+    describe("createHub's authorize hook", function () {
+        let app: HostApp;
+
+        before(async function () {
+            this.timeout(60_000);
+            fs.writeFileSync(path.join(install.dir, "guarded-server.cjs"), guardedServer);
+            app = await startHostApp("guarded-server.cjs", install.dir, {
+                WGHUB_DATA_DIR: path.join(work, "guarded"), WGHUB_WG_MODE: "off", WGHUB_RATE_LIMIT: "off",
+                WGHUB_TLS: "off", WGHUB_ALLOW_HTTP_ENROLLMENT: "yes", WGHUB_PUBLIC_LISTEN: `127.0.0.1:${await freePort()}`,
+            }, "/api/wireguard/hub/healthz");
+        });
+
+        after(async function () {
+            await app?.stop();
+        });
+
+        it("refuses every admin route of the service's table without it, and lets the hook's user through", async function () {
+            this.timeout(60_000);
+            // The table the service serves on its admin socket: each route, under its area's mount.
+            const routes = adminRoutes({} as HubContext, () => ({ name: "", source: null }));
+            assert.ok(routes.length > 20);
+            for (const r of routes) {
+                const url = `${app.url}${r.path.replace(/^\/api\//, "/api/wireguard/").replace(/:[a-zA-Z]+/g, "00000000-0000-4000-8000-000000000000")}`;
+                const refused = await fetch(url, { method: r.method.toUpperCase(), headers: { "Content-Type": "application/json" }, body: r.method === "get" ? undefined : "{}" });
+                const body = await refused.json() as { code: string };
+                assert.equal(refused.status, 401, `${r.method} ${r.path}`);
+                assert.equal(body.code, "UNAUTHORIZED");
+            }
+            const allowed = await fetch(`${app.url}/api/wireguard/spoke/list`, { headers: { "x-test-user": "alice" } });
+            assert.equal(allowed.status, 200);
+            const init = await fetch(`${app.url}/api/wireguard/hub/initialize`, {
+                method: "POST", headers: { "x-test-user": "alice", "Content-Type": "application/json" },
+                body: JSON.stringify({ networkCIDR: "10.78.0.0/24", publicEndpoint: "203.0.113.8:51820" }),
+            });
+            assert.equal(init.status, 201);
+            const events = await (await fetch(`${app.url}/api/wireguard/audit`, { headers: { "x-test-user": "alice" } })).json() as { events: { actor: string }[] };
+            assert.equal(events.events[0]?.actor, "alice", "the audit log names the hook's user");
+            assert.doesNotMatch(app.output(), /without an authorize hook/);
+        });
+
+        it("keeps the spokes' routes open: script, register, health", async function () {
+            assert.equal((await fetch(`${app.url}/api/wireguard/hub/healthz`)).status, 200);
+            assert.equal((await fetch(`${app.url}/api/wireguard/installation/script/${"A".repeat(43)}?platform=linux`)).status, 404, "an unknown token, not a refusal");
+            const register = await fetch(`${app.url}/api/wireguard/spoke/register`, {
+                method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token: "A".repeat(43), publicKey: wireguardPublicKey() }),
+            });
+            assert.equal(register.status, 404);
         });
     });
 
