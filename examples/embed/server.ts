@@ -31,7 +31,10 @@ function samePassword(given: string): boolean {
 
 // The hub takes its other settings from the WGHUB_* environment. Its admin routes answer only
 // requests the login let in; the install script and the registration stay open for spokes.
-void createHub({ authorize: req => sessionUser(req) ?? false });
+createHub({ authorize: req => sessionUser(req) ?? false }).catch((err: unknown) => {
+    process.stderr.write(`the WireGuard hub cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+});
 
 const app = express();
 
