@@ -191,7 +191,7 @@ describe("browser: every visible string goes through gettext", function () {
         await frame.locator("#tab-spokes").click();
     });
 
-    it("in the dialogs: add a spoke (with its checks and its token), edit the hub, remove a spoke", async function () {
+    it("in the dialogs: add a spoke (with its checks and its token), add a cluster, edit the hub, remove a spoke", async function () {
         await frame.locator("#add-spoke").click();
         await frame.locator("#add-spoke-dialog").waitFor();
         await check("add spoke");
@@ -222,6 +222,16 @@ describe("browser: every visible string goes through gettext", function () {
         await frame.locator("#cancel-enrollment-dialog").waitFor();
         await check("cancel an enrollment");
         await frame.locator("#cancel-enrollment-keep").click();
+
+        await frame.locator("#add-cluster").click();
+        await frame.locator("#add-cluster-dialog").waitFor();
+        await check("add Proxmox VE cluster");
+        await frame.locator("#add-cluster-create").click();
+        await frame.locator("#cluster-command").waitFor();
+        await check("add Proxmox VE cluster: its command and progress");
+        await frame.locator("#add-cluster-done").click();
+        await frame.locator("#token-close-anyway").click();
+        await frame.locator("#add-cluster-dialog").waitFor({ state: "detached" });
 
         await frame.locator("#hub-edit").click();
         await frame.locator("#edit-hub-dialog").waitFor();
@@ -259,6 +269,6 @@ describe("browser: every visible string goes through gettext", function () {
     it("has found no text outside gettext", function () {
         const list = [...escaped].map(([text, view]) => `${view}: "${text}"`);
         assert.deepEqual(list, [], `visible text not marked for translation:\n${list.join("\n")}`);
-        assert.equal(views.length, 25, `every view was looked at: ${views.join(", ")}`);
+        assert.equal(views.length, 27, `every view was looked at: ${views.join(", ")}`);
     });
 });

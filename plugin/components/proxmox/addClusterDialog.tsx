@@ -2,9 +2,10 @@
 // to N nodes), then the same dialog shows the command and follows the nodes as they enroll.
 import React, { useCallback, useMemo, useState } from "react";
 import {
-    Alert, Button, Form, FormGroup, FormSelect, FormSelectOption, ModalBody, ModalFooter, ModalHeader,
+    Alert, Button, Form, ModalBody, ModalFooter, ModalHeader,
 } from "@patternfly/react-core";
 import cockpit from "cockpit";
+import { DEFAULT_TOKEN_LIFETIME, TokenLifetimeField } from "../common/tokenLifetime";
 import * as api from "../../api";
 import { asApiError, store } from "../../store";
 import type { CreatedToken, TokenRequest } from "../../types";
@@ -22,13 +23,6 @@ import { DEFAULT_NODE_COUNT, MAX_NODE_COUNT } from "./clusterTokens";
 
 const _ = cockpit.gettext;
 
-// The Add spoke dialog's choices: a token lives as long whatever it enrolls.
-const TTL_CHOICES = [
-    { value: "1h", label: () => _("1 hour") },
-    { value: "24h", label: () => _("24 hours") },
-    { value: "72h", label: () => _("3 days") },
-    { value: "7d", label: () => _("7 days") },
-];
 
 /** A cluster the hub knows already: its name and datacenter are given, not asked. */
 export interface KnownCluster {
@@ -64,7 +58,7 @@ export const AddClusterDialog = ({ cluster, onClose }: { cluster?: KnownCluster;
     const [name, setName] = useState(cluster?.name ?? "");
     const [nodeCount, setNodeCount] = useState(String(DEFAULT_NODE_COUNT));
     const [datacenter, setDatacenter] = useState(cluster?.datacenter ?? "");
-    const [ttl, setTtl] = useState("24h");
+    const [ttl, setTtl] = useState(DEFAULT_TOKEN_LIFETIME);
     const [tried, setTried] = useState(false);
     const [busy, setBusy] = useState(false);
     const [error, setError] = useState<api.ApiError | null>(null);
@@ -126,11 +120,7 @@ export const AddClusterDialog = ({ cluster, onClose }: { cluster?: KnownCluster;
                                 <DatacenterPicker id="add-cluster-datacenter" label={_("Datacenter")} value={datacenter} onChange={setDatacenter}
                                     existing={datacenters} helper={_("Optional. Groups Proxmox VE clusters in the Proxmox tab.")} />
                             )}
-                            <FormGroup label={_("Token valid for")} fieldId="add-cluster-ttl">
-                                <FormSelect id="add-cluster-ttl" value={ttl} onChange={(_e, v) => setTtl(v)}>
-                                    {TTL_CHOICES.map(c => <FormSelectOption key={c.value} value={c.value} label={c.label()} />)}
-                                </FormSelect>
-                            </FormGroup>
+                            <TokenLifetimeField id="add-cluster-ttl" value={ttl} onChange={setTtl} />
                             {error && <InlineError id="add-cluster-error" title={_("The token could not be created")} error={error} className="" />}
                         </Form>
                     )}

@@ -1,10 +1,11 @@
 // Add a spoke: the form makes a one-time token, then the same dialog shows the commands and follows the spoke.
 import React, { useMemo, useState } from "react";
 import {
-    Button, Form, FormGroup, FormSelect, FormSelectOption, ModalBody, ModalFooter, ModalHeader,
+    Button, Form, ModalBody, ModalFooter, ModalHeader,
 } from "@patternfly/react-core";
 import { Dialog } from "../common/dialog";
 import cockpit from "cockpit";
+import { DEFAULT_TOKEN_LIFETIME, TokenLifetimeField } from "../common/tokenLifetime";
 import * as api from "../../api";
 import { asApiError, store, useStore } from "../../store";
 import type { CreatedToken, TokenRequest } from "../../types";
@@ -20,12 +21,6 @@ import { TokenCloseButtons, TokenCloseQuestion, useTokenCloseGuard } from "./tok
 
 const _ = cockpit.gettext;
 
-const TTL_CHOICES = [
-    { value: "1h", label: () => _("1 hour") },
-    { value: "24h", label: () => _("24 hours") },
-    { value: "72h", label: () => _("3 days") },
-    { value: "7d", label: () => _("7 days") },
-];
 
 export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
     const { config } = useStore();
@@ -34,7 +29,7 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
     const [address, setAddress] = useState("");
     const [datacenter, setDatacenter] = useState("");
     const [subnets, setSubnets] = useState("");
-    const [ttl, setTtl] = useState("24h");
+    const [ttl, setTtl] = useState(DEFAULT_TOKEN_LIFETIME);
     const [tried, setTried] = useState(false);
     const [busy, setBusy] = useState(false);
     const [error, setError] = useState<api.ApiError | null>(null);
@@ -99,11 +94,7 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
                             <Field id="add-spoke-subnets" label={_("Routed subnets")} value={subnets} onChange={setSubnets}
                                 error={errors.subnets} showError={tried || subnets !== ""} example="192.168.10.0/24"
                                 helper={_("Optional. Networks behind this spoke that the hub routes to it, separated by commas.")} />
-                            <FormGroup label={_("Token valid for")} fieldId="add-spoke-ttl">
-                                <FormSelect id="add-spoke-ttl" value={ttl} onChange={(_e, v) => setTtl(v)}>
-                                    {TTL_CHOICES.map(c => <FormSelectOption key={c.value} value={c.value} label={c.label()} />)}
-                                </FormSelect>
-                            </FormGroup>
+                            <TokenLifetimeField id="add-spoke-ttl" value={ttl} onChange={setTtl} />
                             {error && (
                                 <InlineError id="add-spoke-error" title={_("The token could not be created")} error={error} className="" />
                             )}
