@@ -33,36 +33,33 @@ function byArea(routes: RouteSpec[]): Map<Area, RouteSpec[]> {
     return grouped;
 }
 
-const actorKey = Symbol("wireguard-hub actor");
-type WithActor = Request & { [actorKey]?: Actor };
-
-/** Lets a request on to the admin routes only when the host's hook says so. */
-function guard(authorize: Authorize | null): RequestHandler {
+/**
+ * Lets a request on to the admin routes only when the host's hook says so, and notes who it
+ * is for the audit log (in `actors`, one per hub: another hub's guard decides on its own).
+ */
+function guard(authorize: Authorize | null, actors: WeakMap<Request, Actor>): RequestHandler {
     return (req, _res, next) => {
-        if ((req as WithActor)[actorKey]) return next();
+        if (actors.has(req)) return next();
         if (!authorize) {
-            (req as WithActor)[actorKey] = { name: "embedded", source: req.ip ?? null };
+            actors.set(req, { name: "embedded", source: req.ip ?? null });
             return next();
         }
         Promise.resolve()
             .then(() => authorize(req))
             .then(verdict => {
-                if (verdict === false || typeof verdict !== "string" && verdict !== true)
+                if (verdict !== true && (typeof verdict !== "string" || verdict === ""))
                     return next(new HubError("UNAUTHORIZED", "Sign in to manage the WireGuard hub", "The host application refused this request."));
-                (req as WithActor)[actorKey] = { name: typeof verdict === "string" && verdict ? verdict : "embedded", source: req.ip ?? null };
+                actors.set(req, { name: typeof verdict === "string" ? verdict : "embedded", source: req.ip ?? null });
                 next();
             }, next);
     };
 }
 
-function actorOf(req: Request): Actor {
-    return (req as WithActor)[actorKey] ?? { name: "embedded", source: req.ip ?? null };
-}
-
 /** One router per area: its public routes open, then the guard, then its admin routes. */
 export function createRouters(ctx: HubContext, authorize: Authorize | null): HubRouters {
+    const actors = new WeakMap<Request, Actor>();
     const open = byArea(publicRoutes(ctx));
-    const admin = byArea(adminRoutes(ctx, actorOf));
+    const admin = byArea(adminRoutes(ctx, req => actors.get(req) ?? { name: "embedded", source: req.ip ?? null }));
     const rate = ctx.config.rateLimit;
     if (!authorize) ctx.log.warn("admin routes served without an authorize hook: anyone who reaches the host app manages the hub");
     const routers = {} as HubRouters;
@@ -71,7 +68,7 @@ export function createRouters(ctx: HubContext, authorize: Authorize | null): Hub
         const publicSpecs = open.get(area) ?? [];
         const limited = publicSpecs.filter(r => r.path !== "/healthz");
         if (rate) for (const r of limited) router.use(r.path.replace(/\/:.*$/, ""), limiter(rate.max, rate.windowMs, "requests"));
-        const guarded = guard(authorize);
+        const guarded = guard(authorize, actors);
         // A backup to restore is the one big body the API takes, and only after the guard.
         if (area === "hub") router.post("/restore", guarded, express.json({ limit: "256mb", strict: true }));
         router.use(jsonBody());
