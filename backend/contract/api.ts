@@ -125,6 +125,10 @@ export const TokenBody = z.object({
         .meta({ description: `a Proxmox VE cluster token: how many nodes it enrolls, 1 to ${f.maxClusterUses}` }),
     proxmoxCluster: optional(text(100).min(1))
         .meta({ description: "a cluster token's Proxmox VE cluster name; without it the first node to register fixes it" }),
+}).superRefine((body, ctx) => {
+    // A spoke's token names its spoke; a cluster token (maxUses) names none: each node is named after itself.
+    if (body.maxUses === undefined && body.proxmoxCluster !== undefined) ctx.addIssue({ code: "custom", path: ["maxUses"], message: "required" });
+    else if (body.maxUses === undefined && body.spokeName === undefined) ctx.addIssue({ code: "custom", path: ["spokeName"], message: "required" });
 });
 
 export const SpokeUpdateBody = z.object({

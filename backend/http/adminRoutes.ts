@@ -119,12 +119,6 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
             input: { body: c.TokenBody }, answer: c.TokenAnswer,
             responses: { 201: "Token with install commands", 400: errors[400], 404: "Hub not initialised, or spoke not found", 409: "Address taken or network full" },
             async handler(req, res, { body }) {
-                const isCluster = body.maxUses !== undefined || body.proxmoxCluster !== undefined;
-                if (isCluster && body.maxUses === undefined)
-                    throw new HubError("VALIDATION_FAILED", "A cluster token needs maxUses: how many nodes it enrolls",
-                        "Send maxUses, the cluster's node count (or more, for nodes to come).", { field: "maxUses" });
-                if (!isCluster && !body.spokeName)
-                    throw new HubError("VALIDATION_FAILED", "spokeName is required", "Name the spoke (1-63 letters, digits, spaces, '.', '_' or '-').", { field: "spokeName" });
                 const input = {
                     spokeName: body.spokeName ?? "",
                     customIP: body.customIP ?? null,
@@ -132,7 +126,7 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
                     subnets: body.subnets ?? [],
                     ttlMs: body.ttl ?? null,
                     spokeId: body.spokeId ?? null,
-                    cluster: isCluster ? { name: body.proxmoxCluster ?? null, maxUses: body.maxUses! } : null,
+                    cluster: body.maxUses !== undefined ? { name: body.proxmoxCluster ?? null, maxUses: body.maxUses } : null,
                 };
                 const { row, token } = await createToken(ctx, input, actorOf(req));
                 res.status(201).json({ message: "Installation token generated", token: await createdTokenView(row, token) });
