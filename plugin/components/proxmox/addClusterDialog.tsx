@@ -2,7 +2,7 @@
 // to N nodes), then the same dialog shows the command and follows the nodes as they enroll.
 import React, { useCallback, useMemo, useState } from "react";
 import {
-    Alert, Button, Form, ModalBody, ModalFooter, ModalHeader,
+    Alert, Form, ModalBody, ModalFooter, ModalHeader,
 } from "@patternfly/react-core";
 import cockpit from "cockpit";
 import { DEFAULT_TOKEN_LIFETIME, TokenLifetimeField } from "../common/tokenLifetime";
@@ -17,7 +17,7 @@ import { useDatacenters } from "../common/useDatacenters";
 import { submitOnEnter } from "../common/submitOnEnter";
 import { variantLabel } from "../common/alertLabels";
 import { resolveDatacenter } from "../../util/datacenters";
-import { TokenCloseButtons, useTokenCloseGuard } from "../spokes/tokenCloseGuard";
+import { TokenDialogFooter, useTokenCloseGuard } from "../spokes/tokenCloseGuard";
 import { ClusterTokenView } from "./clusterTokenView";
 import { DEFAULT_NODE_COUNT, MAX_NODE_COUNT } from "./clusterTokens";
 
@@ -126,19 +126,8 @@ export const AddClusterDialog = ({ cluster, onClose }: { cluster?: KnownCluster;
                     )}
             </ModalBody>
             <ModalFooter>
-                {guard.asking
-                    ? <TokenCloseButtons guard={guard} />
-                    : token
-                    ? <Button id="add-cluster-done" variant="primary" onClick={guard.requestClose}>{_("Done")}</Button>
-                    : (
-                        <>
-                            <Button id="add-cluster-create" variant="primary" onClick={() => void submit()}
-                                isLoading={busy} isDisabled={busy || (tried && !valid)}>
-                                {_("Create token")}
-                            </Button>
-                            <Button id="add-cluster-cancel" variant="link" onClick={onClose}>{_("Cancel")}</Button>
-                        </>
-                    )}
+                <TokenDialogFooter idPrefix="add-cluster" guard={guard} made={!!token} busy={busy} isDisabled={tried && !valid}
+                    onCreate={() => void submit()} onCancel={onClose} />
             </ModalFooter>
         </Dialog>
     );

@@ -1,7 +1,7 @@
 // Add a spoke: the form makes a one-time token, then the same dialog shows the commands and follows the spoke.
 import React, { useMemo, useState } from "react";
 import {
-    Button, Form, ModalBody, ModalFooter, ModalHeader,
+    Form, ModalBody, ModalFooter, ModalHeader,
 } from "@patternfly/react-core";
 import { Dialog } from "../common/dialog";
 import cockpit from "cockpit";
@@ -17,7 +17,7 @@ import { DatacenterPicker } from "../common/datacenterPicker";
 import { resolveDatacenter } from "../../util/datacenters";
 import { useDatacenters } from "../common/useDatacenters";
 import { submitOnEnter } from "../common/submitOnEnter";
-import { TokenCloseButtons, TokenCloseQuestion, useTokenCloseGuard } from "./tokenCloseGuard";
+import { TokenDialogFooter, TokenCloseQuestion, useTokenCloseGuard } from "./tokenCloseGuard";
 
 const _ = cockpit.gettext;
 
@@ -102,19 +102,8 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
                     )}
             </ModalBody>
             <ModalFooter>
-                {guard.asking
-                    ? <TokenCloseButtons guard={guard} />
-                    : token
-                    ? <Button id="add-spoke-done" variant="primary" onClick={guard.requestClose}>{_("Done")}</Button>
-                    : (
-                        <>
-                            <Button id="add-spoke-create" variant="primary" onClick={() => void submit()}
-                                isLoading={busy} isDisabled={busy || (tried && !valid)}>
-                                {_("Create token")}
-                            </Button>
-                            <Button id="add-spoke-cancel" variant="link" onClick={onClose}>{_("Cancel")}</Button>
-                        </>
-                    )}
+                <TokenDialogFooter idPrefix="add-spoke" guard={guard} made={!!token} busy={busy} isDisabled={tried && !valid}
+                    onCreate={() => void submit()} onCancel={onClose} />
             </ModalFooter>
         </Dialog>
     );

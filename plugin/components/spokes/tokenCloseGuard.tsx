@@ -46,3 +46,28 @@ export const TokenCloseButtons = ({ guard }: { guard: TokenCloseGuard }) => (
         <Button id="token-close-anyway" variant="secondary" isDanger onClick={guard.closeAnyway}>{_("Close without copying")}</Button>
     </>
 );
+
+/**
+ * The footer of a dialog that makes a token: Create and Cancel, then Done once the token is
+ * shown, and the guard's question when closing would lose an uncopied command.
+ */
+export const TokenDialogFooter = ({ idPrefix, guard, made, busy, isDisabled, onCreate, onCancel }: {
+    idPrefix: string;
+    guard: TokenCloseGuard;
+    made: boolean;
+    busy: boolean;
+    isDisabled: boolean;
+    onCreate: () => void;
+    onCancel: () => void;
+}) => {
+    if (guard.asking) return <TokenCloseButtons guard={guard} />;
+    if (made) return <Button id={`${idPrefix}-done`} variant="primary" onClick={guard.requestClose}>{_("Done")}</Button>;
+    return (
+        <>
+            <Button id={`${idPrefix}-create`} variant="primary" onClick={onCreate} isLoading={busy} isDisabled={busy || isDisabled}>
+                {_("Create token")}
+            </Button>
+            <Button id={`${idPrefix}-cancel`} variant="link" onClick={onCancel}>{_("Cancel")}</Button>
+        </>
+    );
+};
