@@ -28,8 +28,7 @@ export function forwardingSysctls(addresses: readonly string[]): string[] {
     return settings;
 }
 
-export function renderConf(desired: Pick<DesiredState, "iface" | "peers">, privateKey: string): string {
-    const { iface } = desired;
+function confHeader(iface: DesiredState["iface"], privateKey: string): string[] {
     const lines = [
         "# Written by wireguard-hub from its database; edits here are overwritten.",
         "# `wg-quick up` with this file restores the hub without the service.",
@@ -40,7 +39,29 @@ export function renderConf(desired: Pick<DesiredState, "iface" | "peers">, priva
     if (iface.addresses.length)
         lines.push(`Address = ${iface.addresses.map(a => confValue(a, isInterfaceAddress)).join(", ")}`);
     lines.push(`PostUp = sysctl -q -w ${forwardingSysctls(iface.addresses).map(s => confValue(s, v => /^[a-z0-9._]+=[01]$/.test(v))).join(" ")}`);
+    return lines;
+}
+
+export function renderConf(desired: Pick<DesiredState, "iface" | "peers">, privateKey: string): string {
+    const lines = confHeader(desired.iface, privateKey);
     for (const peer of desired.peers) lines.push(peerBlock(peer.publicKey, peer.allowedIPs));
+    return lines.join("\n") + "\n";
+}
+
+/** Peers rendered between two turns of the event loop. */
+const peersPerSlice = 2_000;
+
+/**
+ * The same text as renderConf, rendered a slice of peers at a time: at 100,000 peers one
+ * render holds the event loop for about 200 ms, which every request waiting then pays.
+ */
+export async function renderConfInSlices(desired: Pick<DesiredState, "iface" | "peers">, privateKey: string): Promise<string> {
+    const lines = confHeader(desired.iface, privateKey);
+    const { peers } = desired;
+    for (let i = 0; i < peers.length; i++) {
+        if (i > 0 && i % peersPerSlice === 0) await new Promise(resolve => setImmediate(resolve));
+        lines.push(peerBlock(peers[i].publicKey, peers[i].allowedIPs));
+    }
     return lines.join("\n") + "\n";
 }
 

@@ -9,7 +9,7 @@
 // a run are merged into exactly one follow-up.
 import fs from "node:fs";
 import path from "node:path";
-import { ConfFile, renderConf } from "./confFile";
+import { ConfFile, renderConfInSlices } from "./confFile";
 import { parseDump, type Dump } from "./dump";
 import type { WgHost } from "./host";
 import { createInterface, enableForwarding, ensureAddressesAndUp, readInterfaceState, type InterfaceState } from "./interface";
@@ -97,8 +97,8 @@ export class Reconciler {
      * rendered once (`confDelayMs` after the first), not after each of them. Full runs write
      * at once.
      */
-    private writeConf(render: () => string, now: boolean): Promise<void> {
-        this.confPending = () => this.conf.write(render());
+    private writeConf(render: () => Promise<string>, now: boolean): Promise<void> {
+        this.confPending = async () => this.conf.write(await render());
         if (now) return this.flushConf();
         this.confTimer ??= setTimeout(() => {
             this.flushConf().catch(err =>
@@ -242,7 +242,7 @@ export class Reconciler {
             await this.writeConf(() => {
                 const { table, peers } = this.checkedPeers(desired);
                 this.state.peers = table.size;
-                return renderConf({ iface, peers }, privateKey);
+                return renderConfInSlices({ iface, peers }, privateKey);
             }, full);
             return;
         }
@@ -303,7 +303,7 @@ export class Reconciler {
         const inputs = { ifaceKey, privateKey, peers };
         if (!dump || !this.sameConfInputs(inputs)) {
             this.confInputs = null;
-            await this.writeConf(() => renderConf({ iface, peers }, privateKey), Boolean(dump));
+            await this.writeConf(() => renderConfInSlices({ iface, peers }, privateKey), Boolean(dump));
             if (dump) this.confInputs = inputs;
         }
 

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { allowedIPsKey, canonicalCidr } from "../../backend/wireguard/cidr";
-import { ConfFile, confValue, renderConf } from "../../backend/wireguard/confFile";
+import { ConfFile, confValue, renderConf, renderConfInSlices } from "../../backend/wireguard/confFile";
 import { parseDump } from "../../backend/wireguard/dump";
 import { generateKeyPair } from "../../backend/wireguard/keys";
 import { diffPeers, findDrift, isPeerEndpoint, peerTable, wgSetBatches, withLastEndpoints } from "../../backend/wireguard/plan";
@@ -137,6 +137,19 @@ describe("wireguard: config file", () => {
         assert.match(text, /^Address = 10\.0\.1\.1\/24, fd00::1\/64$/m);
         assert.match(text, /^AllowedIPs = 10\.0\.1\.2\/32, fd00::2\/128, 192\.168\.5\.0\/24$/m);
         assert.match(text, /net\.ipv6\.conf\.all\.forwarding=1/);
+    });
+
+    it("renders the same text a slice of peers at a time, letting other work run between slices", async () => {
+        const many = Array.from({ length: 4_500 }, (_, i) => ({
+            publicKey: generateKeyPair().publicKey, allowedIPs: [`10.1.${i >> 8}.${i & 255}/32`],
+        }));
+        let turns = 0;
+        const counting = setInterval(() => turns++, 0);
+        const sliced = await renderConfInSlices({ ...desired, peers: many }, hub.privateKey);
+        clearInterval(counting);
+        assert.equal(sliced, renderConf({ ...desired, peers: many }, hub.privateKey));
+        assert.ok(turns > 0, "timers ran while the peers were rendered");
+        await assert.rejects(renderConfInSlices({ ...desired, peers: [...many, { publicKey: "not-a-key", allowedIPs: ["10.0.1.2/32"] }] }, hub.privateKey));
     });
 
     it("refuses values that could add or hide a directive", () => {
