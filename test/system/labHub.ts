@@ -17,7 +17,8 @@ export interface LabHub {
 }
 
 /** Starts the hub in the lab's hub namespace and initialises it with `init` (null: leave it uninitialised). */
-export async function startLabHub(lab: Lab, init: Record<string, unknown> | null, schedule = "*/5 * * * * *"): Promise<LabHub> {
+export async function startLabHub(lab: Lab, init: Record<string, unknown> | null, schedule = "*/5 * * * * *",
+    env: Record<string, string> = {}): Promise<LabHub> {
     const shims = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-lab-shims-"));
     fs.writeFileSync(path.join(shims, "sudo"), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
     const lan = lab.hub.lanAddress;
@@ -29,6 +30,7 @@ export async function startLabHub(lab: Lab, init: Record<string, unknown> | null
             WGHUB_PUBLIC_LISTEN: `${lan}:51821`,
             WGHUB_PUBLIC_URL: `https://${lan}:51821`,
             WGHUB_RECONCILE_SCHEDULE: schedule,
+            ...env,
         },
     });
     if (init) {

@@ -8,7 +8,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createLab, waitFor, type Host, type Lab } from "../support/netns";
-import { startHub, type RunningHub } from "../support/hub";
+import type { RunningHub } from "../support/hub";
+import { startLabHub, type LabHub } from "./labHub";
 import { hubPeers, ping } from "./wgSpoke";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -41,6 +42,7 @@ function nodeRecordings(dir: string, name: string, addresses: Map<string, string
 describe("a Proxmox VE cluster enrolled with one command, in network namespaces", function () {
     this.timeout(240_000);
     let lab: Lab;
+    let labHub: LabHub | undefined;
     let hub: RunningHub;
     let work: string;
     const nodes: Node[] = [];
@@ -48,21 +50,8 @@ describe("a Proxmox VE cluster enrolled with one command, in network namespaces"
     before(async () => {
         lab = await createLab({ spokes: 3, subnet: 47 });
         work = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-pve-lab-"));
-        const lan = lab.hub.lanAddress;
-        hub = await startHub({
-            netns: lab.hub.ns,
-            env: {
-                WGHUB_WG_MODE: "userspace",
-                WGHUB_INTERFACE: lab.hubInterface,
-                WGHUB_PUBLIC_LISTEN: `${lan}:51821`,
-                WGHUB_PUBLIC_URL: `https://${lan}:51821`,
-                WGHUB_RECONCILE_SCHEDULE: "*/2 * * * * *",
-                WGHUB_TEMPLATES_DIR: path.join(root, "templates"),
-            },
-        });
-        const init = await hub.admin("POST", "/api/hub/initialize", { networkCIDR: "10.0.1.0/24", listenPort: 51820, publicEndpoint: `${lan}:51820` });
-        assert.equal(init.status, 201, init.text);
-        await waitFor("the hub's WireGuard interface", async () => (await lab.hub.exec("wg", ["show", lab.hubInterface])).code === 0, 15_000);
+        labHub = await startLabHub(lab, { networkCIDR: "10.0.1.0/24" }, "*/2 * * * * *", { WGHUB_TEMPLATES_DIR: path.join(root, "templates") });
+        hub = labHub.hub;
 
         const names = ["pve1", "pve2", "pve3"];
         const addresses = new Map(names.map((n, i) => [n, lab.spokes[i]!.lanAddress]));
@@ -96,8 +85,7 @@ describe("a Proxmox VE cluster enrolled with one command, in network namespaces"
     });
 
     after(async () => {
-        await hub?.stop();
-        if (hub) fs.rmSync(hub.dataDir, { recursive: true, force: true });
+        await labHub?.stop();
         await lab?.destroy();
         if (work) fs.rmSync(work, { recursive: true, force: true });
     });

@@ -6,9 +6,7 @@ import {
 } from "@patternfly/react-core";
 import cockpit from "cockpit";
 import { DEFAULT_TOKEN_LIFETIME, TokenLifetimeField } from "../common/tokenLifetime";
-import * as api from "../../api";
-import { asApiError, store } from "../../store";
-import type { CreatedToken, TokenRequest } from "../../types";
+import type { TokenRequest } from "../../types";
 import { Dialog } from "../common/dialog";
 import { Field } from "../common/field";
 import { InlineError } from "../common/inlineError";
@@ -18,6 +16,7 @@ import { submitOnEnter } from "../common/submitOnEnter";
 import { variantLabel } from "../common/alertLabels";
 import { resolveDatacenter } from "../../util/datacenters";
 import { TokenDialogFooter, useTokenCloseGuard } from "../spokes/tokenCloseGuard";
+import { useTokenCreation } from "../spokes/useTokenCreation";
 import { ClusterTokenView } from "./clusterTokenView";
 import { DEFAULT_NODE_COUNT, MAX_NODE_COUNT } from "./clusterTokens";
 
@@ -60,9 +59,7 @@ export const AddClusterDialog = ({ cluster, onClose }: { cluster?: KnownCluster;
     const [datacenter, setDatacenter] = useState(cluster?.datacenter ?? "");
     const [ttl, setTtl] = useState(DEFAULT_TOKEN_LIFETIME);
     const [tried, setTried] = useState(false);
-    const [busy, setBusy] = useState(false);
-    const [error, setError] = useState<api.ApiError | null>(null);
-    const [token, setToken] = useState<CreatedToken | null>(null);
+    const { busy, error, token, create } = useTokenCreation();
     const guard = useTokenCloseGuard(onClose, token !== null);
     const { onStage } = guard.follow;
     const onEnrolled = useCallback(() => onStage("registered"), [onStage]);
@@ -79,16 +76,7 @@ export const AddClusterDialog = ({ cluster, onClose }: { cluster?: KnownCluster;
         if (clusterName) req.proxmoxCluster = clusterName;
         const pickedDatacenter = resolveDatacenter(datacenter, datacenters);
         if (pickedDatacenter) req.datacenter = pickedDatacenter;
-        setBusy(true);
-        setError(null);
-        try {
-            setToken(await api.createToken(req));
-            void store.refresh();
-        } catch (e) {
-            setError(asApiError(e));
-        } finally {
-            setBusy(false);
-        }
+        await create(req);
     };
 
     const title = token

@@ -6,9 +6,8 @@ import {
 import { Dialog } from "../common/dialog";
 import cockpit from "cockpit";
 import { DEFAULT_TOKEN_LIFETIME, TokenLifetimeField } from "../common/tokenLifetime";
-import * as api from "../../api";
-import { asApiError, store, useStore } from "../../store";
-import type { CreatedToken, TokenRequest } from "../../types";
+import { useStore } from "../../store";
+import type { TokenRequest } from "../../types";
 import { Field } from "../common/field";
 import { TokenView } from "./tokenView";
 import { checkSpokeAddress, checkSpokeName, checkSubnets, splitList } from "../../util/validate";
@@ -18,6 +17,7 @@ import { resolveDatacenter } from "../../util/datacenters";
 import { useDatacenters } from "../common/useDatacenters";
 import { submitOnEnter } from "../common/submitOnEnter";
 import { TokenDialogFooter, TokenCloseQuestion, useTokenCloseGuard } from "./tokenCloseGuard";
+import { useTokenCreation } from "./useTokenCreation";
 
 const _ = cockpit.gettext;
 
@@ -31,9 +31,7 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
     const [subnets, setSubnets] = useState("");
     const [ttl, setTtl] = useState(DEFAULT_TOKEN_LIFETIME);
     const [tried, setTried] = useState(false);
-    const [busy, setBusy] = useState(false);
-    const [error, setError] = useState<api.ApiError | null>(null);
-    const [token, setToken] = useState<CreatedToken | null>(null);
+    const { busy, error, token, create } = useTokenCreation();
     // Before a token exists there is nothing to lose: the form closes at once.
     const guard = useTokenCloseGuard(onClose, token !== null);
 
@@ -58,16 +56,7 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
         if (pickedDatacenter) req.datacenter = pickedDatacenter;
         const nets = splitList(subnets);
         if (nets.length) req.subnets = nets;
-        setBusy(true);
-        setError(null);
-        try {
-            setToken(await api.createToken(req));
-            void store.refresh();
-        } catch (e) {
-            setError(asApiError(e));
-        } finally {
-            setBusy(false);
-        }
+        await create(req);
     };
 
     return (
