@@ -1,10 +1,12 @@
-// The macOS install script with stubbed brew, launchctl, uname and sw_vers, registering with
-// a real hub: Homebrew's prefix (Apple silicon and Intel), the conf in root's /etc/wireguard,
-// the launchd daemon that brings the tunnel up at boot, and the agent with its own daemon.
+// The macOS install script with stubbed brew, launchctl, uname, sw_vers and osascript (node
+// runs the script's JavaScript), registering with a real hub: the keys made and registered
+// before brew install, Homebrew's prefix (Apple silicon and Intel), the conf in root's
+// /etc/wireguard, the launchd daemon that brings the tunnel up at boot, and the agent with its
+// own daemon.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { publicKeyOf } from "../../backend/wireguard/keys";
+import { generateKeyPair, publicKeyOf } from "../../backend/wireguard/keys";
 import { templatesDir } from "../../backend/scripts/render";
 import { startEnrollmentHub, type EnrollmentHub } from "./enrollmentHub";
 import { callsOf, fixturesDir, SpokeMachine, stubsDir, type RunResult } from "./spokeMachine";
@@ -21,6 +23,7 @@ function mac(prefix: "opt/homebrew" | "usr/local", arch: "arm64" | "x86_64"): { 
     const brewPrefix = m.path(prefix);
     fs.mkdirSync(path.join(brewPrefix, "bin"), { recursive: true });
     fs.symlinkSync(path.join(stubsDir, "brew"), path.join(brewPrefix, "bin", "brew"));
+    fs.symlinkSync(path.join(fixturesDir, "macos", "osascript"), path.join(m.bin, "osascript"));
     return {
         m,
         env: {
@@ -29,6 +32,8 @@ function mac(prefix: "opt/homebrew" | "usr/local", arch: "arm64" | "x86_64"): { 
             STUB_SW_VERS: path.join(fixturesDir, "macos", "sw_vers-14-arm64"),
             STUB_BREW_PREFIX: brewPrefix,
             STUB_ANSWERING: privateEndpoint,
+            STUB_NODE: process.execPath,
+            STUB_JXA: path.join(fixturesDir, "macos", "jxa.cjs"),
             SUDO_USER: "alice",
             // The launchctl stub runs a daemon at bootstrap, the agent's too: whatever it sends
             // to the hub's tunnel address goes to a closed port on loopback instead.
@@ -42,6 +47,15 @@ function plistStrings(xml: string, key: string): string[] {
     const m = new RegExp(`<key>${key}</key>\\s*<array>([\\s\\S]*?)</array>`).exec(xml);
     return m ? [...m[1]!.matchAll(/<string>([^<]*)<\/string>/g)].map(x => x[1]!) : [];
 }
+
+/** Index of the first call for which TEST is true. */
+function callIndex(r: RunResult, test: (call: string[]) => boolean): number {
+    return r.calls.findIndex(test);
+}
+
+const isBrewInstall = (c: string[]) => c[0] === "sudo" && c.includes("install") && c.includes("wireguard-tools");
+// register_json asks hostname for the name it sends: the registration request follows.
+const isRegistration = (c: string[]) => c[0] === "hostname";
 
 describe("macOS install script against a real hub", function () {
     let eh: EnrollmentHub;
@@ -119,7 +133,22 @@ describe("macOS install script against a real hub", function () {
 
             const registered = ((await eh.hub.admin("GET", "/api/spoke/list")).body.spokes as Record<string, unknown>[]).find(s => s.id === t.spokeId);
             assert.equal(registered?.os, "macos");
-            assert.equal(registered?.publicKey, publicKeyOf(/^PrivateKey = (.*)$/m.exec(confText)![1]!));
+            const privateKey = /^PrivateKey = (.*)$/m.exec(confText)![1]!;
+            assert.equal(registered?.publicKey, publicKeyOf(privateKey));
+
+            // The key pair is made by osascript's X25519 and registered before brew install,
+            // which wg pubkey then confirms; neither the token nor the private key is in any argv.
+            const jxa = callIndex(r, c => c[0] === "osascript");
+            assert.ok(jxa >= 0 && jxa < callIndex(r, isRegistration), "osascript worked out the public key before the registration");
+            assert.ok(callIndex(r, isRegistration) < callIndex(r, isBrewInstall), "registered before brew install");
+            assert.deepEqual(callsOf(r, "osascript")[0]!.slice(1, 4), ["-l", "JavaScript", "-e"]);
+            assert.ok(callIndex(r, isBrewInstall) < callIndex(r, c => c[0] === "wg" && c[1] === "pubkey"), "wg pubkey checks the key after the install");
+            assert.ok(r.stdout.indexOf("registered as spoke") < r.stdout.indexOf("brew install wireguard-tools"), r.stdout);
+            assert.match(r.stdout, /wg pubkey agrees with the public key registered/);
+            for (const call of r.calls) {
+                assert.ok(!call.join(" ").includes(t.token), `${call[0]} had the token in its arguments`);
+                assert.ok(!call.join(" ").includes(privateKey), `${call[0]} had the private key in its arguments`);
+            }
             assert.match(r.stdout, /macOS 14\.4\.1 on (arm64|x86_64)/);
             assert.match(r.stdout, /^\[8\/8\] Checking the tunnel$/m);
         });
@@ -152,6 +181,35 @@ describe("macOS install script against a real hub", function () {
             assert.equal(m.exists(gone), false, gone);
         assert.ok(callsOf(r, "launchctl").some(c => c[1] === "bootout" && c[3] === m.path("Library/LaunchDaemons/com.wireguard-hub.agent.plist")), "the agent's daemon is unloaded");
         assert.match(r.stdout, /Removed the agent \(wireguard-hub-agent\) and its launchd daemon/);
+    });
+
+    it("without a public key from osascript, installs wireguard-tools first and makes the keys with wg", async () => {
+        const t = await eh.token("mac-no-jxa");
+        const { m, env } = mac("opt/homebrew", "arm64");
+        machines.push(m);
+        const r = await m.runScript(await t.script("macos"), [], { ...env, STUB_OSASCRIPT: "fail" });
+        assert.equal(r.code, 0, explain(r));
+        assert.match(r.stdout, /no public key before WireGuard is installed \(osascript missing or failed\): installing it first/);
+        assert.ok(callIndex(r, isBrewInstall) < callIndex(r, c => c[0] === "wg" && c[1] === "genkey"), "wg makes the keys once installed");
+        assert.ok(callIndex(r, isBrewInstall) < callIndex(r, isRegistration), "the registration follows the install");
+        assert.ok(r.stdout.indexOf("Installing WireGuard") < r.stdout.indexOf("Registering with the hub"), r.stdout);
+        const registered = ((await eh.hub.admin("GET", "/api/spoke/list")).body.spokes as Record<string, unknown>[]).find(s => s.id === t.spokeId);
+        assert.equal(registered?.publicKey, publicKeyOf(/^PrivateKey = (.*)$/m.exec(m.readFile("etc/wireguard/wg0.conf"))![1]!));
+        assert.match(r.stdout, /^\[8\/8\] Checking the tunnel$/m);
+    });
+
+    it("stops before starting the tunnel when wg pubkey disagrees with the key registered", async () => {
+        const t = await eh.token("mac-wrong-key");
+        const { m, env } = mac("opt/homebrew", "arm64");
+        machines.push(m);
+        const wrong = generateKeyPair().publicKey;
+        const r = await m.runScript(await t.script("macos"), [], { ...env, STUB_OSASCRIPT: wrong });
+        assert.equal(r.code, 1, explain(r));
+        assert.ok(r.stderr.includes(`ERROR: the public key registered with the hub (${wrong}) is not the one wg pubkey gives for this spoke's private key`), r.stderr);
+        assert.match(r.stderr, /The tunnel was not started\. Ask the hub admin for a re-enroll command for spoke 'mac-wrong-key'/);
+        assert.ok(callIndex(r, isBrewInstall) >= 0);
+        assert.deepEqual(callsOf(r, "launchctl").filter(c => c[1] === "bootstrap"), [], "no daemon loaded");
+        assert.deepEqual(callsOf(r, "wg-quick"), []);
     });
 
     it("says where to get Homebrew when there is none", async () => {
