@@ -1,6 +1,7 @@
 // The WGHUB_* configuration contract of DESIGN.md. A bad value stops start-up with one
 // line naming the variable and what it accepts (ConfigError).
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import cron from "node-cron";
 import { parseDuration } from "./contract/fields";
@@ -44,6 +45,8 @@ export interface Config {
     adminTokenFile: string | null;
     trustProxy: string | null;
     logLevel: LogLevel;
+    /** This hub's name among the hubs sharing one PostgreSQL database (WGHUB_HUB_NAME; default: the host name). */
+    hubName: string;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +82,14 @@ function isTrustedProxy(item: string): boolean {
     const family = net.isIP(ip);
     if (!family || rest.length) return false;
     return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+export const hubNamePattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** A host name as a hub name: lower case, anything else a hyphen ("PVE_1.lan" → "pve-1-lan"). */
+export function hubNameOf(host: string): string {
+    const name = host.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+/, "").slice(0, 63);
+    return hubNamePattern.test(name) ? name : "hub";
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
@@ -155,6 +166,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     if (trustProxy !== null && !trustProxy.split(",").map(s => s.trim()).every(isTrustedProxy))
         fail("WGHUB_TRUST_PROXY", "proxy addresses or networks, comma-separated (e.g. 127.0.0.1 or loopback,10.0.0.0/8)");
 
+    const hubName = get("WGHUB_HUB_NAME") ?? hubNameOf(os.hostname());
+    if (!hubNamePattern.test(hubName)) fail("WGHUB_HUB_NAME", "1-63 lower-case letters, digits or hyphens, starting with a letter or digit");
+
     const logLevel = (get("WGHUB_LOG_LEVEL") ?? "info") as LogLevel;
     if (!["error", "warn", "info", "debug"].includes(logLevel)) fail("WGHUB_LOG_LEVEL", "error, warn, info or debug");
 
@@ -180,5 +194,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         adminTokenFile,
         trustProxy,
         logLevel,
+        hubName,
     };
 }

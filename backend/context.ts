@@ -9,6 +9,7 @@ import type { DesiredPeers } from "./spokes/desired";
 import type { TrafficSamples } from "./traffic/samples";
 import type { WireGuard } from "./wireguard/types";
 import type { TlsMaterial } from "./hub/tls";
+import type { HubMesh } from "./hubs/mesh";
 
 export interface HubContext {
     config: Config;
@@ -21,6 +22,8 @@ export interface HubContext {
     traffic: TrafficSamples;
     /** Set once WireGuard is up; domain code calls peersChanged() instead of touching it. */
     wireguard: WireGuard | null;
+    /** The hubs sharing this PostgreSQL database (null on SQLite: one hub). */
+    mesh: HubMesh | null;
     /** The public listener's certificate (null when WGHUB_TLS=off). */
     tls: TlsMaterial | null;
     /** Re-issue the certificate for new endpoint names (after initialise or a config change). */

@@ -16,6 +16,8 @@ import { loadHub, recoverStagedKey } from "./hub/hub";
 import { endpointHost } from "./contract/fields";
 import { desiredState, saveStatus } from "./spokes/spokes";
 import { createWireGuard } from "./wireguard";
+import { HubMesh } from "./hubs/mesh";
+import { claimOwnRow } from "./hubs/members";
 
 /** Seconds between scheduled runs, read off the cron expression's seconds field when it has one. */
 function scheduleSeconds(expr: string): number {
@@ -61,6 +63,7 @@ export async function openHubContext(config: Config, log: Logger, opts: ContextO
         desired: new DesiredPeers(db),
         traffic: new TrafficSamples(scheduleSeconds(config.reconcileSchedule)),
         wireguard: null,
+        mesh: null,
         tls: null,
         async refreshTls() {
             if (!config.tls) return;
@@ -75,7 +78,13 @@ export async function openHubContext(config: Config, log: Logger, opts: ContextO
             opts.onTls?.(ctx.tls);
         },
     };
+    if (db.dialect === "postgres") {
+        ctx.mesh = new HubMesh(ctx);
+        ctx.desired.useMesh(ctx.mesh);
+        await ctx.mesh.load();
+    }
     await recoverStagedKey(ctx);
+    await claimOwnRow(ctx);
     await ctx.addresses.load(await loadHub(ctx));
     await blame(config.tlsCertFile ? "WGHUB_TLS_CERT/WGHUB_TLS_KEY" : "WGHUB_DATA_DIR",
         config.tlsCertFile ? `${config.tlsCertFile} ${config.tlsKeyFile}` : config.dataDir, () => ctx.refreshTls());

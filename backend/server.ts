@@ -67,6 +67,7 @@ async function main(): Promise<void> {
 
     await rememberLastEndpoints(ctx);
     wireguard.start();
+    await ctx.mesh?.start();
     const agents = new AgentListener(ctx, createAgentApp(ctx), config.agentPort);
     agents.start();
     const sweeper = cron.schedule(config.reconcileSchedule, () => {
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
         await requests.settled(2_000);
         for (const s of servers) s.closeAllConnections();
         await agents.stop();
+        await ctx.mesh?.stop();
         await ctx.wireguard?.stop();
         await db.close();
         fs.rmSync(config.apiSocket, { force: true });

@@ -24,6 +24,8 @@ export function renderAgentConfig(c: AgentConfig): { text: string; revision: str
         ...(c.privateEndpoint ? [`private_endpoint=${c.privateEndpoint}`] : []),
         ...c.allowedIPs.map(a => `allowed_ip=${a}`),
         `keepalive=${c.persistentKeepalive}`,
+        // Several hubs: one peer each on the spoke, the first is the spoke's own (it routes the network).
+        ...(c.hubs ?? []).map(h => `hub=${h.name},${h.publicKey},${h.address},${h.endpoint}`),
         `action=${c.action ?? "none"}`,
     ];
     const body = lines.join("\n") + "\n";

@@ -56,6 +56,9 @@ const ttl = z.union([z.number().int().transform(s => s * 1000), z.string().trans
     .refine(ms => ms >= f.ttlRange.minMs && ms <= f.ttlRange.maxMs)
     .meta({ description: "a duration from 5m to 30d, like 1h or 7d (or seconds)" });
 
+const hubName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/)
+    .meta({ description: "a hub's name: 1-63 lower-case letters, digits or hyphens" });
+
 export const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const id = z.string().regex(uuidShape).meta({ description: "an id as returned by the API" });
 
@@ -125,6 +128,7 @@ export const TokenBody = z.object({
         .meta({ description: `a Proxmox VE cluster token: how many nodes it enrolls, 1 to ${f.maxClusterUses}` }),
     proxmoxCluster: optional(text(100).min(1))
         .meta({ description: "a cluster token's Proxmox VE cluster name; without it the first node to register fixes it" }),
+    hub: optional(hubName).meta({ description: "the hub the spoke goes to, among hubs sharing one PostgreSQL database (default: this one)" }),
 }).superRefine((body, ctx) => {
     // A spoke's token names its spoke; a cluster token (maxUses) names none: each node is named after itself.
     if (body.maxUses === undefined && body.proxmoxCluster !== undefined) ctx.addIssue({ code: "custom", path: ["maxUses"], message: "required" });
@@ -306,6 +310,8 @@ export const Spoke = z.object({
     }).nullable(),
     /** An action waiting for the agent's next cycle. */
     pendingAction: z.enum(["rotate-key", "uninstall"]).nullable(),
+    /** The hub the spoke is on, among hubs sharing one PostgreSQL database (null: the only hub). */
+    hub: z.string().nullable(),
 });
 
 export const SpokeListAnswer = z.union([z.object({ spokes: z.array(Spoke) }), z.object({ unchanged: z.literal(true) })]);
@@ -332,6 +338,8 @@ export const TokenSummary = z.object({
     uses: z.number(),
     usesLeft: z.number(),
     nodes: z.array(z.string()),
+    /** The hub the token's spoke goes to (null: the hub that serves its registration). */
+    hub: z.string().nullable(),
 });
 
 export const CreatedToken = TokenSummary.extend({
@@ -339,6 +347,36 @@ export const CreatedToken = TokenSummary.extend({
     /** Every platform's, except a cluster token's: Proxmox VE only. */
     installCommands: z.partialRecord(z.enum(platforms), z.string()),
 });
+
+export const HubMember = z.object({
+    name: z.string(),
+    publicKey: z.string(),
+    address: z.string(),
+    addressV6: z.string().nullable(),
+    listenPort: z.number(),
+    publicEndpoint: z.string(),
+    privateEndpoint: z.string().nullable(),
+    /** Its heartbeat moved lately (judged by the hub answering; itself always). */
+    healthy: z.boolean(),
+    lastHeartbeat: iso.nullable(),
+    spokes: z.number(),
+    /** The hub answering this request. */
+    self: z.boolean(),
+});
+
+export const HubListAnswer = z.object({
+    /** false on SQLite: one hub, listed alone. */
+    shared: z.boolean(),
+    hubs: z.array(HubMember),
+});
+
+export const JoinBody = z.object({
+    publicEndpoint: endpoint,
+    privateEndpoint: optional(endpoint),
+    listenPort: optional(port),
+});
+
+export const JoinAnswer = z.object({ message: z.string(), hub: HubMember });
 
 export const TokenAnswer = z.object({ message: z.string(), token: CreatedToken });
 export const TokenListAnswer = z.object({ tokens: z.array(TokenSummary) });
@@ -389,6 +427,8 @@ export const SpokeConfig = z.object({
     dns: z.array(z.string()),
     persistentKeepalive: z.number(),
     hubAddress: z.string(),
+    /** Every hub of the network, the spoke's own first (only when there are several). */
+    hubs: z.array(z.object({ name: z.string(), publicKey: z.string(), address: z.string(), endpoint: z.string() })).optional(),
 });
 
 export const RegisterAnswer = z.object({
@@ -443,6 +483,9 @@ export type RestoreAnswer = z.output<typeof RestoreAnswer>;
 export type InitializeRequest = z.input<typeof InitializeBody>;
 export type HubConfigRequest = z.input<typeof HubConfigBody>;
 export type TokenRequest = z.input<typeof TokenBody>;
+export type JoinRequest = z.input<typeof JoinBody>;
+export type HubMember = z.output<typeof HubMember>;
+export type HubListAnswer = z.output<typeof HubListAnswer>;
 export type ClusterRequest = z.input<typeof ClusterBody>;
 export type SpokeUpdateRequest = z.input<typeof SpokeUpdateBody>;
 export type RestoreRequest = z.input<typeof RestoreBody>;

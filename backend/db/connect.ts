@@ -31,6 +31,10 @@ export interface Database {
      * read while the count holds still is current (caches of whole tables key on it).
      */
     readonly writes: number;
+    /** Called after each write transaction ends (the hubs sharing a PostgreSQL database tell each other). */
+    onWrite: (() => void) | null;
+    /** Counts a write another hub made to the shared database (told by a notification): caches of whole tables read again. */
+    externalWrite(): void;
     /** Refuses new write transactions (with `reason`) and resolves once those queued have ended. */
     closeWrites(reason: () => Error): Promise<void>;
     close(): Promise<void>;
@@ -117,10 +121,11 @@ export async function openDatabase(url: string, log: Logger): Promise<Database> 
             return await queue.writeTx(work, options);
         } finally {
             writes++;
+            database.onWrite?.();
         }
     };
 
-    return {
+    const database: Database = {
         sequelize,
         models,
         dialect,
@@ -129,6 +134,9 @@ export async function openDatabase(url: string, log: Logger): Promise<Database> 
         get writes() {
             return writes;
         },
+        externalWrite() {
+            writes++;
+        },
         holdWrites(reason) {
             if (heldBy) throw heldBy();
             heldBy = reason;
@@ -136,7 +144,9 @@ export async function openDatabase(url: string, log: Logger): Promise<Database> 
                 heldBy = null;
             };
         },
+        onWrite: null,
         closeWrites: reason => queue.close(reason),
         close: () => sequelize.close(),
     };
+    return database;
 }

@@ -146,6 +146,30 @@ export const steps: Step[] = [
             });
         },
     },
+    {
+        // Several hubs on one PostgreSQL database: each hub's own identity, and where each spoke is.
+        name: "006-hubs",
+        async up(qi) {
+            await qi.createTable("hub_members", {
+                name: { type: DataTypes.STRING(63), primaryKey: true, allowNull: false },
+                publicKey: { type: DataTypes.STRING(44), allowNull: false, unique: true },
+                ordinal: { type: DataTypes.INTEGER, allowNull: false, unique: true },
+                interfaceAddress: { type: DataTypes.STRING(64), allowNull: false },
+                interfaceAddressV6: { type: DataTypes.STRING(64), allowNull: true },
+                listenPort: { type: DataTypes.INTEGER, allowNull: false },
+                publicEndpoint: { type: DataTypes.STRING(300), allowNull: false },
+                privateEndpoint: { type: DataTypes.STRING(300), allowNull: true },
+                publicUrl: { type: DataTypes.STRING(300), allowNull: true },
+                beats: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
+                heartbeatAt: { type: DataTypes.DATE, allowNull: true },
+                ...timestamps,
+            });
+            // The spoke's hub (null: the only hub); a token may name the hub its spoke goes to.
+            await qi.addColumn("spokes", "hubName", { type: DataTypes.STRING(63), allowNull: true });
+            await qi.addIndex("spokes", ["hubName"]);
+            await qi.addColumn("installation_tokens", "hubName", { type: DataTypes.STRING(63), allowNull: true });
+        },
+    },
 ];
 
 /** The schema this build writes: the names of its migrations, in order. */

@@ -12,6 +12,7 @@ export const tables = {
     allocations: "address_allocations",
     audit: "audit_events",
     tokenUses: "token_uses",
+    members: "hub_members",
 } as const;
 
 export class HubRow extends Model<InferAttributes<HubRow>, InferCreationAttributes<HubRow>> {
@@ -53,6 +54,8 @@ export class TokenRow extends Model<InferAttributes<TokenRow>, InferCreationAttr
     declare uses: CreationOptional<number>;
     /** A cluster token's cluster: given at creation, or fixed by its first registration. */
     declare proxmoxCluster: CreationOptional<string | null>;
+    /** The hub the spoke goes to (null: the hub that serves its registration). */
+    declare hubName: CreationOptional<string | null>;
     declare createdAt: CreationOptional<Date>;
     declare updatedAt: CreationOptional<Date>;
 }
@@ -94,6 +97,27 @@ export class SpokeRow extends Model<InferAttributes<SpokeRow>, InferCreationAttr
     declare agentLastSeen: CreationOptional<Date | null>;
     /** "rotate-key" or "uninstall", waiting for the agent's next cycle. */
     declare pendingAction: CreationOptional<string | null>;
+    /** The hub the spoke is on, among hubs sharing one PostgreSQL database (null: the only hub). */
+    declare hubName: CreationOptional<string | null>;
+    declare createdAt: CreationOptional<Date>;
+    declare updatedAt: CreationOptional<Date>;
+}
+
+/** One hub among those sharing the database: its own key, tunnel address and endpoints, and its heartbeat. */
+export class HubMemberRow extends Model<InferAttributes<HubMemberRow>, InferCreationAttributes<HubMemberRow>> {
+    declare name: string;
+    declare publicKey: string;
+    /** The host number of its tunnel address, taken from the one address pool. */
+    declare ordinal: number;
+    declare interfaceAddress: string;
+    declare interfaceAddressV6: string | null;
+    declare listenPort: number;
+    declare publicEndpoint: string;
+    declare privateEndpoint: string | null;
+    declare publicUrl: string | null;
+    /** Counts up while the hub runs: others judge its health by whether it moves, not by clocks. */
+    declare beats: CreationOptional<number>;
+    declare heartbeatAt: CreationOptional<Date | null>;
     declare createdAt: CreationOptional<Date>;
     declare updatedAt: CreationOptional<Date>;
 }
@@ -132,6 +156,7 @@ export interface Models {
     Allocation: typeof AllocationRow;
     Audit: typeof AuditRow;
     TokenUse: typeof TokenUseRow;
+    Member: typeof HubMemberRow;
 }
 
 const str = (n: number, allowNull = false) => ({ type: DataTypes.STRING(n), allowNull });
@@ -173,6 +198,7 @@ export function defineModels(sequelize: Sequelize): Models {
         maxUses: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 1 },
         uses: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         proxmoxCluster: str(200, true),
+        hubName: str(63, true),
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
     }, { sequelize, tableName: tables.tokens });
@@ -203,6 +229,7 @@ export function defineModels(sequelize: Sequelize): Models {
         agentReport: { type: DataTypes.TEXT, allowNull: true },
         agentLastSeen: { type: DataTypes.DATE, allowNull: true },
         pendingAction: str(20, true),
+        hubName: str(63, true),
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
     }, { sequelize, tableName: tables.spokes });
@@ -240,5 +267,21 @@ export function defineModels(sequelize: Sequelize): Models {
         createdAt: { type: DataTypes.DATE, allowNull: false },
     }, { sequelize, tableName: tables.tokenUses, timestamps: false });
 
-    return { Hub: HubRow, Token: TokenRow, Spoke: SpokeRow, Cluster: ClusterRow, Allocation: AllocationRow, Audit: AuditRow, TokenUse: TokenUseRow };
+    HubMemberRow.init({
+        name: { type: DataTypes.STRING(63), primaryKey: true },
+        publicKey: str(44),
+        ordinal: { type: DataTypes.INTEGER, allowNull: false },
+        interfaceAddress: str(64),
+        interfaceAddressV6: str(64, true),
+        listenPort: { type: DataTypes.INTEGER, allowNull: false },
+        publicEndpoint: str(300),
+        privateEndpoint: str(300, true),
+        publicUrl: str(300, true),
+        beats: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
+        heartbeatAt: { type: DataTypes.DATE, allowNull: true },
+        createdAt: DataTypes.DATE,
+        updatedAt: DataTypes.DATE,
+    }, { sequelize, tableName: tables.members });
+
+    return { Member: HubMemberRow, Hub: HubRow, Token: TokenRow, Spoke: SpokeRow, Cluster: ClusterRow, Allocation: AllocationRow, Audit: AuditRow, TokenUse: TokenUseRow };
 }

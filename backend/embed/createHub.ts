@@ -62,6 +62,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
         throw err;
     }
     wireguard.start();
+    await ctx.mesh?.start();
     const agents = new AgentListener(ctx, createAgentApp(ctx), config.agentPort);
     agents.start();
     const sweeper = cron.schedule(config.reconcileSchedule, () => {
@@ -95,6 +96,7 @@ export async function startHub(options: HubOptions = {}): Promise<Hub> {
                 // Transactions already queued run to their end; later writes are refused.
                 await db.closeWrites(() => new HubError("SERVICE_STOPPING", "The hub is stopping", "Try again in a few seconds."));
                 await agents.stop();
+                await ctx.mesh?.stop();
                 await wireguard.stop();
                 await db.close();
             })();

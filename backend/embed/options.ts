@@ -44,6 +44,8 @@ export interface HubSettings {
     rateLimit?: string;
     /** WGHUB_LOG_LEVEL */
     logLevel?: LogLevel;
+    /** This hub's name among hubs sharing one PostgreSQL database. */
+    hubName?: string;
 }
 
 export interface HubOptions extends HubSettings {
@@ -74,6 +76,7 @@ const variables: Record<keyof HubSettings, string> = {
     agentPort: "WGHUB_AGENT_PORT",
     rateLimit: "WGHUB_RATE_LIMIT",
     logLevel: "WGHUB_LOG_LEVEL",
+    hubName: "WGHUB_HUB_NAME",
 };
 
 function asVariable(value: string | number | boolean, name: keyof HubSettings): string {

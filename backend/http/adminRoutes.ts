@@ -14,6 +14,7 @@ import { hubStatus } from "../hub/status";
 import * as c from "../contract/api";
 import { route, type RouteSpec } from "./routes";
 import { makeBackup, restoreBackup } from "../backup/snapshot";
+import { joinNetwork, memberViews } from "../hubs/members";
 import { backupFileName } from "../backup/format";
 import { version } from "../../package.json";
 
@@ -78,6 +79,28 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
             },
         }),
         route({
+            method: "get", path: "/api/hub/list", tag: "hub",
+            summary: "Every hub sharing this database: name, endpoints, health and how many spokes are on it (this hub alone on SQLite)",
+            answer: c.HubListAnswer,
+            responses: { 200: "The hubs", 404: "Not initialised yet" },
+            async handler(_req, res) {
+                res.json(await memberViews(ctx));
+            },
+        }),
+        route({
+            method: "post", path: "/api/hub/join", tag: "hub",
+            summary: "Join the hubs of this PostgreSQL database: a key pair made here, a tunnel address from the shared pool",
+            input: { body: c.JoinBody }, answer: c.JoinAnswer,
+            responses: { 201: "Joined", 400: errors[400], 404: "No hub set up in this database yet", 409: "Already joined, or SQLite (one hub only)" },
+            async handler(req, res, { body }) {
+                const joined = await joinNetwork(ctx, {
+                    publicEndpoint: body.publicEndpoint, privateEndpoint: body.privateEndpoint ?? null, listenPort: body.listenPort ?? null,
+                }, actorOf(req));
+                const view = (await memberViews(ctx)).hubs.find(h => h.name === joined.name)!;
+                res.status(201).json({ message: `Joined the network as ${joined.name}`, hub: view });
+            },
+        }),
+        route({
             method: "post", path: "/api/hub/backup", tag: "hub",
             summary: "A backup file: every row, the hub's WireGuard key, the TLS key and certificate (encrypted when a passphrase is given)",
             input: { body: c.BackupBody },
@@ -127,6 +150,7 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
                     ttlMs: body.ttl ?? null,
                     spokeId: body.spokeId ?? null,
                     cluster: body.maxUses !== undefined ? { name: body.proxmoxCluster ?? null, maxUses: body.maxUses } : null,
+                    hubName: body.hub ?? null,
                 };
                 const { row, token } = await createToken(ctx, input, actorOf(req));
                 res.status(201).json({ message: "Installation token generated", token: await createdTokenView(row, token) });

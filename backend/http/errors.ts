@@ -1,6 +1,6 @@
 // Every error leaves as {"error", "code", "hint"} with the status of its code.
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { HubError } from "../errors";
+import { databaseUnavailable, HubError, isDatabaseUnreachable } from "../errors";
 import type { Logger } from "../log";
 
 export function notFound(): RequestHandler {
@@ -41,7 +41,8 @@ function describe(err: unknown): string {
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
     return (err, req, res, _next) => {
-        const known = err instanceof HubError ? err : fromBodyParser(err) ?? fromClientError(err);
+        const known = err instanceof HubError ? err
+            : isDatabaseUnreachable(err) ? databaseUnavailable() : fromBodyParser(err) ?? fromClientError(err);
         const error = known ?? new HubError("INTERNAL", "Internal error", "The hub's log has the details; please report it if it persists.");
         if (!known) log.error("request failed", { method: req.method, path: req.path, error: describe(err) });
         if (res.headersSent) return;

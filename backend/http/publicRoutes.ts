@@ -40,7 +40,7 @@ export function publicRoutes(ctx: HubContext): RouteSpec[] {
                     throw new HubError("CLUSTER_TOKEN_PROXMOX_ONLY", "This is a Proxmox VE cluster token: it enrolls Proxmox VE nodes only",
                         "Use ?platform=proxmox, and run the command on a node of the cluster.", { platforms: ["proxmox"] });
                 const hub = await requireHub(ctx);
-                const config = await spokeConfigFor(ctx, row.spokeId, row.address, row.addressV6);
+                const config = await spokeConfigFor(ctx, row.spokeId, row.address, row.addressV6, row.hubName);
                 const script = renderInstallScript(platform, {
                     ...config,
                     // Each node of a cluster gets its addresses when it registers.

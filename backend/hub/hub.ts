@@ -12,6 +12,8 @@ import { addressAt, hostCount, type Network } from "../ipam/cidr";
 import { generateKeyPair, publicKeyOf } from "../wireguard/keys";
 import { record } from "../audit/audit";
 import { peersChanged } from "../context";
+import type { Member } from "../hubs/mesh";
+import { identityOf, writeFounder } from "../hubs/members";
 
 export interface HubSettings {
     network: Network;
@@ -52,14 +54,32 @@ const hubRows = new WeakMap<HubContext, Promise<HubRow | null>>();
 export function loadHub(ctx: HubContext): Promise<HubRow | null> {
     let row = hubRows.get(ctx);
     if (!row) {
-        row = ctx.db.models.Hub.findByPk(1);
+        row = ctx.db.models.Hub.findByPk(1).then(hub => (hub ? asMember(ctx, hub, ctx.mesh?.self() ?? null) : null));
         hubRows.set(ctx, row);
         row.catch(() => hubRows.delete(ctx));
     }
     return row;
 }
 
-function forgetHub(ctx: HubContext): void {
+/**
+ * The hub row as one hub of several sees it: the network's settings, with that hub's own key,
+ * tunnel address and endpoints (the first hub's are the row's own).
+ */
+function asMember(ctx: HubContext, hub: HubRow, member: Member | null): HubRow {
+    if (!member || member.publicKey === hub.publicKey) return hub;
+    return ctx.db.models.Hub.build({ ...hub.get({ plain: true }), ...identityOf(member) }, { isNewRecord: false, raw: true });
+}
+
+/** The hub row as the hub named `name` sees it (this hub's when the name is null or unknown). */
+export async function hubNamed(ctx: HubContext, name: string | null): Promise<HubRow> {
+    const member = name !== null && name !== ctx.config.hubName ? ctx.mesh?.member(name) ?? null : null;
+    if (!member) return requireHub(ctx);
+    const row = await ctx.db.models.Hub.findByPk(1);
+    if (!row) return requireHub(ctx);
+    return asMember(ctx, row, member);
+}
+
+export function forgetHub(ctx: HubContext): void {
     hubRows.delete(ctx);
 }
 
@@ -114,8 +134,13 @@ export async function initialize(ctx: HubContext, settings: HubSettings, force: 
         if (existing && !force)
             throw new HubError("HUB_ALREADY_INITIALIZED", "The hub is already initialised",
                 "Change endpoints and DNS with PUT /api/hub/config. To start over with a new key and network, send force: true; every spoke must then re-enroll.");
+        const others = ctx.mesh ? await ctx.db.models.Member.count({ where: { name: { [Op.ne]: ctx.config.hubName } }, transaction: t }) : 0;
+        if (others)
+            throw new HubError("HUB_HAS_OTHER_HUBS", "Other hubs share this database: a new key and network would cut them and all their spokes",
+                "Stop the other hubs and remove them from the database first (docs/multi-hub.md), or change the settings with PUT /api/hub/config.");
         let removed = 0;
         if (existing) {
+            await ctx.db.models.Member.destroy({ where: {}, transaction: t });
             removed = await ctx.db.models.Spoke.count({ transaction: t });
             await ctx.db.models.Token.destroy({ where: {}, transaction: t });
             await ctx.db.models.Allocation.destroy({ where: {}, transaction: t });
@@ -144,6 +169,7 @@ export async function initialize(ctx: HubContext, settings: HubSettings, force: 
         // the next start by recoverStagedKey.)
         const staged = stageFile(privateKeyFile(ctx), keys.privateKey + "\n", 0o600);
         onRollback(t, () => dropStagedFiles([staged]));
+        if (ctx.mesh) await writeFounder(ctx, t, row);
         await record(ctx, t, actor, existing ? "hub.reinitialized" : "hub.initialized", settings.network.cidr,
             { listenPort: settings.listenPort, publicEndpoint: settings.publicEndpoint, removedSpokes: removed });
         // Run in the write queue before the next transaction: no request sees the new row
@@ -164,6 +190,7 @@ export async function initialize(ctx: HubContext, settings: HubSettings, force: 
  * takes an address from the old network's pool.
  */
 export async function hubReplaced(ctx: HubContext, row: HubRow | null, reason: string): Promise<void> {
+    await ctx.mesh?.membersChanged();
     forgetHub(ctx);
     ctx.live.update([], ctx.now());
     ctx.desired.invalidate();
@@ -256,17 +283,29 @@ export async function updateConfig(ctx: HubContext, update: HubConfigUpdate, act
     return ctx.db.writeTx(async t => {
         const row = await ctx.db.models.Hub.findByPk(1, { transaction: t });
         if (!row) throw new HubError("HUB_NOT_INITIALIZED", "The hub is not initialised yet", "Run the setup wizard first.");
-        if (update.publicEndpoint !== undefined) row.publicEndpoint = update.publicEndpoint;
-        if (update.privateEndpoint !== undefined) row.privateEndpoint = update.privateEndpoint;
+        // Endpoints are each hub's own; DNS is the network's. The first hub's are the hub row's too.
+        const member = ctx.mesh ? await ctx.db.models.Member.findByPk(ctx.config.hubName, { transaction: t }) : null;
+        const endpoints = {
+            ...(update.publicEndpoint !== undefined ? { publicEndpoint: update.publicEndpoint } : {}),
+            ...(update.privateEndpoint !== undefined ? { privateEndpoint: update.privateEndpoint } : {}),
+        };
+        if (!member || member.publicKey === row.publicKey) Object.assign(row, endpoints);
         if (update.dns !== undefined) row.dns = JSON.stringify(update.dns);
         row.updatedAt = ctx.now();
         await row.save({ transaction: t });
+        if (member) {
+            Object.assign(member, endpoints);
+            member.publicUrl = publicUrl(ctx, asMember(ctx, row, member));
+            member.updatedAt = ctx.now();
+            await member.save({ transaction: t });
+        }
         await record(ctx, t, actor, "hub.config_changed", null, { ...update });
         afterCommit(t, async () => {
+            if (member) await ctx.mesh?.membersChanged();
             forgetHub(ctx);
             await refreshTlsOrWarn(ctx);
         });
-        return row;
+        return asMember(ctx, row, member?.get({ plain: true }) ?? null);
     });
 }
 

@@ -2,7 +2,8 @@
 // admin picks. The IPv6 address, when the hub has an IPv6 network, has the same host ordinal.
 import type { Transaction } from "sequelize";
 import { afterCommit, onRollback, type Database } from "../db/connect";
-import type { HubRow } from "../db/models";
+import { tables, type AllocationRow, type HubRow } from "../db/models";
+import { insertInto } from "../db/sql";
 import { HubError } from "../errors";
 import { AddressPool } from "./pool";
 import { spokeAddressProblem } from "../contract/fields";
@@ -13,6 +14,10 @@ export interface Assigned {
     address: string;
     addressV6: string | null;
 }
+
+// Hubs sharing one PostgreSQL database each keep a pool in memory: an ordinal another hub took
+// meanwhile is skipped (the row is not written, nothing fails) and the next one is tried.
+const claimOrdinal = `${insertInto<AllocationRow>(tables.allocations, ["ordinal", "address", "spokeId", "createdAt"])} ON CONFLICT DO NOTHING`;
 
 export class AddressBook {
     private pool: AddressPool | null = null;
@@ -93,22 +98,26 @@ export class AddressBook {
             if (!pool.reserve(ordinal))
                 throw new HubError("ADDRESS_TAKEN", `${customIP} is already in use`, "Pick another address, or leave it empty to get the lowest free one.");
         } else {
-            const next = pool.allocate();
-            if (next === null)
-                throw new HubError("ADDRESS_POOL_EXHAUSTED", `The network ${this.network.cidr} is full`,
-                    "Remove unused spokes or revoke pending tokens to free addresses, or re-initialise the hub with a larger network.");
-            ordinal = next;
+            ordinal = this.lowestFree(pool);
         }
-        const assigned = this.assigned(ordinal);
-        onRollback(t, () => pool.release(ordinal));
-        try {
-            await this.db.models.Allocation.create({ ordinal, address: assigned.address, spokeId, createdAt: new Date() }, { transaction: t });
-        } catch (err) {
-            if ((err as Error).name === "SequelizeUniqueConstraintError")
-                throw new HubError("ADDRESS_TAKEN", `${assigned.address} is already in use`, "Try again, or pick another address.");
-            throw err;
+        for (;;) {
+            const assigned = this.assigned(ordinal);
+            if (await this.db.sql.run(claimOrdinal, [ordinal, assigned.address, spokeId, new Date()], t)) {
+                onRollback(t, () => pool.release(ordinal));
+                return assigned;
+            }
+            // Taken by another hub sharing the database: it stays taken in this pool too.
+            if (customIP) throw new HubError("ADDRESS_TAKEN", `${assigned.address} is already in use`, "Pick another address, or leave it empty to get the lowest free one.");
+            ordinal = this.lowestFree(pool);
         }
-        return assigned;
+    }
+
+    private lowestFree(pool: AddressPool): number {
+        const next = pool.allocate();
+        if (next === null)
+            throw new HubError("ADDRESS_POOL_EXHAUSTED", `The network ${this.network.cidr} is full`,
+                "Remove unused spokes or revoke pending tokens to free addresses, or re-initialise the hub with a larger network.");
+        return next;
     }
 
     /** Frees a spoke's (or pending token's) address inside `t`, in memory once committed. */

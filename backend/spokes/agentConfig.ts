@@ -9,20 +9,21 @@ import { agentActions, renderAgentConfig, type AgentAction } from "../agent/prot
 import { spokeConfigFor } from "./spokes";
 
 /** What the agent API needs of the spoke a request comes from. */
-export type AgentSpoke = Pick<SpokeRow, "id" | "name" | "publicKey" | "address" | "addressV6" | "pendingAction">;
+export type AgentSpoke = Pick<SpokeRow, "id" | "name" | "publicKey" | "address" | "addressV6" | "pendingAction" | "hubName">;
 
-type ConfigFacts = Pick<AgentSpoke, "id" | "name" | "address" | "addressV6" | "pendingAction">;
+type ConfigFacts = Pick<AgentSpoke, "id" | "name" | "address" | "addressV6" | "pendingAction"> & { hubName?: string | null };
 
 const revisions = new WeakMap<HubContext, Map<string, { key: string; revision: string }>>();
 
 async function inputsKey(ctx: HubContext, spoke: ConfigFacts): Promise<string> {
     const hub = await requireHub(ctx);
-    return `${hub.publicKey}|${hub.updatedAt.getTime()}|${ctx.desired.routingVersion}|${spoke.name}|${spoke.address}|${spoke.addressV6}|${spoke.pendingAction}`;
+    return `${hub.publicKey}|${hub.updatedAt.getTime()}|${ctx.desired.routingVersion}|${ctx.mesh?.version ?? 0}|${spoke.hubName ?? ""}|`
+        + `${spoke.name}|${spoke.address}|${spoke.addressV6}|${spoke.pendingAction}`;
 }
 
 export async function agentConfig(ctx: HubContext, spoke: ConfigFacts): Promise<{ text: string; revision: string }> {
     const key = await inputsKey(ctx, spoke);
-    const config = await spokeConfigFor(ctx, spoke.id, spoke.address, spoke.addressV6);
+    const config = await spokeConfigFor(ctx, spoke.id, spoke.address, spoke.addressV6, spoke.hubName ?? null);
     const action = (agentActions as readonly string[]).includes(spoke.pendingAction ?? "") ? spoke.pendingAction as AgentAction : null;
     const rendered = renderAgentConfig({ ...config, name: spoke.name, action });
     remember(ctx, spoke.id, key, rendered.revision);

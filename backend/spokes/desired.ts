@@ -6,18 +6,27 @@ import type { Transaction } from "sequelize";
 import { afterCommit, type Database } from "../db/connect";
 import { allowedIPsOf } from "../tokens/tokens";
 import type { DesiredPeer } from "../wireguard/types";
+import type { HubMesh } from "../hubs/mesh";
 
 /** A spoke's peer, and the subnets routed behind it (which every other spoke routes to the hub). */
 export interface SpokePeer {
     peer: DesiredPeer;
     subnets: string[];
+    /** The hub the spoke is on (null: the only hub). */
+    hubName: string | null;
 }
 
 type Change = [spokeId: string, entry: SpokePeer | null];
 
-export function desiredPeerOf(row: { publicKey: string; address: string; addressV6: string | null; subnets: string }): SpokePeer {
+export function desiredPeerOf(row: { publicKey: string; address: string; addressV6: string | null; subnets: string; hubName?: string | null }): SpokePeer {
     const subnets = JSON.parse(row.subnets) as string[];
-    return { peer: { publicKey: row.publicKey, allowedIPs: allowedIPsOf(row.address, row.addressV6, subnets) }, subnets };
+    return { peer: { publicKey: row.publicKey, allowedIPs: allowedIPsOf(row.address, row.addressV6, subnets) }, subnets, hubName: row.hubName ?? null };
+}
+
+/** The hub's own /32 (and /128) from its interface addresses. */
+function hostRoutes(member: { interfaceAddress: string; interfaceAddressV6: string | null }): string[] {
+    const host = (a: string, bits: number) => `${a.split("/")[0]}/${bits}`;
+    return [host(member.interfaceAddress, 32), ...(member.interfaceAddressV6 ? [host(member.interfaceAddressV6, 128)] : [])];
 }
 
 export class DesiredPeers {
@@ -35,16 +44,43 @@ export class DesiredPeers {
     routingVersion = 0;
     /** list()'s answer while no peer changed (every scheduled run asks). */
     private listed: DesiredPeer[] | null = null;
+    /** The peers that are other hubs, with the spokes each one holds (empty with one hub). */
+    private meshPeers: DesiredPeer[] = [];
+    private mesh: HubMesh | null = null;
 
-    constructor(private readonly db: Database, private readonly maxAgeMs = 10 * 60_000) {}
+    constructor(private readonly db: Database, private maxAgeMs = 10 * 60_000) {}
+
+    /**
+     * With other hubs on the same database: only this hub's spokes are its peers, each other hub
+     * is one peer routing its own spokes, and a full reload every minute backs the notifications.
+     */
+    useMesh(mesh: HubMesh, maxAgeMs = 60_000): void {
+        this.mesh = mesh;
+        this.maxAgeMs = maxAgeMs;
+        this.listed = null;
+    }
+
+    /** The hubs changed (one joined, left, or changed its endpoint): the mesh peers are made again. */
+    meshChanged(): void {
+        this.listed = null;
+    }
+
+    /** Spokes another hub changed, read back after its notification. */
+    applyExternal(changes: [spokeId: string, entry: SpokePeer | null][]): void {
+        for (const change of changes) this.apply(change);
+    }
 
     /** Records a spoke's peer (or its absence) once `t` commits. */
     onCommit(t: Transaction, spokeId: string, peer: SpokePeer | null): void {
-        afterCommit(t, () => this.apply([spokeId, peer]));
+        afterCommit(t, () => {
+            this.apply([spokeId, peer]);
+            this.mesh?.spokeChanged(spokeId);
+        });
     }
 
+    /** Read everything again before the next answer (what was read stays only if the database is away). */
     invalidate(): void {
-        this.peers = null;
+        this.loadedAt = -Infinity;
         this.listed = null;
         this.generation++;
         this.routingVersion++;
@@ -65,7 +101,13 @@ export class DesiredPeers {
     private async current(now: number): Promise<Map<string, SpokePeer>> {
         while (!this.peers || now - this.loadedAt > this.maxAgeMs) {
             this.loading ??= this.reload(now).finally(() => (this.loading = null));
-            await this.loading;
+            try {
+                await this.loading;
+            } catch (err) {
+                // The database is away: the peers last read stay (the tunnels too); retried next time.
+                if (!this.peers) throw err;
+                break;
+            }
         }
         return this.peers;
     }
@@ -73,8 +115,28 @@ export class DesiredPeers {
     /** Every desired peer. Shared between callers: read it, never change it. */
     async list(now = Date.now()): Promise<DesiredPeer[]> {
         const peers = await this.current(now);
-        this.listed ??= Array.from(peers.values(), e => e.peer);
+        this.listed ??= this.mesh?.others().length ? this.withMesh(peers, this.mesh) : Array.from(peers.values(), e => e.peer);
         return this.listed;
+    }
+
+    /** The other hubs' peers (each with the spokes it holds), as last listed. */
+    hubPeers(): readonly DesiredPeer[] {
+        return this.meshPeers;
+    }
+
+    private withMesh(peers: Map<string, SpokePeer>, mesh: HubMesh): DesiredPeer[] {
+        const self = mesh.selfName;
+        const routes = new Map(mesh.others().map(m => [m.name, hostRoutes(m)]));
+        const own: DesiredPeer[] = [];
+        for (const e of peers.values()) {
+            const via = e.hubName === null || e.hubName === self ? undefined : routes.get(e.hubName);
+            if (via) via.push(...e.peer.allowedIPs);
+            else own.push(e.peer);
+        }
+        this.meshPeers = mesh.others().map(m => ({
+            publicKey: m.publicKey, allowedIPs: routes.get(m.name)!, endpoint: m.privateEndpoint ?? m.publicEndpoint, keepalive: 25,
+        }));
+        return [...own, ...this.meshPeers];
     }
 
     /** Subnets routed behind enabled spokes other than `exceptSpokeId`. */
@@ -91,7 +153,7 @@ export class DesiredPeers {
         this.duringLoad = changes;
         try {
             const rows = await this.db.models.Spoke.findAll({
-                where: { enabled: true }, attributes: ["id", "publicKey", "address", "addressV6", "subnets"], raw: true,
+                where: { enabled: true }, attributes: ["id", "publicKey", "address", "addressV6", "subnets", "hubName"], raw: true,
             });
             if (generation !== this.generation) return;
             const fresh = new Map(rows.map(r => [r.id, desiredPeerOf(r)]));

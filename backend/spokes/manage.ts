@@ -60,7 +60,7 @@ export async function requestAgentAction(ctx: HubContext, id: string, action: Ag
     });
 }
 
-const agentSpokesQuery = `SELECT ${columnList<SpokeRow>(["id", "name", "publicKey", "address", "addressV6", "pendingAction"])}
+const agentSpokesQuery = `SELECT ${columnList<SpokeRow>(["id", "name", "publicKey", "address", "addressV6", "pendingAction", "hubName"])}
     FROM ${tables.spokes} WHERE enabled = $1`;
 
 /**

@@ -10,7 +10,7 @@ import { afterCommit } from "../db/connect";
 import { HubError } from "../errors";
 import { record } from "../audit/audit";
 import { upsertCluster } from "../clusters/clusters";
-import { checkedPrivateKeyFile, loadHub, parseDns, requireHub } from "../hub/hub";
+import { checkedPrivateKeyFile, hubNamed, loadHub, parseDns, requireHub } from "../hub/hub";
 import { allowedIPsOf, assertUsable, findToken, findTokenById, type TokenFacts } from "../tokens/tokens";
 import { columnList, insertInto, isoDate, isUniqueViolation } from "../db/sql";
 import type { DesiredState, PeerStatus } from "../wireguard/types";
@@ -46,6 +46,16 @@ export interface SpokeConfig {
     dns: string[];
     persistentKeepalive: number;
     hubAddress: string;
+    /** Every hub of the network (the spoke's own first), when there are several; [] or absent with one. */
+    hubs?: HubPeerConfig[];
+}
+
+/** A hub as a spoke's peer: the spoke keeps one per hub and routes the network through its own hub's. */
+export interface HubPeerConfig {
+    name: string;
+    publicKey: string;
+    address: string;
+    endpoint: string;
 }
 
 export interface SpokeView {
@@ -73,6 +83,7 @@ export interface SpokeView {
     status: SpokeState;
     agent: { version: string; lastSeen: string | null; lastResult: string | null; revision: string | null; behind: boolean } | null;
     pendingAction: "rotate-key" | "uninstall" | null;
+    hub: string | null;
 }
 
 /** The spoke side's AllowedIPs for the hub peer. */
@@ -82,9 +93,13 @@ async function spokeRoutes(ctx: HubContext, exceptSpokeId: string): Promise<stri
     return [...new Set([...routes, ...await ctx.desired.routedSubnets(exceptSpokeId)])];
 }
 
-export async function spokeConfigFor(ctx: HubContext, spokeId: string, address: string, addressV6: string | null): Promise<SpokeConfig> {
-    const hub = await requireHub(ctx);
+/** A spoke's config, as its hub (`hubName`; null: this one) gives it. */
+export async function spokeConfigFor(ctx: HubContext, spokeId: string, address: string, addressV6: string | null,
+    hubName: string | null = null): Promise<SpokeConfig> {
+    const hub = await hubNamed(ctx, hubName);
     const netPrefix = (cidr: string) => cidr.split("/")[1];
+    const own = hubName ?? ctx.config.hubName;
+    const members = ctx.mesh?.all() ?? [];
     return {
         addresses: [`${address}/${netPrefix(hub.networkCIDR)}`, ...(addressV6 && hub.networkCIDRv6 ? [`${addressV6}/${netPrefix(hub.networkCIDRv6)}`] : [])],
         hubPublicKey: hub.publicKey,
@@ -94,15 +109,25 @@ export async function spokeConfigFor(ctx: HubContext, spokeId: string, address: 
         dns: parseDns(hub),
         persistentKeepalive: hub.keepalive,
         hubAddress: hub.interfaceAddress.split("/")[0],
+        ...(members.length > 1 ? {
+            hubs: [...members.filter(m => m.name === own), ...members.filter(m => m.name !== own)].map(m => ({
+                name: m.name, publicKey: m.publicKey, address: m.interfaceAddress.split("/")[0], endpoint: m.publicEndpoint,
+            })),
+        } : {}),
     };
 }
 
+/** The hub a new spoke goes to: the one its token names, or this one (null with a single hub). */
+function hubOfNewSpoke(ctx: HubContext, token: { hubName: string | null }): string | null {
+    return token.hubName ?? (ctx.mesh ? ctx.config.hubName : null);
+}
+
 /** What a registration answers about the spoke it made (or re-enrolled). */
-export type RegisteredSpoke = Pick<SpokeRow, "id" | "name" | "publicKey" | "address" | "addressV6" | "subnets" | "enabled">;
+export type RegisteredSpoke = Pick<SpokeRow, "id" | "name" | "publicKey" | "address" | "addressV6" | "subnets" | "enabled" | "hubName">;
 
 const insertSpoke = insertInto<SpokeRow>(tables.spokes, ["id", "name", "publicKey", "address", "addressV6", "subnets", "datacenter",
     "os", "hostname", "isProxmox", "proxmoxNodeName", "proxmoxVersion", "proxmoxClusterId", "metadata", "enabled", "registeredAt",
-    "registeredFrom", "lastHandshake", "endpoint", "rxBytes", "txBytes", "createdAt", "updatedAt"]);
+    "registeredFrom", "lastHandshake", "endpoint", "rxBytes", "txBytes", "hubName", "createdAt", "updatedAt"]);
 
 // The one conditional update that consumes a token: a concurrent registration or revoke
 // that got there first leaves 0 rows changed.
@@ -147,7 +172,7 @@ function insertNewSpoke(ctx: HubContext, t: Transaction, spoke: RegisteredSpoke,
     return ctx.db.sql.run(insertSpoke, [
         spoke.id, spoke.name, spoke.publicKey, spoke.address, spoke.addressV6, spoke.subnets, datacenter,
         fields.os, fields.hostname, fields.isProxmox, fields.proxmoxNodeName, fields.proxmoxVersion,
-        fields.proxmoxClusterId, fields.metadata, true, now, fields.registeredFrom, null, null, 0, 0, now, now,
+        fields.proxmoxClusterId, fields.metadata, true, now, fields.registeredFrom, null, null, 0, 0, spoke.hubName, now, now,
     ], t);
 }
 
@@ -184,7 +209,7 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
                 spoke = existing;
             } else {
                 spoke = { id: token.spokeId, name: token.spokeName, publicKey: reg.publicKey, address: token.address,
-                    addressV6: token.addressV6, subnets: token.subnets, enabled: true };
+                    addressV6: token.addressV6, subnets: token.subnets, enabled: true, hubName: hubOfNewSpoke(ctx, token) };
                 await insertNewSpoke(ctx, t, spoke, token.datacenter, fields);
             }
         } catch (err) {
@@ -195,7 +220,7 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
         if (spoke.enabled) ctx.desired.onCommit(t, spoke.id, desiredPeerOf(spoke));
         await record(ctx, t, actor, reenrolled ? "spoke.reenrolled" : "spoke.registered", spoke.name,
             { spokeId: spoke.id, tokenId: token.id, address: spoke.address, os: reg.os, cluster: clusterName });
-        const config = await spokeConfigFor(ctx, spoke.id, spoke.address, spoke.addressV6);
+        const config = await spokeConfigFor(ctx, spoke.id, spoke.address, spoke.addressV6, spoke.hubName);
         return { spoke, config, reenrolled };
     // Its checks are the token's conditional update and the unique indexes; its other reads
     // (the spoke it re-enrolls, the cluster) are of rows only this token's holder writes, or
@@ -255,7 +280,8 @@ async function registerClusterNode(ctx: HubContext, reg: Registration, token: To
         if (enrolled) throw alreadyEnrolled(nodeName, clusterName);
         const id = crypto.randomUUID();
         const { address, addressV6 } = await ctx.addresses.allocate(t, id, null);
-        const spoke: RegisteredSpoke = { id, name: nodeName, publicKey: reg.publicKey, address, addressV6, subnets: "[]", enabled: true };
+        const spoke: RegisteredSpoke = { id, name: nodeName, publicKey: reg.publicKey, address, addressV6, subnets: "[]", enabled: true,
+            hubName: hubOfNewSpoke(ctx, token) };
         // The unique indexes are the checks against a concurrent registration of the same node or key.
         await ctx.db.models.TokenUse.create({ tokenId: token.id, nodeName, spokeId: id, createdAt: now }, { transaction: t })
             .catch((err: unknown) => { throw isUniqueViolation(err) ? alreadyEnrolled(nodeName, clusterName) : err; });
@@ -264,7 +290,7 @@ async function registerClusterNode(ctx: HubContext, reg: Registration, token: To
         ctx.desired.onCommit(t, spoke.id, desiredPeerOf(spoke));
         await record(ctx, t, actor, "spoke.registered", spoke.name,
             { spokeId: spoke.id, tokenId: token.id, address, os: reg.os, cluster: clusterName });
-        const config = await spokeConfigFor(ctx, spoke.id, spoke.address, spoke.addressV6);
+        const config = await spokeConfigFor(ctx, spoke.id, spoke.address, spoke.addressV6, spoke.hubName);
         return { spoke, config, reenrolled: false };
     });
     peersChanged(ctx, "proxmox node registered");
@@ -309,7 +335,7 @@ export async function setEnabled(ctx: HubContext, id: string, enabled: boolean, 
 interface SpokeListRow {
     id: string; name: string; os: string; hostname: string | null; datacenter: string | null;
     address: string; addressV6: string | null; subnets: string; publicKey: string; enabled: boolean | number;
-    registeredAt: string | Date; lastHandshake: string | Date | null; endpoint: string | null;
+    registeredAt: string | Date; lastHandshake: string | Date | null; endpoint: string | null; hubName: string | null;
 }
 
 interface AgentRow {
@@ -345,7 +371,7 @@ interface ProxmoxRow {
 // The driver builds an object per row with a property per column, null or not: most of the
 // query's time at 10,000 spokes. The Proxmox columns are read for Proxmox nodes only.
 const listQuery = `SELECT ${columnList<SpokeRow>(["id", "name", "os", "hostname", "datacenter", "address", "addressV6", "subnets",
-    "publicKey", "enabled", "registeredAt", "lastHandshake", "endpoint"])} FROM ${tables.spokes} ORDER BY "registeredAt"`;
+    "publicKey", "enabled", "registeredAt", "lastHandshake", "endpoint", "hubName"])} FROM ${tables.spokes} ORDER BY "registeredAt"`;
 // Like the Proxmox columns: read only for the spokes that have an agent or an action waiting.
 const agentQuery = `SELECT ${columnList<SpokeRow>(["id", "agentVersion", "agentReport", "agentLastSeen", "pendingAction"])}
     FROM ${tables.spokes} WHERE "agentVersion" IS NOT NULL OR "pendingAction" IS NOT NULL`;
@@ -408,7 +434,7 @@ async function buildList(ctx: HubContext, writes: number): Promise<SpokeList> {
         for (const r of rows) {
             const a = agents.get(r.id);
             if (a?.agentVersion)
-                currentRevisions.set(r.id, await agentRevision(ctx, { id: r.id, name: r.name, address: r.address, addressV6: r.addressV6, pendingAction: a.pendingAction }));
+                currentRevisions.set(r.id, await agentRevision(ctx, { id: r.id, name: r.name, address: r.address, addressV6: r.addressV6, pendingAction: a.pendingAction, hubName: r.hubName }));
         }
         forgetRevisionsExcept(ctx, new Set(rows.map(r => r.id)));
     }
@@ -450,6 +476,7 @@ async function buildList(ctx: HubContext, writes: number): Promise<SpokeList> {
             status,
             agent: agentView(agents.get(r.id), currentRevisions.get(r.id)),
             pendingAction: pendingActionOf(agents.get(r.id)),
+            hub: r.hubName,
         };
     });
     return { writes, liveAt, until, views };
@@ -485,6 +512,7 @@ export async function desiredState(ctx: HubContext): Promise<DesiredState | null
             addresses: [hub.interfaceAddress, ...(hub.interfaceAddressV6 ? [hub.interfaceAddressV6] : [])],
         },
         peers: await ctx.desired.list(),
+        hubPeers: ctx.desired.hubPeers(),
         routes: await ctx.desired.routedSubnets(""),
     };
 }

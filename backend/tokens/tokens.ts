@@ -26,6 +26,8 @@ export interface NewToken {
     spokeId: string | null;
     /** A Proxmox VE cluster token: up to maxUses nodes, each its own spoke. */
     cluster: { name: string | null; maxUses: number } | null;
+    /** The hub its spokes go to, among hubs sharing the database (null: this one). */
+    hubName?: string | null;
 }
 
 export interface TokenView {
@@ -50,6 +52,7 @@ export interface TokenView {
     usesLeft: number;
     /** The nodes registered with it (cluster tokens). */
     nodes: string[];
+    hub: string | null;
 }
 
 export function effectiveState(row: Pick<TokenRow, "state" | "expiresAt">, now: Date): TokenState {
@@ -85,6 +88,7 @@ export function tokenView(row: TokenRow, now: Date, nodes: string[] = []): Token
         uses: row.uses,
         usesLeft: live ? row.maxUses - row.uses : 0,
         nodes,
+        hub: row.hubName ?? null,
     };
 }
 
@@ -140,7 +144,8 @@ function assertSecureEnrollment(ctx: HubContext, hub: HubRow): void {
         + "only if a TLS proxy already protects this URL, set WGHUB_ALLOW_HTTP_ENROLLMENT=yes in /etc/wireguard-hub/hub.env.");
 }
 
-type TokenFields = Pick<TokenRow, "spokeId" | "spokeName" | "purpose" | "address" | "addressV6" | "subnets" | "datacenter" | "expiresAt">;
+type TokenFields = Pick<TokenRow, "spokeId" | "spokeName" | "purpose" | "address" | "addressV6" | "subnets" | "datacenter" | "expiresAt">
+    & { hubName?: string | null };
 
 /** A pending token's row: only the secret's hash and its first characters are stored. */
 function insertToken(ctx: HubContext, t: Transaction, token: string, now: Date, fields: TokenFields,
@@ -159,9 +164,18 @@ function insertToken(ctx: HubContext, t: Transaction, token: string, now: Date, 
     }, { transaction: t });
 }
 
+/** A token may send its spoke to another hub of the network, if there is one by that name. */
+function checkHubName(ctx: HubContext, name: string | null | undefined): void {
+    if (!name || name === ctx.config.hubName) return;
+    if (!ctx.mesh?.member(name))
+        throw new HubError("HUB_MEMBER_NOT_FOUND", `No hub named ${name} in this network`,
+            "See the hubs with wireguard-hub hub list (or GET /api/hub/list), or leave hub out for this one.", { field: "hub" });
+}
+
 export async function createToken(ctx: HubContext, input: NewToken, actor: Actor): Promise<{ row: TokenRow; token: string }> {
     const hub = await requireHub(ctx);
     assertSecureEnrollment(ctx, hub);
+    checkHubName(ctx, input.hubName);
     if (input.cluster) return createClusterToken(ctx, input, input.cluster, actor);
     checkSubnets(ctx, hub, input.subnets);
     const token = crypto.randomBytes(32).toString("base64url");
@@ -190,6 +204,7 @@ export async function createToken(ctx: HubContext, input: NewToken, actor: Actor
         const created = await insertToken(ctx, t, token, now, {
             spokeId, spokeName: input.spokeName, purpose: input.spokeId ? "reenroll" : "enroll", address, addressV6,
             subnets: JSON.stringify(subnets), datacenter, expiresAt: new Date(now.getTime() + (input.ttlMs ?? ctx.config.tokenTtlMs)),
+            hubName: input.hubName ?? null,
         });
         await record(ctx, t, actor, input.spokeId ? "token.created_reenroll" : "token.created", input.spokeName,
             { tokenId: created.id, tokenPrefix: created.tokenPrefix, address, expiresAt: created.expiresAt.toISOString() });
@@ -222,6 +237,7 @@ async function createClusterToken(ctx: HubContext, input: NewToken, cluster: { n
         const created = await insertToken(ctx, t, token, now, {
             spokeId: id, spokeName: "", purpose: "cluster", address: "", addressV6: null, subnets: "[]",
             datacenter: input.datacenter, expiresAt: new Date(now.getTime() + (input.ttlMs ?? ctx.config.tokenTtlMs)),
+            hubName: input.hubName ?? null,
         }, { id, maxUses: cluster.maxUses, proxmoxCluster: cluster.name });
         await record(ctx, t, actor, "token.created_cluster", subjectOf(created),
             { tokenId: created.id, tokenPrefix: created.tokenPrefix, maxUses: cluster.maxUses, expiresAt: created.expiresAt.toISOString() });
@@ -301,7 +317,7 @@ export async function reissueToken(ctx: HubContext, id: string, actor: Actor): P
         const lifetime = given > 0 ? given : ctx.config.tokenTtlMs;
         const created = await insertToken(ctx, t, token, now, {
             spokeId: old.spokeId, spokeName: old.spokeName, purpose: old.purpose, address: old.address, addressV6: old.addressV6,
-            subnets: old.subnets, datacenter: old.datacenter, expiresAt: new Date(now.getTime() + lifetime),
+            subnets: old.subnets, datacenter: old.datacenter, expiresAt: new Date(now.getTime() + lifetime), hubName: old.hubName,
         });
         await record(ctx, t, actor, "token.reissued", old.spokeName,
             { tokenId: created.id, replaces: old.id, tokenPrefix: created.tokenPrefix, address: old.address, expiresAt: created.expiresAt.toISOString() });
@@ -338,10 +354,10 @@ export async function sweepExpired(ctx: HubContext): Promise<number> {
 
 /** What registration and the script route read of a token. */
 export type TokenFacts = Pick<TokenRow, "id" | "spokeId" | "spokeName" | "purpose" | "address" | "addressV6"
-    | "subnets" | "datacenter" | "state" | "expiresAt" | "maxUses" | "uses" | "proxmoxCluster">;
+    | "subnets" | "datacenter" | "state" | "expiresAt" | "maxUses" | "uses" | "proxmoxCluster" | "hubName">;
 
 const tokenFactsSelect = `SELECT ${columnList<TokenRow>(["id", "spokeId", "spokeName", "purpose", "address", "addressV6", "subnets",
-    "datacenter", "state", "expiresAt", "maxUses", "uses", "proxmoxCluster"])} FROM ${tables.tokens} WHERE`;
+    "datacenter", "state", "expiresAt", "maxUses", "uses", "proxmoxCluster", "hubName"])} FROM ${tables.tokens} WHERE`;
 
 function tokenFacts(row: TokenFacts | undefined): TokenFacts | null {
     return row ? { ...row, expiresAt: new Date(row.expiresAt) } : null;

@@ -8,7 +8,7 @@ export type PeerTable = Map<string, string>;
 export interface PeerDelta {
     remove: string[];
     /** `endpoint`: where the peer was last seen, so the hub can reach it at once. */
-    add: { publicKey: string; allowedIPs: string; endpoint?: string }[];
+    add: { publicKey: string; allowedIPs: string; endpoint?: string; keepalive?: number }[];
     change: { publicKey: string; allowedIPs: string }[];
 }
 
@@ -30,6 +30,29 @@ export function withLastEndpoints(delta: PeerDelta, lastEndpoints: ReadonlyMap<s
             return endpoint && isPeerEndpoint(endpoint) ? { ...p, endpoint } : p;
         }),
     };
+}
+
+/**
+ * Other hubs' peers get their configured endpoint and keepalive: a new one when added, and an
+ * existing one whose endpoint is unknown to WireGuard (or was configured differently) again.
+ */
+export function withHubEndpoints(delta: PeerDelta, hubPeers: readonly { publicKey: string; endpoint?: string; keepalive?: number }[],
+    actualEndpoints: ReadonlyMap<string, string | null> | null, applied: Map<string, string>): PeerDelta {
+    if (!hubPeers.length) return delta;
+    const byKey = new Map(hubPeers.filter(h => h.endpoint).map(h => [h.publicKey, h]));
+    const add = delta.add.map(p => {
+        const h = byKey.get(p.publicKey);
+        return h ? { ...p, endpoint: h.endpoint, keepalive: h.keepalive } : p;
+    });
+    const extra: PeerDelta["add"] = [];
+    for (const h of byKey.values()) {
+        if (add.some(p => p.publicKey === h.publicKey)) continue;
+        const configured = `${h.endpoint}|${h.keepalive ?? 0}`;
+        const unknown = actualEndpoints !== null && !actualEndpoints.get(h.publicKey);
+        if (unknown || applied.get(h.publicKey) !== configured) extra.push({ publicKey: h.publicKey, allowedIPs: "", endpoint: h.endpoint, keepalive: h.keepalive });
+    }
+    for (const h of byKey.values()) applied.set(h.publicKey, `${h.endpoint}|${h.keepalive ?? 0}`);
+    return { ...delta, add: [...add, ...extra] };
 }
 
 /** The peer's own tunnel address: the host route (/32 or /128) among its allowed IPs. */
@@ -150,7 +173,8 @@ export function wgSetBatches(iface: string, delta: PeerDelta, budget = defaultAr
     for (const key of delta.remove) push(["peer", key, "remove"]);
     for (const p of delta.change) push(["peer", p.publicKey, "allowed-ips", p.allowedIPs]);
     for (const p of delta.add)
-        push(["peer", p.publicKey, ...(p.endpoint ? ["endpoint", p.endpoint] : []), "allowed-ips", p.allowedIPs]);
+        push(["peer", p.publicKey, ...(p.endpoint ? ["endpoint", p.endpoint] : []),
+            ...(p.keepalive ? ["persistent-keepalive", String(p.keepalive)] : []), ...(p.allowedIPs ? ["allowed-ips", p.allowedIPs] : [])]);
     if (current.length > base.length) batches.push(current);
     return batches;
 }

@@ -14,7 +14,9 @@ import { parseDump, type Dump } from "./dump";
 import type { WgHost } from "./host";
 import { createInterface, enableForwarding, ensureAddressesAndUp, readInterfaceState, type InterfaceState } from "./interface";
 import { publicKeyOf } from "./keys";
-import { deltaSize, desiredTable, diffPeers, findDrift, peerTable, tunnelAddressOf, wgSetBatches, withLastEndpoints, type PeerTable } from "./plan";
+import {
+    deltaSize, desiredTable, diffPeers, findDrift, peerTable, tunnelAddressOf, wgSetBatches, withHubEndpoints, withLastEndpoints, type PeerTable,
+} from "./plan";
 import type { ActiveMode, DesiredPeer, DesiredState, PeerStatus, ReconcileReport, WireGuardDeps, WireGuardStatus } from "./types";
 import type { ModeChoice } from "./mode";
 
@@ -218,6 +220,9 @@ export class Reconciler {
         return report;
     }
 
+    /** The endpoint and keepalive last given to each other hub's peer. */
+    private hubEndpoints = new Map<string, string>();
+
     /** Endpoints known from elsewhere (the database), for peers this process has not seen yet. */
     seedEndpoints(endpoints: ReadonlyMap<string, string>): void {
         for (const [key, endpoint] of endpoints) if (!this.lastEndpoints.has(key)) this.lastEndpoints.set(key, endpoint);
@@ -274,7 +279,8 @@ export class Reconciler {
             base = actual;
         }
 
-        const delta = withLastEndpoints(diffPeers(wanted, base!), this.lastEndpoints);
+        const delta = withHubEndpoints(withLastEndpoints(diffPeers(wanted, base!), this.lastEndpoints), desired.hubPeers ?? [],
+            dump && desired.hubPeers?.length ? new Map(dump.peers.map(p => [p.publicKey, p.endpoint])) : null, this.hubEndpoints);
         report.changes = deltaSize(delta);
         // Interface settings alone first: a port already taken then fails with its own
         // message, instead of wireguard-go hanging up in the middle of 10,000 peers.

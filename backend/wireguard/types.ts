@@ -16,11 +16,16 @@ export interface DesiredPeer {
     publicKey: string;
     /** The spoke's own /32 (and /128) plus its routed subnets; never the whole network. */
     allowedIPs: string[];
+    /** Another hub's peer: where to reach it (host:port, a name allowed) and its keepalive. */
+    endpoint?: string;
+    keepalive?: number;
 }
 
 export interface DesiredState {
     iface: HubInterfaceSpec;
     peers: DesiredPeer[];
+    /** The other hubs (also in `peers`), each with the spokes it holds: given their endpoints. */
+    hubPeers?: readonly DesiredPeer[];
     /** Networks routed behind spokes: the hub's kernel sends them into the interface. */
     routes: string[];
 }

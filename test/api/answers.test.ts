@@ -40,6 +40,7 @@ describe("api: answers match the contract", () => {
         conforms(c.SpokeListAnswer, (await hub.admin("GET", `/api/spoke/list?unchangedSince=${encodeURIComponent(list.headers.etag as string)}`)).body,
             "GET /api/spoke/list?unchangedSince");
         conforms(c.HubStatus, (await hub.admin("GET", "/api/hub/status")).body, "GET /api/hub/status");
+        conforms(c.HubListAnswer, (await hub.admin("GET", "/api/hub/list")).body, "GET /api/hub/list");
         conforms(c.HubStatus, (await hub.admin("GET", "/api/hub/status?peers=false")).body, "GET /api/hub/status?peers=false");
 
         const clusters = await hub.admin("GET", "/api/proxmox/clusters");
