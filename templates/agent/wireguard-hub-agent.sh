@@ -2,6 +2,9 @@
 # wireguard-hub-agent: keeps this spoke's WireGuard tunnel as its hub wants it.
 #   wireguard-hub-agent --once     one cycle: ask the hub (inside the tunnel), apply what
 #                                  changed, report; exit 0 when the spoke is current
+#   wireguard-hub-agent --watch    with several hubs: check the spoke's hub every few seconds
+#                                  and move the routes to another hub's peer when it stops
+#                                  answering (runs until stopped; idle with one hub)
 # The hub is asked through the tunnel only; what it answers is checked value by value and
 # never run as code. The agent can change this spoke's tunnel (addresses, routes, DNS, the
 # hub's endpoint and keepalive), make it a new key pair, and remove the tunnel and itself
@@ -44,9 +47,11 @@ have() { command -v "$1" >/dev/null 2>&1; }
 
 usage() {
     cat <<'EOF'
-Usage: wireguard-hub-agent --once
+Usage: wireguard-hub-agent --once | --watch
   --once      one cycle: fetch this spoke's config from the hub, apply what changed, report.
               Exit 0 when the spoke is current, 1 on an error (printed).
+  --watch     with several hubs: every 5 s, check that this spoke's hub answers; after 3 misses,
+              move the routes to the next hub that takes this spoke. Runs until stopped.
   --version   print the agent's version
 EOF
     if [ "$PLATFORM" = macos ]; then
@@ -73,6 +78,11 @@ read_settings() {
         printf 'wireguard-hub-agent: %s lacks AGENT_URL, WG_IF or CONF_FILE (or holds a bad value): re-enroll this spoke.\n' "$AGENT_CONF" >&2
         exit 1
     fi
+    AGENT_PORT=${AGENT_URL##*:}
+    # With several hubs, the one this spoke is on now (its first line in the hubs file).
+    local current
+    current=$(awk 'NR == 1 { print $3 }' "$STATE_DIR/hubs" 2>/dev/null || true)
+    if [[ $current =~ ^$ipv4$ ]]; then AGENT_URL="http://$current:$AGENT_PORT"; fi
 }
 
 # ---- talking to the hub -----------------------------------------------------------------
@@ -122,16 +132,24 @@ valid() {
         endpoint) [[ $value =~ ^($host|\[$ipv6\]):[0-9]{1,5}$ ]] && [ "${value##*:}" -ge 1 ] && [ "${value##*:}" -le 65535 ] ;;
         keepalive) [[ $value =~ ^[0-9]{1,5}$ ]] && [ "$value" -le 65535 ] ;;
         action) [[ $value =~ ^(none|rotate-key|uninstall)$ ]] ;;
+        hub)
+            local name key address endpoint rest
+            name=${value%%,*} rest=${value#*,}
+            key=${rest%%,*} rest=${rest#*,}
+            address=${rest%%,*} endpoint=${rest#*,}
+            [[ $name =~ ^[a-z0-9][a-z0-9-]{0,62}$ ]] && valid key "$key" && valid ip "$address" && valid endpoint "$endpoint"
+            ;;
         *) return 1 ;;
     esac
 }
 
 # read_config FILE: sets REVISION, NAME, ADDRESSES, DNS_SERVERS, HUB_PUBLIC_KEY,
-# PUBLIC_ENDPOINT, PRIVATE_ENDPOINT, ALLOWED_IPS, KEEPALIVE, ACTION; refuses the whole
+# PUBLIC_ENDPOINT, PRIVATE_ENDPOINT, ALLOWED_IPS, KEEPALIVE, ACTION, HUBS (name,key,address,
+# endpoint of every hub, this spoke's own first, when there are several); refuses the whole
 # config at its first bad value.
 read_config() {
     REVISION='' NAME='' HUB_PUBLIC_KEY='' PUBLIC_ENDPOINT='' PRIVATE_ENDPOINT='' KEEPALIVE='' ACTION=''
-    ADDRESSES=() DNS_SERVERS=() ALLOWED_IPS=()
+    ADDRESSES=() DNS_SERVERS=() ALLOWED_IPS=() HUBS=()
     local key value kind line
     while IFS= read -r line || [ -n "$line" ]; do
         [ -n "$line" ] || continue
@@ -140,6 +158,7 @@ read_config() {
         case $key in
             revision) kind=revision ;; name) kind=name ;; address | allowed_ip) kind=cidr ;; dns | hub_address) kind=ip ;;
             hub_public_key) kind=key ;; endpoint | private_endpoint) kind=endpoint ;; keepalive) kind=keepalive ;; action) kind=action ;;
+            hub) kind=hub ;;
             *) continue ;; # a newer hub's setting this agent does not know
         esac
         valid "$kind" "$value" || fail "the hub sent a value this agent refuses for $key; nothing was changed."
@@ -149,6 +168,7 @@ read_config() {
             endpoint) PUBLIC_ENDPOINT=$value ;; private_endpoint) PRIVATE_ENDPOINT=$value ;;
             allowed_ip) ALLOWED_IPS[${#ALLOWED_IPS[@]}]=$value ;; keepalive) KEEPALIVE=$value ;;
             action) ACTION=$value ;;
+            hub) HUBS[${#HUBS[@]}]=$value ;;
         esac
     done <"$1"
     if [ -z "$REVISION" ] || [ -z "$HUB_PUBLIC_KEY" ] || [ -z "$PUBLIC_ENDPOINT" ] || [ -z "$KEEPALIVE" ] ||
@@ -192,6 +212,12 @@ read_peer() {
     CURRENT_ENDPOINT='' CURRENT_ALLOWED='' CURRENT_KEEPALIVE=0
     local line
     line=$(wg show "$WG_IF" dump | awk -F '\t' -v key="$HUB_PUBLIC_KEY" 'NR > 1 && $1 == key')
+    if [ -z "$line" ] && [ "${#HUBS[@]}" -gt 1 ]; then
+        # Moved to a hub this spoke has no peer for yet: its peer takes the routes.
+        wg set "$WG_IF" peer "$HUB_PUBLIC_KEY" endpoint "$PUBLIC_ENDPOINT" allowed-ips "$(allowed_ips ,)"
+        changed "hub: $(hub_field 0 1)"
+        line=$(wg show "$WG_IF" dump | awk -F '\t' -v key="$HUB_PUBLIC_KEY" 'NR > 1 && $1 == key')
+    fi
     [ -n "$line" ] || fail "the hub's peer is not on $WG_IF: re-enroll this spoke."
     CURRENT_ENDPOINT=$(printf '%s' "$line" | cut -f3)
     CURRENT_ALLOWED=$(printf '%s' "$line" | cut -f4 | sorted_list)
@@ -250,6 +276,34 @@ apply_peer() {
     if [ "$KEEPALIVE" != "$CURRENT_KEEPALIVE" ]; then
         wg set "$WG_IF" peer "$HUB_PUBLIC_KEY" persistent-keepalive "$KEEPALIVE"
         changed "keepalive: $KEEPALIVE s"
+    fi
+}
+
+# hub_field I F: field F (1 name, 2 key, 3 address, 4 endpoint) of the I-th hub.
+hub_field() {
+    printf '%s' "${HUBS[$1]}" | cut -d, -f"$2"
+}
+
+# Every other hub: a peer holding only its own address, ready to take the routes if this
+# spoke's hub stops answering (wireguard-hub-agent --watch).
+apply_hub_peers() {
+    local i key address endpoint line
+    for ((i = 1; i < ${#HUBS[@]}; i++)); do
+        key=$(hub_field "$i" 2)
+        address=$(hub_field "$i" 3)/32
+        endpoint=$(hub_field "$i" 4)
+        line=$(wg show "$WG_IF" dump | awk -F '\t' -v key="$key" 'NR > 1 && $1 == key')
+        if [ -z "$line" ] || [ "$(printf '%s' "$line" | cut -f4)" != "$address" ] || [ "$(printf '%s' "$line" | cut -f3)" = "(none)" ]; then
+            wg set "$WG_IF" peer "$key" endpoint "$endpoint" persistent-keepalive "$KEEPALIVE" allowed-ips "$address"
+            changed "standby hub $(hub_field "$i" 1): $endpoint"
+        fi
+    done
+    # What --watch reads: one hub a line (name key address endpoint), this spoke's own first.
+    if [ "${#HUBS[@]}" -gt 1 ]; then
+        printf '%s\n' ${HUBS[@]+"${HUBS[@]}"} | tr ',' ' ' >"$STATE_DIR/hubs.tmp"
+        mv -f "$STATE_DIR/hubs.tmp" "$STATE_DIR/hubs"
+    else
+        rm -f "$STATE_DIR/hubs"
     fi
 }
 
@@ -364,6 +418,12 @@ write_conf() {
             printf 'Endpoint = %s\n' "$ENDPOINT"
             printf 'AllowedIPs = %s\n' "$(allowed_ips ', ')"
             if [ "$KEEPALIVE" != 0 ]; then printf 'PersistentKeepalive = %s\n' "$KEEPALIVE"; fi
+            local i
+            for ((i = 1; i < ${#HUBS[@]}; i++)); do
+                printf '\n[Peer]\n# hub %s (standby)\nPublicKey = %s\nEndpoint = %s\nAllowedIPs = %s/32\n' \
+                    "$(hub_field "$i" 1)" "$(hub_field "$i" 2)" "$(hub_field "$i" 4)" "$(hub_field "$i" 3)"
+                if [ "$KEEPALIVE" != 0 ]; then printf 'PersistentKeepalive = %s\n' "$KEEPALIVE"; fi
+            done
         } >"$tmp"
     )
     chmod 600 "$tmp"
@@ -416,9 +476,11 @@ uninstall_linux() {
     if [ -d "$ROOT_PREFIX/run/systemd/system" ]; then
         systemctl disable --now "wg-quick@$WG_IF" >/dev/null 2>&1 || true
         systemctl disable --now wireguard-hub-agent.timer >/dev/null 2>&1 || true
+        # Not --now: this very process may be the watcher's; it is stopped last, below.
+        systemctl disable wireguard-hub-agent-watch.service >/dev/null 2>&1 || true
     fi
     if ip link show dev "$WG_IF" >/dev/null 2>&1; then wg-quick down "$CONF_FILE" >/dev/null 2>&1 || ip link delete dev "$WG_IF" || true; fi
-    rm -f "$CONF_FILE" "$unit_dir/wireguard-hub-agent.service" "$unit_dir/wireguard-hub-agent.timer"
+    rm -f "$CONF_FILE" "$unit_dir/wireguard-hub-agent.service" "$unit_dir/wireguard-hub-agent.timer" "$unit_dir/wireguard-hub-agent-watch.service"
     if [ -d "$ROOT_PREFIX/run/systemd/system" ]; then systemctl daemon-reload >/dev/null 2>&1 || true; fi
 }
 
@@ -476,6 +538,7 @@ cycle() {
     read_real_interface
     read_peer
     apply_peer
+    apply_hub_peers
     apply_addresses
     apply_dns
     write_conf
@@ -488,8 +551,95 @@ cycle() {
     fi
 }
 
+# ---- several hubs: follow the spoke's hub, move to another when it stops answering ------
+# hub_answers ADDRESS: the hub's tunnel address answers (ICMP when ping is there: the hub's
+# kernel answers it, no request reaches its service).
+hub_answers() {
+    if have ping; then
+        if [ "$PLATFORM" = macos ]; then ping -c 1 -t 2 "$1" >/dev/null 2>&1; else ping -c 1 -W 2 "$1" >/dev/null 2>&1; fi
+    else
+        curl -s -o /dev/null --connect-timeout 2 --max-time 3 "http://$1:$AGENT_PORT/" 2>/dev/null
+    fi
+}
+
+# takes_this_spoke ADDRESS: that hub's agent API answers this spoke (it has this spoke's peer).
+takes_this_spoke() {
+    local status
+    status=$(curl -s -o /dev/null -w '%{http_code}' --connect-timeout 3 --max-time 5 --proto '=http' \
+        -H "X-WireGuard-Public-Key: $PUBLIC_KEY" "http://$1:$AGENT_PORT/agent/v1/config" 2>/dev/null) || status=000
+    [ "$status" = 200 ]
+}
+
+# move_routes FROM_KEY FROM_ADDRESS TO_KEY TO_ADDRESS: one `wg set`, the routes change peer at once.
+move_routes() {
+    local routes
+    routes=$(wg show "$WG_IF" dump | awk -F '\t' -v key="$1" 'NR > 1 && $1 == key { print $4 }' | tr ',' '\n' |
+        grep -vx "$2/32" | grep -vx "$4/32" | paste -sd, -)
+    [ -n "$routes" ] || return 1
+    wg set "$WG_IF" peer "$3" allowed-ips "$routes,$4/32" peer "$1" allowed-ips "$2/32"
+}
+
+# The hubs file as arrays; its first line is the spoke's hub. Fails with fewer than two hubs.
+load_hub_list() {
+    WATCH_NAMES=() WATCH_KEYS=() WATCH_ADDRESSES=()
+    local name key address endpoint
+    [ -r "$STATE_DIR/hubs" ] || return 1
+    while read -r name key address endpoint; do
+        if ! valid key "$key" || ! valid ip "$address"; then continue; fi
+        WATCH_NAMES[${#WATCH_NAMES[@]}]=$name
+        WATCH_KEYS[${#WATCH_KEYS[@]}]=$key
+        WATCH_ADDRESSES[${#WATCH_ADDRESSES[@]}]=$address
+    done <"$STATE_DIR/hubs"
+    [ "${#WATCH_KEYS[@]}" -gt 1 ]
+}
+
+# Tries the other hubs in order: the routes go to one, which must take this spoke within 30 s
+# (the hubs move a stopped hub's spokes within about 10 s); otherwise they come back.
+failover() {
+    local i tries
+    for ((i = 1; i < ${#WATCH_KEYS[@]}; i++)); do
+        move_routes "${WATCH_KEYS[0]}" "${WATCH_ADDRESSES[0]}" "${WATCH_KEYS[$i]}" "${WATCH_ADDRESSES[$i]}" || return 1
+        say "hub ${WATCH_NAMES[0]} does not answer: routes moved to hub ${WATCH_NAMES[$i]}"
+        for ((tries = 0; tries < 10; tries++)); do
+            if takes_this_spoke "${WATCH_ADDRESSES[$i]}"; then
+                # Its hub first, so that --once asks it and keeps the peers this way.
+                { grep "^${WATCH_NAMES[$i]} " "$STATE_DIR/hubs"; grep -v "^${WATCH_NAMES[$i]} " "$STATE_DIR/hubs"; } >"$STATE_DIR/hubs.tmp"
+                mv -f "$STATE_DIR/hubs.tmp" "$STATE_DIR/hubs"
+                say "hub ${WATCH_NAMES[$i]} took this spoke"
+                "$AGENT_BIN" --once || true
+                return 0
+            fi
+            sleep 3
+        done
+        move_routes "${WATCH_KEYS[$i]}" "${WATCH_ADDRESSES[$i]}" "${WATCH_KEYS[0]}" "${WATCH_ADDRESSES[0]}" || true
+        say "hub ${WATCH_NAMES[$i]} did not take this spoke: routes back on hub ${WATCH_NAMES[0]}"
+    done
+    return 1
+}
+
+watch() {
+    local misses=0
+    read_settings
+    mkdir -p "$STATE_DIR"
+    chmod 700 "$STATE_DIR"
+    while :; do
+        if ! load_hub_list; then
+            sleep 30
+            continue
+        fi
+        PUBLIC_KEY=$(wg show "$WG_IF" public-key 2>/dev/null || true)
+        if hub_answers "${WATCH_ADDRESSES[0]}"; then misses=0; else misses=$((misses + 1)); fi
+        if [ "$misses" -ge 3 ] && valid key "$PUBLIC_KEY"; then
+            failover || say "no other hub took this spoke; trying again"
+            misses=0
+        fi
+        sleep 5
+    done
+}
+
 case ${1:-} in
     --once) cycle ;;
+    --watch) watch ;;
     --version) say "$AGENT_VERSION" ;;
     -h | --help) usage ;;
     *)

@@ -101,11 +101,12 @@ describe("Linux install script against a real hub", function () {
             assert.equal(confValue(conf, "Endpoint"), privateEndpoint);
             assert.equal(confValue(conf, "DNS"), "1.1.1.1");
             assert.deepEqual(callsOf(r, "systemctl").map(c => c.slice(1)),
-                [["enable", "--now", "wg-quick@wg0"], ["daemon-reload"], ["enable", "--now", "wireguard-hub-agent.timer"]]);
+                [["enable", "--now", "wg-quick@wg0"], ["daemon-reload"], ["enable", "--now", "wireguard-hub-agent.timer", "wireguard-hub-agent-watch.service"]]);
             // The agent that keeps the spoke current, and how it finds the hub (inside the tunnel).
             assert.equal(fs.statSync(m.path("usr/local/sbin/wireguard-hub-agent")).mode & 0o777, 0o755);
             assert.match(m.readFile("etc/wireguard-hub/agent.conf"), /^AGENT_URL=http:\/\/10\.\d+\.\d+\.1:51823\nWG_IF=wg0\nCONF_FILE=\/.*\/etc\/wireguard\/wg0\.conf\n$/);
             assert.match(m.readFile("etc/systemd/system/wireguard-hub-agent.timer"), /^OnUnitActiveSec=1min$/m);
+            assert.match(m.readFile("etc/systemd/system/wireguard-hub-agent-watch.service"), /^ExecStart=\/usr\/local\/sbin\/wireguard-hub-agent --watch$/m);
             assert.ok(!r.stdout.includes(t.token) && !r.stderr.includes(t.token), "the token is never printed");
         });
     }
@@ -216,9 +217,10 @@ describe("Linux install script against a real hub", function () {
         const r = await m.runScript(script, ["--uninstall"], env);
         assert.equal(r.code, 0, explain(r));
         assert.deepEqual(callsOf(r, "systemctl").map(c => c.slice(1)),
-            [["disable", "--now", "wg-quick@wg0"], ["disable", "--now", "wireguard-hub-agent.timer"], ["daemon-reload"]]);
+            [["disable", "--now", "wg-quick@wg0"], ["disable", "--now", "wireguard-hub-agent.timer", "wireguard-hub-agent-watch.service"], ["daemon-reload"]]);
         assert.equal(m.exists("etc/wireguard/wg0.conf"), false);
-        for (const gone of ["usr/local/sbin/wireguard-hub-agent", "etc/wireguard-hub", "etc/systemd/system/wireguard-hub-agent.timer"])
+        for (const gone of ["usr/local/sbin/wireguard-hub-agent", "etc/wireguard-hub", "etc/systemd/system/wireguard-hub-agent.timer",
+            "etc/systemd/system/wireguard-hub-agent-watch.service"])
             assert.equal(m.exists(gone), false, `${gone} is removed`);
         assert.match(r.stdout, /Removed .*wg0\.conf/);
     });
