@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { AdminClient, ApiError, Unreachable } from "./cli/client";
 import { registerHubCommands } from "./cli/hubCommands";
+import { registerNetworkCommands } from "./cli/networkCommands";
 import { registerTokenCommands } from "./cli/tokenCommands";
 import { registerSpokeCommands } from "./cli/spokeCommands";
 import { registerClusterCommands } from "./cli/clusterCommands";
@@ -13,7 +14,7 @@ import { version } from "../package.json";
 
 function buildProgram(): Command {
     const program = new Command("wireguard-hub")
-        .description("manage the WireGuard hub: initialise it, make spoke tokens, list and remove spokes")
+        .description("manage the WireGuard hub: initialise it or join other hubs, make spoke tokens, list and remove spokes")
         .version(version, "-V, --version")
         .option("--socket <path>", "admin API socket (default: $WGHUB_API_SOCKET, hub.env, /run/wireguard-hub/api.sock)")
         .option("--json", "print the service's answer as JSON")
@@ -30,6 +31,7 @@ function buildProgram(): Command {
         };
     };
     registerHubCommands(program, ctx);
+    registerNetworkCommands(program, ctx);
     registerTokenCommands(program, ctx);
     registerSpokeCommands(program, ctx);
     registerClusterCommands(program, ctx);

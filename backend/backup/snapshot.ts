@@ -3,7 +3,7 @@
 // and written back in one, so a restore is whole or not at all, and a backup moves between
 // the two databases. Secrets leave the service only here, to the root-only admin API.
 import path from "node:path";
-import { Transaction } from "sequelize";
+import { Op, Transaction } from "sequelize";
 import { z } from "zod";
 import type { Actor, HubContext } from "../context";
 import type { Models } from "../db/models";
@@ -15,6 +15,7 @@ import { record } from "../audit/audit";
 import { hubReplaced, privateKeyFile, readPrivateKey, stageFile, dropStagedFiles, installStagedFiles } from "../hub/hub";
 import { publicKeyOf } from "../wireguard/keys";
 import { readBackup, writeBackup } from "./format";
+import { writeFounder } from "../hubs/members";
 
 /** The tables in the order a restore writes them (each one's references come before it). */
 const order = ["Hub", "Cluster", "Spoke", "Token", "TokenUse", "Allocation", "Audit"] as const satisfies readonly (keyof Models)[];
@@ -175,9 +176,18 @@ export async function restoreBackup(ctx: HubContext, text: string, passphrase: s
             if (existing && !force)
                 throw new HubError("HUB_ALREADY_INITIALIZED", "This hub is already initialised",
                     "Restoring replaces every spoke, token and key it has: send force (wireguard-hub restore FILE --force) to do it anyway.");
+            if (ctx.mesh && await ctx.db.models.Member.count({ where: { name: { [Op.ne]: ctx.config.hubName } }, transaction: t }))
+                throw new HubError("HUB_HAS_OTHER_HUBS", "Other hubs share this database: a restore would replace their spokes and addresses too",
+                    "Restore into a database of its own, or rely on PostgreSQL's own backups for a network of hubs (docs/multi-hub.md).");
+            await ctx.db.models.Member.destroy({ where: {}, transaction: t });
             for (const key of [...order].reverse())
                 await (ctx.db.models[key] as unknown as { destroy(o: object): Promise<number> }).destroy({ where: {}, transaction: t });
             for (const key of order) await insertRows(ctx, key, p.rows[key], t);
+            if (ctx.mesh) {
+                // The restored hub is this one, and so are all its spokes.
+                await writeFounder(ctx, t, (await ctx.db.models.Hub.findByPk(1, { transaction: t }))!);
+                await ctx.db.models.Spoke.update({ hubName: ctx.config.hubName }, { where: {}, transaction: t, silent: true });
+            }
             if (ctx.db.dialect === "postgres")
                 await ctx.db.sequelize.query(`SELECT setval(pg_get_serial_sequence('${tables.audit}', 'id'), COALESCE((SELECT MAX(id) FROM ${tables.audit}), 0) + 1, false)`, { transaction: t });
             const staged = [stageFile(privateKeyFile(ctx), p.secrets.hubPrivateKey + "\n", 0o600)];

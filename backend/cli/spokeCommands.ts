@@ -41,9 +41,11 @@ export function registerSpokeCommands(program: Command, ctx: () => CliContext): 
             const spokes = await listSpokes(c);
             if (c.json) return printJson(c, { spokes });
             if (!spokes.length) return c.print("No spokes yet. Add one with: wireguard-hub token create NAME");
-            c.print(table(["ID", "NAME", "ADDRESS", "STATE", "OS", "DATACENTER", "LAST HANDSHAKE", "ENDPOINT", "AGENT"], spokes.map(s => [
+            const hubs = spokes.some(s => s.hub);
+            c.print(table(["ID", "NAME", ...(hubs ? ["HUB"] : []), "ADDRESS", "STATE", "OS", "DATACENTER", "LAST HANDSHAKE", "ENDPOINT", "AGENT"], spokes.map(s => [
                 shortId(s.id),
                 s.name,
+                ...(hubs ? [s.hub] : []),
                 list(s.allowedIPs) ?? s.address,
                 s.status,
                 s.os,

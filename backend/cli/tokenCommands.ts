@@ -37,7 +37,8 @@ export function registerTokenCommands(program: Command, ctx: () => CliContext): 
         .option("--subnet <cidr>", "a network behind the spoke to route through it (repeat or comma-separate)", collect)
         .option("--ttl <duration>", "how long the token stays valid, e.g. 1h, 24h, 7d")
         .option("--spoke <id>", "re-enroll this existing spoke (new keys, same address) instead of adding one")
-        .action(async (name: string, opts: { ip?: string; datacenter?: string; subnet?: string[]; ttl?: string; spoke?: string }) => {
+        .option("--hub <name>", "the hub the spoke goes to, among hubs sharing one PostgreSQL database (default: this one; see: hub list)")
+        .action(async (name: string, opts: { ip?: string; datacenter?: string; subnet?: string[]; ttl?: string; spoke?: string; hub?: string }) => {
             const c = ctx();
             const body: TokenRequest = { spokeName: name };
             if (opts.ip) body.customIP = opts.ip;
@@ -45,11 +46,12 @@ export function registerTokenCommands(program: Command, ctx: () => CliContext): 
             if (opts.subnet?.length) body.subnets = opts.subnet;
             if (opts.ttl) body.ttl = opts.ttl;
             if (opts.spoke) body.spokeId = opts.spoke;
+            if (opts.hub) body.hub = opts.hub;
             const answer = await c.client().call<TokenAnswer>("POST", "/api/installation/token", body);
             if (c.json) return printJson(c, answer);
             const t = answer.token;
             const lines = [
-                `Token for ${t.spokeName} (${list(t.allowedIPs) ?? "address on registration"}), `
+                `Token for ${t.spokeName} (${list(t.allowedIPs) ?? "address on registration"})${t.hub ? ` on hub ${t.hub}` : ""}, `
                     + `valid until ${when(t.expiresAt) ?? "?"} (${relative(t.expiresAt)}), one use.`,
                 "It is shown only now. Run one of these on the new spoke:",
             ];
@@ -93,9 +95,11 @@ export function registerTokenCommands(program: Command, ctx: () => CliContext): 
             const tokens = await listTokens(c);
             if (c.json) return printJson(c, { tokens });
             if (!tokens.length) return c.print("No tokens. Make one with: wireguard-hub token create NAME");
-            c.print(table(["ID", "SPOKE", "ADDRESS", "STATE", "EXPIRES"], tokens.map(t => [
+            const hubs = tokens.some(t => t.hub);
+            c.print(table(["ID", "SPOKE", ...(hubs ? ["HUB"] : []), "ADDRESS", "STATE", "EXPIRES"], tokens.map(t => [
                 shortId(t.id),
                 t.purpose === "cluster" ? `cluster ${t.proxmoxCluster ?? "(not fixed yet)"}: ${t.uses}/${t.maxUses} nodes` : t.spokeName,
+                ...(hubs ? [t.hub] : []),
                 t.purpose === "cluster" ? list(t.nodes) : list(t.allowedIPs),
                 t.state,
                 when(t.expiresAt),

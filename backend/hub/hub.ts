@@ -54,7 +54,11 @@ const hubRows = new WeakMap<HubContext, Promise<HubRow | null>>();
 export function loadHub(ctx: HubContext): Promise<HubRow | null> {
     let row = hubRows.get(ctx);
     if (!row) {
-        row = ctx.db.models.Hub.findByPk(1).then(hub => (hub ? asMember(ctx, hub, ctx.mesh?.self() ?? null) : null));
+        row = ctx.db.models.Hub.findByPk(1).then(hub => {
+            // Other hubs share this database and this one has not joined them: nothing is its own yet.
+            if (!hub || (ctx.mesh && ctx.mesh.all().length && !ctx.mesh.self())) return null;
+            return asMember(ctx, hub, ctx.mesh?.self() ?? null);
+        });
         hubRows.set(ctx, row);
         row.catch(() => hubRows.delete(ctx));
     }
@@ -131,13 +135,13 @@ export async function initialize(ctx: HubContext, settings: HubSettings, force: 
     const keys = generateKeyPair();
     return ctx.db.writeTx(async t => {
         const existing = await ctx.db.models.Hub.findByPk(1, { transaction: t });
-        if (existing && !force)
-            throw new HubError("HUB_ALREADY_INITIALIZED", "The hub is already initialised",
-                "Change endpoints and DNS with PUT /api/hub/config. To start over with a new key and network, send force: true; every spoke must then re-enroll.");
         const others = ctx.mesh ? await ctx.db.models.Member.count({ where: { name: { [Op.ne]: ctx.config.hubName } }, transaction: t }) : 0;
         if (others)
             throw new HubError("HUB_HAS_OTHER_HUBS", "Other hubs share this database: a new key and network would cut them and all their spokes",
-                "Stop the other hubs and remove them from the database first (docs/multi-hub.md), or change the settings with PUT /api/hub/config.");
+                "To add this machine as one more hub: wireguard-hub join --public-endpoint HOST:PORT. To start over, stop the other hubs and remove them first (docs/multi-hub.md).");
+        if (existing && !force)
+            throw new HubError("HUB_ALREADY_INITIALIZED", "The hub is already initialised",
+                "Change endpoints and DNS with PUT /api/hub/config. To start over with a new key and network, send force: true; every spoke must then re-enroll.");
         let removed = 0;
         if (existing) {
             await ctx.db.models.Member.destroy({ where: {}, transaction: t });

@@ -78,13 +78,15 @@ export async function joinNetwork(ctx: HubContext, input: JoinInput, actor: Acto
     if (!mesh)
         throw new HubError("JOIN_NEEDS_POSTGRESQL", "Joining other hubs needs a shared PostgreSQL database; this hub keeps its data in SQLite",
             "Hubs share their spokes, tokens and addresses through one database: set WGHUB_DATABASE_URL=postgres://… on every hub (docs/multi-hub.md), then join.");
-    const network = await requireHub(ctx).catch(() => {
+    const network = await ctx.db.models.Hub.findByPk(1);
+    if (!network)
         throw new HubError("HUB_NOT_INITIALIZED", "No hub in this database has been set up yet",
             "Initialise the first hub (setup wizard or POST /api/hub/initialize); the others then join it.");
-    });
     await mesh.load();
     if (mesh.self())
         throw new HubError("HUB_ALREADY_JOINED", `This hub is already ${ctx.config.hubName} in the network`, "Nothing to do; see wireguard-hub hub list.");
+    // A hub that has not joined yet keeps no address pool (nothing of the network is its own).
+    await ctx.addresses.load(network);
     const keys = generateKeyPair();
     const listenPort = input.listenPort ?? network.listenPort;
     const member = await ctx.db.writeTx(async t => {
@@ -123,11 +125,11 @@ export async function joinNetwork(ctx: HubContext, input: JoinInput, actor: Acto
 
 export async function memberViews(ctx: HubContext): Promise<{ shared: boolean; hubs: HubMember[] }> {
     const mesh = ctx.mesh;
-    const hub = await requireHub(ctx);
     const counts = new Map<string | null, number>();
     for (const row of await ctx.db.models.Spoke.findAll({ attributes: ["hubName"], raw: true }))
         counts.set(row.hubName, (counts.get(row.hubName) ?? 0) + 1);
     if (!mesh || !mesh.all().length) {
+        const hub = await requireHub(ctx);
         return {
             shared: Boolean(mesh),
             hubs: [{

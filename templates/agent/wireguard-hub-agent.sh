@@ -284,17 +284,17 @@ hub_field() {
     printf '%s' "${HUBS[$1]}" | cut -d, -f"$2"
 }
 
-# Every other hub: a peer holding only its own address, ready to take the routes if this
-# spoke's hub stops answering (wireguard-hub-agent --watch).
+# Every other hub: a standby peer, with its endpoint and keepalive but no routes (the spoke
+# reaches the other hubs through its own, as the hubs route each other). wireguard-hub-agent
+# --watch gives it the routes if this spoke's hub stops answering.
 apply_hub_peers() {
-    local i key address endpoint line
+    local i key endpoint line
     for ((i = 1; i < ${#HUBS[@]}; i++)); do
         key=$(hub_field "$i" 2)
-        address=$(hub_field "$i" 3)/32
         endpoint=$(hub_field "$i" 4)
         line=$(wg show "$WG_IF" dump | awk -F '\t' -v key="$key" 'NR > 1 && $1 == key')
-        if [ -z "$line" ] || [ "$(printf '%s' "$line" | cut -f4)" != "$address" ] || [ "$(printf '%s' "$line" | cut -f3)" = "(none)" ]; then
-            wg set "$WG_IF" peer "$key" endpoint "$endpoint" persistent-keepalive "$KEEPALIVE" allowed-ips "$address"
+        if [ -z "$line" ] || [ "$(printf '%s' "$line" | cut -f4)" != "(none)" ] || [ "$(printf '%s' "$line" | cut -f3)" = "(none)" ]; then
+            wg set "$WG_IF" peer "$key" endpoint "$endpoint" persistent-keepalive "$KEEPALIVE" allowed-ips ''
             changed "standby hub $(hub_field "$i" 1): $endpoint"
         fi
     done
@@ -420,8 +420,8 @@ write_conf() {
             if [ "$KEEPALIVE" != 0 ]; then printf 'PersistentKeepalive = %s\n' "$KEEPALIVE"; fi
             local i
             for ((i = 1; i < ${#HUBS[@]}; i++)); do
-                printf '\n[Peer]\n# hub %s (standby)\nPublicKey = %s\nEndpoint = %s\nAllowedIPs = %s/32\n' \
-                    "$(hub_field "$i" 1)" "$(hub_field "$i" 2)" "$(hub_field "$i" 4)" "$(hub_field "$i" 3)"
+                printf '\n[Peer]\n# hub %s (standby)\nPublicKey = %s\nEndpoint = %s\n' \
+                    "$(hub_field "$i" 1)" "$(hub_field "$i" 2)" "$(hub_field "$i" 4)"
                 if [ "$KEEPALIVE" != 0 ]; then printf 'PersistentKeepalive = %s\n' "$KEEPALIVE"; fi
             done
         } >"$tmp"
@@ -570,13 +570,14 @@ takes_this_spoke() {
     [ "$status" = 200 ]
 }
 
-# move_routes FROM_KEY FROM_ADDRESS TO_KEY TO_ADDRESS: one `wg set`, the routes change peer at once.
+# move_routes FROM_KEY FROM_ADDRESS TO_KEY TO_ADDRESS: one `wg set`, the routes change peer at once
+# (the hubs' own addresses are inside the network the routes hold).
 move_routes() {
     local routes
     routes=$(wg show "$WG_IF" dump | awk -F '\t' -v key="$1" 'NR > 1 && $1 == key { print $4 }' | tr ',' '\n' |
-        grep -vx "$2/32" | grep -vx "$4/32" | paste -sd, -)
+        grep -vx "$2/32" | grep -vx "$4/32" | paste -sd, -) || true
     [ -n "$routes" ] || return 1
-    wg set "$WG_IF" peer "$3" allowed-ips "$routes,$4/32" peer "$1" allowed-ips "$2/32"
+    wg set "$WG_IF" peer "$3" allowed-ips "$routes" peer "$1" allowed-ips ''
 }
 
 # The hubs file as arrays; its first line is the spoke's hub. Fails with fewer than two hubs.

@@ -16,9 +16,21 @@ export function postgresBinDir(): string | null {
 export interface RunningPostgres {
     url: string;
     stop(): Promise<void>;
+    /** Stops the server (a fast shutdown: clients are cut), keeping its data for resume(). */
+    halt(): Promise<void>;
+    /** Starts the halted server again on the same address and data. */
+    resume(): Promise<void>;
 }
 
-export async function startPostgres(): Promise<RunningPostgres> {
+export interface PostgresOptions {
+    /** Run inside this network namespace, listening on `host` (default: 127.0.0.1 in this one). */
+    netns?: string;
+    host?: string;
+    /** Clients from this network are trusted (pg_hba), for hubs in other namespaces. */
+    trustNetwork?: string;
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<RunningPostgres> {
     const bin = postgresBinDir();
     if (!bin) throw new Error("PostgreSQL server binaries are missing (apt-get install postgresql)");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-pg-"));
@@ -28,35 +40,66 @@ export async function startPostgres(): Promise<RunningPostgres> {
         execFileSync("runuser", ["-u", "postgres", "--", cmd, ...args], { stdio: "pipe" });
     execFileSync("chown", ["postgres:postgres", dir]);
     asPostgres(path.join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
-    const port = await freePort();
-    const server: ChildProcess = spawn("runuser", ["-u", "postgres", "--", path.join(bin, "postgres"),
-        "-D", data, "-k", dir, "-h", "127.0.0.1", "-p", String(port), "-c", "fsync=off"], { stdio: ["ignore", "ignore", "pipe"] });
+    if (options.trustNetwork) fs.appendFileSync(path.join(data, "pg_hba.conf"), `host all all ${options.trustNetwork} trust\n`);
+    const host = options.host ?? "127.0.0.1";
+    const port = options.netns ? 5432 : await freePort();
+    const inNamespace = (cmd: string, args: string[]): [string, string[]] =>
+        options.netns ? ["ip", ["netns", "exec", options.netns, cmd, ...args]] : [cmd, args];
+    let server: ChildProcess;
+    let exited: Promise<void>;
     let log = "";
-    server.stderr!.on("data", d => (log += d));
-    const exited = new Promise<void>(resolve => server.once("exit", () => resolve()));
-    const until = Date.now() + 20_000;
-    for (;;) {
-        try {
-            execFileSync(path.join(bin, "pg_isready"), ["-h", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
-            break;
-        } catch {
-            if (Date.now() > until) {
-                server.kill("SIGKILL");
-                throw new Error(`PostgreSQL did not start:\n${log}`);
+    const start = async () => {
+        const [cmd, args] = inNamespace("runuser", ["-u", "postgres", "--", path.join(bin, "postgres"),
+            "-D", data, "-k", dir, "-h", host, "-p", String(port), "-c", "fsync=off"]);
+        server = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
+        server.stderr!.on("data", d => (log += d));
+        exited = new Promise<void>(resolve => server.once("exit", () => resolve()));
+        const until = Date.now() + 20_000;
+        for (;;) {
+            try {
+                const [c, a] = inNamespace(path.join(bin, "pg_isready"), ["-h", host, "-p", String(port)]);
+                execFileSync(c, a, { stdio: "ignore" });
+                break;
+            } catch {
+                if (Date.now() > until) {
+                    server.kill("SIGKILL");
+                    throw new Error(`PostgreSQL did not start:\n${log}`);
+                }
+                await new Promise(r => setTimeout(r, 100));
             }
-            await new Promise(r => setTimeout(r, 100));
         }
-    }
-    execFileSync(path.join(bin, "createdb"), ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", "wghub"]);
+    };
+    const shutdown = async (signal: NodeJS.Signals) => {
+        // To the server itself (its pid file), not to runuser in front of it.
+        const pid = Number(fs.readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+        try {
+            process.kill(pid, signal);
+        } catch {
+            server.kill(signal);
+        }
+        const timer = setTimeout(() => server.kill("SIGKILL"), 10_000);
+        await exited;
+        clearTimeout(timer);
+    };
+    await start();
+    const [c, a] = inNamespace(path.join(bin, "createdb"), ["-h", host, "-p", String(port), "-U", "postgres", "wghub"]);
+    execFileSync(c, a);
+    let halted = false;
     return {
-        url: `postgres://postgres@127.0.0.1:${port}/wghub`,
+        url: `postgres://postgres@${host}:${port}/wghub`,
         async stop() {
             // runuser forwards SIGTERM to postgres: a "smart" shutdown.
-            server.kill("SIGTERM");
-            const timer = setTimeout(() => server.kill("SIGKILL"), 10_000);
-            await exited;
-            clearTimeout(timer);
+            if (!halted) await shutdown("SIGTERM");
             fs.rmSync(dir, { recursive: true, force: true });
+        },
+        async halt() {
+            // SIGINT: a "fast" shutdown, which does not wait for the hubs' connections to end.
+            await shutdown("SIGINT");
+            halted = true;
+        },
+        async resume() {
+            await start();
+            halted = false;
         },
     };
 }

@@ -16,17 +16,26 @@ export interface LabHub {
     stop(): Promise<void>;
 }
 
+/** Where a lab hub runs: the lab's hub namespace by default, or another host of the lab (a second hub). */
+export interface LabHubPlace {
+    host: Host;
+    interfaceName: string;
+    /** A data directory to start from (a hub that comes back). */
+    dataDir?: string;
+}
+
 /** Starts the hub in the lab's hub namespace and initialises it with `init` (null: leave it uninitialised). */
 export async function startLabHub(lab: Lab, init: Record<string, unknown> | null, schedule = "*/5 * * * * *",
-    env: Record<string, string> = {}): Promise<LabHub> {
+    env: Record<string, string> = {}, place: LabHubPlace = { host: lab.hub, interfaceName: lab.hubInterface }): Promise<LabHub> {
     const shims = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-lab-shims-"));
     fs.writeFileSync(path.join(shims, "sudo"), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
-    const lan = lab.hub.lanAddress;
+    const lan = place.host.lanAddress;
     const hub = await startHub({
-        netns: lab.hub.ns,
+        netns: place.host.ns,
+        dataDir: place.dataDir,
         env: {
             WGHUB_WG_MODE: "userspace",
-            WGHUB_INTERFACE: lab.hubInterface,
+            WGHUB_INTERFACE: place.interfaceName,
             WGHUB_PUBLIC_LISTEN: `${lan}:51821`,
             WGHUB_PUBLIC_URL: `https://${lan}:51821`,
             WGHUB_RECONCILE_SCHEDULE: schedule,
@@ -36,7 +45,7 @@ export async function startLabHub(lab: Lab, init: Record<string, unknown> | null
     if (init) {
         const answer = await hub.admin("POST", "/api/hub/initialize", { listenPort: 51820, publicEndpoint: `${lan}:51820`, ...init });
         assert.equal(answer.status, 201, answer.text);
-        await waitFor("the hub's WireGuard interface", async () => (await lab.hub.exec("wg", ["show", lab.hubInterface])).code === 0, 15_000);
+        await waitFor("the hub's WireGuard interface", async () => (await place.host.exec("wg", ["show", place.interfaceName])).code === 0, 15_000);
     }
     return {
         hub,
