@@ -518,6 +518,7 @@ export async function desiredState(ctx: HubContext): Promise<DesiredState | null
 }
 
 const persistHandshakeEveryMs = 5 * 60_000;
+const sharedPersistHandshakeEveryMs = 60_000;
 
 /** Stores what a scheduled run saw: live figures in memory, handshakes to the database now and then. */
 export async function saveStatus(ctx: HubContext, peers: PeerStatus[], at: Date): Promise<void> {
@@ -529,10 +530,12 @@ export async function saveStatus(ctx: HubContext, peers: PeerStatus[], at: Date)
         where: { publicKey: { [Op.in]: keys } }, attributes: ["id", "publicKey", "lastHandshake", "endpoint"], raw: true,
     });
     const byKey = new Map(moved.map(p => [p.publicKey, p]));
+    // Other hubs show this hub's spokes from the database: each new handshake (every 2 min) goes there.
+    const persistEvery = ctx.mesh?.others().length ? sharedPersistHandshakeEveryMs : persistHandshakeEveryMs;
     const due = stored.filter(s => {
         const p = byKey.get(s.publicKey)!;
         const before = s.lastHandshake ? new Date(s.lastHandshake).getTime() : 0;
-        return p.latestHandshake * 1000 - before >= persistHandshakeEveryMs || s.endpoint !== p.endpoint;
+        return p.latestHandshake * 1000 - before >= persistEvery || s.endpoint !== p.endpoint;
     });
     if (!due.length) return;
     await ctx.db.writeTx(async t => {

@@ -39,6 +39,11 @@ const hostile: [string, string][] = [
     ["action", "run-command"],
     ["revision", "../../etc/passwd"],
     ["name", "x\u202eevil"],
+    ["hub", `hub-b,${hubKey},10.0.1.3,hub-b.example.test:51820; id`],
+    ["hub", `hub-b;reboot,${hubKey},10.0.1.3,hub-b.example.test:51820`],
+    ["hub", `hub-b,not-a-key,10.0.1.3,hub-b.example.test:51820`],
+    ["hub", `hub-b,${hubKey},10.0.1.3/../x,hub-b.example.test:51820`],
+    ["hub", `hub-b,${hubKey},10.0.1.3`],
 ];
 
 describe("the spoke agent refuses hostile values from the hub", function () {
