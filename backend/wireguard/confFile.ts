@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { canonicalCidr, isInterfaceAddress } from "./cidr";
 import { isWireGuardKey } from "./keys";
-import type { DesiredState } from "./types";
+import type { DesiredPeer, DesiredState } from "./types";
 
 /**
  * The one gate for values entering a wg-quick file. wg-quick reads line by line and treats
@@ -44,7 +44,7 @@ function confHeader(iface: DesiredState["iface"], privateKey: string): string[] 
 
 export function renderConf(desired: Pick<DesiredState, "iface" | "peers">, privateKey: string): string {
     const lines = confHeader(desired.iface, privateKey);
-    for (const peer of desired.peers) lines.push(peerBlock(peer.publicKey, peer.allowedIPs));
+    for (const peer of desired.peers) lines.push(peerBlock(peer));
     return lines.join("\n") + "\n";
 }
 
@@ -60,7 +60,7 @@ export async function renderConfInSlices(desired: Pick<DesiredState, "iface" | "
     const { peers } = desired;
     for (let i = 0; i < peers.length; i++) {
         if (i > 0 && i % peersPerSlice === 0) await new Promise(resolve => setImmediate(resolve));
-        lines.push(peerBlock(peers[i].publicKey, peers[i].allowedIPs));
+        lines.push(peerBlock(peers[i]));
     }
     return lines.join("\n") + "\n";
 }
@@ -69,12 +69,17 @@ export async function renderConfInSlices(desired: Pick<DesiredState, "iface" | "
 // so a rewrite after a one-peer change costs a join, not 10,000 validations.
 const blocks = new Map<string, string>();
 
-function peerBlock(publicKey: string, allowedIPs: readonly string[]): string {
-    const raw = `${publicKey} ${allowedIPs.join(",")}`;
+const endpoint = (v: string) => confValue(v, e => /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/.test(e));
+
+function peerBlock(peer: DesiredPeer): string {
+    const raw = `${peer.publicKey} ${peer.allowedIPs.join(",")} ${peer.endpoint ?? ""} ${peer.keepalive ?? ""}`;
     let block = blocks.get(raw);
     if (block === undefined) {
         if (blocks.size > 200_000) blocks.clear();
-        block = `\n[Peer]\nPublicKey = ${key(publicKey)}\nAllowedIPs = ${allowedIPs.map(cidr).join(", ")}`;
+        block = `\n[Peer]\nPublicKey = ${key(peer.publicKey)}\nAllowedIPs = ${peer.allowedIPs.map(cidr).join(", ")}`;
+        // Another hub: wg-quick reaches it by itself after a reboot.
+        if (peer.endpoint) block += `\nEndpoint = ${endpoint(peer.endpoint)}`;
+        if (peer.keepalive) block += `\nPersistentKeepalive = ${port(peer.keepalive)}`;
         blocks.set(raw, block);
     }
     return block;

@@ -7,7 +7,7 @@ import { allowedIPsKey, canonicalCidr } from "../../backend/wireguard/cidr";
 import { ConfFile, confValue, renderConf, renderConfInSlices } from "../../backend/wireguard/confFile";
 import { parseDump } from "../../backend/wireguard/dump";
 import { generateKeyPair } from "../../backend/wireguard/keys";
-import { diffPeers, findDrift, isPeerEndpoint, peerTable, wgSetBatches, withLastEndpoints } from "../../backend/wireguard/plan";
+import { diffPeers, findDrift, isPeerEndpoint, peerTable, wgSetBatches, withHubEndpoints, withLastEndpoints } from "../../backend/wireguard/plan";
 
 describe("wireguard: CIDR canonical form", () => {
     it("clears host bits and adds the full prefix to bare addresses", () => {
@@ -121,6 +121,24 @@ describe("wireguard: a peer put back knows where its spoke is", () => {
     });
 });
 
+describe("wireguard: other hubs' peers", () => {
+    const other = generateKeyPair().publicKey;
+    const hubPeer = { publicKey: other, allowedIPs: ["10.0.1.2/32"], endpoint: "hub-b.example.net:51820", keepalive: 25 };
+
+    it("an added hub gets its endpoint and keepalive; a known one only when WireGuard lost its endpoint or it changed", () => {
+        const applied = new Map<string, string>();
+        const added = withHubEndpoints({ remove: [], add: [{ publicKey: other, allowedIPs: "10.0.1.2/32" }], change: [] }, [hubPeer], null, applied);
+        assert.deepEqual(added.add, [{ publicKey: other, allowedIPs: "10.0.1.2/32", endpoint: "hub-b.example.net:51820", keepalive: 25 }]);
+        assert.deepEqual(wgSetBatches("wg0", added)[0], ["set", "wg0", "peer", other, "endpoint", "hub-b.example.net:51820", "persistent-keepalive", "25", "allowed-ips", "10.0.1.2/32"]);
+        const none = { remove: [], add: [], change: [] };
+        assert.deepEqual(withHubEndpoints(none, [hubPeer], new Map([[other, "192.0.2.7:51820"]]), applied).add, [], "known and unchanged");
+        const lost = withHubEndpoints(none, [hubPeer], new Map([[other, null]]), applied);
+        assert.deepEqual(wgSetBatches("wg0", lost)[0], ["set", "wg0", "peer", other, "endpoint", "hub-b.example.net:51820", "persistent-keepalive", "25"], "the routes are left as they are");
+        const moved = withHubEndpoints(none, [{ ...hubPeer, endpoint: "hub-b2.example.net:51820" }], new Map([[other, "192.0.2.7:51820"]]), applied);
+        assert.equal(moved.add[0].endpoint, "hub-b2.example.net:51820");
+    });
+});
+
 describe("wireguard: config file", () => {
     const hub = generateKeyPair();
     const peer = generateKeyPair();
@@ -158,6 +176,12 @@ describe("wireguard: config file", () => {
         assert.throws(() => renderConf({ ...desired, peers: [{ publicKey: "not-a-key", allowedIPs: ["10.0.1.2/32"] }] }, hub.privateKey));
         assert.throws(() => renderConf({ ...desired, peers: [{ publicKey: peer.publicKey, allowedIPs: ["10.0.1.2/32\nPostUp = id"] }] }, hub.privateKey));
         assert.throws(() => renderConf({ ...desired, iface: { ...desired.iface, addresses: ["10.0.1.1/24\n[Peer]"] } }, hub.privateKey));
+        assert.throws(() => renderConf({ ...desired, peers: [{ publicKey: peer.publicKey, allowedIPs: ["10.0.1.2/32"], endpoint: "hub-b:51820\nPostUp = id" }] }, hub.privateKey));
+    });
+
+    it("gives another hub's peer its endpoint and keepalive, so wg-quick reaches it after a reboot", () => {
+        const text = renderConf({ ...desired, peers: [{ publicKey: peer.publicKey, allowedIPs: ["10.0.1.2/32", "10.0.1.7/32"], endpoint: "hub-b.example.net:51820", keepalive: 25 }] }, hub.privateKey);
+        assert.match(text, /\[Peer\]\nPublicKey = .*\nAllowedIPs = 10\.0\.1\.2\/32, 10\.0\.1\.7\/32\nEndpoint = hub-b\.example\.net:51820\nPersistentKeepalive = 25/);
     });
 
     it("writes 0600 atomically and only when the content changes", async () => {
