@@ -71,15 +71,22 @@ const blocks = new Map<string, string>();
 
 const endpoint = (v: string) => confValue(v, e => /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/.test(e));
 
+function renderPeerBlock(peer: DesiredPeer): string {
+    let block = `\n[Peer]\nPublicKey = ${key(peer.publicKey)}\nAllowedIPs = ${peer.allowedIPs.map(cidr).join(", ")}`;
+    // Another hub: wg-quick reaches it by itself after a reboot.
+    if (peer.endpoint) block += `\nEndpoint = ${endpoint(peer.endpoint)}`;
+    if (peer.keepalive) block += `\nPersistentKeepalive = ${port(peer.keepalive)}`;
+    return block;
+}
+
 function peerBlock(peer: DesiredPeer): string {
-    const raw = `${peer.publicKey} ${peer.allowedIPs.join(",")} ${peer.endpoint ?? ""} ${peer.keepalive ?? ""}`;
+    // Another hub's peer changes with each of its spokes: rendered, never remembered.
+    if (peer.endpoint) return renderPeerBlock(peer);
+    const raw = `${peer.publicKey} ${peer.allowedIPs.join(",")}`;
     let block = blocks.get(raw);
     if (block === undefined) {
         if (blocks.size > 200_000) blocks.clear();
-        block = `\n[Peer]\nPublicKey = ${key(peer.publicKey)}\nAllowedIPs = ${peer.allowedIPs.map(cidr).join(", ")}`;
-        // Another hub: wg-quick reaches it by itself after a reboot.
-        if (peer.endpoint) block += `\nEndpoint = ${endpoint(peer.endpoint)}`;
-        if (peer.keepalive) block += `\nPersistentKeepalive = ${port(peer.keepalive)}`;
+        block = renderPeerBlock(peer);
         blocks.set(raw, block);
     }
     return block;

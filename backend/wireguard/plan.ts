@@ -70,13 +70,24 @@ export interface Drift {
 // validation and canonical allowed IPs are remembered: the same peers come back run after run.
 const checked = new Map<string, string | null>();
 
+/**
+ * Peers with more allowed IPs than this are another hub's, routing thousands of spokes and
+ * changing with each of them: never remembered (one entry each time would pile up megabytes).
+ */
+const largestRemembered = 64;
+
+function validKey(publicKey: string, allowedIPs: readonly string[]): string | null {
+    const valid = isWireGuardKey(publicKey) && allowedIPs.length > 0 && allowedIPs.every(c => canonicalCidr(c) !== null);
+    return valid ? allowedIPsKey(allowedIPs) : null;
+}
+
 function checkedKey(publicKey: string, allowedIPs: readonly string[]): string | null {
+    if (allowedIPs.length > largestRemembered) return validKey(publicKey, allowedIPs);
     const raw = `${publicKey} ${allowedIPs.join(",")}`;
     let key = checked.get(raw);
     if (key === undefined) {
         if (checked.size > 200_000) checked.clear();
-        const valid = isWireGuardKey(publicKey) && allowedIPs.length > 0 && allowedIPs.every(c => canonicalCidr(c) !== null);
-        key = valid ? allowedIPsKey(allowedIPs) : null;
+        key = validKey(publicKey, allowedIPs);
         checked.set(raw, key);
     }
     return key;
@@ -109,6 +120,10 @@ const canonicalByRaw = new Map<string, string>();
 export function peerTable(peers: readonly { publicKey: string; allowedIPs: readonly string[] }[]): PeerTable {
     const table: PeerTable = new Map();
     for (const p of peers) {
+        if (p.allowedIPs.length > largestRemembered) {
+            table.set(p.publicKey, allowedIPsKey(p.allowedIPs));
+            continue;
+        }
         const raw = p.allowedIPs.join(",");
         let key = canonicalByRaw.get(raw);
         if (key === undefined) {
