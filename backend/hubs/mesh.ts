@@ -10,7 +10,8 @@
 import type { InferAttributes } from "sequelize";
 import type { HubContext } from "../context";
 import { peersChanged } from "../context";
-import type { HubMemberRow } from "../db/models";
+import { tables, type HubMemberRow } from "../db/models";
+import { record } from "../audit/audit";
 import { desiredPeerOf, type SpokePeer } from "../spokes/desired";
 import { forgetHub } from "../hub/hub";
 
@@ -31,6 +32,7 @@ interface PgClient {
 }
 
 const channel = "wghub_changes";
+const heartbeat = `UPDATE ${tables.members} SET beats = beats + 1, "heartbeatAt" = $1 WHERE name = $2`;
 /** A NOTIFY payload must stay under 8,000 bytes: spoke ids are sent in batches below that. */
 const maxPayload = 7_000;
 
@@ -135,11 +137,22 @@ export class HubMesh {
         await listener?.end().catch(() => undefined);
     }
 
+    private beating = false;
+
     private async beat(): Promise<void> {
-        const { Member } = this.ctx.db.models;
+        // A beat slower than the period (a database far away, or failing over) is not doubled.
+        if (this.beating) return;
+        this.beating = true;
         try {
-            await Member.increment("beats", { where: { name: this.selfName }, silent: true });
-            await Member.update({ heartbeatAt: new Date() }, { where: { name: this.selfName }, silent: true });
+            await this.beatOnce();
+        } finally {
+            this.beating = false;
+        }
+    }
+
+    private async beatOnce(): Promise<void> {
+        try {
+            await this.ctx.db.sql.run(heartbeat, [new Date(), this.selfName]);
             const wasDown = !this.databaseUp;
             const versionBefore = this.version;
             await this.load();
@@ -172,6 +185,7 @@ export class HubMesh {
             const moved = await this.ctx.db.writeTx(async t => {
                 const [count] = await this.ctx.db.models.Spoke.update({ hubName: this.selfName, updatedAt: new Date() },
                     { where: { hubName: down.name }, transaction: t });
+                if (count) await record(this.ctx, t, { name: this.selfName, source: null }, "hub.took_over", down.name, { spokes: count });
                 return count;
             });
             if (!moved) continue;
