@@ -200,6 +200,7 @@ export const ScriptQuery = z.object({
     platform: z.string().optional().meta({ description: `${platforms.join(" | ")} (default linux)` }),
 });
 export const IdParams = z.object({ id });
+export const HubNameParams = z.object({ name: hubName });
 export const TokenParams = z.object({ token: z.string().meta({ description: "the installation token" }) });
 
 // ---- answers ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import { hubStatus } from "../hub/status";
 import * as c from "../contract/api";
 import { route, type RouteSpec } from "./routes";
 import { makeBackup, restoreBackup } from "../backup/snapshot";
-import { joinNetwork, memberViews } from "../hubs/members";
+import { joinNetwork, memberViews, removeMember } from "../hubs/members";
 import { backupFileName } from "../backup/format";
 import { version } from "../../package.json";
 
@@ -98,6 +98,16 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
                 }, actorOf(req));
                 const view = (await memberViews(ctx)).hubs.find(h => h.name === joined.name)!;
                 res.status(201).json({ message: `Joined the network as ${joined.name}`, hub: view });
+            },
+        }),
+        route({
+            method: "delete", path: "/api/hub/member/:name", tag: "hub",
+            summary: "Take a stopped hub out of the network: its spokes come to this hub, its address goes back to the pool",
+            input: { params: c.HubNameParams }, answer: c.Message,
+            responses: { 200: "Removed", 404: "No such hub", 409: "The hub is still running, or is this one" },
+            async handler(req, res, { params }) {
+                await removeMember(ctx, params.name, actorOf(req));
+                res.json({ message: `Hub ${params.name} removed from the network` });
             },
         }),
         route({

@@ -123,6 +123,33 @@ export async function joinNetwork(ctx: HubContext, input: JoinInput, actor: Acto
     return { ...member, publicUrl: url };
 }
 
+/**
+ * Takes a hub out of the network for good: one that has stopped (its heartbeat no longer moves).
+ * Its spokes come to this hub, its tunnel address goes back to the pool, and every hub drops
+ * its peer.
+ */
+export async function removeMember(ctx: HubContext, name: string, actor: Actor): Promise<void> {
+    const mesh = ctx.mesh;
+    const member = mesh?.member(name);
+    if (!mesh || !member) throw new HubError("HUB_MEMBER_NOT_FOUND", `No hub named ${name} in this network`, "See the hubs with wireguard-hub hub list.");
+    if (name === mesh.selfName)
+        throw new HubError("HUB_STILL_RUNNING", "A hub cannot remove itself", "Stop this hub's service, then remove it from another hub.");
+    if (mesh.healthy(name))
+        throw new HubError("HUB_STILL_RUNNING", `The hub ${name} is running (its heartbeat moves)`,
+            "Stop its service first (systemctl stop wireguard-hub on it); once the others see it down, remove it.");
+    await ctx.db.writeTx(async t => {
+        const [moved] = await ctx.db.models.Spoke.update({ hubName: mesh.selfName, updatedAt: ctx.now() }, { where: { hubName: name }, transaction: t });
+        await ctx.db.models.Allocation.destroy({ where: { ordinal: member.ordinal }, transaction: t });
+        await ctx.db.models.Member.destroy({ where: { name }, transaction: t });
+        await record(ctx, t, actor, "hub.removed", name, { address: member.interfaceAddress, spokesMoved: moved });
+        afterCommit(t, async () => {
+            await ctx.addresses.load(await ctx.db.models.Hub.findByPk(1));
+            ctx.desired.invalidate();
+            await mesh.membersChanged();
+        });
+    });
+}
+
 export async function memberViews(ctx: HubContext): Promise<{ shared: boolean; hubs: HubMember[] }> {
     const mesh = ctx.mesh;
     const counts = new Map<string | null, number>();

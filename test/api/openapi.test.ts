@@ -9,7 +9,7 @@ type Op = string; // "get /api/spoke/{id}"
 
 /** The admin API: DESIGN.md's list, the seed's paths among them. */
 const adminOps: Op[] = [
-    "post /api/hub/initialize", "get /api/hub/config", "put /api/hub/config", "get /api/hub/status", "post /api/hub/backup", "post /api/hub/restore", "get /api/hub/list", "post /api/hub/join",
+    "post /api/hub/initialize", "get /api/hub/config", "put /api/hub/config", "get /api/hub/status", "post /api/hub/backup", "post /api/hub/restore", "get /api/hub/list", "post /api/hub/join", "delete /api/hub/member/{name}",
     "post /api/installation/token", "get /api/installation/tokens", "delete /api/installation/token/{id}", "post /api/installation/token/{id}/reissue",
     "get /api/spoke/list", "delete /api/spoke/{id}", "post /api/spoke/{id}/disable", "post /api/spoke/{id}/enable",
     "put /api/spoke/{id}", "post /api/spoke/{id}/rotate-key", "post /api/spoke/{id}/uninstall",

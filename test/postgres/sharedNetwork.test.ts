@@ -74,4 +74,16 @@ describe("PostgreSQL: two hubs share one network", function () {
         const spoke = ((await b.admin("GET", "/api/spoke/list")).body.spokes as { name: string; publicKey: string; address: string }[]).find(s => s.name === "on-a")!;
         await waitUntil(async () => allowedIn(confOf(b), spoke.publicKey).includes(`${spoke.address}/32`), 20_000, "hub B to hold the spoke's own peer");
     });
+
+    it("a stopped hub is taken out for good: its peer goes from the others, and the audit log says who took its spokes", async () => {
+        assertError(await b.admin("DELETE", "/api/hub/member/hub-b"), 409, "HUB_STILL_RUNNING");
+        assertError(await b.admin("DELETE", "/api/hub/member/hub-nowhere"), 404, "HUB_MEMBER_NOT_FOUND");
+        const gone = (await b.admin("GET", "/api/hub/list")).body.hubs.find((h: { name: string }) => h.name === "hub-a") as { address: string; publicKey: string };
+        const removed = await b.admin("DELETE", "/api/hub/member/hub-a");
+        assert.equal(removed.status, 200, removed.text);
+        assert.deepEqual(((await b.admin("GET", "/api/hub/list")).body.hubs as { name: string }[]).map(h => h.name), ["hub-b"]);
+        await waitUntil(async () => !confOf(b).includes(`PublicKey = ${gone.publicKey}`), 20_000, "hub B to drop hub A's peer");
+        const audit = (await b.admin("GET", "/api/audit?subject=hub-a")).body.events as { action: string }[];
+        assert.ok(audit.some(e => e.action === "hub.took_over") && audit.some(e => e.action === "hub.removed"), JSON.stringify(audit));
+    });
 });
