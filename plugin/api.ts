@@ -3,7 +3,7 @@
 // that a host application serves next to the hub's routers.
 import cockpit from "cockpit";
 import type {
-    AuditEvent, Cluster, CreatedToken, HubConfig, HubStatus, InitializeRequest, RestoreAnswer, RestoreRequest, Spoke, SpokeUpdateRequest, TokenRequest,
+    AuditEvent, Cluster, CreatedToken, HubConfig, HubListAnswer, HubStatus, InitializeRequest, RestoreAnswer, RestoreRequest, Spoke, SpokeUpdateRequest, TokenRequest,
     TokenSummary, TrafficSeries,
 } from "./types";
 import { ApiError, type Answer, type HubTransport, type RequestOptions } from "./transport/types";
@@ -50,6 +50,8 @@ export async function listSpokes(): Promise<Spoke[]> {
 export const getHubConfig = () => call<HubConfig>("GET", "/api/hub/config");
 // The page shows counts, and the spoke list already carries each peer: skip the peer list.
 export const getHubStatus = () => call<HubStatus>("GET", "/api/hub/status", undefined, { peers: "false" });
+/** Every hub sharing this hub's PostgreSQL database (this hub alone on SQLite). */
+export const listHubs = () => call<HubListAnswer>("GET", "/api/hub/list");
 export const initializeHub = (req: InitializeRequest) =>
     call<{ message: string; config: HubConfig }>("POST", "/api/hub/initialize", req);
 export const updateHubConfig = (changes: { publicEndpoint?: string; privateEndpoint?: string | null; dns?: string[] }) =>

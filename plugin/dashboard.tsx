@@ -10,6 +10,7 @@ import { SetupWizard } from "./components/setup/setupWizard";
 import { SetupResult } from "./components/setup/setupResult";
 import { HubCard } from "./components/hub/hubCard";
 import { HubHealth } from "./components/hub/hubHealth";
+import { HubsCard } from "./components/hub/hubsCard";
 import { SpokesTable } from "./components/spokes/spokesTable";
 import { TokensTable } from "./components/tokens/tokensTable";
 import { ProxmoxTree } from "./components/proxmox/proxmoxTree";
@@ -34,6 +35,7 @@ const DashboardTabs = () => {
             <PageSection>
                 <HubHealth status={status} />
                 <HubCard />
+                <HubsCard />
             </PageSection>
             <PageSection>
                 <Tabs id="main-tabs" activeKey={tab} onSelect={(_e, key) => select(key as TabKey)} mountOnEnter unmountOnExit>

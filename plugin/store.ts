@@ -4,7 +4,7 @@ import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import cockpit from "cockpit";
 import * as api from "./api";
 import { ApiError } from "./api";
-import type { Cluster, HubConfig, HubStatus, Spoke, TokenSummary } from "./types";
+import type { Cluster, HubConfig, HubMember, HubStatus, Spoke, TokenSummary } from "./types";
 
 export type WantedList = "tokens" | "clusters";
 
@@ -23,6 +23,10 @@ export interface HubState {
     spokes: Spoke[];
     tokens: TokenSummary[];
     clusters: Cluster[];
+    /** The hubs sharing this hub's PostgreSQL database, this one among them (alone on SQLite). */
+    hubs: HubMember[];
+    /** The hubs share a PostgreSQL database (false on SQLite). */
+    hubsShared: boolean;
     updatedAt: number;
     /** Whether the on-demand lists have arrived at least once. */
     listsLoaded: { tokens: boolean; clusters: boolean };
@@ -64,6 +68,8 @@ class HubStore extends EventEmitter {
         spokes: [],
         tokens: [],
         clusters: [],
+        hubs: [],
+        hubsShared: false,
         updatedAt: 0,
         listsLoaded: { tokens: false, clusters: false },
         setupResult: null,
@@ -188,16 +194,19 @@ class HubStore extends EventEmitter {
         const spokes = spokesResult.value;
         this.set({ phase: "ready", error: null, config, spokes, updatedAt: Date.now() });
 
-        const [status, tokens, clusters] = await Promise.allSettled([
+        const [status, tokens, clusters, hubs] = await Promise.allSettled([
             api.getHubStatus(),
             this.wanted.tokens ? api.listTokens() : Promise.resolve(this.state.tokens),
             this.wanted.clusters ? api.listClusters() : Promise.resolve(this.state.clusters),
+            api.listHubs(),
         ]);
         this.set({
             status: status.status === "fulfilled" ? status.value : this.state.status,
             statusError: status.status === "rejected" ? asApiError(status.reason) : null,
             tokens: tokens.status === "fulfilled" ? tokens.value : this.state.tokens,
             clusters: clusters.status === "fulfilled" ? clusters.value : this.state.clusters,
+            // A failed hub list keeps the last one: the other hubs are shown, never the page's state.
+            ...(hubs.status === "fulfilled" ? { hubs: hubs.value.hubs, hubsShared: hubs.value.shared } : {}),
             listsLoaded: {
                 tokens: this.state.listsLoaded.tokens || (this.wanted.tokens > 0 && tokens.status === "fulfilled"),
                 clusters: this.state.listsLoaded.clusters || (this.wanted.clusters > 0 && clusters.status === "fulfilled"),

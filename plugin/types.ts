@@ -3,7 +3,8 @@
 import { platforms } from "../backend/contract/fields";
 
 export type {
-    AuditEvent, Cluster, ClusterNode, CreatedToken, DriftItem, HubConfig, HubPeer, HubStatus, InitializeRequest, Platform, ReconcileInfo,
+    AuditEvent, Cluster, ClusterNode, CreatedToken, DriftItem, HubConfig, HubListAnswer, HubMember, HubPeer, HubStatus, InitializeRequest, Platform,
+    ReconcileInfo,
     RestoreAnswer, RestoreRequest, Spoke, SpokeState, SpokeUpdateRequest, TokenRequest, TokenState, TokenSummary, TrafficPoint, TrafficSeries,
 } from "../backend/contract/api";
 

@@ -10,6 +10,7 @@ export { ProxmoxTree } from "../components/proxmox/proxmoxTree";
 export { TrafficTab } from "../components/traffic/trafficTab";
 export { AuditLog } from "../components/audit/auditLog";
 export { HubCard } from "../components/hub/hubCard";
+export { HubsCard } from "../components/hub/hubsCard";
 export { HubHealth } from "../components/hub/hubHealth";
 export { SetupWizard } from "../components/setup/setupWizard";
 export { fetchTransport, type FetchTransportOptions } from "../transport/fetchTransport";

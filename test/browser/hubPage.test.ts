@@ -212,6 +212,19 @@ describe("browser: the WireGuard Hub page in Cockpit", function () {
         await dialog.waitFor({ state: "detached" });
     });
 
+    it("shows nothing of several hubs for a single SQLite hub: no hubs card, no hub column, no hub choice", async function () {
+        // The table says how many hubs the page knows of once their list has arrived.
+        await frame.locator("#spokes-table[data-hubs='1']").waitFor();
+        assert.equal(await frame.locator("#hubs-card").count(), 0);
+        assert.equal(await frame.locator("#spokes-sort-hub").count(), 0);
+        assert.equal(await frame.locator("#spokes-table .wgh-spoke-hub").count(), 0);
+        await frame.locator("#add-spoke").click();
+        await frame.locator("#add-spoke-name").waitFor();
+        assert.equal(await frame.locator("#add-spoke-hub").count(), 0);
+        await frame.locator("#add-spoke-cancel").click();
+        await frame.locator("#add-spoke-dialog").waitFor({ state: "detached" });
+    });
+
     it("revokes a second, unused token in the Tokens tab", async function () {
         await frame.locator("#add-spoke").click();
         await frame.locator("#add-spoke-name").fill("branch-2");

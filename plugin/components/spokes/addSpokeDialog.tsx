@@ -18,18 +18,22 @@ import { useDatacenters } from "../common/useDatacenters";
 import { submitOnEnter } from "../common/submitOnEnter";
 import { TokenDialogFooter, TokenCloseQuestion, useTokenCloseGuard } from "./tokenCloseGuard";
 import { useTokenCreation } from "./useTokenCreation";
+import { HubField } from "../common/hubField";
+import { hasSeveralHubs, selfHub } from "../../util/hubs";
 
 const _ = cockpit.gettext;
 
 
 export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
-    const { config } = useStore();
+    const { config, hubs } = useStore();
+    const severalHubs = hasSeveralHubs(hubs);
     const datacenters = useDatacenters();
     const [name, setName] = useState("");
     const [address, setAddress] = useState("");
     const [datacenter, setDatacenter] = useState("");
     const [subnets, setSubnets] = useState("");
     const [ttl, setTtl] = useState(DEFAULT_TOKEN_LIFETIME);
+    const [hub, setHub] = useState(() => selfHub(hubs)?.name ?? "");
     const [tried, setTried] = useState(false);
     const { busy, error, token, create } = useTokenCreation();
     // Before a token exists there is nothing to lose: the form closes at once.
@@ -56,6 +60,7 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
         if (pickedDatacenter) req.datacenter = pickedDatacenter;
         const nets = splitList(subnets);
         if (nets.length) req.subnets = nets;
+        if (severalHubs && hub) req.hub = hub;
         await create(req);
     };
 
@@ -83,6 +88,7 @@ export const AddSpokeDialog = ({ onClose }: { onClose: () => void }) => {
                             <Field id="add-spoke-subnets" label={_("Routed subnets")} value={subnets} onChange={setSubnets}
                                 error={errors.subnets} showError={tried || subnets !== ""} example="192.168.10.0/24"
                                 helper={_("Optional. Networks behind this spoke that the hub routes to it, separated by commas.")} />
+                            {severalHubs && <HubField id="add-spoke-hub" hubs={hubs} value={hub} onChange={setHub} />}
                             <TokenLifetimeField id="add-spoke-ttl" value={ttl} onChange={setTtl} />
                             {error && (
                                 <InlineError id="add-spoke-error" title={_("The token could not be created")} error={error} className="" />

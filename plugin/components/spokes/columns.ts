@@ -11,8 +11,17 @@ export const fromLarge: Visibility = ["hidden", "visibleOnLg"];
 export const fromXLarge: Visibility = ["hidden", "visibleOnXl"];
 export const from2XLarge: Visibility = ["hidden", "visibleOn2Xl"];
 
-export const COLUMNS: { key: SortKey; title: () => string; visibility?: Visibility }[] = [
+export interface Column {
+    key: SortKey;
+    title: () => string;
+    visibility?: Visibility;
+    /** Shown only when several hubs share the database. */
+    severalHubsOnly?: boolean;
+}
+
+export const COLUMNS: Column[] = [
     { key: "name", title: () => _("Name") },
+    { key: "hub", title: () => _("Hub"), visibility: fromLarge, severalHubsOnly: true },
     { key: "address", title: () => _("Address") },
     { key: "os", title: () => _("OS"), visibility: fromLarge },
     { key: "state", title: () => _("State") },
@@ -23,5 +32,7 @@ export const COLUMNS: { key: SortKey; title: () => string; visibility?: Visibili
 ];
 export const visibilityOf = (key: SortKey) => COLUMNS.find(c => c.key === key)!.visibility;
 
-/** The details toggle, the columns above, the agent and the actions. */
-export const COLUMN_COUNT = COLUMNS.length + 3;
+export const columnsShown = (severalHubs: boolean) => COLUMNS.filter(c => severalHubs || !c.severalHubsOnly);
+
+/** The details toggle, the columns shown, the agent and the actions. */
+export const columnCount = (severalHubs: boolean) => columnsShown(severalHubs).length + 3;

@@ -19,9 +19,10 @@ import { goTo } from "../../util/location";
 
 const _ = cockpit.gettext;
 
-export const PendingSpokeRow = React.memo(({ pending, now, onNewCommand, onCancel }: {
+export const PendingSpokeRow = React.memo(({ pending, now, showHub, onNewCommand, onCancel }: {
     pending: PendingSpoke;
     now: number;
+    showHub: boolean;
     onNewCommand: (p: PendingSpoke) => void;
     onCancel: (p: PendingSpoke) => void;
 }) => {
@@ -41,6 +42,7 @@ export const PendingSpokeRow = React.memo(({ pending, now, onNewCommand, onCance
                 data-state="waiting">
                 <Td />
                 <Td dataLabel={_("Name")} className="wgh-spoke-name" modifier="breakWord">{pending.name}</Td>
+                {showHub && <Td dataLabel={_("Hub")} className="wgh-spoke-hub" visibility={fromLarge}>{t.hub ?? "—"}</Td>}
                 <Td dataLabel={_("Address")} modifier="nowrap">{pending.address || "—"}</Td>
                 <Td dataLabel={_("OS")} visibility={fromLarge}>{cluster ? "Proxmox VE" : "—"}</Td>
                 <Td dataLabel={_("State")}>

@@ -27,7 +27,7 @@ function waitingSpoke(token: TokenSummary): PendingSpoke {
         name: token.spokeName,
         address,
         addressV6,
-        haystack: [token.spokeName, address, addressV6 ?? "", token.datacenter ?? "", ...token.subnets].join("\n").toLowerCase(),
+        haystack: [token.spokeName, token.hub ?? "", address, addressV6 ?? "", token.datacenter ?? "", ...token.subnets].join("\n").toLowerCase(),
     };
 }
 

@@ -13,7 +13,7 @@ export interface SpokeRow {
     haystack: string;
 }
 
-export type SortKey = "name" | "address" | "os" | "state" | "handshake" | "endpoint" | "rx" | "tx";
+export type SortKey = "name" | "hub" | "address" | "os" | "state" | "handshake" | "endpoint" | "rx" | "tx";
 
 export interface SpokeQuery {
     search: string;
@@ -32,7 +32,7 @@ export function toRows(spokes: Spoke[], now: number): SpokeRow[] {
             state: displayState(spoke, now),
             address,
             os,
-            haystack: [spoke.name, address, spoke.addressV6 ?? "", os, spoke.endpoint ?? "", spoke.hostname ?? "", spoke.proxmoxClusterName ?? "",
+            haystack: [spoke.name, spoke.hub ?? "", address, spoke.addressV6 ?? "", os, spoke.endpoint ?? "", spoke.hostname ?? "", spoke.proxmoxClusterName ?? "",
                 spoke.datacenter ?? "", spoke.publicKey ?? "", ...(spoke.subnets ?? [])].join("\n").toLowerCase(),
         };
     });
@@ -49,6 +49,7 @@ const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "bas
 function compare(a: SpokeRow, b: SpokeRow, key: SortKey): number {
     switch (key) {
     case "name": return collator.compare(a.spoke.name, b.spoke.name);
+    case "hub": return collator.compare(a.spoke.hub ?? "", b.spoke.hub ?? "");
     case "address": return addressKey(a.address) - addressKey(b.address);
     case "os": return collator.compare(a.os, b.os);
     case "state": return STATE_ORDER[a.state] - STATE_ORDER[b.state];

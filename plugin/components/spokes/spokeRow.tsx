@@ -12,7 +12,7 @@ import { STATE_LABEL } from "../../util/spokeState";
 import { notifyError, notify } from "../common/toasts";
 import { goTo } from "../../util/location";
 import type { SpokeRow } from "./spokeQuery";
-import { COLUMN_COUNT, fromXLarge, visibilityOf } from "./columns";
+import { columnCount, fromXLarge, visibilityOf } from "./columns";
 import { SpokeDetails } from "./spokeDetails";
 
 const _ = cockpit.gettext;
@@ -68,9 +68,10 @@ export interface RowHandlers {
     onExpand: (id: string, open: boolean) => void;
 }
 
-export const SpokeRowView = React.memo(({ row, now, expanded, onReenroll, onRemove, onEdit, onUninstall, onExpand }: RowHandlers & {
+export const SpokeRowView = React.memo(({ row, now, showHub, expanded, onReenroll, onRemove, onEdit, onUninstall, onExpand }: RowHandlers & {
     row: SpokeRow;
     now: number;
+    showHub: boolean;
     expanded: boolean;
 }) => {
     const s = row.spoke;
@@ -128,6 +129,7 @@ export const SpokeRowView = React.memo(({ row, now, expanded, onReenroll, onRemo
                         aria-label={cockpit.format(_("Details of $0"), s.name)} onToggle={() => onExpand(s.id, !expanded)} />
                 </Td>
                 <Td dataLabel={_("Name")} className="wgh-spoke-name" modifier="breakWord">{s.name}</Td>
+                {showHub && <Td dataLabel={_("Hub")} className="wgh-spoke-hub" visibility={visibilityOf("hub")}>{s.hub ?? "—"}</Td>}
                 <Td dataLabel={_("Address")} modifier="nowrap">{row.address || "—"}</Td>
                 <Td dataLabel={_("OS")} visibility={visibilityOf("os")}>{row.os}</Td>
                 <Td dataLabel={_("State")}>
@@ -153,7 +155,7 @@ export const SpokeRowView = React.memo(({ row, now, expanded, onReenroll, onRemo
             </Tr>
             {expanded && (
                 <Tr isExpanded id={`spoke-details-row-${s.id}`}>
-                    <Td colSpan={COLUMN_COUNT}>
+                    <Td colSpan={columnCount(showHub)}>
                         <ExpandableRowContent><SpokeDetails spoke={s} now={now} /></ExpandableRowContent>
                     </Td>
                 </Tr>

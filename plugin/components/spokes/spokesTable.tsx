@@ -20,7 +20,8 @@ import { TokenDialog } from "./tokenDialog";
 import { RemoveSpokeDialog } from "./removeSpokeDialog";
 import { EditSpokeDialog, UninstallSpokeDialog } from "./editSpokeDialog";
 import { paginationTitles } from "../common/paginationTitles";
-import { COLUMNS, COLUMN_COUNT, fromXLarge } from "./columns";
+import { columnCount, columnsShown, fromXLarge } from "./columns";
+import { hasSeveralHubs } from "../../util/hubs";
 import { SpokeRowView } from "./spokeRow";
 import { CancelEnrollmentDialog, PendingSpokeRow } from "./pendingSpokeRow";
 import { matchesSearch, pendingSpokes, reissueCommand, type PendingSpoke } from "./pendingSpokes";
@@ -40,7 +41,9 @@ const PER_PAGE_OPTIONS = [10, 20, 50, 100].map(n => ({ title: String(n), value: 
 export const SpokesTable = () => {
     // Waiting spokes are tokens: the list is kept fresh while this tab is open.
     useWanted("tokens");
-    const { spokes, tokens, updatedAt } = useStore();
+    const { spokes, tokens, hubs, updatedAt } = useStore();
+    const showHub = hasSeveralHubs(hubs);
+    const columns = columnsShown(showHub);
     const [search, setSearch] = useState("");
     const [state, setState] = useState("");
     const [os, setOs] = useState("");
@@ -92,9 +95,9 @@ export const SpokesTable = () => {
     const pageRows = shown.slice((current - 1) * perPage, current * perPage);
 
     const sortBy = (index: number): ThProps["sort"] => ({
-        sortBy: { index: COLUMNS.findIndex(c => c.key === sortKey), direction: ascending ? "asc" : "desc" },
+        sortBy: { index: columns.findIndex(c => c.key === sortKey), direction: ascending ? "asc" : "desc" },
         onSort: (_e, i, direction) => {
-            setSortKey(COLUMNS[i].key);
+            setSortKey(columns[i].key);
             setAscending(direction === "asc");
         },
         columnIndex: index,
@@ -189,11 +192,12 @@ export const SpokesTable = () => {
                     </EmptyState>
                 )
                 : (
-                    <Table id="spokes-table" aria-label={_("Spokes")} variant="compact" isStickyHeader isExpandable data-updated={updatedAt}>
+                    <Table id="spokes-table" aria-label={_("Spokes")} variant="compact" isStickyHeader isExpandable data-updated={updatedAt}
+                        data-hubs={hubs.length}>
                         <Thead>
                             <Tr>
                                 <Th screenReaderText={_("Details")} />
-                                {COLUMNS.map((c, i) => (
+                                {columns.map((c, i) => (
                                     <Th key={c.key} sort={sortBy(i)} id={`spokes-sort-${c.key}`} modifier="wrap" visibility={c.visibility}>{c.title()}</Th>
                                 ))}
                                 <Th id="spokes-col-agent" visibility={fromXLarge} modifier="wrap">{_("Agent")}</Th>
@@ -202,16 +206,16 @@ export const SpokesTable = () => {
                         </Thead>
                         {/* Waiting spokes are few and new: they lead the first page. */}
                         {current === 1 && shownWaiting.map(p => (
-                            <PendingSpokeRow key={p.token.id} pending={p} now={now} onNewCommand={onNewCommand} onCancel={onCancel} />
+                            <PendingSpokeRow key={p.token.id} pending={p} now={now} showHub={showHub} onNewCommand={onNewCommand} onCancel={onCancel} />
                         ))}
                         {pageRows.map(row => (
-                            <SpokeRowView key={row.spoke.id} row={row} now={now} expanded={expanded.has(row.spoke.id)} onExpand={onExpand}
+                            <SpokeRowView key={row.spoke.id} row={row} now={now} showHub={showHub} expanded={expanded.has(row.spoke.id)} onExpand={onExpand}
                                 onReenroll={onReenroll} onRemove={onRemove} onEdit={onEdit} onUninstall={onUninstall} />
                         ))}
                         {pageRows.length === 0 && shownWaiting.length === 0 && (
                             <Tbody>
                                 <Tr>
-                                    <Td colSpan={COLUMN_COUNT}>
+                                    <Td colSpan={columnCount(showHub)}>
                                         <EmptyState id="spokes-no-match" headingLevel="h3" icon={SearchIcon} titleText={_("No matching spokes")}>
                                             <EmptyStateBody>
                                                 <Button id="spokes-clear-filters" variant="link" onClick={clearFilters}>{_("Clear search and filters")}</Button>

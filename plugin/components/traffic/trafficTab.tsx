@@ -24,7 +24,7 @@ const REFRESH_MS = 10_000;
 const PICKER_SIZE = 50;
 
 export const TrafficTab = () => {
-    const { spokes, updatedAt, status } = useStore();
+    const { spokes, hubs, updatedAt, status } = useStore();
     // The spoke a row's "Traffic" action asked for: #/traffic?spoke=<id>.
     const spokeId = usePageLocation().options.spoke ?? "";
     const setSpokeId = (id: string) => goTo(["traffic"], id ? { spoke: id } : {});
@@ -113,7 +113,7 @@ export const TrafficTab = () => {
             <Card id="topology-card" isCompact className="pf-v6-u-mt-md">
                 <CardHeader><CardTitle>{_("Topology")}</CardTitle></CardHeader>
                 <CardBody>
-                    <Topology spokes={spokes} now={updatedAt || Date.now()} />
+                    <Topology spokes={spokes} hubs={hubs} now={updatedAt || Date.now()} />
                     <Flex className="pf-v6-u-mt-sm">
                         {DISPLAY_STATES.map(s => (
                             <FlexItem key={s}>
