@@ -1,6 +1,6 @@
-// wireguard-hub hub list | join: the hubs sharing one PostgreSQL database.
+// wireguard-hub hub list | hub remove | join: the hubs sharing one PostgreSQL database.
 import type { Command } from "commander";
-import type { HubListAnswer, HubMember, JoinRequest } from "../contract/api";
+import type { HubListAnswer, HubMember, JoinRequest, Message } from "../contract/api";
 import { ApiError } from "./client";
 import { printJson, type CliContext } from "./output";
 import { keyValues, list, relative, table } from "./table";
@@ -36,6 +36,17 @@ export function registerNetworkCommands(program: Command, ctx: () => CliContext)
             const lines = [table(["NAME", "ADDRESS", "PUBLIC ENDPOINT", "PRIVATE ENDPOINT", "HEALTH", "HEARTBEAT", "SPOKES"], rows), "", "* this hub"];
             if (!answer.shared) lines.push("One hub on SQLite; hubs that share a PostgreSQL database join with: wireguard-hub join");
             c.print(lines.join("\n"));
+        });
+
+    hub
+        .command("remove")
+        .description("take a stopped hub out of the network: its spokes come to this hub, its tunnel address is free again")
+        .argument("<name>", "the hub's name (see: hub list)")
+        .action(async (name: string) => {
+            const c = ctx();
+            const answer = await c.client().call<Message>("DELETE", `/api/hub/member/${encodeURIComponent(name)}`);
+            if (c.json) return printJson(c, answer);
+            c.print(answer.message);
         });
 
     program

@@ -1,4 +1,4 @@
-// wireguard-hub hub list | join and token create --hub on a SQLite hub: one hub, listed alone;
+// wireguard-hub hub list | hub remove | join and token create --hub on a SQLite hub: one hub, listed alone;
 // joining (a PostgreSQL matter) is refused with the service's reason. The PostgreSQL side is in
 // test/postgres/hubs.test.ts.
 import assert from "node:assert/strict";
@@ -58,6 +58,13 @@ describe("api: the wireguard-hub command with one hub on SQLite", function () {
         const bad = await on("join", "--public-endpoint", "not an endpoint");
         assert.equal(bad.code, 1);
         assert.match(bad.stderr, /^error: .*publicEndpoint/m);
+    });
+
+    it("hub remove has no other hub to remove on SQLite", async () => {
+        const r = await on("hub", "remove", "hub-other");
+        assert.equal(r.code, 1, r.stdout);
+        assert.match(r.stderr, /^error: No hub named hub-other/m);
+        assert.match(r.stderr, /^hint: .*hub list/m);
     });
 
     it("token create --hub names a hub of the database: an unknown one is refused", async () => {

@@ -1,6 +1,7 @@
 // Two hub services on one PostgreSQL database (no WireGuard, own data dirs and ports): the
 // second joins with `wireguard-hub join`, `hub list` on either shows both, and a token made on
-// one for the other (`token create --hub`) enrolls a spoke both list on the second.
+// one for the other (`token create --hub`) enrolls a spoke both list on the second; a stopped
+// hub is listed down, and `hub remove` takes it out.
 import assert from "node:assert/strict";
 import { startPostgres, type RunningPostgres } from "../support/postgres";
 import { cli, defaultInit, register, startHub, waitUntil, type RunningHub } from "../api/helpers";
@@ -99,5 +100,33 @@ describe("PostgreSQL: two hubs, joined with the wireguard-hub command", function
         assert.match(list.stdout, new RegExp(`^${id.slice(0, 8)}\\s+branch-west\\s+hub-west\\s`, "m"));
         await waitUntil(async () => (await listed(first())).hubs.find(h => h.name === "hub-west")?.spokes === 1, 60_000, "hub-west counted with one spoke");
         assert.match((await on(first(), "hub", "list")).stdout, /^hub-west\s.*\s1$/m);
+    });
+
+    it("hub list shows a stopped hub as down", async () => {
+        await second().stop();
+        await waitUntil(async () => (await listed(first())).hubs.find(h => h.name === "hub-west")?.healthy === false, 60_000, "hub-west down in hub-east's list");
+        const r = await on(first(), "hub", "list");
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^hub-west\s.*\sdown\s+\d+ (?:s|min) ago\s+\d+$/m);
+        assert.match(r.stdout, /^hub-east \*\s.*\shealthy\s/m);
+    });
+
+    it("hub remove takes the stopped hub out, its spoke to this hub; this hub itself is refused", async () => {
+        const self = await on(first(), "hub", "remove", "hub-east");
+        assert.equal(self.code, 1);
+        assert.match(self.stderr, /^error: A hub cannot remove itself/m);
+        assert.match(self.stderr, /^hint: /m);
+
+        const r = await on(first(), "hub", "remove", "hub-west");
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /hub-west removed/);
+        const list = await on(first(), "hub", "list");
+        assert.doesNotMatch(list.stdout, /hub-west/);
+        const spokes = (await first().admin("GET", "/api/spoke/list")).body.spokes as { name: string; hub: string | null }[];
+        assert.equal(spokes.find(s => s.name === "branch-west")?.hub, "hub-east");
+
+        const again = await on(first(), "hub", "remove", "hub-west");
+        assert.equal(again.code, 1);
+        assert.match(again.stderr, /^error: No hub named hub-west/m);
     });
 });
