@@ -1,37 +1,23 @@
 // The page in the admin's language. Cockpit serves the page's po.js as the po.<lang>.js of the
-// browser's language; German is shipped. A pseudo-language, made here from the template with
-// every message wrapped in ⟪…⟫, shows any visible text that never went through gettext.
+// browser's language; German is shipped. A pseudo-language made from the template, every
+// message wrapped in ⟪…⟫ (pseudoLanguage.ts), shows any visible text that never went through gettext.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import type { FrameLocator, Page } from "playwright-core";
-import { compileLocale, parsePo, potFile, poDir, messageKey, type PoEntry } from "../../tools/po.mjs";
+import { poDir, messageKey } from "../../tools/po.mjs";
 import type { RunningHub } from "../support/hub";
 import { testPage } from "./cockpit";
+import { installPseudoLocale, PSEUDO, readPo, untranslatedTexts } from "./pseudoLanguage";
 import { plainSpokes, proxmoxSpokes, seedSpokes } from "./seed";
 import { shoot } from "./shots";
 import { usePageWorld } from "./world";
-
-const PSEUDO = "eo";
-
-function readPo(file: string): PoEntry[] {
-    return parsePo(fs.readFileSync(file, "utf8"), path.basename(file));
-}
 
 /** The shipped German for an English message, read from po/de.po. */
 function german(id: string): string {
     const entry = readPo(path.join(poDir, "de.po")).find(e => messageKey(e) === id);
     assert.ok(entry?.strings[0], `po/de.po translates "${id}"`);
     return entry.strings[0];
-}
-
-/** Writes po.eo.js into the served test page: every message as ⟪message⟫. */
-function installPseudoLocale(): void {
-    const pseudo = readPo(potFile).map(e => ({
-        ...e,
-        strings: e.id === "" ? ["Plural-Forms: nplurals=2; plural=(n != 1);\n"] : e.plural !== undefined ? [`⟪${e.id}⟫`, `⟪${e.plural}⟫`] : [`⟪${e.id}⟫`],
-    }));
-    fs.writeFileSync(path.join(testPage(), "cockpit", "wireguard-hub", `po.${PSEUDO}.js`), compileLocale(pseudo, PSEUDO));
 }
 
 async function initialise(hub: RunningHub): Promise<void> {
@@ -73,29 +59,6 @@ describe("browser: the page in German", function () {
     });
 });
 
-/**
- * The page's visible text: text nodes and the labels people read (placeholder, title,
- * aria-label) of visible elements, leaving out code blocks (commands are not prose).
- * A string, so that it reaches the browser exactly as written.
- */
-const VISIBLE_TEXTS = `(() => {
-    const texts = [];
-    const shown = el => el.checkVisibility({ visibilityProperty: true }) && !el.closest("pre, code, script, style");
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-        const text = node.textContent.trim();
-        if (text && node.parentElement && shown(node.parentElement)) texts.push(text);
-    }
-    for (const el of document.querySelectorAll("[placeholder], [title], [aria-label]")) {
-        if (!shown(el)) continue;
-        for (const name of ["placeholder", "title", "aria-label"]) {
-            const value = (el.getAttribute(name) || "").trim();
-            if (value) texts.push(value);
-        }
-    }
-    return texts;
-})()`;
-
 describe("browser: every visible string goes through gettext", function () {
     let hub: RunningHub;
     let page: Page;
@@ -129,16 +92,7 @@ describe("browser: every visible string goes through gettext", function () {
     async function check(view: string): Promise<void> {
         await collectData();
         views.push(view);
-        const texts: string[] = await frame.locator("body").evaluate((_body, script) => (0, eval)(script), VISIBLE_TEXTS);
-        for (const text of texts) {
-            let rest = text.replace(/⟪[^⟫]*⟫/g, " ");
-            for (const value of data) rest = rest.split(value).join(" ");
-            // Example addresses and endpoints (placeholders) are data too.
-            rest = rest.replace(/\[?[0-9a-f]*:[0-9a-f:]*\]?(?::\d+)?(?:\/\d+)?/gi, " ").replace(/\b[\w-]+(?:\.[\w-]+)+(?::\d+)?/g, " ");
-            // Numbers, sizes, dates and times are formatted, not translated.
-            rest = rest.replace(/\b\d[\d.,:/]*\s*(?:[KMGT]i?B(?:\/s)?|B(?:\/s)?|ms|s|%)?/g, " ");
-            if (/\p{L}{2,}/u.test(rest)) escaped.set(text, view);
-        }
+        for (const text of await untranslatedTexts(frame, data)) escaped.set(text, view);
     }
 
     before(installPseudoLocale);

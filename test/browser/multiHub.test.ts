@@ -3,46 +3,14 @@
 // a stopped hub shown down while its spoke moves to this one.
 import assert from "node:assert/strict";
 import type { FrameLocator } from "playwright-core";
-import { defaultInit, spokePublicKey, startHub, type RunningHub } from "../support/hub";
-import { startPostgres, type RunningPostgres } from "../support/postgres";
+import { installPseudoLocale, PSEUDO, untranslatedTexts } from "./pseudoLanguage";
 import { shoot } from "./shots";
-import { usePageWorld } from "./world";
+import { useTwoHubWorld } from "./twoHubs";
 
 describe("browser: two hubs on one PostgreSQL database", function () {
-    let pg: RunningPostgres | null = null;
-    let west: RunningHub | null = null;
-    const spokeIds = new Map<string, string>();
-    const hubEnv = (name: string) => ({ WGHUB_TLS: "off", WGHUB_WG_MODE: "off", WGHUB_DATABASE_URL: pg!.url, WGHUB_HUB_NAME: name });
-
-    async function enroll(on: RunningHub, by: RunningHub, spokeName: string, extra: Record<string, unknown>): Promise<void> {
-        const token = await on.admin("POST", "/api/installation/token", { spokeName, ...extra });
-        assert.equal(token.status, 201, token.text);
-        const registered = await by.publicRequest("POST", "/api/spoke/register", { token: token.body.token.token, publicKey: spokePublicKey(), os: "linux" });
-        assert.equal(registered.status, 201, registered.text);
-        spokeIds.set(spokeName, registered.body.spoke.id);
-    }
-
-    const world = usePageWorld({
-        hub: async () => {
-            pg = await startPostgres();
-            return startHub({ env: hubEnv("hub-east") });
-        },
-        init: defaultInit,
-        prepare: async east => {
-            west = await startHub({ env: hubEnv("hub-west") });
-            const joined = await west.admin("POST", "/api/hub/join", { publicEndpoint: "198.51.100.7:51820", privateEndpoint: "192.168.7.2:51820" });
-            assert.equal(joined.status, 201, joined.text);
-            await enroll(east, east, "east-site", { datacenter: "Paris" });
-            await enroll(east, west, "west-site", { datacenter: "Lyon", hub: "hub-west" });
-        },
-    });
+    const { world, west, spokeIds } = useTwoHubWorld();
     let frame: FrameLocator;
     before(() => ({ frame } = world));
-
-    after(async () => {
-        await west?.stop();
-        await pg?.stop();
-    });
 
     const hubRow = (name: string) => frame.locator(`#hubs-table tr[data-hub-name="${name}"]`);
 
@@ -96,9 +64,52 @@ describe("browser: two hubs on one PostgreSQL database", function () {
     });
 
     it("shows a stopped hub as down, and its spoke on this hub once this hub takes it", async function () {
-        await west!.stop();
+        await west().stop();
         await hubRow("hub-west").and(frame.locator("[data-healthy='false']")).waitFor({ timeout: 60_000 });
         assert.match((await hubRow("hub-west").locator(".wgh-hub-health").textContent())!, /^Down$/);
         await frame.locator(`#spokes-table tr[data-spoke-name="west-site"] .wgh-spoke-hub`).filter({ hasText: /^hub-east$/ }).waitFor({ timeout: 60_000 });
+    });
+});
+
+describe("browser: the several-hubs views in the pseudo-language: every visible string through gettext", function () {
+    before(installPseudoLocale);
+    const { world, west } = useTwoHubWorld({ locale: PSEUDO });
+    let frame: FrameLocator;
+    before(() => ({ frame } = world));
+    const escaped: string[] = [];
+
+    /** The hubs', spokes' and tokens' own values, shown as they are in every language. */
+    async function data(): Promise<string[]> {
+        const values = new Set<string>(["WireGuard", "Linux"]);
+        const add = (v: unknown) => {
+            if (typeof v === "string" && v.length > 1) values.add(v);
+        };
+        for (const h of (await world.hub.admin("GET", "/api/hub/list")).body.hubs) for (const key of ["name", "address", "publicEndpoint", "privateEndpoint"]) add(h[key]);
+        const config = (await world.hub.admin("GET", "/api/hub/config")).body;
+        for (const key of ["interfaceName", "interfaceAddress", "publicEndpoint", "publicKey", "networkCIDR"]) add(config[key]);
+        for (const s of (await world.hub.admin("GET", "/api/spoke/list")).body.spokes) for (const key of ["name", "address", "datacenter", "hub"]) add(s[key]);
+        return [...values].sort((a, b) => b.length - a.length);
+    }
+
+    async function check(view: string): Promise<void> {
+        for (const text of await untranslatedTexts(frame, await data())) escaped.push(`${view}: "${text}"`);
+    }
+
+    it("walks the hubs card, the hub column, the hub select, the topology and a hub down", async function () {
+        await frame.locator("#hubs-table tr[data-hub-name][data-healthy='true']").nth(1).waitFor();
+        await frame.locator("#spokes-sort-hub").waitFor();
+        await check("dashboard with two hubs");
+        await frame.locator("#add-spoke").click();
+        await frame.locator("#add-spoke-hub").waitFor();
+        await check("add spoke with a hub select");
+        await frame.locator("#add-spoke-cancel").click();
+        await frame.locator("#tab-traffic").click();
+        await frame.locator("#topology [data-hub-node='hub-west']").waitFor();
+        await check("topology with two hubs");
+        await frame.locator("#tab-spokes").click();
+        await west().stop();
+        await frame.locator("#hubs-table tr[data-hub-name='hub-west'][data-healthy='false']").waitFor({ timeout: 60_000 });
+        await check("a hub down");
+        assert.deepEqual(escaped, [], `visible text not marked for translation:\n${escaped.join("\n")}`);
     });
 });
