@@ -1,6 +1,6 @@
 // wireguard-hub hub list | hub remove | join: the hubs sharing one PostgreSQL database.
 import type { Command } from "commander";
-import type { HubListAnswer, HubMember, JoinRequest, Message } from "../contract/api";
+import type { HubListAnswer, HubMember, JoinAnswer, JoinRequest, Message } from "../contract/api";
 import { ApiError } from "./client";
 import { printJson, type CliContext } from "./output";
 import { keyValues, list, relative, table } from "./table";
@@ -60,7 +60,7 @@ export function registerNetworkCommands(program: Command, ctx: () => CliContext)
             const body: JoinRequest = { publicEndpoint: opts.publicEndpoint };
             if (opts.privateEndpoint) body.privateEndpoint = opts.privateEndpoint;
             if (opts.listenPort !== undefined) body.listenPort = parsePort("--listen-port", opts.listenPort);
-            const answer = await c.client().call<{ message: string; hub: HubMember }>("POST", "/api/hub/join", body);
+            const answer = await c.client().call<JoinAnswer>("POST", "/api/hub/join", body);
             if (c.json) return printJson(c, answer);
             const h = answer.hub;
             c.print([

@@ -311,7 +311,7 @@ export const Spoke = z.object({
     }).nullable(),
     /** An action waiting for the agent's next cycle. */
     pendingAction: z.enum(["rotate-key", "uninstall"]).nullable(),
-    /** The hub the spoke is on, among hubs sharing one PostgreSQL database (null: the only hub). */
+    /** The hub the spoke is on (null on SQLite, where there is one hub; a PostgreSQL hub names itself). */
     hub: z.string().nullable(),
 });
 
@@ -485,6 +485,7 @@ export type InitializeRequest = z.input<typeof InitializeBody>;
 export type HubConfigRequest = z.input<typeof HubConfigBody>;
 export type TokenRequest = z.input<typeof TokenBody>;
 export type JoinRequest = z.input<typeof JoinBody>;
+export type JoinAnswer = z.output<typeof JoinAnswer>;
 export type HubMember = z.output<typeof HubMember>;
 export type HubListAnswer = z.output<typeof HubListAnswer>;
 export type ClusterRequest = z.input<typeof ClusterBody>;

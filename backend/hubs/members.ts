@@ -5,7 +5,7 @@
 import crypto from "node:crypto";
 import type { Transaction } from "sequelize";
 import type { Actor, HubContext } from "../context";
-import type { HubRow } from "../db/models";
+import { tables, type HubRow } from "../db/models";
 import { afterCommit, onRollback } from "../db/connect";
 import { HubError } from "../errors";
 import { record } from "../audit/audit";
@@ -150,11 +150,12 @@ export async function removeMember(ctx: HubContext, name: string, actor: Actor):
     });
 }
 
+const spokesPerHub = `SELECT "hubName", COUNT(*) AS spokes FROM ${tables.spokes} GROUP BY "hubName"`;
+
 export async function memberViews(ctx: HubContext): Promise<{ shared: boolean; hubs: HubMember[] }> {
     const mesh = ctx.mesh;
-    const counts = new Map<string | null, number>();
-    for (const row of await ctx.db.models.Spoke.findAll({ attributes: ["hubName"], raw: true }))
-        counts.set(row.hubName, (counts.get(row.hubName) ?? 0) + 1);
+    const rows = await ctx.db.sql.rows<{ hubName: string | null; spokes: number | string }>(spokesPerHub, []);
+    const counts = new Map(rows.map(r => [r.hubName, Number(r.spokes)]));
     if (!mesh || !mesh.all().length) {
         const hub = await requireHub(ctx);
         return {
