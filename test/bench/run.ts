@@ -11,8 +11,13 @@ async function main(): Promise<void> {
     if (process.getuid?.() === 0) {
         const { benchWireGuard } = await import("./wireguard");
         Object.assign(figures, await benchWireGuard());
+        // Two hubs on one PostgreSQL database (about 2 minutes; WGHUB_BENCH_MULTIHUB=0 skips it).
+        const { postgresBinDir } = await import("../support/postgres");
+        if (process.env.WGHUB_BENCH_MULTIHUB === "0") log("multi-hub benchmark skipped (WGHUB_BENCH_MULTIHUB=0)");
+        else if (!postgresBinDir()) log("multi-hub benchmark skipped: PostgreSQL server binaries are missing (apt-get install postgresql)");
+        else Object.assign(figures, await (await import("./multihub")).benchMultiHub(log));
     } else {
-        log("WireGuard benchmarks skipped: they need root (network namespaces, wireguard-go)");
+        log("WireGuard and multi-hub benchmarks skipped: they need root (network namespaces, wireguard-go)");
     }
     if (json) process.stdout.write(JSON.stringify(figures) + "\n");
     else for (const [k, v] of Object.entries(figures)) log(`${k} = ${v}`);
