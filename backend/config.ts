@@ -107,6 +107,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const databaseUrl = get("WGHUB_DATABASE_URL") ?? `sqlite:${path.join(dataDir, "hub.sqlite")}`;
     if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl))
         fail("WGHUB_DATABASE_URL", "sqlite:<file> or postgres://user:pass@host/db");
+    // node-postgres takes one host: a libpq multi-host URL would fail at the first connection.
+    if (/^postgres(ql)?:\/\/[^/]*,/.test(databaseUrl))
+        fail("WGHUB_DATABASE_URL", "one PostgreSQL host (for a replicated server, an address that follows the primary: HAProxy, a virtual IP or PgBouncer; see docs/multi-hub.md)");
 
     const listenText = get("WGHUB_PUBLIC_LISTEN") ?? "127.0.0.1:51821";
     const publicListen = parseHostPort(listenText) ?? fail("WGHUB_PUBLIC_LISTEN", "host:port, e.g. 0.0.0.0:51821");

@@ -204,7 +204,9 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
                 const existing = await ctx.db.models.Spoke.findByPk(token.spokeId, { transaction: t });
                 if (!existing) throw new HubError("SPOKE_NOT_FOUND", "The spoke this token re-enrolls was removed", "Ask the hub's admin for a new token.");
                 const oldKey = existing.publicKey;
-                await existing.update({ ...fields, subnets: token.subnets, datacenter: token.datacenter, lastHandshake: null }, { transaction: t });
+                // A re-enroll token naming a hub moves the spoke there (its one-liner writes that hub's peer).
+                await existing.update({ ...fields, subnets: token.subnets, datacenter: token.datacenter, lastHandshake: null,
+                    ...(token.hubName ? { hubName: token.hubName } : {}) }, { transaction: t });
                 afterCommit(t, () => ctx.live.forget(oldKey));
                 spoke = existing;
             } else {

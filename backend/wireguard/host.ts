@@ -4,6 +4,7 @@
 import { execFile, spawn } from "node:child_process";
 import dgram from "node:dgram";
 import net from "node:net";
+import os from "node:os";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -59,6 +60,21 @@ export class WgHost {
     /** One batched `wg set IF …` (argv from plan.ts). */
     async wgSet(args: string[]): Promise<void> {
         await this.run("wg", args, true);
+    }
+
+    /**
+     * `wg addconf IF FILE` with `text` (peers too large for argv, from plan.ts). A file, not
+     * /dev/stdin: node's pipes to a child are sockets, which /dev/stdin cannot open.
+     */
+    async wgAddconf(iface: string, text: string): Promise<void> {
+        const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "wireguard-hub-peers-"));
+        try {
+            const file = path.join(dir, "peers.conf");
+            await fs.promises.writeFile(file, text, { mode: 0o600 });
+            await this.run("wg", ["addconf", iface, file], true);
+        } finally {
+            await fs.promises.rm(dir, { recursive: true, force: true });
+        }
     }
 
     /**

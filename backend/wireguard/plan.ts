@@ -168,6 +168,27 @@ export function findDrift(applied: PeerTable, actual: PeerTable): Drift[] {
  */
 export const defaultArgvBudget = 900_000;
 
+/**
+ * Linux also caps each single argument at 128 KiB: another hub's peer, routing thousands of
+ * spokes, has an allowed-IPs list longer than that (about 8,000 /32s). Such peers go to
+ * `wg addconf` from a file instead (it sets a peer's allowed IPs as `wg set` does), never in argv.
+ */
+export const maxArgumentBytes = 100_000;
+
+const fitsArgv = (p: { allowedIPs: string }) => p.allowedIPs.length <= maxArgumentBytes;
+
+/** The peers of `delta` too large for argv, as the text `wg addconf IF FILE` takes (null: none). */
+export function addconfText(delta: PeerDelta): string | null {
+    const large = [...delta.change, ...delta.add].filter(p => !fitsArgv(p));
+    if (!large.length) return null;
+    return large.map(p => {
+        const lines = ["[Peer]", `PublicKey = ${p.publicKey}`, `AllowedIPs = ${p.allowedIPs}`];
+        if ("endpoint" in p && p.endpoint) lines.push(`Endpoint = ${p.endpoint}`);
+        if ("keepalive" in p && p.keepalive) lines.push(`PersistentKeepalive = ${p.keepalive}`);
+        return lines.join("\n");
+    }).join("\n\n") + "\n";
+}
+
 export function wgSetBatches(iface: string, delta: PeerDelta, budget = defaultArgvBudget): string[][] {
     const batches: string[][] = [];
     const pointer = 8;
@@ -186,8 +207,8 @@ export function wgSetBatches(iface: string, delta: PeerDelta, budget = defaultAr
         used += cost;
     };
     for (const key of delta.remove) push(["peer", key, "remove"]);
-    for (const p of delta.change) push(["peer", p.publicKey, "allowed-ips", p.allowedIPs]);
-    for (const p of delta.add)
+    for (const p of delta.change.filter(fitsArgv)) push(["peer", p.publicKey, "allowed-ips", p.allowedIPs]);
+    for (const p of delta.add.filter(fitsArgv))
         push(["peer", p.publicKey, ...(p.endpoint ? ["endpoint", p.endpoint] : []),
             ...(p.keepalive ? ["persistent-keepalive", String(p.keepalive)] : []), ...(p.allowedIPs ? ["allowed-ips", p.allowedIPs] : [])]);
     if (current.length > base.length) batches.push(current);

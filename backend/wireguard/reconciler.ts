@@ -15,7 +15,7 @@ import type { WgHost } from "./host";
 import { createInterface, enableForwarding, ensureAddressesAndUp, readInterfaceState, type InterfaceState } from "./interface";
 import { publicKeyOf } from "./keys";
 import {
-    deltaSize, desiredTable, diffPeers, findDrift, peerTable, tunnelAddressOf, wgSetBatches, withHubEndpoints, withLastEndpoints, type PeerTable,
+    addconfText, deltaSize, desiredTable, diffPeers, findDrift, peerTable, tunnelAddressOf, wgSetBatches, withHubEndpoints, withLastEndpoints, type PeerTable,
 } from "./plan";
 import type { ActiveMode, DesiredPeer, DesiredState, PeerStatus, ReconcileReport, WireGuardDeps, WireGuardStatus } from "./types";
 import type { ModeChoice } from "./mode";
@@ -286,6 +286,8 @@ export class Reconciler {
         // message, instead of wireguard-go hanging up in the middle of 10,000 peers.
         if (interfaceArgs.length) await this.host.wgSet(["set", iface.name, ...interfaceArgs]);
         for (const args of wgSetBatches(iface.name, delta)) await this.host.wgSet(args);
+        const large = addconfText(delta);
+        if (large) await this.host.wgAddconf(iface.name, large);
         if (dump) {
             const state = (await stateRead) ?? (await readInterfaceState(this.host, iface.name));
             this.state.interfaceUp = await ensureAddressesAndUp(this.host, iface, state);

@@ -43,6 +43,7 @@ export interface CreatedToken {
     spokeName: string;
     allowedIPs: string[];
     expiresAt: string;
+    hub: string | null;
     installCommands: Record<string, string>;
 }
 

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { startPostgres, type RunningPostgres } from "../support/postgres";
-import { assertError, defaultInit, enrolledSpoke, startHub, waitUntil, type RunningHub } from "../api/helpers";
+import { assertError, createToken, defaultInit, enrolledSpoke, register, spokePublicKey, startHub, waitUntil, type RunningHub } from "../api/helpers";
 
 describe("PostgreSQL: two hubs share one network", function () {
     this.timeout(180_000);
@@ -62,6 +62,17 @@ describe("PostgreSQL: two hubs share one network", function () {
         assert.ok(!confOf(b).includes(`PublicKey = ${spoke.publicKey}`), "hub B holds no peer of hub A's spoke");
         await waitUntil(async () => ((await b.admin("GET", "/api/spoke/list")).body.spokes as { name: string; hub: string }[])
             .some(s => s.name === "on-a" && s.hub === "hub-a"), 20_000, "hub B to list the spoke on hub A");
+    });
+
+    it("a re-enroll token naming the other hub moves its spoke there", async () => {
+        const spoke = await enrolledSpoke(a, { spokeName: "moves" });
+        const token = await createToken(a, { spokeId: spoke.id, hub: "hub-b" });
+        assert.equal(token.hub, "hub-b");
+        const moved = await register(a, token.token, { publicKey: spokePublicKey() });
+        assert.equal(moved.status, 201, moved.text);
+        assert.equal(moved.body.config.hubPublicKey, await keyOf(b), "its one-liner writes hub B's peer");
+        const listed = ((await a.admin("GET", "/api/spoke/list")).body.spokes as { id: string; hub: string }[]).find(s => s.id === spoke.id);
+        assert.equal(listed?.hub, "hub-b");
     });
 
     it("when hub A stops, hub B takes its spokes and lists A down", async () => {

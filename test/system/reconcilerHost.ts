@@ -30,6 +30,7 @@ async function main(): Promise<void> {
         loadDesired: async () => ({
             iface: { name: config.interfaceName, privateKeyFile: args.privateKeyFile, listenPort: args.listenPort, addresses: args.addresses },
             peers,
+            hubPeers: peers.filter(p => p.endpoint),
             routes: [],
         }),
         saveStatus: async (list, at) => {

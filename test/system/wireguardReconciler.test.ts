@@ -125,6 +125,28 @@ describe("system: WireGuard reconciler on wireguard-go", function () {
         await rh.call("settled");
         assert.equal((await hubPeers(lab.hub, lab.hubInterface)).size, 2);
     });
+
+    it("another hub's peer with 12,000 allowed IPs (more than one argument may hold) goes on, and changes", async function () {
+        this.timeout(120_000);
+        const otherHub = generateKeyPair().publicKey;
+        const routes = (n: number) => Array.from({ length: n }, (_, i) => `10.${100 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32`);
+        for (const n of [12_000, 12_001]) {
+            await rh.call("setPeers", [...peersOf(spokeKeys), { publicKey: otherHub, allowedIPs: routes(n), endpoint: "192.0.2.9:51820", keepalive: 25 }]);
+            await rh.call("trigger", "test");
+            await rh.call("settled");
+            const status = await rh.call("status");
+            assert.equal(status.lastError, null, status.lastError);
+            const peer = (await hubPeers(lab.hub, lab.hubInterface)).get(otherHub);
+            assert.equal(peer?.allowedIPs.split(",").length, n);
+        }
+        const dump = await lab.hub.run("wg", ["show", lab.hubInterface, "dump"]);
+        const line = dump.split("\n").find(l => l.startsWith(otherHub))!.split("\t");
+        assert.deepEqual([line[2], line[7]], ["192.0.2.9:51820", "25"], "its endpoint and keepalive");
+        await rh.call("setPeers", peersOf(spokeKeys));
+        await rh.call("trigger", "test");
+        await rh.call("settled");
+        assert.equal((await hubPeers(lab.hub, lab.hubInterface)).size, 2);
+    });
 });
 
 describe("system: WireGuard driver choice", function () {

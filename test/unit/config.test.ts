@@ -84,6 +84,9 @@ describe("config: loadConfig", () => {
 
     const bad: [string, Record<string, string>][] = [
         ["WGHUB_DATABASE_URL", { WGHUB_DATABASE_URL: "mysql://x" }],
+        ["WGHUB_DATABASE_URL", { WGHUB_DATABASE_URL: "postgres://hub@db1:5432,db2:5432/hub?target_session_attrs=read-write" }],
+        ["WGHUB_HUB_NAME", { WGHUB_HUB_NAME: "Hub_A" }],
+        ["WGHUB_HUB_NAME", { WGHUB_HUB_NAME: "-a" }],
         ["WGHUB_PUBLIC_LISTEN", { WGHUB_PUBLIC_LISTEN: "51821" }],
         ["WGHUB_PUBLIC_URL", { WGHUB_PUBLIC_URL: "hub.example.com" }],
         ["WGHUB_PUBLIC_URL", { WGHUB_PUBLIC_URL: "https://hub example.com" }],

@@ -7,7 +7,7 @@ import { allowedIPsKey, canonicalCidr } from "../../backend/wireguard/cidr";
 import { ConfFile, confValue, renderConf, renderConfInSlices } from "../../backend/wireguard/confFile";
 import { parseDump } from "../../backend/wireguard/dump";
 import { generateKeyPair } from "../../backend/wireguard/keys";
-import { diffPeers, findDrift, isPeerEndpoint, peerTable, wgSetBatches, withHubEndpoints, withLastEndpoints } from "../../backend/wireguard/plan";
+import { addconfText, diffPeers, findDrift, isPeerEndpoint, peerTable, wgSetBatches, withHubEndpoints, withLastEndpoints } from "../../backend/wireguard/plan";
 
 describe("wireguard: CIDR canonical form", () => {
     it("clears host bits and adds the full prefix to bare addresses", () => {
@@ -136,6 +136,20 @@ describe("wireguard: other hubs' peers", () => {
         assert.deepEqual(wgSetBatches("wg0", lost)[0], ["set", "wg0", "peer", other, "endpoint", "hub-b.example.net:51820", "persistent-keepalive", "25"], "the routes are left as they are");
         const moved = withHubEndpoints(none, [{ ...hubPeer, endpoint: "hub-b2.example.net:51820" }], new Map([[other, "192.0.2.7:51820"]]), applied);
         assert.equal(moved.add[0].endpoint, "hub-b2.example.net:51820");
+    });
+});
+
+describe("wireguard: a peer too large for one argument", () => {
+    it("another hub's peer with 10,000 allowed IPs goes to wg addconf, never into an argument over 128 KiB", () => {
+        const key = generateKeyPair().publicKey;
+        const small = generateKeyPair().publicKey;
+        const allowedIPs = Array.from({ length: 10_000 }, (_, i) => `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}/32`).join(",");
+        const delta = { remove: [], add: [{ publicKey: small, allowedIPs: "10.9.0.1/32" }], change: [{ publicKey: key, allowedIPs }] };
+        const batches = wgSetBatches("wg0", delta);
+        assert.ok(batches.flat().every(arg => Buffer.byteLength(arg) < 128 * 1024));
+        assert.deepEqual(batches, [["set", "wg0", "peer", small, "allowed-ips", "10.9.0.1/32"]]);
+        assert.equal(addconfText(delta), `[Peer]\nPublicKey = ${key}\nAllowedIPs = ${allowedIPs}\n`);
+        assert.equal(addconfText({ remove: [], add: delta.add, change: [] }), null);
     });
 });
 
