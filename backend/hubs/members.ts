@@ -38,7 +38,7 @@ export async function writeFounder(ctx: HubContext, t: Transaction, hub: HubRow)
         name: ctx.config.hubName, publicKey: hub.publicKey, ordinal: ordinalOf(network, hub.interfaceAddress.split("/")[0]),
         interfaceAddress: hub.interfaceAddress, interfaceAddressV6: hub.interfaceAddressV6, listenPort: hub.listenPort,
         publicEndpoint: hub.publicEndpoint, privateEndpoint: hub.privateEndpoint, publicUrl: publicUrl(ctx, hub),
-        createdAt: now, updatedAt: now,
+        heartbeatAt: now, createdAt: now, updatedAt: now,
     }, { transaction: t });
     // Spokes made before there was a hub row are this hub's.
     await ctx.db.models.Spoke.update({ hubName: ctx.config.hubName }, { where: { hubName: null }, transaction: t, silent: true });
@@ -98,7 +98,7 @@ export async function joinNetwork(ctx: HubContext, input: JoinInput, actor: Acto
             interfaceAddress: `${address}/${prefix(network.networkCIDR)}`,
             interfaceAddressV6: addressV6 && network.networkCIDRv6 ? `${addressV6}/${prefix(network.networkCIDRv6)}` : null,
             listenPort, publicEndpoint: input.publicEndpoint, privateEndpoint: input.privateEndpoint,
-            publicUrl: null, createdAt: now, updatedAt: now,
+            publicUrl: null, heartbeatAt: now, createdAt: now, updatedAt: now,
         }, { transaction: t }).catch((err: unknown) => {
             if ((err as Error).name === "SequelizeUniqueConstraintError")
                 throw new HubError("HUB_ALREADY_JOINED", `A hub named ${ctx.config.hubName} is already in the network`,
