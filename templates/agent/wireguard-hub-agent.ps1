@@ -1,15 +1,20 @@
 # wireguard-hub-agent: keeps this Windows spoke's WireGuard tunnel as its hub wants it.
 #   wireguard-hub-agent.ps1 -Once    one cycle: ask the hub (inside the tunnel), apply what
 #                                    changed, report; exit 0 when the spoke is current
-# Run every minute as SYSTEM by the scheduled task "WireGuardHub Agent". The hub is asked
-# through the tunnel only; what it answers is checked value by value against the same
-# patterns as the bash agent and never run as code. The agent can change this spoke's tunnel
-# (routes, addresses, DNS, the hub's endpoint and keepalive), make it a new key pair, and
-# remove the tunnel and itself when the admin asks; nothing else.
+#   wireguard-hub-agent.ps1 -Watch   with several hubs: check the spoke's hub every few seconds
+#                                    and move the routes to another hub's peer when it stops
+#                                    answering (runs until stopped; idle with one hub)
+# Run every minute as SYSTEM by the scheduled task "WireGuardHub Agent"; -Watch from boot by
+# the task "WireGuardHub Agent Watch". The hub is asked through the tunnel only; what it
+# answers is checked value by value against the same patterns as the bash agent and never run
+# as code. The agent can change this spoke's tunnel (routes, addresses, DNS, the hub's
+# endpoint and keepalive, a standby peer per other hub), make it a new key pair, and remove
+# the tunnel and itself when the admin asks; nothing else.
 # Windows PowerShell 5.1 runs it: nothing here needs PowerShell 7.
 [CmdletBinding()]
 param(
     [switch]$Once,
+    [switch]$Watch,
     [switch]$Version
 )
 $ErrorActionPreference = 'Stop'
@@ -19,13 +24,23 @@ $AgentDir = Join-Path $env:ProgramData 'WireGuardHub'
 $SettingsFile = Join-Path $AgentDir 'agent.conf'
 $StateDir = Join-Path $AgentDir 'agent-state'
 $AgentTaskName = 'WireGuardHub Agent'
+$WatchTaskName = 'WireGuardHub Agent Watch'
+$HubsFile = Join-Path $StateDir 'hubs'
+$PowerShellExe = Join-Path $env:SystemRoot 'System32\WindowsPowerShell\v1.0\powershell.exe'
 $WireGuardDir = Join-Path $env:ProgramFiles 'WireGuard'
 $WgExe = Join-Path $WireGuardDir 'wg.exe'
 $WireGuardExe = Join-Path $WireGuardDir 'wireguard.exe'
 # The install script's marker: a conf the agent rewrote is still the script's to replace or remove.
 $ConfMarker = '# Managed by wireguard-hub'
+# "No allowed IPs" for wg.exe: Windows PowerShell (and 7 before 7.3) drops an empty argument
+# to a native program, and passes '""' as one empty argument.
+$NoAllowedIPs = '""'
+if ((Get-Variable -Name PSNativeCommandArgumentPassing -ErrorAction SilentlyContinue) -and $PSNativeCommandArgumentPassing -ne 'Legacy') {
+    $NoAllowedIPs = ''
+}
 
 $script:AgentUrl = ''
+$script:AgentPort = ''
 $script:InterfaceName = ''
 $script:ConfFile = ''
 $script:PublicKey = ''
@@ -44,6 +59,8 @@ $Patterns = @{
     endpoint = '^(?:[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*\]):(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})$'
     keepalive = '^(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})$'
     action = '^(none|rotate-key|uninstall)$'
+    # A hub=name,key,address,endpoint line: this is its name's pattern; Test-HubValue checks the rest.
+    hub = '^[a-z0-9][a-z0-9-]{0,62}$'
 }
 
 # The agent's own settings, written at enrollment: where the hub is, the tunnel and its conf.
@@ -59,7 +76,21 @@ function Test-HubValue {
     if (-not $pattern) {
         return $false
     }
+    if ($Kind -eq 'hub') {
+        $fields = $Value -split ',', 4
+        if ($fields.Count -ne 4 -or -not ($fields[0] -cmatch $pattern)) {
+            return $false
+        }
+        return ((Test-HubValue 'key' $fields[1]) -and (Test-HubValue 'ip' $fields[2]) -and (Test-HubValue 'endpoint' $fields[3]))
+    }
     return ($Value -cmatch $pattern)
+}
+
+# A hub line Test-HubValue took: @{ Name; Key; Address; Endpoint }.
+function Split-Hub {
+    param([string]$Value)
+    $fields = $Value -split ',', 4
+    return @{ Name = $fields[0]; Key = $fields[1]; Address = $fields[2]; Endpoint = $fields[3] }
 }
 
 function Write-Change {
@@ -132,12 +163,23 @@ function Read-Settings {
         Write-Host ('wireguard-hub-agent: ' + $SettingsFile + ' lacks AGENT_URL, WG_IF or CONF_FILE (or holds a bad value): re-enroll this spoke.')
         exit 1
     }
+    $script:AgentPort = $script:AgentUrl.Substring($script:AgentUrl.LastIndexOf(':') + 1)
+    # With several hubs, the one this spoke is on now (the first line of the hubs file).
+    if (Test-Path -LiteralPath $HubsFile) {
+        $fields = ([string](Get-Content -LiteralPath $HubsFile -TotalCount 1)) -split ' '
+        if ($fields.Count -ge 3 -and (Test-HubValue 'ip' $fields[2])) {
+            $url = 'http://' + $fields[2] + ':' + $script:AgentPort
+            if ($url -cmatch $SettingPatterns.AGENT_URL) {
+                $script:AgentUrl = $url
+            }
+        }
+    }
 }
 
 # ---- talking to the hub ---------------------------------------------------------------
 # One request to the agent API; @{ Status; Content }. Status 0: the hub was not reached.
 function Invoke-AgentRequest {
-    param([string]$Method, [string]$Path, [string]$Body, [string]$Revision)
+    param([string]$Method, [string]$Path, [string]$Body, [string]$Revision, [int]$TimeoutSec = 30)
     $headers = @{ 'X-WireGuard-Public-Key' = $script:PublicKey }
     if ($Revision) {
         $headers['If-None-Match'] = '"' + $Revision + '"'
@@ -145,11 +187,11 @@ function Invoke-AgentRequest {
     $uri = $script:AgentUrl + $Path
     try {
         if ($Method -eq 'GET') {
-            $response = Invoke-WebRequest -UseBasicParsing -Method Get -Uri $uri -Headers $headers -TimeoutSec 30
+            $response = Invoke-WebRequest -UseBasicParsing -Method Get -Uri $uri -Headers $headers -TimeoutSec $TimeoutSec
         }
         else {
             $bytes = [Text.Encoding]::UTF8.GetBytes($Body)
-            $response = Invoke-WebRequest -UseBasicParsing -Method Post -Uri $uri -Headers $headers -Body $bytes -ContentType 'text/plain' -TimeoutSec 30
+            $response = Invoke-WebRequest -UseBasicParsing -Method Post -Uri $uri -Headers $headers -Body $bytes -ContentType 'text/plain' -TimeoutSec $TimeoutSec
         }
         $content = $response.Content
         if ($content -is [byte[]]) {
@@ -201,6 +243,7 @@ function Read-HubConfig {
         Addresses = New-Object Collections.Generic.List[string]
         Dns = New-Object Collections.Generic.List[string]
         AllowedIPs = New-Object Collections.Generic.List[string]
+        Hubs = New-Object Collections.Generic.List[string]
     }
     foreach ($line in ($Text -split "`n")) {
         if ($line -eq '') {
@@ -225,6 +268,7 @@ function Read-HubConfig {
             'private_endpoint' { $kind = 'endpoint' }
             'keepalive' { $kind = 'keepalive' }
             'action' { $kind = 'action' }
+            'hub' { $kind = 'hub' }
         }
         if (-not $kind) {
             continue
@@ -243,6 +287,7 @@ function Read-HubConfig {
             'private_endpoint' { $config.PrivateEndpoint = $value }
             'keepalive' { $config.Keepalive = $value }
             'action' { $config.Action = $value }
+            'hub' { $config.Hubs.Add($value) }
         }
     }
     if (-not $config.Revision -or -not $config.HubPublicKey -or -not $config.Endpoint -or -not $config.Keepalive -or
@@ -271,21 +316,42 @@ function Get-ConfValue {
     return ''
 }
 
-# The hub's peer as the running tunnel has it: endpoint, allowed IPs, keepalive.
-function Read-Peer {
-    param($Config)
+# A peer as the running tunnel has it (wg.exe's dump fields); $null when there is none.
+function Find-Peer {
+    param([string]$Key)
     $dump = @(Invoke-Native $WgExe @('show', $script:InterfaceName, 'dump'))
     for ($i = 1; $i -lt $dump.Count; $i++) {
         $fields = ([string]$dump[$i]) -split "`t"
-        if ($fields.Count -ge 8 -and $fields[0] -ceq $Config.HubPublicKey) {
-            $keepalive = $fields[7]
-            if ($keepalive -eq 'off' -or $keepalive -eq '') {
-                $keepalive = '0'
-            }
-            return @{ Endpoint = $fields[2]; AllowedIPs = (Get-SortedList ($fields[3] -split ',')); Keepalive = $keepalive }
+        if ($fields.Count -ge 8 -and $fields[0] -ceq $Key) {
+            return @{ Endpoint = $fields[2]; AllowedIPs = $fields[3]; Keepalive = $fields[7] }
         }
     }
-    Stop-Agent ("the hub's peer is not on " + $script:InterfaceName + ': re-enroll this spoke.')
+    return $null
+}
+
+# The hub's peer as the running tunnel has it: endpoint, allowed IPs, keepalive.
+function Read-Peer {
+    param($Config)
+    $found = Find-Peer $Config.HubPublicKey
+    if ($null -eq $found -and $Config.Hubs.Count -gt 1) {
+        # Moved to a hub this spoke has no peer for yet: its peer takes the routes.
+        Invoke-Native $WgExe @('set', $script:InterfaceName, 'peer', $Config.HubPublicKey, 'endpoint', $Config.Endpoint, 'allowed-ips', ($Config.AllowedIPs -join ',')) | Out-Null
+        Write-Change ('hub: ' + (Split-Hub $Config.Hubs[0]).Name)
+        $found = Find-Peer $Config.HubPublicKey
+    }
+    if ($null -eq $found) {
+        Stop-Agent ("the hub's peer is not on " + $script:InterfaceName + ': re-enroll this spoke.')
+    }
+    $keepalive = $found.Keepalive
+    if ($keepalive -eq 'off' -or $keepalive -eq '') {
+        $keepalive = '0'
+    }
+    # A standby peer that becomes the spoke's hub's has none yet.
+    $allowed = $found.AllowedIPs
+    if ($allowed -eq '(none)') {
+        $allowed = ''
+    }
+    return @{ Endpoint = $found.Endpoint; AllowedIPs = (Get-SortedList ($allowed -split ',')); Keepalive = $keepalive }
 }
 
 function Update-Peer {
@@ -321,6 +387,40 @@ function Update-Peer {
     return $endpoint
 }
 
+# Every other hub: a standby peer, with its endpoint and keepalive but no routes (the spoke
+# reaches the other hubs through its own, as the hubs route each other). -Watch gives it the
+# routes if this spoke's hub stops answering.
+function Update-StandbyPeers {
+    param($Config)
+    for ($i = 1; $i -lt $Config.Hubs.Count; $i++) {
+        $hub = Split-Hub $Config.Hubs[$i]
+        $found = Find-Peer $hub.Key
+        if ($null -eq $found -or $found.AllowedIPs -ne '(none)' -or $found.Endpoint -eq '(none)') {
+            Invoke-Native $WgExe @('set', $script:InterfaceName, 'peer', $hub.Key, 'endpoint', $hub.Endpoint, 'persistent-keepalive', $Config.Keepalive, 'allowed-ips', $NoAllowedIPs) | Out-Null
+            Write-Change ('standby hub ' + $hub.Name + ': ' + $hub.Endpoint)
+        }
+    }
+    # What -Watch reads: one hub a line (name key address endpoint), this spoke's own first.
+    if ($Config.Hubs.Count -gt 1) {
+        $lines = @($Config.Hubs | ForEach-Object { $_ -replace ',', ' ' })
+        Write-HubsFile $lines
+    }
+    else {
+        Remove-Item -LiteralPath $HubsFile -Force -ErrorAction SilentlyContinue
+    }
+}
+
+function Write-HubsFile {
+    param([string[]]$Lines)
+    $text = ($Lines -join "`r`n") + "`r`n"
+    if ((Test-Path -LiteralPath $HubsFile) -and ([IO.File]::ReadAllText($HubsFile) -ceq $text)) {
+        return
+    }
+    $temp = Join-Path $StateDir ('.hubs.' + [Guid]::NewGuid().ToString('N') + '.tmp')
+    [IO.File]::WriteAllText($temp, $text)
+    Move-Item -LiteralPath $temp -Destination $HubsFile -Force
+}
+
 # The conf as the install script writes it, from what is applied: written new in the
 # protected folder (its ACL is inherited), then moved over the old one.
 function Write-Conf {
@@ -341,6 +441,17 @@ function Write-Conf {
     $lines.Add('AllowedIPs = ' + ($Config.AllowedIPs -join ', '))
     if ($Config.Keepalive -ne '0') {
         $lines.Add('PersistentKeepalive = ' + $Config.Keepalive)
+    }
+    for ($i = 1; $i -lt $Config.Hubs.Count; $i++) {
+        $hub = Split-Hub $Config.Hubs[$i]
+        $lines.Add('')
+        $lines.Add('[Peer]')
+        $lines.Add('# hub ' + $hub.Name + ' (standby)')
+        $lines.Add('PublicKey = ' + $hub.Key)
+        $lines.Add('Endpoint = ' + $hub.Endpoint)
+        if ($Config.Keepalive -ne '0') {
+            $lines.Add('PersistentKeepalive = ' + $Config.Keepalive)
+        }
     }
     $text = ($lines -join "`r`n") + "`r`n"
     if ((Test-Path -LiteralPath $script:ConfFile) -and ([IO.File]::ReadAllText($script:ConfFile) -ceq $text)) {
@@ -409,6 +520,8 @@ function Invoke-AgentUninstall {
         Remove-Item -LiteralPath $AgentDir -Force -ErrorAction SilentlyContinue
     }
     Write-Host 'wireguard-hub-agent: this spoke has left the hub; nothing of it is left here.'
+    # Not stopped: this very run may be the watcher's; it ends by itself once agent.conf is gone.
+    Unregister-ScheduledTask -TaskName $WatchTaskName -Confirm:$false -ErrorAction SilentlyContinue
     # Last: this very run belongs to the task.
     Unregister-ScheduledTask -TaskName $AgentTaskName -Confirm:$false -ErrorAction SilentlyContinue
     exit 0
@@ -466,6 +579,7 @@ function Invoke-Cycle {
     }
     $peer = Read-Peer $config
     $endpoint = Update-Peer $config $peer
+    Update-StandbyPeers $config
     $restart = $false
     $addresses = Get-SortedList $config.Addresses
     if ($addresses -ne (Get-SortedList ((Get-ConfValue $confLines 'Address') -split ','))) {
@@ -496,16 +610,153 @@ function Invoke-Cycle {
     }
 }
 
+# ---- several hubs: follow the spoke's hub, move to another when it stops answering ------
+# The hub's tunnel address answers: ICMP (the hub's kernel answers it, no request reaches its
+# service), else a TCP connection to the agent port.
+function Test-HubAnswers {
+    param([string]$Address)
+    try {
+        if (Test-Connection -ComputerName $Address -Count 1 -Quiet -ErrorAction Stop) {
+            return $true
+        }
+    }
+    catch {
+        Write-Verbose ('no ping to ' + $Address)
+    }
+    $client = New-Object Net.Sockets.TcpClient
+    try {
+        $connect = $client.BeginConnect($Address, [int]$script:AgentPort, $null, $null)
+        return ($connect.AsyncWaitHandle.WaitOne(2000) -and $client.Connected)
+    }
+    catch {
+        return $false
+    }
+    finally {
+        $client.Close()
+    }
+}
+
+# That hub's agent API answers this spoke (it has this spoke's peer).
+function Test-TakesSpoke {
+    param([string]$Address)
+    $script:AgentUrl = 'http://' + $Address + ':' + $script:AgentPort
+    $answer = Invoke-AgentRequest 'GET' '/agent/v1/config' '' '' 5
+    return ($answer.Status -eq 200)
+}
+
+# One wg.exe set: the routes change peer at once (the hubs' own addresses are inside the
+# network the routes hold).
+function Move-Routes {
+    param($From, $To)
+    $found = Find-Peer $From.Key
+    if ($null -eq $found) {
+        return $false
+    }
+    $routes = @(($found.AllowedIPs -split ',') | Where-Object {
+            (Test-HubValue 'cidr' $_) -and $_ -ne ($From.Address + '/32') -and $_ -ne ($To.Address + '/32')
+        })
+    if ($routes.Count -eq 0) {
+        return $false
+    }
+    Invoke-Native $WgExe @('set', $script:InterfaceName, 'peer', $To.Key, 'allowed-ips', ($routes -join ','), 'peer', $From.Key, 'allowed-ips', $NoAllowedIPs) | Out-Null
+    return $true
+}
+
+# The hubs file, each line checked; its first line is the spoke's hub.
+function Get-HubList {
+    $hubs = New-Object Collections.Generic.List[object]
+    if (Test-Path -LiteralPath $HubsFile) {
+        foreach ($line in (Get-Content -LiteralPath $HubsFile)) {
+            $value = ([string]$line).Trim() -replace ' ', ','
+            if (Test-HubValue 'hub' $value) {
+                $hubs.Add((Split-Hub $value))
+            }
+        }
+    }
+    # The list itself, not its items: a single hub would come back as its hashtable.
+    return ,$hubs
+}
+
+# Tries the other hubs in order: the routes go to one, which must take this spoke within 30 s
+# (the hubs move a stopped hub's spokes within about 10 s); otherwise they come back.
+function Invoke-Failover {
+    param($Hubs)
+    $from = $Hubs[0]
+    for ($i = 1; $i -lt $Hubs.Count; $i++) {
+        $to = $Hubs[$i]
+        if (-not (Move-Routes $from $to)) {
+            return $false
+        }
+        Write-Host ('hub ' + $from.Name + ' does not answer: routes moved to hub ' + $to.Name)
+        for ($try = 0; $try -lt 10; $try++) {
+            if (Test-TakesSpoke $to.Address) {
+                # Its hub first, so that -Once asks it and keeps the peers this way.
+                $lines = @(Get-Content -LiteralPath $HubsFile)
+                $first = @($lines | Where-Object { $_.StartsWith($to.Name + ' ') })
+                $rest = @($lines | Where-Object { -not $_.StartsWith($to.Name + ' ') })
+                Write-HubsFile ($first + $rest)
+                Write-Host ('hub ' + $to.Name + ' took this spoke')
+                # Its own process: a cycle that fails exits, and the watch goes on.
+                Invoke-Native $PowerShellExe @('-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', $PSCommandPath, '-Once') | ForEach-Object { Write-Host $_ }
+                return $true
+            }
+            Start-Sleep -Seconds 3
+        }
+        Move-Routes $to $from | Out-Null
+        Write-Host ('hub ' + $to.Name + ' did not take this spoke: routes back on hub ' + $from.Name)
+    }
+    return $false
+}
+
+function Invoke-Watch {
+    Read-Settings
+    if (-not (Test-Path -LiteralPath $StateDir)) {
+        New-Item -ItemType Directory -Path $StateDir | Out-Null
+    }
+    $misses = 0
+    while ($true) {
+        if (-not (Test-Path -LiteralPath $SettingsFile)) {
+            Write-Host 'wireguard-hub-agent: this spoke has left the hub; nothing to watch.'
+            exit 0
+        }
+        $hubs = Get-HubList
+        if ($hubs.Count -lt 2) {
+            Start-Sleep -Seconds 30
+            continue
+        }
+        $script:PublicKey = ([string](Invoke-Native $WgExe @('show', $script:InterfaceName, 'public-key'))).Trim()
+        if (Test-HubAnswers $hubs[0].Address) {
+            $misses = 0
+        }
+        else {
+            $misses++
+        }
+        if ($misses -ge 3 -and (Test-HubValue 'key' $script:PublicKey)) {
+            if (-not (Invoke-Failover $hubs)) {
+                Write-Host 'no other hub took this spoke; trying again'
+            }
+            $misses = 0
+        }
+        Start-Sleep -Seconds 5
+    }
+}
+
 if ($Version) {
     Write-Host $AgentVersion
     exit 0
 }
+if ($Watch) {
+    Invoke-Watch
+    exit 0
+}
 if (-not $Once) {
-    Write-Host 'Usage: wireguard-hub-agent.ps1 -Once'
+    Write-Host 'Usage: wireguard-hub-agent.ps1 -Once | -Watch'
     Write-Host '  -Once      one cycle: fetch this spoke''s config from the hub, apply what changed, report.'
     Write-Host '             Exit 0 when the spoke is current, 1 on an error (printed).'
+    Write-Host '  -Watch     with several hubs: every 5 s, check that this spoke''s hub answers; after 3 misses,'
+    Write-Host '             move the routes to the next hub that takes this spoke. Runs until stopped.'
     Write-Host '  -Version   print the agent''s version'
-    Write-Host ('Run every minute as SYSTEM by the scheduled task "' + $AgentTaskName + '".')
+    Write-Host ('Run every minute as SYSTEM by the scheduled task "' + $AgentTaskName + '", -Watch by "' + $WatchTaskName + '".')
     exit 2
 }
 Invoke-Cycle
