@@ -487,10 +487,11 @@ uninstall_linux() {
 # The tunnel's daemon goes first (it would bring the tunnel back at boot), then the tunnel,
 # then the files: wg-quick runs from the copies in the support folder, so that folder goes last.
 uninstall_macos() {
-    local tunnel_plist="$LAUNCHD_DIR/com.wireguard-hub.$WG_IF.plist"
+    local tunnel_plist="$LAUNCHD_DIR/com.wireguard-hub.$WG_IF.plist" watch_plist="$LAUNCHD_DIR/com.wireguard-hub.agent-watch.plist"
     launchctl bootout system "$tunnel_plist" >/dev/null 2>&1 || true
+    launchctl bootout system "$watch_plist" >/dev/null 2>&1 || true
     if wg show "$WG_IF" >/dev/null 2>&1; then wg-quick down "$CONF_FILE" >/dev/null 2>&1 || true; fi
-    rm -f "$CONF_FILE" "$tunnel_plist" "$LAUNCHD_DIR/$AGENT_LABEL.plist"
+    rm -f "$CONF_FILE" "$tunnel_plist" "$watch_plist" "$LAUNCHD_DIR/$AGENT_LABEL.plist"
     remove_dir "$SUPPORT_DIR"
 }
 

@@ -223,7 +223,7 @@ describe("the spoke agent on macOS", function () {
         assert.doesNotMatch(r.stdout + r.stderr, /PrivateKey|private\.key =/);
     });
 
-    it("uninstall: confirmed by the hub, then the tunnel, both launchd daemons and every file go", async () => {
+    it("uninstall: confirmed by the hub, then the tunnel, the three launchd daemons and every file go", async () => {
         const m = mac();
         const r = await runAgent(m, withValues("action", "uninstall"));
         assert.equal(r.code, 0, explain(r));
@@ -231,12 +231,14 @@ describe("the spoke agent on macOS", function () {
         const launchctl = r.calls.filter(c => c[0] === "launchctl").map(c => c.slice(1).join(" "));
         assert.deepEqual(launchctl, [
             `bootout system ${m.path("Library/LaunchDaemons/com.wireguard-hub.wg0.plist")}`,
+            `bootout system ${m.path("Library/LaunchDaemons/com.wireguard-hub.agent-watch.plist")}`,
             "bootout system/com.wireguard-hub.agent",
         ]);
         assert.ok(r.calls.some(c => c[0] === "wg-quick" && c[1] === "down"), "the tunnel is taken down");
         for (const gone of [
             "etc/wireguard/wg0.conf", "etc/wireguard-hub", "usr/local/sbin/wireguard-hub-agent", "var/db/wireguard-hub-agent",
             "Library/LaunchDaemons/com.wireguard-hub.wg0.plist", "Library/LaunchDaemons/com.wireguard-hub.agent.plist",
+            "Library/LaunchDaemons/com.wireguard-hub.agent-watch.plist",
             "Library/Application Support/WireGuardHub",
         ]) assert.equal(m.exists(gone), false, gone);
     });

@@ -122,6 +122,10 @@ describe("macOS install script against a real hub", function () {
             assert.match(agentXml, /<key>Label<\/key>\s*<string>com\.wireguard-hub\.agent<\/string>/);
             assert.deepEqual(plistStrings(agentXml, "ProgramArguments"), ["/bin/bash", agentCopy, "--once"]);
             assert.match(agentXml, /<key>StartInterval<\/key>\s*<integer>60<\/integer>/);
+            // With several hubs, a second daemon keeps wireguard-hub-agent --watch running.
+            const watchXml = fs.readFileSync(m.path("Library/LaunchDaemons/com.wireguard-hub.agent-watch.plist"), "utf8");
+            assert.deepEqual(plistStrings(watchXml, "ProgramArguments"), ["/bin/bash", agentCopy, "--watch"]);
+            assert.match(watchXml, /<key>KeepAlive<\/key><true\/>/);
             assert.match(agentXml, new RegExp(`<key>PATH</key>\\s*<string>${tools}:/usr/bin:/bin:/usr/sbin:/sbin</string>`));
             assert.ok(!agentXml.includes(brewPrefix), "the agent's daemon runs nothing in Homebrew's prefix");
             assert.ok(callsOf(r, "launchctl").some(c => c[1] === "bootstrap" && c[2] === "system" && c[3] === agentPlist), "the agent's daemon is loaded");
