@@ -115,7 +115,14 @@ export class DesiredPeers {
     /** Every desired peer. Shared between callers: read it, never change it. */
     async list(now = Date.now()): Promise<DesiredPeer[]> {
         const peers = await this.current(now);
-        this.listed ??= this.mesh?.others().length ? this.withMesh(peers, this.mesh) : Array.from(peers.values(), e => e.peer);
+        if (!this.listed) {
+            if (this.mesh?.others().length) this.listed = this.withMesh(peers, this.mesh);
+            else {
+                // The last other hub may have just been removed: its peer goes with it.
+                this.meshPeers = [];
+                this.listed = Array.from(peers.values(), e => e.peer);
+            }
+        }
         return this.listed;
     }
 
