@@ -77,10 +77,9 @@ function asMember(ctx: HubContext, hub: HubRow, member: Member | null): HubRow {
 /** The hub row as the hub named `name` sees it (this hub's when the name is null or unknown). */
 export async function hubNamed(ctx: HubContext, name: string | null): Promise<HubRow> {
     const member = name !== null && name !== ctx.config.hubName ? ctx.mesh?.member(name) ?? null : null;
-    if (!member) return requireHub(ctx);
-    const row = await ctx.db.models.Hub.findByPk(1);
-    if (!row) return requireHub(ctx);
-    return asMember(ctx, row, member);
+    // This hub's cached row: the member's identity fields replace all of its own.
+    const hub = await requireHub(ctx);
+    return member ? asMember(ctx, hub, member) : hub;
 }
 
 export function forgetHub(ctx: HubContext): void {

@@ -61,10 +61,8 @@ export async function claimOwnRow(ctx: HubContext): Promise<void> {
         return;
     }
     if (!hub || !key || publicKeyOf(key) !== hub.publicKey) return;
-    if (mesh.all().some(m => m.publicKey === hub.publicKey)) {
-        const other = mesh.all().find(m => m.publicKey === hub.publicKey)!;
-        throw new Error(`this hub's key belongs to the hub named ${other.name} in the database: set WGHUB_HUB_NAME=${other.name}`);
-    }
+    const other = mesh.all().find(m => m.publicKey === hub.publicKey);
+    if (other) throw new Error(`this hub's key belongs to the hub named ${other.name} in the database: set WGHUB_HUB_NAME=${other.name}`);
     await ctx.db.writeTx(t => writeFounder(ctx, t, hub));
     await mesh.load();
 }

@@ -162,9 +162,7 @@ export class HubMesh {
                 for (const seen of this.seen.values()) seen.movedAt = now;
                 this.databaseUp = true;
                 this.ctx.log.info("hub mesh: the database answers again; catching up");
-                this.ctx.db.externalWrite();
-                this.ctx.desired.invalidate();
-                peersChanged(this.ctx, "database back");
+                this.readEverythingAgain("database back");
             } else if (this.version !== versionBefore) {
                 this.hubsChanged();
             }
@@ -190,10 +188,16 @@ export class HubMesh {
             });
             if (!moved) continue;
             this.ctx.log.warn("hub mesh: a hub is down; its spokes are now on this hub", { hub: down.name, spokes: moved });
-            this.ctx.desired.invalidate();
-            peersChanged(this.ctx, "spokes taken over");
+            this.readEverythingAgain("spokes taken over");
             await this.notify("moved");
         }
+    }
+
+    /** Caches of whole tables and the desired peers are read again; the reconciler follows. */
+    private readEverythingAgain(reason: string): void {
+        this.ctx.db.externalWrite();
+        this.ctx.desired.invalidate();
+        peersChanged(this.ctx, reason);
     }
 
     private hubsChanged(): void {
@@ -264,8 +268,7 @@ export class HubMesh {
                 this.reconnect = null;
                 this.listen().then(() => {
                     // Notifications sent while it was away are lost: read everything again.
-                    this.ctx.db.externalWrite();
-                    this.ctx.desired.invalidate();
+                    this.readEverythingAgain("notifications resumed");
                     return this.load().then(() => this.hubsChanged());
                 }).catch(() => retry());
             }, 1_000);
@@ -291,9 +294,7 @@ export class HubMesh {
             await this.load();
             this.hubsChanged();
         } else if (what === "moved") {
-            this.ctx.db.externalWrite();
-            this.ctx.desired.invalidate();
-            peersChanged(this.ctx, "spokes moved between hubs");
+            this.readEverythingAgain("spokes moved between hubs");
         } else if (what.startsWith("spokes:")) {
             await this.readSpokes(what.slice("spokes:".length).split(",").filter(Boolean));
         }
