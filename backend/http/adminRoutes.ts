@@ -5,7 +5,8 @@ import { HubError } from "../errors";
 import { configView, initialize, loadHub, requireHub, updateConfig, publicUrl } from "../hub/hub";
 import { createToken, listTokens, reissueToken, revokeToken, tokenView } from "../tokens/tokens";
 import type { TokenRow } from "../db/models";
-import { removeSpoke, setEnabled, spokeListAnswer } from "../spokes/spokes";
+import { removeSpoke, setEnabled } from "../spokes/spokes";
+import { spokeListAnswer } from "../spokes/list";
 import { requestAgentAction, updateSpoke } from "../spokes/manage";
 import { listClusters, updateCluster } from "../clusters/clusters";
 import { listEvents } from "../audit/audit";
@@ -198,17 +199,20 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
             input: { query: c.SpokeListQuery }, answer: c.SpokeListAnswer,
             responses: { 200: "Spokes, with an ETag", 304: "Unchanged since the ETag sent in If-None-Match" },
             async handler(req, res, { query }) {
-                const answer = await spokeListAnswer(ctx);
+                const known = query.unchangedSince ?? req.headers["if-none-match"];
+                const answer = await spokeListAnswer(ctx, known);
                 res.setHeader("ETag", answer.etag);
-                if (req.headers["if-none-match"] === answer.etag) {
+                if (!answer.parts && known === req.headers["if-none-match"]) {
                     // No Content-Length (RFC 9110 §8.6 allows only the 200's). Cockpit's C bridge
                     // reads a 304 by its length or to the end of the connection and never
                     // delivers it, so the page asks with unchangedSince instead.
                     res.status(304).end();
-                } else if (query.unchangedSince === answer.etag) {
+                } else if (!answer.parts) {
                     res.json({ unchanged: true });
                 } else {
-                    res.type("application/json").send(answer.json);
+                    res.type("application/json").setHeader("Content-Length", answer.length);
+                    for (const part of answer.parts) res.write(part);
+                    res.end();
                 }
             },
         }),

@@ -1,7 +1,7 @@
 // Prometheus metrics for GET /metrics (admin API only).
 import client from "prom-client";
 import type { HubContext } from "../context";
-import { listSpokes } from "../spokes/spokes";
+import { spokeCounts } from "../spokes/list";
 
 export function createMetrics(ctx: HubContext): client.Registry {
     const registry = new client.Registry();
@@ -10,8 +10,7 @@ export function createMetrics(ctx: HubContext): client.Registry {
     new client.Gauge({
         name: "wghub_spokes", help: "Spokes by state", labelNames: ["state"], registers: [registry],
         async collect() {
-            const counts: Record<string, number> = { online: 0, offline: 0, pending: 0, disabled: 0 };
-            for (const s of await listSpokes(ctx)) counts[s.status]++;
+            const { total: _total, ...counts } = await spokeCounts(ctx);
             for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
         },
     });

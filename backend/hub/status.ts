@@ -2,7 +2,7 @@
 // whether the interface is up, the last reconcile and the spoke counts.
 import type { HubContext } from "../context";
 import { loadHub } from "./hub";
-import { listSpokes } from "../spokes/spokes";
+import { listSpokes, spokeCounts } from "../spokes/list";
 
 /** The port of WGHUB_PUBLIC_URL (behind a proxy), else the one the enrollment listener binds. */
 function enrollmentPort(ctx: HubContext): number {
@@ -14,9 +14,8 @@ function enrollmentPort(ctx: HubContext): number {
 export async function hubStatus(ctx: HubContext, withPeers = true) {
     const hub = await loadHub(ctx);
     const wg = ctx.wireguard?.status() ?? null;
-    const spokes = hub ? await listSpokes(ctx) : [];
-    const counts = { total: spokes.length, online: 0, offline: 0, pending: 0, disabled: 0 };
-    for (const s of spokes) counts[s.status]++;
+    const counts = hub ? await spokeCounts(ctx) : { total: 0, online: 0, offline: 0, pending: 0, disabled: 0 };
+    const spokes = hub && withPeers ? await listSpokes(ctx) : [];
     return {
         initialized: Boolean(hub),
         interfaceName: ctx.config.interfaceName,

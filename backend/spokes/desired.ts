@@ -23,6 +23,13 @@ export function desiredPeerOf(row: { publicKey: string; address: string; address
     return { peer: { publicKey: row.publicKey, allowedIPs: allowedIPsOf(row.address, row.addressV6, subnets) }, subnets, hubName: row.hubName ?? null };
 }
 
+const sameStrings = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+function sameEntry(a: SpokePeer, b: SpokePeer): boolean {
+    return a.peer.publicKey === b.peer.publicKey && a.hubName === b.hubName &&
+        sameStrings(a.peer.allowedIPs, b.peer.allowedIPs) && sameStrings(a.subnets, b.subnets);
+}
+
 /** The hub's own /32 (and /128) from its interface addresses. */
 function hostRoutes(member: { interfaceAddress: string; interfaceAddressV6: string | null }): string[] {
     const host = (a: string, bits: number) => `${a.split("/")[0]}/${bits}`;
@@ -163,7 +170,14 @@ export class DesiredPeers {
                 where: { enabled: true }, attributes: ["id", "publicKey", "address", "addressV6", "subnets", "hubName"], raw: true,
             });
             if (generation !== this.generation) return;
-            const fresh = new Map(rows.map(r => [r.id, desiredPeerOf(r)]));
+            // An unchanged spoke keeps its entry object: what the reconciler and the conf file
+            // remember per peer object stays valid across reloads.
+            const before = this.peers;
+            const fresh = new Map(rows.map(r => {
+                const entry = desiredPeerOf(r);
+                const old = before?.get(r.id);
+                return [r.id, old && sameEntry(old, entry) ? old : entry];
+            }));
             for (const [id, entry] of changes) {
                 if (entry) fresh.set(id, entry);
                 else fresh.delete(id);

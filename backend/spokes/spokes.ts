@@ -1,4 +1,4 @@
-// Spokes: registration with a token, the list, removal, disable/enable, and what WireGuard
+// Spokes: registration with a token, removal, disable/enable, and what WireGuard
 // should hold for them.
 import crypto from "node:crypto";
 import type { Transaction } from "sequelize";
@@ -11,13 +11,11 @@ import { HubError } from "../errors";
 import { record } from "../audit/audit";
 import { upsertCluster } from "../clusters/clusters";
 import { checkedPrivateKeyFile, hubNamed, loadHub, parseDns, requireHub } from "../hub/hub";
-import { allowedIPsOf, assertUsable, findToken, findTokenById, type TokenFacts } from "../tokens/tokens";
-import { columnList, insertInto, isoDate, isUniqueViolation } from "../db/sql";
+import { assertUsable, findToken, findTokenById, type TokenFacts } from "../tokens/tokens";
+import { insertInto, isUniqueViolation } from "../db/sql";
 import type { DesiredState, PeerStatus } from "../wireguard/types";
 import { platforms, type Platform } from "../scripts/render";
-import { onlineWindowMs, stateOf, type SpokeState } from "./live";
 import { desiredPeerOf } from "./desired";
-import { agentRevision, forgetRevisionsExcept } from "./agentConfig";
 
 // A spoke's OS is the platform its install script was made for.
 export type SpokeOs = Platform;
@@ -56,34 +54,6 @@ export interface HubPeerConfig {
     publicKey: string;
     address: string;
     endpoint: string;
-}
-
-export interface SpokeView {
-    id: string;
-    name: string;
-    os: string;
-    hostname: string | null;
-    isProxmox: boolean;
-    proxmoxNodeName: string | null;
-    proxmoxVersion: string | null;
-    proxmoxClusterId: string | null;
-    proxmoxClusterName: string | null;
-    datacenter: string | null;
-    address: string;
-    addressV6: string | null;
-    subnets: string[];
-    allowedIPs: string[];
-    publicKey: string;
-    enabled: boolean;
-    registeredAt: string;
-    lastHandshake: string | null;
-    endpoint: string | null;
-    rxBytes: number;
-    txBytes: number;
-    status: SpokeState;
-    agent: { version: string; lastSeen: string | null; lastResult: string | null; revision: string | null; behind: boolean } | null;
-    pendingAction: "rotate-key" | "uninstall" | null;
-    hub: string | null;
 }
 
 /** The spoke side's AllowedIPs for the hub peer. */
@@ -332,174 +302,6 @@ export async function setEnabled(ctx: HubContext, id: string, enabled: boolean, 
     });
     peersChanged(ctx, enabled ? "spoke enabled" : "spoke disabled");
     return spoke;
-}
-
-interface SpokeListRow {
-    id: string; name: string; os: string; hostname: string | null; datacenter: string | null;
-    address: string; addressV6: string | null; subnets: string; publicKey: string; enabled: boolean | number;
-    registeredAt: string | Date; lastHandshake: string | Date | null; endpoint: string | null; hubName: string | null;
-}
-
-interface AgentRow {
-    id: string; agentVersion: string | null; agentReport: string | null; agentLastSeen: string | Date | null; pendingAction: string | null;
-}
-
-function pendingActionOf(r: AgentRow | undefined): SpokeView["pendingAction"] {
-    return r?.pendingAction === "rotate-key" || r?.pendingAction === "uninstall" ? r.pendingAction : null;
-}
-
-function agentView(r: AgentRow | undefined, currentRevision: string | undefined): SpokeView["agent"] {
-    if (!r) return null;
-    if (!r.agentVersion) return null;
-    let report: { result?: unknown; revision?: unknown } = {};
-    try {
-        report = JSON.parse(r.agentReport ?? "{}");
-    } catch {
-        // A report is written by this service only; an unreadable one shows as none.
-    }
-    return {
-        version: r.agentVersion,
-        lastSeen: r.agentLastSeen ? isoDate(r.agentLastSeen) : null,
-        lastResult: typeof report.result === "string" ? report.result : null,
-        revision: typeof report.revision === "string" && report.revision ? report.revision : null,
-        behind: currentRevision !== undefined && report.revision !== currentRevision,
-    };
-}
-
-interface ProxmoxRow {
-    id: string; proxmoxNodeName: string | null; proxmoxVersion: string | null; proxmoxClusterId: string | null;
-}
-
-// The driver builds an object per row with a property per column, null or not: most of the
-// query's time at 10,000 spokes. The Proxmox columns are read for Proxmox nodes only.
-const listQuery = `SELECT ${columnList<SpokeRow>(["id", "name", "os", "hostname", "datacenter", "address", "addressV6", "subnets",
-    "publicKey", "enabled", "registeredAt", "lastHandshake", "endpoint", "hubName"])} FROM ${tables.spokes} ORDER BY "registeredAt"`;
-// Like the Proxmox columns: read only for the spokes that have an agent or an action waiting.
-const agentQuery = `SELECT ${columnList<SpokeRow>(["id", "agentVersion", "agentReport", "agentLastSeen", "pendingAction"])}
-    FROM ${tables.spokes} WHERE "agentVersion" IS NOT NULL OR "pendingAction" IS NOT NULL`;
-const proxmoxQuery = `SELECT ${columnList<SpokeRow>(["id", "proxmoxNodeName", "proxmoxVersion", "proxmoxClusterId"])}
-    FROM ${tables.spokes} WHERE "isProxmox" = $1`;
-
-/** Every spoke with its live state, and until when that holds (see currentList). */
-interface SpokeList {
-    writes: number;
-    liveAt: number;
-    /** When the first online spoke turns offline by the clock alone. */
-    until: number;
-    views: SpokeView[];
-    answer?: { json: Buffer; etag: string };
-}
-
-const spokeLists = new WeakMap<HubContext, SpokeList>();
-const building = new WeakMap<HubContext, { writes: number; liveAt: number; list: Promise<SpokeList> }>();
-
-const liveStamp = (ctx: HubContext) => ctx.live.lastUpdate?.getTime() ?? 0;
-
-/**
- * The list, the status and the metrics all show every spoke, and the page polls the first two
- * every 5 s: at 10,000 spokes that was a query, 20,000 objects and 5 MB of JSON per poll. It
- * is built once per change instead, and stays exact until a write transaction ends, a
- * scheduled run brings new live status, or an online spoke's handshake ages past the window.
- */
-async function currentList(ctx: HubContext): Promise<SpokeList> {
-    const writes = ctx.db.writes;
-    const liveAt = liveStamp(ctx);
-    const cached = spokeLists.get(ctx);
-    if (cached && cached.writes === writes && cached.liveAt === liveAt && ctx.now().getTime() <= cached.until) return cached;
-    // A build started before the last write ended would miss it: join only one that saw it.
-    const pending = building.get(ctx);
-    if (pending && pending.writes === writes && pending.liveAt === liveAt) return pending.list;
-    const list = buildList(ctx, writes);
-    building.set(ctx, { writes, liveAt, list });
-    try {
-        const built = await list;
-        spokeLists.set(ctx, built);
-        return built;
-    } finally {
-        if (building.get(ctx)?.list === list) building.delete(ctx);
-    }
-}
-
-async function buildList(ctx: HubContext, writes: number): Promise<SpokeList> {
-    const [rows, proxmoxRows, agentRows, clusters] = await Promise.all([
-        ctx.db.sql.rows<SpokeListRow>(listQuery, []),
-        ctx.db.sql.rows<ProxmoxRow>(proxmoxQuery, [true]),
-        ctx.db.sql.rows<AgentRow>(agentQuery, []),
-        ctx.db.sql.rows<{ id: string; clusterName: string }>(`SELECT id, "clusterName" FROM proxmox_clusters`, []),
-    ]);
-    const proxmox = new Map(proxmoxRows.map(p => [p.id, p]));
-    const agents = new Map(agentRows.map(a => [a.id, a]));
-    const clusterNames = new Map(clusters.map(c => [c.id, c.clusterName]));
-    // Which agents are behind: each one's current revision, kept while its inputs hold.
-    const currentRevisions = new Map<string, string>();
-    if (agentRows.length) {
-        for (const r of rows) {
-            const a = agents.get(r.id);
-            if (a?.agentVersion)
-                currentRevisions.set(r.id, await agentRevision(ctx, { id: r.id, name: r.name, address: r.address, addressV6: r.addressV6, pendingAction: a.pendingAction, hubName: r.hubName }));
-        }
-        forgetRevisionsExcept(ctx, new Set(rows.map(r => r.id)));
-    }
-    // Read after the query, with no await until the end: live status cannot change meanwhile.
-    const liveAt = liveStamp(ctx);
-    const now = ctx.now().getTime();
-    let until = Infinity;
-    const views = rows.map((r): SpokeView => {
-        const live = ctx.live.get(r.publicKey);
-        const stored = r.lastHandshake ? Date.parse(isoDate(r.lastHandshake)) : null;
-        const handshake = live?.latestHandshakeMs || stored;
-        const subnets = r.subnets === "[]" ? [] : JSON.parse(r.subnets) as string[];
-        const enabled = Boolean(r.enabled);
-        const status = stateOf(enabled, handshake, now);
-        const node = proxmox.get(r.id);
-        if (status === "online") until = Math.min(until, handshake! + onlineWindowMs);
-        return {
-            id: r.id,
-            name: r.name,
-            os: r.os,
-            hostname: r.hostname,
-            isProxmox: Boolean(node),
-            proxmoxNodeName: node?.proxmoxNodeName ?? null,
-            proxmoxVersion: node?.proxmoxVersion ?? null,
-            proxmoxClusterId: node?.proxmoxClusterId ?? null,
-            proxmoxClusterName: node?.proxmoxClusterId ? clusterNames.get(node.proxmoxClusterId) ?? null : null,
-            datacenter: r.datacenter,
-            address: r.address,
-            addressV6: r.addressV6,
-            subnets,
-            allowedIPs: allowedIPsOf(r.address, r.addressV6, subnets),
-            publicKey: r.publicKey,
-            enabled,
-            registeredAt: isoDate(r.registeredAt),
-            lastHandshake: handshake ? new Date(handshake).toISOString() : null,
-            endpoint: live?.endpoint ?? r.endpoint,
-            rxBytes: live?.rxBytes ?? 0,
-            txBytes: live?.txBytes ?? 0,
-            status,
-            agent: agentView(agents.get(r.id), currentRevisions.get(r.id)),
-            pendingAction: pendingActionOf(agents.get(r.id)),
-            hub: r.hubName,
-        };
-    });
-    return { writes, liveAt, until, views };
-}
-
-/** Every spoke with its live state. Shared: read it, never change it. */
-export async function listSpokes(ctx: HubContext): Promise<readonly SpokeView[]> {
-    return (await currentList(ctx)).views;
-}
-
-/**
- * GET /api/spoke/list's body, serialised once per list, and its ETag (a hash of the body):
- * a page polling a quiet hub is answered 304 instead of megabytes.
- */
-export async function spokeListAnswer(ctx: HubContext): Promise<{ json: Buffer; etag: string }> {
-    const list = await currentList(ctx);
-    if (!list.answer) {
-        const json = Buffer.from(JSON.stringify({ spokes: list.views }));
-        list.answer = { json, etag: `"${crypto.createHash("sha256").update(json).digest("base64url").slice(0, 27)}"` };
-    }
-    return list.answer;
 }
 
 /** What wg0 should hold: the hub, and every enabled spoke with its own addresses and subnets. */

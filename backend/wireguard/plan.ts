@@ -66,50 +66,50 @@ export interface Drift {
     kind: "missing" | "rogue" | "changed";
 }
 
-// A fast run at 10,000 peers must stay within a few milliseconds of CPU, so each peer's
-// validation and canonical allowed IPs are remembered: the same peers come back run after run.
-const checked = new Map<string, string | null>();
-
-/**
- * Peers with more allowed IPs than this are another hub's, routing thousands of spokes and
- * changing with each of them: never remembered (one entry each time would pile up megabytes).
- */
-const largestRemembered = 64;
-
+/** A peer's canonical allowed IPs, or null when its key or one of its CIDRs is malformed. */
 function validKey(publicKey: string, allowedIPs: readonly string[]): string | null {
     const valid = isWireGuardKey(publicKey) && allowedIPs.length > 0 && allowedIPs.every(c => canonicalCidr(c) !== null);
     return valid ? allowedIPsKey(allowedIPs) : null;
 }
 
-function checkedKey(publicKey: string, allowedIPs: readonly string[]): string | null {
-    if (allowedIPs.length > largestRemembered) return validKey(publicKey, allowedIPs);
-    const raw = `${publicKey} ${allowedIPs.join(",")}`;
-    let key = checked.get(raw);
-    if (key === undefined) {
-        if (checked.size > 200_000) checked.clear();
-        key = validKey(publicKey, allowedIPs);
-        checked.set(raw, key);
-    }
-    return key;
-}
-
-// A desired peer is never changed in place (a spoke's change makes a new one), so the same
-// object is checked once: at 100,000 peers, building the text key of every peer on every run
-// was a fifth of a registration burst's CPU.
+// A desired peer is never changed in place (a spoke's change makes a new one, and a reload
+// keeps the objects of unchanged spokes), so each object is checked once: at 100,000 peers,
+// checking every peer on every run was a fifth of a registration burst's CPU. Another hub's
+// peer (thousands of allowed IPs, new with each of its spokes) is checked each time.
 const checkedPeers = new WeakMap<object, string | null>();
+const largestRemembered = 64;
+
+function addChecked(p: { publicKey: string; allowedIPs: readonly string[] }, table: PeerTable, invalid: string[]): void {
+    let key = checkedPeers.get(p);
+    if (key === undefined) {
+        key = validKey(p.publicKey, p.allowedIPs);
+        if (p.allowedIPs.length <= largestRemembered) checkedPeers.set(p, key);
+    }
+    if (key === null) invalid.push(String(p.publicKey).slice(0, 60));
+    else table.set(p.publicKey, key);
+}
 
 /** The desired peers as a table; peers with a malformed key or CIDR are left out and listed. */
 export function desiredTable(peers: readonly { publicKey: string; allowedIPs: readonly string[] }[]): { table: PeerTable; invalid: string[] } {
     const table: PeerTable = new Map();
     const invalid: string[] = [];
-    for (const p of peers) {
-        let key = checkedPeers.get(p);
-        if (key === undefined) {
-            key = checkedKey(p.publicKey, p.allowedIPs);
-            checkedPeers.set(p, key);
-        }
-        if (key === null) invalid.push(String(p.publicKey).slice(0, 60));
-        else table.set(p.publicKey, key);
+    for (const p of peers) addChecked(p, table, invalid);
+    return { table, invalid };
+}
+
+/** Peers put in the table between two turns of the event loop. */
+const peersPerTurn = 5_000;
+
+/**
+ * desiredTable, a few thousand peers at a time: at 100,000 peers one pass held the event loop
+ * for about 50 ms, which every registration waiting then paid.
+ */
+export async function desiredTableInTurns(peers: readonly { publicKey: string; allowedIPs: readonly string[] }[]): Promise<{ table: PeerTable; invalid: string[] }> {
+    const table: PeerTable = new Map();
+    const invalid: string[] = [];
+    for (let i = 0; i < peers.length; i++) {
+        if (i > 0 && i % peersPerTurn === 0) await new Promise(resolve => setImmediate(resolve));
+        addChecked(peers[i], table, invalid);
     }
     return { table, invalid };
 }

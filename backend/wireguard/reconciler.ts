@@ -15,13 +15,18 @@ import type { WgHost } from "./host";
 import { createInterface, enableForwarding, ensureAddressesAndUp, readInterfaceState, type InterfaceState } from "./interface";
 import { publicKeyOf } from "./keys";
 import {
-    addconfText, deltaSize, desiredTable, diffPeers, findDrift, peerTable, tunnelAddressOf, wgSetBatches, withHubEndpoints, withLastEndpoints, type PeerTable,
+    addconfText, deltaSize, desiredTableInTurns, diffPeers, findDrift, peerTable, tunnelAddressOf, wgSetBatches, withHubEndpoints, withLastEndpoints, type PeerTable,
 } from "./plan";
 import type { ActiveMode, DesiredPeer, DesiredState, PeerStatus, ReconcileReport, WireGuardDeps, WireGuardStatus } from "./types";
 import type { ModeChoice } from "./mode";
 
-/** How long after a fast run the conf file is written (one write for a burst of changes). */
+/**
+ * How long after a fast run the conf file is written (one write for a burst of changes): a
+ * second, or ten times the last write at sizes where rendering it takes long (at 100,000
+ * peers about 200 ms), so that a burst never spends more than a tenth of the CPU on it.
+ */
 const confDelayMs = 1000;
+const confDelayFactor = 10;
 
 interface Request {
     full: boolean;
@@ -45,6 +50,8 @@ export class Reconciler {
     private confPending: (() => Promise<unknown>) | null = null;
     private confTimer: NodeJS.Timeout | null = null;
     private confWriting: Promise<void> | null = null;
+    /** How long rendering and writing the conf file last took (ms). */
+    private lastConfWriteMs = 0;
     private readonly state: WireGuardStatus;
 
     constructor(
@@ -105,7 +112,7 @@ export class Reconciler {
         this.confTimer ??= setTimeout(() => {
             this.flushConf().catch(err =>
                 this.deps.log.error("wireguard: could not write the conf file", { error: err instanceof Error ? err.message : String(err) }));
-        }, confDelayMs);
+        }, Math.max(confDelayMs, confDelayFactor * this.lastConfWriteMs));
         return Promise.resolve();
     }
 
@@ -121,7 +128,9 @@ export class Reconciler {
         }
         const current = (async () => {
             await previous?.catch(() => undefined);
+            const started = performance.now();
             await write();
+            this.lastConfWriteMs = performance.now() - started;
         })();
         this.confWriting = current;
         try {
@@ -244,15 +253,15 @@ export class Reconciler {
             // No interface: the conf file is the whole output, so even checking the peers
             // waits for the (once per burst) write.
             report.kind = "full";
-            await this.writeConf(() => {
-                const { table, peers } = this.checkedPeers(desired);
+            await this.writeConf(async () => {
+                const { table, peers } = await this.checkedPeers(desired);
                 this.state.peers = table.size;
                 return renderConfInSlices({ iface, peers }, privateKey);
             }, full);
             return;
         }
 
-        const { table: wanted, peers } = this.checkedPeers(desired);
+        const { table: wanted, peers } = await this.checkedPeers(desired);
         const ifaceKey = JSON.stringify(iface);
         let base = this.applied;
         let dump: Dump | null = null;
@@ -347,8 +356,8 @@ export class Reconciler {
     }
 
     /** The desired peers that can go on an interface; the others are logged and left out. */
-    private checkedPeers(desired: DesiredState): { table: PeerTable; peers: DesiredPeer[] } {
-        const { table, invalid } = desiredTable(desired.peers);
+    private async checkedPeers(desired: DesiredState): Promise<{ table: PeerTable; peers: DesiredPeer[] }> {
+        const { table, invalid } = await desiredTableInTurns(desired.peers);
         for (const publicKey of invalid.slice(0, 5))
             this.deps.log.warn("wireguard: skipping a peer with an invalid public key or allowed IP", { publicKey });
         return { table, peers: invalid.length ? desired.peers.filter(p => table.has(p.publicKey)) : desired.peers };

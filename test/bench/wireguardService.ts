@@ -6,7 +6,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { spawn } from "node:child_process";
 import os from "node:os";
-import { request, serverJs } from "../support/hub";
+import { request, serverJs, unitEnvironment } from "../support/hub";
 import { createLab, waitFor, type Lab } from "../support/netns";
 import { generateKeyPair } from "../../backend/wireguard/keys";
 
@@ -14,11 +14,6 @@ import { generateKeyPair } from "../../backend/wireguard/keys";
  * The service started the way the packaged unit starts it (`node server.js`, no
  * --enable-source-maps, which alone adds ~130 MB of RSS), inside the hub namespace.
  */
-/** The Environment= lines of packaging/wireguard-hub.service (MALLOC_ARENA_MAX). */
-function unitEnvironment(): Record<string, string> {
-    const unit = fs.readFileSync(path.join(__dirname, "..", "..", "packaging", "wireguard-hub.service"), "utf8");
-    return Object.fromEntries([...unit.matchAll(/^Environment=(\w+)=(.*)$/gm)].map(m => [m[1], m[2]]));
-}
 
 const rssMb = (pid: number, field: "VmRSS" | "VmHWM") =>
     Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024);

@@ -43,6 +43,17 @@ export interface StartOptions {
     dataDir?: string;
     /** How long to wait for the socket and public port (ms). */
     timeoutMs?: number;
+    /**
+     * Run it the way the packaged unit does (benchmarks of memory): the unit's Environment=
+     * lines and no --enable-source-maps, which alone holds 80 MB or more of source maps.
+     */
+    shipped?: boolean;
+}
+
+/** The Environment= lines of packaging/wireguard-hub.service (glibc's malloc settings, the heap limit). */
+export function unitEnvironment(): Record<string, string> {
+    const unit = fs.readFileSync(path.join(root, "packaging", "wireguard-hub.service"), "utf8");
+    return Object.fromEntries([...unit.matchAll(/^Environment=(\w+)=(.*)$/gm)].map(m => [m[1], m[2]]));
 }
 
 export function freePort(): Promise<number> {
@@ -124,10 +135,10 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     if (!secure) env.WGHUB_ALLOW_HTTP_ENROLLMENT ??= "yes";
     const publicUrl = `${secure ? "https" : "http"}://${listenHost}:${listenPort}`;
 
-    const childEnv = { ...process.env, ...env };
+    const childEnv = { ...process.env, ...(opts.shipped ? unitEnvironment() : {}), ...env };
     delete childEnv.WGHUB_TEST_COUNTS;
     // WGHUB_PROFILE_DIR (benchmarks): a V8 CPU profile of the service, written when it stops.
-    const nodeArgs = ["--enable-source-maps", ...(process.env.WGHUB_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.WGHUB_PROFILE_DIR}`] : []), serverJs];
+    const nodeArgs = [...(opts.shipped ? [] : ["--enable-source-maps"]), ...(process.env.WGHUB_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.WGHUB_PROFILE_DIR}`] : []), serverJs];
     const [cmd, args] = opts.netns
         ? ["ip", ["netns", "exec", opts.netns, process.execPath, ...nodeArgs]]
         : [process.execPath, nodeArgs];

@@ -1,0 +1,332 @@
+// GET /api/spoke/list, the status counts and the metrics: every spoke with its live state.
+// The page polls the list and the status every 5 s, so the list is built once per change and
+// kept. At 100,000 spokes a build after a write reads only the rows whose version moved (see
+// readRows), builds the views a thousand at a time with a turn of the event loop between, and
+// serialises again only the thousands whose views changed.
+import crypto from "node:crypto";
+import type { HubContext } from "../context";
+import type { SpokeRow } from "../db/models";
+import { columnList, isoDate } from "../db/sql";
+import { allowedIPsOf } from "../tokens/tokens";
+import { onlineWindowMs, stateOf, type SpokeState } from "./live";
+import { agentRevision, forgetRevisionsExcept } from "./agentConfig";
+
+export interface SpokeView {
+    id: string;
+    name: string;
+    os: string;
+    hostname: string | null;
+    isProxmox: boolean;
+    proxmoxNodeName: string | null;
+    proxmoxVersion: string | null;
+    proxmoxClusterId: string | null;
+    proxmoxClusterName: string | null;
+    datacenter: string | null;
+    address: string;
+    addressV6: string | null;
+    subnets: string[];
+    allowedIPs: string[];
+    publicKey: string;
+    enabled: boolean;
+    registeredAt: string;
+    lastHandshake: string | null;
+    endpoint: string | null;
+    rxBytes: number;
+    txBytes: number;
+    status: SpokeState;
+    agent: { version: string; lastSeen: string | null; lastResult: string | null; revision: string | null; behind: boolean } | null;
+    pendingAction: "rotate-key" | "uninstall" | null;
+    hub: string | null;
+}
+
+export type SpokeCounts = Record<SpokeState, number> & { total: number };
+
+const listColumns = ["id", "name", "os", "hostname", "datacenter", "address", "addressV6", "subnets",
+    "publicKey", "enabled", "registeredAt", "lastHandshake", "endpoint", "hubName"] as const;
+/** A spoke row as the list reads it; last, the row's version (see migration 007). */
+type ListTuple = [id: string, name: string, os: string, hostname: string | null, datacenter: string | null, address: string,
+    addressV6: string | null, subnets: string, publicKey: string, enabled: boolean | number, registeredAt: string,
+    lastHandshake: string | null, endpoint: string | null, hubName: string | null, listVersion: number];
+const tupleColumns = `${columnList<SpokeRow>(listColumns)}, "listVersion"`;
+const versionOf = (t: ListTuple) => t[14];
+
+interface AgentRow {
+    id: string; agentVersion: string | null; agentReport: string | null; agentLastSeen: string | Date | null; pendingAction: string | null;
+}
+
+interface ProxmoxRow {
+    id: string; proxmoxNodeName: string | null; proxmoxVersion: string | null; proxmoxClusterId: string | null;
+}
+
+// Read only for the spokes that have an agent or an action waiting, and for Proxmox nodes.
+const agentQuery = `SELECT ${columnList<SpokeRow>(["id", "agentVersion", "agentReport", "agentLastSeen", "pendingAction"])}
+    FROM spokes WHERE "agentVersion" IS NOT NULL OR "pendingAction" IS NOT NULL`;
+const proxmoxQuery = `SELECT ${columnList<SpokeRow>(["id", "proxmoxNodeName", "proxmoxVersion", "proxmoxClusterId"])}
+    FROM spokes WHERE "isProxmox" = $1`;
+
+function pendingActionOf(r: AgentRow | undefined): SpokeView["pendingAction"] {
+    return r?.pendingAction === "rotate-key" || r?.pendingAction === "uninstall" ? r.pendingAction : null;
+}
+
+function agentView(r: AgentRow | undefined, currentRevision: string | undefined): SpokeView["agent"] {
+    if (!r?.agentVersion) return null;
+    let report: { result?: unknown; revision?: unknown } = {};
+    try {
+        report = JSON.parse(r.agentReport ?? "{}");
+    } catch {
+        // A report is written by this service only; an unreadable one shows as none.
+    }
+    return {
+        version: r.agentVersion,
+        lastSeen: r.agentLastSeen ? isoDate(r.agentLastSeen) : null,
+        lastResult: typeof report.result === "string" ? report.result : null,
+        revision: typeof report.revision === "string" && report.revision ? report.revision : null,
+        behind: currentRevision !== undefined && report.revision !== currentRevision,
+    };
+}
+
+const sameStrings = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Whether two views would serialise the same (the old one is then kept, and its thousand's JSON with it). */
+function sameView(a: SpokeView, b: SpokeView): boolean {
+    for (const key in a) {
+        const k = key as keyof SpokeView;
+        const x = a[k], y = b[k];
+        if (x === y) continue;
+        if (Array.isArray(x) && Array.isArray(y) && sameStrings(x, y)) continue;
+        if (k === "agent" && x && y && JSON.stringify(x) === JSON.stringify(y)) continue;
+        return false;
+    }
+    return true;
+}
+
+/** A thousand consecutive views and their JSON (without the brackets). */
+interface Slice {
+    views: SpokeView[];
+    json: Buffer;
+    digest: Buffer;
+}
+
+const sliceSize = 1000;
+
+function sliceOf(views: SpokeView[], before: Slice | undefined): Slice {
+    if (before && before.views.length === views.length && before.views.every((v, i) => v === views[i])) return before;
+    const json = Buffer.from(JSON.stringify(views).slice(1, -1));
+    return { views, json, digest: crypto.createHash("sha256").update(json).digest() };
+}
+
+/** Every spoke with its live state, and until when that holds (see currentList). */
+interface SpokeList {
+    writes: number;
+    liveAt: number;
+    /** When the first online spoke turns offline by the clock alone. */
+    until: number;
+    counts: SpokeCounts;
+    etag: string;
+    /** The views and their JSON; let go after `releaseAfterMs` unread (counts and ETag stay). */
+    slices: Slice[] | null;
+    /** The rows the views were built from, by id (let go with the slices). */
+    rows: Map<string, ListTuple> | null;
+    /** When every row was last read from the table. */
+    fullReadAt: number;
+    lastRead: number;
+}
+
+/** The rows are all read again this often, whatever the versions say. */
+const fullReadEveryMs = 10 * 60_000;
+/** Past this share of changed rows, reading them all is cheaper than picking them out. */
+const mostlyChanged = 0.25;
+const idsPerRead = 500;
+
+/**
+ * Every spoke row in list order. With the rows of the last build at hand, only the versions are
+ * read, then the rows whose version moved: at 100,000 spokes a write between two lists costs
+ * two small reads instead of reading 100,000 rows. A row changed between the two reads comes
+ * with its newer version; one removed between them is left out. Either way the write counter
+ * has moved and the next list is built again.
+ */
+async function readRows(ctx: HubContext, before: SpokeList | undefined): Promise<{ rows: ListTuple[]; fullReadAt: number }> {
+    const known = before?.rows;
+    if (known && Date.now() - before.fullReadAt < fullReadEveryMs) {
+        const versions = await ctx.db.sql.tuples<[id: string, listVersion: number]>(`"id", "listVersion"`, "spokes", `"registeredAt"`);
+        const changed = new Set(versions.filter(([id, version]) => {
+            const t = known.get(id);
+            return !t || versionOf(t) !== version;
+        }).map(([id]) => id));
+        if (changed.size <= versions.length * mostlyChanged) {
+            const fresh = new Map<string, ListTuple>();
+            const ids = [...changed];
+            for (let i = 0; i < ids.length; i += idsPerRead) {
+                const some = ids.slice(i, i + idsPerRead);
+                const where = `spokes WHERE id IN (${some.map((_, k) => `$${k + 1}`).join(", ")})`;
+                for (const t of await ctx.db.sql.tuples<ListTuple>(tupleColumns, where, `"registeredAt"`, some)) fresh.set(t[0], t);
+            }
+            const rows: ListTuple[] = [];
+            for (const [id] of versions) {
+                const t = changed.has(id) ? fresh.get(id) : known.get(id);
+                if (t) rows.push(t);
+            }
+            return { rows, fullReadAt: before.fullReadAt };
+        }
+    }
+    return { rows: await ctx.db.sql.tuples<ListTuple>(tupleColumns, "spokes", `"registeredAt"`), fullReadAt: Date.now() };
+}
+
+/** A list nobody read for this long gives its memory back (at 100,000 spokes about 120 MB). */
+const releaseAfterMs = 60_000;
+
+const spokeLists = new WeakMap<HubContext, SpokeList>();
+const building = new WeakMap<HubContext, { writes: number; liveAt: number; list: Promise<SpokeList> }>();
+
+const liveStamp = (ctx: HubContext) => ctx.live.lastUpdate?.getTime() ?? 0;
+
+function isCurrent(ctx: HubContext, list: { writes: number; liveAt: number }): boolean {
+    return list.writes === ctx.db.writes && list.liveAt === liveStamp(ctx);
+}
+
+/**
+ * The list stays exact until a write transaction ends, a scheduled run brings new live
+ * status, or an online spoke's handshake ages past the window. `withViews`: a list whose
+ * views were let go is built again.
+ */
+async function currentList(ctx: HubContext, withViews: boolean): Promise<SpokeList> {
+    const cached = spokeLists.get(ctx);
+    if (cached && isCurrent(ctx, cached) && ctx.now().getTime() <= cached.until && (cached.slices || !withViews)) {
+        cached.lastRead = Date.now();
+        return cached;
+    }
+    // A build started before the last write ended would miss it: join only one that saw it.
+    const pending = building.get(ctx);
+    if (pending && isCurrent(ctx, pending)) return pending.list;
+    const started = { writes: ctx.db.writes, liveAt: liveStamp(ctx) };
+    const list = buildList(ctx, started.writes, cached);
+    building.set(ctx, { ...started, list });
+    try {
+        const built = await list;
+        spokeLists.set(ctx, built);
+        releaseWhenUnread(built);
+        return built;
+    } finally {
+        if (building.get(ctx)?.list === list) building.delete(ctx);
+    }
+}
+
+function releaseWhenUnread(list: SpokeList): void {
+    const check = () => {
+        if (!list.slices) return;
+        const idle = Date.now() - list.lastRead;
+        if (idle >= releaseAfterMs) {
+            list.slices = null;
+            list.rows = null;
+        }
+        else setTimeout(check, releaseAfterMs - idle).unref();
+    };
+    setTimeout(check, releaseAfterMs).unref();
+}
+
+async function buildList(ctx: HubContext, writes: number, beforeList: SpokeList | undefined): Promise<SpokeList> {
+    const before = beforeList?.slices ?? null;
+    const [{ rows, fullReadAt }, proxmoxRows, agentRows, clusters] = await Promise.all([
+        readRows(ctx, beforeList),
+        ctx.db.sql.rows<ProxmoxRow>(proxmoxQuery, [true]),
+        ctx.db.sql.rows<AgentRow>(agentQuery, []),
+        ctx.db.sql.rows<{ id: string; clusterName: string }>(`SELECT id, "clusterName" FROM proxmox_clusters`, []),
+    ]);
+    const proxmox = new Map(proxmoxRows.map(p => [p.id, p]));
+    const agents = new Map(agentRows.map(a => [a.id, a]));
+    const clusterNames = new Map(clusters.map(c => [c.id, c.clusterName]));
+    // Which agents are behind: each one's current revision, kept while its inputs hold.
+    const currentRevisions = new Map<string, string>();
+    if (agentRows.length) {
+        for (const [id, name, , , , address, addressV6, , , , , , , hubName] of rows) {
+            const a = agents.get(id);
+            if (a?.agentVersion) currentRevisions.set(id, await agentRevision(ctx, { id, name, address, addressV6, pendingAction: a.pendingAction, hubName }));
+        }
+        forgetRevisionsExcept(ctx, new Set(rows.map(r => r[0])));
+    }
+    const liveAt = liveStamp(ctx);
+    const now = ctx.now().getTime();
+    let until = Infinity;
+    const counts: SpokeCounts = { total: rows.length, online: 0, offline: 0, pending: 0, disabled: 0 };
+    const previous = (before ?? []).flatMap(s => s.views);
+    let previousById: Map<string, SpokeView> | null = null;
+    const viewOf = (r: ListTuple, i: number): SpokeView => {
+        const [id, name, os, hostname, datacenter, address, addressV6, subnetsText, publicKey, enabledValue, registeredAt, lastHandshake, endpoint, hubName] = r;
+        const live = ctx.live.get(publicKey);
+        const stored = lastHandshake ? Date.parse(isoDate(lastHandshake)) : null;
+        const handshake = live?.latestHandshakeMs || stored;
+        const subnets = subnetsText === "[]" ? [] : JSON.parse(subnetsText) as string[];
+        const enabled = Boolean(enabledValue);
+        const status = stateOf(enabled, handshake, now);
+        const node = proxmox.get(id);
+        counts[status]++;
+        if (status === "online") until = Math.min(until, handshake! + onlineWindowMs);
+        const view: SpokeView = {
+            id, name, os, hostname,
+            isProxmox: Boolean(node),
+            proxmoxNodeName: node?.proxmoxNodeName ?? null,
+            proxmoxVersion: node?.proxmoxVersion ?? null,
+            proxmoxClusterId: node?.proxmoxClusterId ?? null,
+            proxmoxClusterName: node?.proxmoxClusterId ? clusterNames.get(node.proxmoxClusterId) ?? null : null,
+            datacenter, address, addressV6, subnets,
+            allowedIPs: allowedIPsOf(address, addressV6, subnets),
+            publicKey, enabled,
+            registeredAt: isoDate(registeredAt),
+            lastHandshake: handshake ? new Date(handshake).toISOString() : null,
+            endpoint: live?.endpoint ?? endpoint,
+            rxBytes: live?.rxBytes ?? 0,
+            txBytes: live?.txBytes ?? 0,
+            status,
+            agent: agentView(agents.get(id), currentRevisions.get(id)),
+            pendingAction: pendingActionOf(agents.get(id)),
+            hub: hubName,
+        };
+        // The same spoke at the same place (the usual case: new spokes come last), else by id.
+        let old: SpokeView | undefined = previous[i];
+        if (old?.id !== id) old = (previousById ??= new Map(previous.map(v => [v.id, v]))).get(id);
+        return old && sameView(old, view) ? old : view;
+    };
+    const slices: Slice[] = [];
+    for (let start = 0; start < rows.length; start += sliceSize) {
+        if (start > 0) await new Promise(resolve => setImmediate(resolve));
+        const views = rows.slice(start, start + sliceSize).map((r, i) => viewOf(r, start + i));
+        slices.push(sliceOf(views, before?.[slices.length]));
+    }
+    const etag = crypto.createHash("sha256").update(String(rows.length));
+    for (const s of slices) etag.update(s.digest);
+    return {
+        // Live status that changed while the views were built makes the list stale at once.
+        writes, liveAt: liveStamp(ctx) === liveAt ? liveAt : -1, until, counts,
+        etag: `"${etag.digest("base64url").slice(0, 27)}"`,
+        slices, rows: new Map(rows.map(t => [t[0], t])), fullReadAt, lastRead: Date.now(),
+    };
+}
+
+/** Every spoke with its live state. Shared: read it, never change it. */
+export async function listSpokes(ctx: HubContext): Promise<readonly SpokeView[]> {
+    return (await currentList(ctx, true)).slices!.flatMap(s => s.views);
+}
+
+/** How many spokes are in each state (the status and the metrics). */
+export async function spokeCounts(ctx: HubContext): Promise<SpokeCounts> {
+    return (await currentList(ctx, false)).counts;
+}
+
+const opening = Buffer.from(`{"spokes":[`);
+const comma = Buffer.from(",");
+const closing = Buffer.from("]}");
+
+/**
+ * GET /api/spoke/list's ETag (a hash of the body) and, unless `unchangedSince` names it, the
+ * body as the parts to send one after the other: a page polling a quiet hub is answered in a
+ * few bytes, and nothing copies the whole list into one buffer.
+ */
+export async function spokeListAnswer(ctx: HubContext, unchangedSince?: string): Promise<{ etag: string; parts: Buffer[] | null; length: number }> {
+    let list = await currentList(ctx, false);
+    if (unchangedSince === list.etag) return { etag: list.etag, parts: null, length: 0 };
+    if (!list.slices) list = await currentList(ctx, true);
+    const parts: Buffer[] = [opening];
+    list.slices!.forEach((s, i) => parts.push(...(i > 0 ? [comma, s.json] : [s.json])));
+    parts.push(closing);
+    return { etag: list.etag, parts, length: parts.reduce((n, p) => n + p.length, 0) };
+}
