@@ -1,5 +1,7 @@
-// Search, filter and sort over the whole spoke list, done once per change and memoized by the
-// table: with 10,000 spokes only the visible page is rendered.
+// Search, filter and sort over the whole spoke list, memoized by the table: only the visible page
+// is rendered. With 100,000 spokes each step counts: a spoke's search text is made once per spoke
+// object (a refresh that finds the list unchanged keeps the same objects), the list is sorted once
+// per order asked for, and a search or filter only filters the sorted rows (keeping their order).
 import type { Spoke } from "../../types";
 import { displayState, handshakeMillis, osName, spokeAddress, type DisplayState } from "../../util/spokeState";
 import { ipv4Number } from "../../util/validate";
@@ -23,18 +25,36 @@ export interface SpokeQuery {
     ascending: boolean;
 }
 
-export function toRows(spokes: Spoke[], now: number): SpokeRow[] {
-    return spokes.map(spoke => {
+interface Derived {
+    address: string;
+    os: string;
+    haystack: string;
+}
+
+/** What a row shows and searches that does not change with time, made once per spoke object. */
+const derivedOf = new WeakMap<Spoke, Derived>();
+
+function derive(spoke: Spoke): Derived {
+    let d = derivedOf.get(spoke);
+    if (!d) {
         const address = spokeAddress(spoke);
         const os = osName(spoke.os, spoke.isProxmox);
-        return {
-            spoke,
-            state: displayState(spoke, now),
+        d = {
             address,
             os,
             haystack: [spoke.name, spoke.hub ?? "", address, spoke.addressV6 ?? "", os, spoke.endpoint ?? "", spoke.hostname ?? "", spoke.proxmoxClusterName ?? "",
                 spoke.datacenter ?? "", spoke.publicKey ?? "", ...(spoke.subnets ?? [])].join("\n").toLowerCase(),
         };
+        derivedOf.set(spoke, d);
+    }
+    return d;
+}
+
+/** The rows of these spokes, in the same order. */
+export function toRows(spokes: Spoke[], now: number): SpokeRow[] {
+    return spokes.map(spoke => {
+        const { address, os, haystack } = derive(spoke);
+        return { spoke, state: displayState(spoke, now), address, os, haystack };
     });
 }
 
@@ -60,12 +80,35 @@ function compare(a: SpokeRow, b: SpokeRow, key: SortKey): number {
     }
 }
 
-export function querySpokes(rows: SpokeRow[], q: SpokeQuery): SpokeRow[] {
+/** Whether an order depends on the time (a spoke's state does); the others hold between refreshes. */
+export function sortDependsOnTime(key: SortKey): boolean {
+    return key === "state";
+}
+
+/**
+ * The spokes in the order asked for. Ties keep a stable order by name, so rows do not jump around
+ * between refreshes. `now` matters only for the state's order.
+ */
+export function sortSpokes(spokes: Spoke[], sortKey: SortKey, ascending: boolean, now: number): Spoke[] {
+    const sign = ascending ? 1 : -1;
+    // Each spoke's row once (not once per comparison).
+    const rows = toRows(spokes, now);
+    rows.sort((a, b) => sign * compare(a, b, sortKey) || collator.compare(a.spoke.name, b.spoke.name));
+    return rows.map(r => r.spoke);
+}
+
+/** The rows matching the search and filters, in the order they come in. */
+export function filterRows(rows: SpokeRow[], q: Omit<SpokeQuery, "sortKey" | "ascending">): SpokeRow[] {
     const words = q.search.toLowerCase().split(/\s+/).filter(Boolean);
-    const picked = rows.filter(r =>
+    if (!words.length && !q.state && !q.os) return rows;
+    return rows.filter(r =>
         (!q.state || r.state === q.state) &&
         (!q.os || r.os === q.os) &&
         words.every(w => r.haystack.includes(w)));
+}
+
+export function querySpokes(rows: SpokeRow[], q: SpokeQuery): SpokeRow[] {
+    const picked = filterRows(rows, q).slice();
     const sign = q.ascending ? 1 : -1;
     // Ties keep a stable order by name, so rows do not jump around between refreshes.
     return picked.sort((a, b) => sign * compare(a, b, q.sortKey) || collator.compare(a.spoke.name, b.spoke.name));

@@ -14,7 +14,7 @@ import type { CreatedToken, Spoke } from "../../types";
 import { DISPLAY_STATES, STATE_LABEL, OS_NAMES } from "../../util/spokeState";
 import { notify, notifyError } from "../common/toasts";
 import { FilterSelect } from "../common/filterSelect";
-import { querySpokes, toRows, type SortKey, type SpokeRow } from "./spokeQuery";
+import { filterRows, sortDependsOnTime, sortSpokes, toRows, type SortKey, type SpokeRow } from "./spokeQuery";
 import { AddSpokeDialog } from "./addSpokeDialog";
 import { TokenDialog } from "./tokenDialog";
 import { RemoveSpokeDialog } from "./removeSpokeDialog";
@@ -63,7 +63,11 @@ export const SpokesTable = () => {
 
     const deferredSearch = useDeferredValue(search);
     const now = updatedAt || Date.now();
-    const rows = useMemo(() => toRows(spokes, now), [spokes, now]);
+    // Sorted once per list and order (a refresh that finds the list unchanged sorts nothing);
+    // the rows follow that order, and a search or filter only filters them.
+    const sortedAt = sortDependsOnTime(sortKey) ? now : 0;
+    const sorted = useMemo(() => sortSpokes(spokes, sortKey, ascending, sortedAt || Date.now()), [spokes, sortKey, ascending, sortedAt]);
+    const rows = useMemo(() => toRows(sorted, now), [sorted, now]);
     const waiting = useMemo(() => pendingSpokes(tokens, spokes, now), [tokens, spokes, now]);
     const osOptions = useMemo(() => {
         const names = new Set(Object.values(OS_NAMES));
@@ -71,8 +75,8 @@ export const SpokesTable = () => {
         return [...names].sort().map(n => ({ value: n, label: n }));
     }, [rows]);
     const shown = useMemo(
-        () => (state === WAITING ? [] : querySpokes(rows, { search: deferredSearch, state: state as SpokeRow["state"] | "", os, sortKey, ascending })),
-        [rows, deferredSearch, state, os, sortKey, ascending]);
+        () => (state === WAITING ? [] : filterRows(rows, { search: deferredSearch, state: state as SpokeRow["state"] | "", os })),
+        [rows, deferredSearch, state, os]);
     // Waiting spokes have no system and no traffic yet: a filter on either leaves them out.
     const shownWaiting = useMemo(
         () => (state && state !== WAITING) || os ? [] : waiting.filter(p => matchesSearch(p.haystack, deferredSearch)),

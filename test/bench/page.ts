@@ -1,0 +1,173 @@
+// The Cockpit page with 100,000 spokes, measured in Chromium the way test/browser/scale.test.ts
+// measures it at 5,000: a hub service seeded through its API (a token, then a registration, for
+// each spoke), cockpit-ws serving the page, headless Chromium showing it inside Cockpit's shell.
+// Seeding takes about 4 to 5 minutes; WGHUB_BENCH_PAGE_DATA=<dir> keeps the seeded data
+// directory there after the run and starts later runs on a copy of it (no seeding).
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { startHub, spokePublicKey, type RunningHub } from "../support/hub";
+import { launchBrowser, PLUGIN_FRAME, prepareStorage, startCockpit, type RunningBrowser, type RunningCockpit } from "../browser/cockpit";
+
+const FIRST_PAINT_MARK = "wireguard-hub:spokes-painted";
+const CONCURRENCY = 50;
+const BATCH = 5000;
+/** How long the page may take for any one step before the bench gives up. */
+const STEP_TIMEOUT_MS = 300_000;
+
+export function spokeName(i: number): string {
+    return `site-${String(i).padStart(6, "0")}`;
+}
+
+function call(agent: http.Agent, options: http.RequestOptions, body?: unknown): Promise<{ status: number; text: string }> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string | number> = payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {};
+    return new Promise((resolve, reject) => {
+        const req = http.request({ ...options, headers, agent }, res => {
+            const chunks: Buffer[] = [];
+            res.on("data", c => chunks.push(c));
+            res.on("end", () => resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString() }));
+        });
+        req.on("error", reject);
+        req.setTimeout(120_000, () => req.destroy(new Error(`timeout: ${options.method} ${options.path}`)));
+        if (payload) req.write(payload);
+        req.end();
+    });
+}
+
+async function pool<T>(items: T[], work: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+        while (next < items.length) await work(items[next++]);
+    }));
+}
+
+/**
+ * One phase's requests on a fresh keep-alive agent, destroyed afterwards: a socket left idle
+ * between phases outlives the server's 5 s keep-alive timeout and gets ECONNRESET.
+ */
+async function phase<T>(items: T[], work: (agent: http.Agent, item: T) => Promise<void>): Promise<void> {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    try {
+        await pool(items, item => work(agent, item));
+    } finally {
+        agent.destroy();
+    }
+}
+
+const OSES = ["linux", "linux", "linux", "windows", "macos"] as const;
+
+/** Registers spokes `from`…`to - 1` the way real ones arrive: admin tokens, then registrations. */
+async function seedBatch(hub: RunningHub, from: number, to: number): Promise<void> {
+    const url = new URL(hub.publicUrl);
+    const indices = Array.from({ length: to - from }, (_v, k) => from + k);
+    const tokens = new Map<number, string>();
+    await phase(indices, async (agent, i) => {
+        const r = await call(agent, { socketPath: hub.socket, method: "POST", path: "/api/installation/token" }, { spokeName: spokeName(i) });
+        if (r.status !== 201) throw new Error(`token for ${spokeName(i)}: ${r.status} ${r.text}`);
+        tokens.set(i, JSON.parse(r.text).token.token);
+    });
+    // Spokes make their keys on their own machines: made here before the requests.
+    const bodies = indices.map(i => ({ token: tokens.get(i)!, publicKey: spokePublicKey(), os: OSES[i % OSES.length], hostname: spokeName(i) }));
+    await phase(bodies, async (agent, body) => {
+        const r = await call(agent, { host: url.hostname, port: Number(url.port), method: "POST", path: "/api/spoke/register" }, body);
+        if (r.status !== 201) throw new Error(`registration of ${body.hostname}: ${r.status} ${r.text}`);
+    });
+}
+
+const HUB_ENV = {
+    WGHUB_TLS: "off", WGHUB_WG_MODE: "off", WGHUB_RATE_LIMIT: "off", WGHUB_CONNECTIONS_PER_ADDRESS: "1000", WGHUB_LOG_LEVEL: "warn",
+};
+
+function copyDataDir(from: string, to: string): void {
+    fs.mkdirSync(to, { recursive: true });
+    for (const entry of fs.readdirSync(from, { withFileTypes: true }))
+        if (!entry.isSocket()) fs.cpSync(path.join(from, entry.name), path.join(to, entry.name), { recursive: true });
+}
+
+export async function benchPage(log: (line: string) => void, spokes = 100_000): Promise<Record<string, number>> {
+    // Checked before minutes of seeding: startCockpit() and launchBrowser() need both.
+    for (const binary of ["/usr/lib/cockpit/cockpit-ws", "/usr/bin/cockpit-bridge", "/usr/bin/chromium"])
+        if (!fs.existsSync(binary)) throw new Error(`${binary} is missing (apt-get install --no-install-recommends cockpit-ws cockpit-bridge cockpit-system chromium)`);
+    const scale = spokes >= 1000 && spokes % 1000 === 0 ? `${spokes / 1000}k` : String(spokes);
+    const keep = process.env.WGHUB_BENCH_PAGE_DATA;
+    const seeded = !!keep && fs.existsSync(path.join(keep, "hub.sqlite"));
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-page-bench-"));
+    let hub: RunningHub | undefined;
+    let cockpit: RunningCockpit | undefined;
+    let browser: RunningBrowser | undefined;
+    let complete = seeded;
+    try {
+        if (seeded) {
+            copyDataDir(keep, dataDir);
+            log(`page bench: starting on a copy of ${keep} (already seeded)`);
+        }
+        hub = await startHub({ env: HUB_ENV, dataDir, timeoutMs: 120_000 });
+        if (!seeded) {
+            const init = await hub.admin("POST", "/api/hub/initialize",
+                { networkCIDR: "10.64.0.0/14", listenPort: 51820, publicEndpoint: "hub.example.test:51820", dns: ["10.64.0.1"] });
+            if (init.status !== 201) throw new Error(`initialize: ${init.status} ${init.text}`);
+            log(`page bench: seeding ${spokes.toLocaleString("en")} spokes through the API (tokens, then registrations, ${CONCURRENCY} concurrent) …`);
+            const started = Date.now();
+            for (let done = 0; done < spokes; done += BATCH) {
+                const t0 = Date.now();
+                const to = Math.min(spokes, done + BATCH);
+                await seedBatch(hub, done, to);
+                log(`  ${to.toLocaleString("en")} spokes (${Math.round((to - done) / ((Date.now() - t0) / 1000))} tokens + registrations/s)`);
+            }
+            complete = true;
+            log(`page bench: seeded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+        }
+        const list = await hub.admin("GET", "/api/spoke/list");
+        if (list.status !== 200) throw new Error(`spoke list: ${list.status} ${list.text.slice(0, 200)}`);
+        const listed = (list.body.spokes as unknown[]).length;
+        if (listed !== spokes) throw new Error(`the hub holds ${listed} spokes, not ${spokes}`);
+        log(`page bench: the list's JSON is ${(list.text.length / 1e6).toFixed(1)} MB (${Math.round(list.text.length / listed)} bytes a spoke)`);
+
+        cockpit = await startCockpit();
+        browser = await launchBrowser();
+        const page = browser.page;
+        await prepareStorage(page, cockpit.url, { socket: hub.socket });
+        const total = spokes.toLocaleString("en");
+        const started = Date.now();
+        await page.goto(`${cockpit.url}/wireguard-hub`);
+        const frame = page.frameLocator(PLUGIN_FRAME);
+        const count = frame.locator("#spokes-count");
+        await count.filter({ hasText: new RegExp(`^${total} spokes$`) }).waitFor({ timeout: STEP_TIMEOUT_MS });
+        await frame.locator("#spokes-table tbody tr").nth(19).waitFor({ timeout: STEP_TIMEOUT_MS });
+        // From loading Cockpit's shell at /wireguard-hub (a fresh browser) to the painted table.
+        const shellToTable = Date.now() - started;
+        // From the page's own navigation start (inside Cockpit's iframe) to the first painted table.
+        const firstPaint = Math.round(await frame.locator("html").evaluate((_h, mark) =>
+            performance.getEntriesByName(mark)[0]?.startTime ?? -1, FIRST_PAINT_MARK));
+        if (firstPaint <= 0) throw new Error("the page did not mark its first paint");
+
+        // One spoke by its whole name (unique: no other name contains it).
+        const wanted = spokeName(Math.min(spokes - 1, 54_321));
+        const search = frame.locator("#spokes-search input");
+        const searchStarted = Date.now();
+        await search.fill(wanted);
+        await count.filter({ hasText: `1 of ${total} spokes` }).waitFor({ timeout: STEP_TIMEOUT_MS });
+        await frame.locator(`#spokes-table tr[data-spoke-name="${wanted}"]`).waitFor({ timeout: STEP_TIMEOUT_MS });
+        const searchMs = Date.now() - searchStarted;
+
+        const figures = {
+            [`page_${scale}_first_paint_ms`]: firstPaint,
+            [`page_${scale}_shell_to_table_ms`]: shellToTable,
+            [`page_${scale}_search_ms`]: searchMs,
+        };
+        log(`page with ${total} spokes: first paint ${firstPaint} ms (from the page's navigation start), ` +
+            `${shellToTable} ms from opening Cockpit's shell; search of ${wanted} ${searchMs} ms`);
+        return figures;
+    } finally {
+        await browser?.close();
+        await cockpit?.stop();
+        await hub?.stop();
+        if (keep && !seeded && complete) {
+            fs.rmSync(keep, { recursive: true, force: true });
+            copyDataDir(dataDir, keep);
+        }
+        fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+}
