@@ -92,7 +92,7 @@ export async function openHubContext(config: Config, log: Logger, opts: ContextO
     ctx.wireguard = await createWireGuard({
         config,
         log,
-        loadDesired: () => desiredState(ctx),
+        loadDesired: options => desiredState(ctx, options?.peers ?? true),
         saveStatus: (peers, at) => saveStatus(ctx, peers, at),
     });
     return ctx;

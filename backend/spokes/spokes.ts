@@ -304,8 +304,8 @@ export async function setEnabled(ctx: HubContext, id: string, enabled: boolean, 
     return spoke;
 }
 
-/** What wg0 should hold: the hub, and every enabled spoke with its own addresses and subnets. */
-export async function desiredState(ctx: HubContext): Promise<DesiredState | null> {
+/** What wg0 should hold: the hub, and every enabled spoke with its own addresses and subnets (`withPeers`). */
+export async function desiredState(ctx: HubContext, withPeers = true): Promise<DesiredState | null> {
     const hub = await loadHub(ctx);
     if (!hub) return null;
     return {
@@ -315,9 +315,9 @@ export async function desiredState(ctx: HubContext): Promise<DesiredState | null
             listenPort: hub.listenPort,
             addresses: [hub.interfaceAddress, ...(hub.interfaceAddressV6 ? [hub.interfaceAddressV6] : [])],
         },
-        peers: await ctx.desired.list(),
-        hubPeers: ctx.desired.hubPeers(),
-        routes: await ctx.desired.routedSubnets(""),
+        peers: withPeers ? await ctx.desired.list() : [],
+        hubPeers: withPeers ? ctx.desired.hubPeers() : [],
+        routes: withPeers ? await ctx.desired.routedSubnets("") : [],
     };
 }
 

@@ -104,10 +104,13 @@ export class Reconciler {
     /**
      * The conf file only matters at the next boot: after a burst of registrations it is
      * rendered once (`confDelayMs` after the first), not after each of them. Full runs write
-     * at once.
+     * at once. `render` answers null when there is nothing to write (no hub yet).
      */
-    private writeConf(render: () => Promise<string>, now: boolean): Promise<void> {
-        this.confPending = async () => this.conf.write(await render());
+    private writeConf(render: () => Promise<string | null>, now: boolean): Promise<void> {
+        this.confPending = async () => {
+            const text = await render();
+            if (text !== null) await this.conf.write(text);
+        };
         if (now) return this.flushConf();
         this.confTimer ??= setTimeout(() => {
             this.flushConf().catch(err =>
@@ -202,12 +205,15 @@ export class Reconciler {
             writes: this.host.writes - writesBefore,
         });
         try {
-            const desired = await this.deps.loadDesired();
-            const onApplied = () => {
-                report.appliedMs = Math.round((performance.now() - started) * 100) / 100;
-                if (report.kind === "fast") release(snapshot());
-            };
-            if (desired) await this.apply(desired, full, withStatus, report, onApplied);
+            if (this.mode.mode === "off") await this.writeConfOnly(full, report);
+            else {
+                const desired = await this.deps.loadDesired();
+                const onApplied = () => {
+                    report.appliedMs = Math.round((performance.now() - started) * 100) / 100;
+                    if (report.kind === "fast") release(snapshot());
+                };
+                if (desired) await this.apply(desired, full, withStatus, report, onApplied);
+            }
             this.state.lastError = null;
         } catch (err) {
             const message = err instanceof Error ? err.message : String(err);
@@ -245,22 +251,33 @@ export class Reconciler {
             for (const key of this.lastEndpoints.keys()) if (!wanted.has(key)) this.lastEndpoints.delete(key);
     }
 
+    /**
+     * No interface: the conf file is the whole output. Reading the desired peers waits for the
+     * (once per burst) write: at 100,000 spokes listing them after each registration made a
+     * megabyte of garbage each time, which the garbage collector then paid for.
+     */
+    private async writeConfOnly(full: boolean, report: ReconcileReport): Promise<void> {
+        report.kind = "full";
+        // The interface and its key, checked now: a run reports what keeps the file from being written.
+        const hub = await this.deps.loadDesired({ peers: false });
+        if (!hub) return;
+        fs.readFileSync(hub.iface.privateKeyFile, "utf8");
+        await this.writeConf(async () => {
+            const desired = await this.deps.loadDesired();
+            if (!desired) return null;
+            const { iface } = desired;
+            const privateKey = fs.readFileSync(iface.privateKeyFile, "utf8").trim();
+            const { table, peers } = await this.checkedPeers(desired);
+            this.state.peers = table.size;
+            return renderConfInSlices({ iface, peers }, privateKey);
+        }, full);
+    }
+
     private async apply(desired: DesiredState, full: boolean, withStatus: boolean, report: ReconcileReport, applied: () => void): Promise<void> {
         const { iface } = desired;
+        const mode = this.mode.mode;
+        if (mode === "off") return;
         const privateKey = fs.readFileSync(iface.privateKeyFile, "utf8").trim();
-
-        if (this.mode.mode === "off") {
-            // No interface: the conf file is the whole output, so even checking the peers
-            // waits for the (once per burst) write.
-            report.kind = "full";
-            await this.writeConf(async () => {
-                const { table, peers } = await this.checkedPeers(desired);
-                this.state.peers = table.size;
-                return renderConfInSlices({ iface, peers }, privateKey);
-            }, full);
-            return;
-        }
-
         const { table: wanted, peers } = await this.checkedPeers(desired);
         const ifaceKey = JSON.stringify(iface);
         let base = this.applied;
@@ -272,7 +289,7 @@ export class Reconciler {
             // Read alongside the dump when the interface is known to exist: two fewer
             // sequential process runs in every scheduled run.
             stateRead = this.appliedIface !== null ? readInterfaceState(this.host, iface.name).catch(() => null) : null;
-            dump = await this.readOrCreate(this.mode.mode, desired);
+            dump = await this.readOrCreate(mode, desired);
             const actual = peerTable(dump.peers);
             if (this.applied) {
                 report.drift = findDrift(this.applied, actual);

@@ -82,8 +82,11 @@ export interface WireGuardStatus {
 export interface WireGuardDeps {
     config: Config;
     log: Logger;
-    /** null while the hub is not initialised: nothing to bring up. */
-    loadDesired(): Promise<DesiredState | null>;
+    /**
+     * null while the hub is not initialised: nothing to bring up. `{ peers: false }`: the
+     * interface only, with no peers, hub peers or routes (listing 100,000 peers is not free).
+     */
+    loadDesired(options?: { peers: boolean }): Promise<DesiredState | null>;
     /** Called with the dump of every scheduled run, to store live status. */
     saveStatus(peers: PeerStatus[], at: Date): Promise<void>;
 }
