@@ -178,6 +178,8 @@ export const steps: Step[] = [
         name: "007-spoke-list-versions",
         async up(qi) {
             await qi.addColumn("spokes", "listVersion", { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 });
+            // The versions in list order, read from the index alone.
+            await qi.addIndex("spokes", ["registeredAt", "id", "listVersion"], { name: "spokes_list_versions" });
             if (qi.sequelize.getDialect() === "postgres") {
                 await qi.sequelize.query(`CREATE FUNCTION wghub_spoke_list_version() RETURNS trigger LANGUAGE plpgsql AS $$
                     BEGIN NEW."listVersion" := floor(random() * 9007199254740991)::bigint; RETURN NEW; END $$`);

@@ -42,43 +42,38 @@ export interface SpokeView {
 export type SpokeCounts = Record<SpokeState, number> & { total: number };
 
 const listColumns = ["id", "name", "os", "hostname", "datacenter", "address", "addressV6", "subnets",
-    "publicKey", "enabled", "registeredAt", "lastHandshake", "endpoint", "hubName"] as const;
-/** A spoke row as the list reads it; last, the row's version (see migration 007). */
+    "publicKey", "enabled", "registeredAt", "lastHandshake", "endpoint", "hubName",
+    "isProxmox", "proxmoxNodeName", "proxmoxVersion", "proxmoxClusterId",
+    "agentVersion", "agentReport", "agentLastSeen", "pendingAction"] as const;
+/** A spoke row as the list reads it, in listColumns' order; last, the row's version (see migration 007). */
 type ListTuple = [id: string, name: string, os: string, hostname: string | null, datacenter: string | null, address: string,
     addressV6: string | null, subnets: string, publicKey: string, enabled: boolean | number, registeredAt: string,
-    lastHandshake: string | null, endpoint: string | null, hubName: string | null, listVersion: number];
+    lastHandshake: string | null, endpoint: string | null, hubName: string | null,
+    isProxmox: boolean | number, proxmoxNodeName: string | null, proxmoxVersion: string | null, proxmoxClusterId: string | null,
+    agentVersion: string | null, agentReport: string | null, agentLastSeen: string | null, pendingAction: string | null,
+    listVersion: number];
 const tupleColumns = `${columnList<SpokeRow>(listColumns)}, "listVersion"`;
-const versionOf = (t: ListTuple) => t[14];
+const versionOf = (t: ListTuple) => t[22];
+/** Registration order; spokes registered in the same millisecond by id, whichever index a read uses. */
+const listOrder = `"registeredAt", id`;
+const agentVersionOf = (t: ListTuple) => t[18];
 
-interface AgentRow {
-    id: string; agentVersion: string | null; agentReport: string | null; agentLastSeen: string | Date | null; pendingAction: string | null;
+function pendingActionOf(pendingAction: string | null): SpokeView["pendingAction"] {
+    return pendingAction === "rotate-key" || pendingAction === "uninstall" ? pendingAction : null;
 }
 
-interface ProxmoxRow {
-    id: string; proxmoxNodeName: string | null; proxmoxVersion: string | null; proxmoxClusterId: string | null;
-}
-
-// Read only for the spokes that have an agent or an action waiting, and for Proxmox nodes.
-const agentQuery = `SELECT ${columnList<SpokeRow>(["id", "agentVersion", "agentReport", "agentLastSeen", "pendingAction"])}
-    FROM spokes WHERE "agentVersion" IS NOT NULL OR "pendingAction" IS NOT NULL`;
-const proxmoxQuery = `SELECT ${columnList<SpokeRow>(["id", "proxmoxNodeName", "proxmoxVersion", "proxmoxClusterId"])}
-    FROM spokes WHERE "isProxmox" = $1`;
-
-function pendingActionOf(r: AgentRow | undefined): SpokeView["pendingAction"] {
-    return r?.pendingAction === "rotate-key" || r?.pendingAction === "uninstall" ? r.pendingAction : null;
-}
-
-function agentView(r: AgentRow | undefined, currentRevision: string | undefined): SpokeView["agent"] {
-    if (!r?.agentVersion) return null;
+function agentView(agentVersion: string | null, agentReport: string | null, agentLastSeen: string | null,
+    currentRevision: string | undefined): SpokeView["agent"] {
+    if (!agentVersion) return null;
     let report: { result?: unknown; revision?: unknown } = {};
     try {
-        report = JSON.parse(r.agentReport ?? "{}");
+        report = JSON.parse(agentReport ?? "{}");
     } catch {
         // A report is written by this service only; an unreadable one shows as none.
     }
     return {
-        version: r.agentVersion,
-        lastSeen: r.agentLastSeen ? isoDate(r.agentLastSeen) : null,
+        version: agentVersion,
+        lastSeen: agentLastSeen ? isoDate(agentLastSeen) : null,
         lastResult: typeof report.result === "string" ? report.result : null,
         revision: typeof report.revision === "string" && report.revision ? report.revision : null,
         behind: currentRevision !== undefined && report.revision !== currentRevision,
@@ -148,7 +143,7 @@ const idsPerRead = 500;
 async function readRows(ctx: HubContext, before: SpokeList | undefined): Promise<{ rows: ListTuple[]; fullReadAt: number }> {
     const known = before?.rows;
     if (known && Date.now() - before.fullReadAt < fullReadEveryMs) {
-        const versions = await ctx.db.sql.tuples<[id: string, listVersion: number]>(`"id", "listVersion"`, "spokes", `"registeredAt"`);
+        const versions = await ctx.db.sql.tuples<[id: string, listVersion: number]>(`"id", "listVersion"`, "spokes", listOrder);
         const changed = new Set(versions.filter(([id, version]) => {
             const t = known.get(id);
             return !t || versionOf(t) !== version;
@@ -159,7 +154,7 @@ async function readRows(ctx: HubContext, before: SpokeList | undefined): Promise
             for (let i = 0; i < ids.length; i += idsPerRead) {
                 const some = ids.slice(i, i + idsPerRead);
                 const where = `spokes WHERE id IN (${some.map((_, k) => `$${k + 1}`).join(", ")})`;
-                for (const t of await ctx.db.sql.tuples<ListTuple>(tupleColumns, where, `"registeredAt"`, some)) fresh.set(t[0], t);
+                for (const t of await ctx.db.sql.tuples<ListTuple>(tupleColumns, where, listOrder, some)) fresh.set(t[0], t);
             }
             const rows: ListTuple[] = [];
             for (const [id] of versions) {
@@ -169,7 +164,7 @@ async function readRows(ctx: HubContext, before: SpokeList | undefined): Promise
             return { rows, fullReadAt: before.fullReadAt };
         }
     }
-    return { rows: await ctx.db.sql.tuples<ListTuple>(tupleColumns, "spokes", `"registeredAt"`), fullReadAt: Date.now() };
+    return { rows: await ctx.db.sql.tuples<ListTuple>(tupleColumns, "spokes", listOrder), fullReadAt: Date.now() };
 }
 
 /** A list nobody read for this long gives its memory back (at 100,000 spokes about 120 MB). */
@@ -224,50 +219,66 @@ function releaseWhenUnread(list: SpokeList): void {
     setTimeout(check, releaseAfterMs).unref();
 }
 
+/**
+ * The view each row was last made into, and under what: a row read again is a new tuple, so an
+ * unchanged tuple with the same live status and cluster names needs no new view.
+ */
+const viewOfTuple = new WeakMap<ListTuple, { view: SpokeView; liveAt: number; clusters: string }>();
+
 async function buildList(ctx: HubContext, writes: number, beforeList: SpokeList | undefined): Promise<SpokeList> {
     const before = beforeList?.slices ?? null;
-    const [{ rows, fullReadAt }, proxmoxRows, agentRows, clusters] = await Promise.all([
+    const [{ rows, fullReadAt }, clusters] = await Promise.all([
         readRows(ctx, beforeList),
-        ctx.db.sql.rows<ProxmoxRow>(proxmoxQuery, [true]),
-        ctx.db.sql.rows<AgentRow>(agentQuery, []),
         ctx.db.sql.rows<{ id: string; clusterName: string }>(`SELECT id, "clusterName" FROM proxmox_clusters`, []),
     ]);
-    const proxmox = new Map(proxmoxRows.map(p => [p.id, p]));
-    const agents = new Map(agentRows.map(a => [a.id, a]));
     const clusterNames = new Map(clusters.map(c => [c.id, c.clusterName]));
+    const clustersKey = JSON.stringify(clusters);
     // Which agents are behind: each one's current revision, kept while its inputs hold.
     const currentRevisions = new Map<string, string>();
-    if (agentRows.length) {
-        for (const [id, name, , , , address, addressV6, , , , , , , hubName] of rows) {
-            const a = agents.get(id);
-            if (a?.agentVersion) currentRevisions.set(id, await agentRevision(ctx, { id, name, address, addressV6, pendingAction: a.pendingAction, hubName }));
-        }
-        forgetRevisionsExcept(ctx, new Set(rows.map(r => r[0])));
+    for (const t of rows) {
+        if (!agentVersionOf(t)) continue;
+        const [id, name, , , , address, addressV6, , , , , , , hubName, , , , , , , , pendingAction] = t;
+        currentRevisions.set(id, await agentRevision(ctx, { id, name, address, addressV6, pendingAction, hubName }));
     }
+    if (currentRevisions.size) forgetRevisionsExcept(ctx, new Set(rows.map(r => r[0])));
     const liveAt = liveStamp(ctx);
     const now = ctx.now().getTime();
     let until = Infinity;
     const counts: SpokeCounts = { total: rows.length, online: 0, offline: 0, pending: 0, disabled: 0 };
+    const count = (status: SpokeState, handshake: number | null) => {
+        counts[status]++;
+        if (status === "online") until = Math.min(until, handshake! + onlineWindowMs);
+    };
     const previous = (before ?? []).flatMap(s => s.views);
     let previousById: Map<string, SpokeView> | null = null;
     const viewOf = (r: ListTuple, i: number): SpokeView => {
-        const [id, name, os, hostname, datacenter, address, addressV6, subnetsText, publicKey, enabledValue, registeredAt, lastHandshake, endpoint, hubName] = r;
+        const known = viewOfTuple.get(r);
+        // An agent's view also hangs on its revision: it is made again.
+        if (known && known.liveAt === liveAt && known.clusters === clustersKey && !agentVersionOf(r)) {
+            const { view } = known;
+            const handshake = view.lastHandshake ? Date.parse(view.lastHandshake) : null;
+            if (stateOf(view.enabled, handshake, now) === view.status) {
+                count(view.status, handshake);
+                return view;
+            }
+        }
+        const [id, name, os, hostname, datacenter, address, addressV6, subnetsText, publicKey, enabledValue, registeredAt, lastHandshake,
+            endpoint, hubName, isProxmox, proxmoxNodeName, proxmoxVersion, proxmoxClusterId, agentVersion, agentReport, agentLastSeen, pendingAction] = r;
         const live = ctx.live.get(publicKey);
         const stored = lastHandshake ? Date.parse(isoDate(lastHandshake)) : null;
         const handshake = live?.latestHandshakeMs || stored;
         const subnets = subnetsText === "[]" ? [] : JSON.parse(subnetsText) as string[];
         const enabled = Boolean(enabledValue);
         const status = stateOf(enabled, handshake, now);
-        const node = proxmox.get(id);
-        counts[status]++;
-        if (status === "online") until = Math.min(until, handshake! + onlineWindowMs);
+        const node = Boolean(isProxmox);
+        count(status, handshake);
         const view: SpokeView = {
             id, name, os, hostname,
-            isProxmox: Boolean(node),
-            proxmoxNodeName: node?.proxmoxNodeName ?? null,
-            proxmoxVersion: node?.proxmoxVersion ?? null,
-            proxmoxClusterId: node?.proxmoxClusterId ?? null,
-            proxmoxClusterName: node?.proxmoxClusterId ? clusterNames.get(node.proxmoxClusterId) ?? null : null,
+            isProxmox: node,
+            proxmoxNodeName: node ? proxmoxNodeName : null,
+            proxmoxVersion: node ? proxmoxVersion : null,
+            proxmoxClusterId: node ? proxmoxClusterId : null,
+            proxmoxClusterName: node && proxmoxClusterId ? clusterNames.get(proxmoxClusterId) ?? null : null,
             datacenter, address, addressV6, subnets,
             allowedIPs: allowedIPsOf(address, addressV6, subnets),
             publicKey, enabled,
@@ -277,14 +288,16 @@ async function buildList(ctx: HubContext, writes: number, beforeList: SpokeList 
             rxBytes: live?.rxBytes ?? 0,
             txBytes: live?.txBytes ?? 0,
             status,
-            agent: agentView(agents.get(id), currentRevisions.get(id)),
-            pendingAction: pendingActionOf(agents.get(id)),
+            agent: agentView(agentVersion, agentReport, agentLastSeen, currentRevisions.get(id)),
+            pendingAction: pendingActionOf(pendingAction),
             hub: hubName,
         };
         // The same spoke at the same place (the usual case: new spokes come last), else by id.
         let old: SpokeView | undefined = previous[i];
         if (old?.id !== id) old = (previousById ??= new Map(previous.map(v => [v.id, v]))).get(id);
-        return old && sameView(old, view) ? old : view;
+        const kept = old && sameView(old, view) ? old : view;
+        viewOfTuple.set(r, { view: kept, liveAt, clusters: clustersKey });
+        return kept;
     };
     const slices: Slice[] = [];
     for (let start = 0; start < rows.length; start += sliceSize) {

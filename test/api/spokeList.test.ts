@@ -15,7 +15,7 @@ describe("api: the spoke list against the table", function () {
     after(async () => hub?.stop());
 
     const truth = async (): Promise<TruthRow[]> =>
-        (await sql<{ id: string; name: string; enabled: number; subnets: string }>(hub, `SELECT id, name, enabled, subnets FROM spokes ORDER BY "registeredAt"`))
+        (await sql<{ id: string; name: string; enabled: number; subnets: string }>(hub, `SELECT id, name, enabled, subnets FROM spokes ORDER BY "registeredAt", id`))
             .map(r => ({ id: r.id, name: r.name, enabled: Boolean(r.enabled), subnets: JSON.parse(r.subnets) }));
 
     it("shows every write made while lists were read, spoke for spoke, with a new ETag", async () => {

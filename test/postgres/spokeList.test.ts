@@ -37,7 +37,7 @@ describe("postgres: the spoke list against the table", function () {
 
     it("shows every write made while lists were read, spoke for spoke, with a new ETag", async () => {
         const truth = async (): Promise<TruthRow[]> =>
-            (await client.query<{ id: string; name: string; enabled: boolean; subnets: string }>(`SELECT id, name, enabled, subnets FROM spokes ORDER BY "registeredAt"`))
+            (await client.query<{ id: string; name: string; enabled: boolean; subnets: string }>(`SELECT id, name, enabled, subnets FROM spokes ORDER BY "registeredAt", id`))
                 .rows.map(r => ({ id: r.id, name: r.name, enabled: r.enabled, subnets: JSON.parse(r.subnets) }));
         await checkListAgainstWrites(hub, truth, ids);
     });
