@@ -9,6 +9,11 @@ async function main(): Promise<void> {
     const figures: Record<string, number> = {};
     const scale = Number(process.env.WGHUB_BENCH_SCALE ?? 10_000);
     Object.assign(figures, scale === 10_000 ? await benchHub(log) : await benchHubAtScale(log, scale));
+    // The Cockpit page at that scale in Chromium (about 6 minutes, mostly seeding; WGHUB_BENCH_PAGE=0 skips it).
+    if (scale !== 10_000) {
+        if (process.env.WGHUB_BENCH_PAGE === "0") log("page benchmark skipped (WGHUB_BENCH_PAGE=0)");
+        else Object.assign(figures, await (await import("./page")).benchPage(log, scale));
+    }
     if (process.getuid?.() === 0) {
         const { benchWireGuard } = await import("./wireguard");
         Object.assign(figures, await benchWireGuard());
