@@ -106,6 +106,14 @@ export class DesiredPeers {
     }
 
     private async current(now: number): Promise<Map<string, SpokePeer>> {
+        // Only old (every change since the last read is in it): read again behind the answer.
+        // At 100,000 spokes the read takes long enough that waiting for it was every
+        // registration's slowest moment.
+        if (this.peers && this.loadedAt !== -Infinity && now - this.loadedAt > this.maxAgeMs) {
+            this.loading ??= this.reload(now).finally(() => (this.loading = null));
+            this.loading.catch(() => undefined);
+            return this.peers;
+        }
         while (!this.peers || now - this.loadedAt > this.maxAgeMs) {
             this.loading ??= this.reload(now).finally(() => (this.loading = null));
             try {
@@ -166,9 +174,9 @@ export class DesiredPeers {
         const changes: Change[] = [];
         this.duringLoad = changes;
         try {
-            const rows = await this.db.models.Spoke.findAll({
-                where: { enabled: true }, attributes: ["id", "publicKey", "address", "addressV6", "subnets", "hubName"], raw: true,
-            });
+            const rows = (await this.db.sql.tuples<[string, string, string, string | null, string, string | null]>(
+                `"id", "publicKey", "address", "addressV6", "subnets", "hubName"`, "spokes WHERE enabled = $1", "id", [true],
+            )).map(([id, publicKey, address, addressV6, subnets, hubName]) => ({ id, publicKey, address, addressV6, subnets, hubName }));
             if (generation !== this.generation) return;
             // An unchanged spoke keeps its entry object: what the reconciler and the conf file
             // remember per peer object stays valid across reloads.
