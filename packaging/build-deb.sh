@@ -152,7 +152,7 @@ main() {
 
     cp -a debian packaging "$src/"
     rm -rf "$src/debian/wireguard-hub" "$src/debian/.debhelper" "$src/debian/files"
-    cp -a docs/packaging.md docs/multi-hub.md "$src/docs/"
+    cp -a docs/packaging.md docs/multi-hub.md docs/scale.md "$src/docs/"
     copy_runtime_modules "$src/node_modules"
     local maps=()
     for m in "$staging"/maps/*.map; do
