@@ -217,6 +217,8 @@ export class HubMesh {
 
     /** Any write ended here: the other hubs' caches of whole tables (the spoke list) read again. */
     private wrote(): void {
+        // Alone there is nobody to tell; a hub that joins reads everything when it starts.
+        if (!this.others().length) return;
         this.wroteTimer ??= setTimeout(() => {
             this.wroteTimer = null;
             void this.notify("wrote");
@@ -225,6 +227,7 @@ export class HubMesh {
 
     /** A spoke changed in a transaction that committed: the other hubs read it again. */
     spokeChanged(spokeId: string): void {
+        if (!this.others().length) return;
         this.pendingSpokes.add(spokeId);
         this.flushTimer ??= setTimeout(() => void this.flush(), 5);
     }

@@ -57,14 +57,23 @@ export class DesiredPeers {
 
     constructor(private readonly db: Database, private maxAgeMs = 10 * 60_000) {}
 
+    /** How long what was read stays the answer without a full read (the mesh's while other hubs are there). */
+    private meshMaxAgeMs: number | null = null;
+
     /**
      * With other hubs on the same database: only this hub's spokes are its peers, each other hub
      * is one peer routing its own spokes, and a full reload every minute backs the notifications.
+     * Alone on PostgreSQL a hub keeps the usual age: at 100,000 spokes each full read is 20 MB
+     * of garbage.
      */
     useMesh(mesh: HubMesh, maxAgeMs = 60_000): void {
         this.mesh = mesh;
-        this.maxAgeMs = maxAgeMs;
+        this.meshMaxAgeMs = maxAgeMs;
         this.listed = null;
+    }
+
+    private maxAge(): number {
+        return this.meshMaxAgeMs !== null && this.mesh?.others().length ? this.meshMaxAgeMs : this.maxAgeMs;
     }
 
     /** The hubs changed (one joined, left, or changed its endpoint): the mesh peers are made again. */
@@ -109,12 +118,13 @@ export class DesiredPeers {
         // Only old (every change since the last read is in it): read again behind the answer.
         // At 100,000 spokes the read takes long enough that waiting for it was every
         // registration's slowest moment.
-        if (this.peers && this.loadedAt !== -Infinity && now - this.loadedAt > this.maxAgeMs) {
+        const maxAge = this.maxAge();
+        if (this.peers && this.loadedAt !== -Infinity && now - this.loadedAt > maxAge) {
             this.loading ??= this.reload(now).finally(() => (this.loading = null));
             this.loading.catch(() => undefined);
             return this.peers;
         }
-        while (!this.peers || now - this.loadedAt > this.maxAgeMs) {
+        while (!this.peers || now - this.loadedAt > maxAge) {
             this.loading ??= this.reload(now).finally(() => (this.loading = null));
             try {
                 await this.loading;
