@@ -199,24 +199,29 @@ async function currentList(ctx: HubContext, withViews: boolean): Promise<SpokeLi
     try {
         const built = await list;
         spokeLists.set(ctx, built);
-        releaseWhenUnread(built);
+        releaseWhenUnread(ctx);
         return built;
     } finally {
         if (building.get(ctx)?.list === list) building.delete(ctx);
     }
 }
 
-function releaseWhenUnread(list: SpokeList): void {
+const releaseTimers = new WeakMap<HubContext, NodeJS.Timeout>();
+
+/** One timer per hub, watching whichever list is current (a timer per list would hold each one a minute). */
+function releaseWhenUnread(ctx: HubContext): void {
+    if (releaseTimers.has(ctx)) return;
     const check = () => {
-        if (!list.slices) return;
-        const idle = Date.now() - list.lastRead;
-        if (idle >= releaseAfterMs) {
+        const list = spokeLists.get(ctx);
+        const idle = list?.slices ? Date.now() - list.lastRead : Infinity;
+        if (list && idle >= releaseAfterMs) {
             list.slices = null;
             list.rows = null;
         }
-        else setTimeout(check, releaseAfterMs - idle).unref();
+        if (list?.slices) releaseTimers.set(ctx, setTimeout(check, releaseAfterMs - idle).unref());
+        else releaseTimers.delete(ctx);
     };
-    setTimeout(check, releaseAfterMs).unref();
+    releaseTimers.set(ctx, setTimeout(check, releaseAfterMs).unref());
 }
 
 /**
