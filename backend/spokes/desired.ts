@@ -23,7 +23,8 @@ export function desiredPeerOf(row: { publicKey: string; address: string; address
     return { peer: { publicKey: row.publicKey, allowedIPs: allowedIPsOf(row.address, row.addressV6, subnets) }, subnets, hubName: row.hubName ?? null };
 }
 
-const sameStrings = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+/** Two lists of strings, element by element. */
+export const sameStrings = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 function sameEntry(a: SpokePeer, b: SpokePeer): boolean {
     return a.peer.publicKey === b.peer.publicKey && a.hubName === b.hubName &&

@@ -10,6 +10,7 @@ import { columnList, isoDate } from "../db/sql";
 import { allowedIPsOf } from "../tokens/tokens";
 import { onlineWindowMs, stateOf, type SpokeState } from "./live";
 import { agentRevision, forgetRevisionsExcept } from "./agentConfig";
+import { sameStrings } from "./desired";
 
 export interface SpokeView {
     id: string;
@@ -80,7 +81,6 @@ function agentView(agentVersion: string | null, agentReport: string | null, agen
     };
 }
 
-const sameStrings = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Whether two views would serialise the same (the old one is then kept, and its thousand's JSON with it). */
 function sameView(a: SpokeView, b: SpokeView): boolean {
