@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { HubError } from "../errors";
 import * as f from "./fields";
+import { displayStates, spokeSortKeys } from "./spokeDisplay";
 
 // ---- fields -----------------------------------------------------------------------------
 // A field's description is what the 400 says it accepts: "<field> is not valid: expected …".
@@ -182,8 +183,33 @@ const queryInt = (min: number, max: number) => z.string().regex(/^\d{1,16}$/).tr
 export const StatusQuery = z.object({ peers: queryBool.optional().meta({ description: "false: leave out the per-peer list (the counts stay)" }) });
 export const SpokeListQuery = z.object({
     unchangedSince: z.string().max(64).optional().meta({
-        description: "an ETag of this list: while it is still current the answer is {\"unchanged\": true} instead of the list "
+        description: "an ETag of this answer: while it is still current the answer is {\"unchanged\": true} instead "
             + "(for clients that cannot take a 304, such as Cockpit's bridge)",
+    }),
+    limit: queryInt(1, 1000).optional().meta({
+        description: "an integer from 1 to 1000: one page of at most this many spokes, searched, filtered and sorted by the service "
+            + "(the answer is then {total, matched, offset, spokes, oses}); absent: every spoke, and offset, sort, order, search, state, os and id are not read",
+    }),
+    offset: queryInt(0, Number.MAX_SAFE_INTEGER).optional().meta({
+        description: "an integer from 0: how many matching spokes come before the page (default 0; past the last one: the last page)",
+    }),
+    sort: optional(z.enum(spokeSortKeys).meta({ description: `one of ${spokeSortKeys.join(", ")} (default name)` })),
+    order: optional(z.enum(["asc", "desc"]).meta({ description: "asc or desc (default asc); ties go by name, then id, ascending" })),
+    search: z.string().max(256).optional().meta({
+        description: "text of at most 256 characters: words, each to be found (case ignored) in the spoke's name, hub, addresses, system, "
+            + "endpoint, hostname, cluster, datacenter, public key or subnets",
+    }),
+    state: optional(z.enum(displayStates).meta({ description: `one of ${displayStates.join(", ")}` })),
+    os: optional(z.string().max(64).meta({ description: "a system as the list shows it (e.g. Linux, Proxmox VE), at most 64 characters" })),
+    id: optional(id.meta({ description: "an id as returned by the API: only that spoke" })),
+});
+export const TokenListQuery = z.object({
+    waiting: queryBool.optional().meta({
+        description: "true: only the tokens of spokes waiting for enrollment (unused, unexpired enrollment tokens whose spoke has not "
+            + "registered, and cluster tokens still usable)",
+    }),
+    unchangedSince: z.string().max(64).optional().meta({
+        description: "an ETag of this answer: while it is still current the answer is {\"unchanged\": true} instead",
     }),
 });
 export const AuditQuery = z.object({
@@ -254,7 +280,11 @@ export const HubPeer = z.object({
     status: z.enum(["pending", "online", "offline", "disabled"]),
 });
 
-export const SpokeCounts = z.object({ total: z.number(), online: z.number(), offline: z.number(), pending: z.number(), disabled: z.number() });
+export const SpokeCounts = z.object({
+    total: z.number(), online: z.number(), offline: z.number(), pending: z.number(), disabled: z.number(),
+    /** Spokes whose agent has reported. */
+    withAgent: z.number(),
+});
 
 export const HubStatus = z.object({
     initialized: z.boolean(),
@@ -270,6 +300,8 @@ export const HubStatus = z.object({
     lastError: z.string().nullable(),
     reconcile: z.object({ lastDrift: z.object({ at: iso, drift: z.array(DriftItem) }).nullable() }).loose().nullable(),
     spokes: SpokeCounts,
+    /** The spokes' datacenters, each once, sorted. */
+    datacenters: z.array(z.string()),
     addresses: z.object({ used: z.number(), capacity: z.number() }),
     statusUpdatedAt: iso.nullable(),
     peers: z.array(HubPeer).optional(),
@@ -315,7 +347,21 @@ export const Spoke = z.object({
     hub: z.string().nullable(),
 });
 
-export const SpokeListAnswer = z.union([z.object({ spokes: z.array(Spoke) }), z.object({ unchanged: z.literal(true) })]);
+/** GET /api/spoke/list with limit: one page of the spokes that match, in the order asked for. */
+export const SpokePageAnswer = z.object({
+    /** Every spoke. */
+    total: z.number(),
+    /** The spokes the search and filters match. */
+    matched: z.number(),
+    /** The offset of this page: the one asked for, or the last page's when that was past the end. */
+    offset: z.number(),
+    spokes: z.array(Spoke),
+    /** The systems of all spokes as shown (e.g. Linux, Proxmox VE), each once, sorted: the choices of the os filter. */
+    oses: z.array(z.string()),
+});
+
+// The page first: the whole list's shape would take a page too, dropping its other fields.
+export const SpokeListAnswer = z.union([SpokePageAnswer, z.object({ spokes: z.array(Spoke) }), z.object({ unchanged: z.literal(true) })]);
 
 export const TokenState = z.enum(["pending", "used", "expired", "revoked"]);
 
@@ -380,7 +426,7 @@ export const JoinBody = z.object({
 export const JoinAnswer = z.object({ message: z.string(), hub: HubMember });
 
 export const TokenAnswer = z.object({ message: z.string(), token: CreatedToken });
-export const TokenListAnswer = z.object({ tokens: z.array(TokenSummary) });
+export const TokenListAnswer = z.union([z.object({ tokens: z.array(TokenSummary) }), z.object({ unchanged: z.literal(true) })]);
 
 export const ClusterNode = z.object({
     id: z.string(),
@@ -476,6 +522,7 @@ export type HubConfigAnswer = z.output<typeof HubConfigAnswer>;
 export type TokenAnswer = z.output<typeof TokenAnswer>;
 export type TokenListAnswer = z.output<typeof TokenListAnswer>;
 export type SpokeListAnswer = z.output<typeof SpokeListAnswer>;
+export type SpokePageAnswer = z.output<typeof SpokePageAnswer>;
 export type ClusterListAnswer = z.output<typeof ClusterListAnswer>;
 export type AuditAnswer = z.output<typeof AuditAnswer>;
 export type Message = z.output<typeof Message>;

@@ -1,4 +1,5 @@
 // The admin API (unix socket, or the optional TCP listener with a bearer token).
+import crypto from "node:crypto";
 import type { Request } from "express";
 import type { Actor, HubContext } from "../context";
 import { HubError } from "../errors";
@@ -7,6 +8,7 @@ import { createToken, listTokens, reissueToken, revokeToken, tokenView } from ".
 import type { TokenRow } from "../db/models";
 import { removeSpoke, setEnabled } from "../spokes/spokes";
 import { spokeListAnswer } from "../spokes/list";
+import { spokePageAnswer } from "../spokes/page";
 import { requestAgentAction, updateSpoke } from "../spokes/manage";
 import { listClusters, updateCluster } from "../clusters/clusters";
 import { listEvents } from "../audit/audit";
@@ -177,14 +179,19 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
                 res.status(201).json({ message: "Installation token re-issued; the previous one no longer works", token: await createdTokenView(row, token) });
             },
         }),
-        {
-            method: "get", path: "/api/installation/tokens", tag: "tokens", summary: "All tokens with their state (never the secret)",
-            answer: c.TokenListAnswer,
-            responses: { 200: "Tokens" },
-            async handler(_req, res) {
-                res.json({ tokens: await listTokens(ctx) });
+        route({
+            method: "get", path: "/api/installation/tokens", tag: "tokens", summary: "All tokens with their state (never the secret), or those of spokes waiting",
+            input: { query: c.TokenListQuery }, answer: c.TokenListAnswer,
+            responses: { 200: "Tokens, with an ETag", 400: errors[400] },
+            async handler(_req, res, { query }) {
+                const body = JSON.stringify({ tokens: await listTokens(ctx, { waiting: query.waiting }) });
+                const etag = `"${crypto.createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+                res.setHeader("ETag", etag);
+                // (If-None-Match: Express's res.send answers 304 itself.)
+                if (query.unchangedSince === etag) res.json({ unchanged: true });
+                else res.type("application/json").send(body);
             },
-        },
+        }),
         route({
             method: "delete", path: "/api/installation/token/:id", tag: "tokens", summary: "Revoke a token and free its address",
             input: { params: c.IdParams }, answer: c.Message,
@@ -195,12 +202,18 @@ export function adminRoutes(ctx: HubContext, actorOf: (req: Request) => Actor): 
             },
         }),
         route({
-            method: "get", path: "/api/spoke/list", tag: "spokes", summary: "Every spoke with its live state",
+            method: "get", path: "/api/spoke/list", tag: "spokes",
+            summary: "Every spoke with its live state; with limit, one page of them, searched, filtered and sorted",
             input: { query: c.SpokeListQuery }, answer: c.SpokeListAnswer,
-            responses: { 200: "Spokes, with an ETag", 304: "Unchanged since the ETag sent in If-None-Match" },
+            responses: { 200: "Spokes, with an ETag", 304: "Unchanged since the ETag sent in If-None-Match", 400: errors[400] },
             async handler(req, res, { query }) {
                 const known = query.unchangedSince ?? req.headers["if-none-match"];
-                const answer = await spokeListAnswer(ctx, known);
+                const answer = query.limit === undefined
+                    ? await spokeListAnswer(ctx, known)
+                    : await spokePageAnswer(ctx, { ...query, limit: query.limit }, known).then(({ etag, body }) => {
+                        const json = body === null ? null : Buffer.from(body);
+                        return { etag, parts: json && [json], length: json?.length ?? 0 };
+                    });
                 res.setHeader("ETag", answer.etag);
                 if (!answer.parts && known === req.headers["if-none-match"]) {
                     // No Content-Length (RFC 9110 §8.6 allows only the 200's). Cockpit's C bridge

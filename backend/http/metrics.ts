@@ -10,9 +10,13 @@ export function createMetrics(ctx: HubContext): client.Registry {
     new client.Gauge({
         name: "wghub_spokes", help: "Spokes by state", labelNames: ["state"], registers: [registry],
         async collect() {
-            const { total: _total, ...counts } = await spokeCounts(ctx);
-            for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+            const { online, offline, pending, disabled } = await spokeCounts(ctx);
+            for (const [state, n] of Object.entries({ online, offline, pending, disabled })) this.set({ state }, n);
         },
+    });
+    new client.Gauge({
+        name: "wghub_spokes_with_agent", help: "Spokes whose agent has reported", registers: [registry],
+        async collect() { this.set((await spokeCounts(ctx)).withAgent); },
     });
     new client.Gauge({
         name: "wghub_addresses_used", help: "Addresses held by spokes and pending tokens", registers: [registry],

@@ -1,8 +1,8 @@
 // GET /api/hub/status: the seed's shape (interface, key, port, peers) plus the mode,
-// whether the interface is up, the last reconcile and the spoke counts.
+// whether the interface is up, the last reconcile, the spoke counts and the spokes' datacenters.
 import type { HubContext } from "../context";
 import { loadHub } from "./hub";
-import { listSpokes, spokeCounts } from "../spokes/list";
+import { listSpokes, spokeCounts, spokeDatacenters } from "../spokes/list";
 
 /** The port of WGHUB_PUBLIC_URL (behind a proxy), else the one the enrollment listener binds. */
 function enrollmentPort(ctx: HubContext): number {
@@ -14,7 +14,8 @@ function enrollmentPort(ctx: HubContext): number {
 export async function hubStatus(ctx: HubContext, withPeers = true) {
     const hub = await loadHub(ctx);
     const wg = ctx.wireguard?.status() ?? null;
-    const counts = hub ? await spokeCounts(ctx) : { total: 0, online: 0, offline: 0, pending: 0, disabled: 0 };
+    const counts = hub ? await spokeCounts(ctx) : { total: 0, online: 0, offline: 0, pending: 0, disabled: 0, withAgent: 0 };
+    const datacenters = hub ? await spokeDatacenters(ctx) : [];
     const spokes = hub && withPeers ? await listSpokes(ctx) : [];
     return {
         initialized: Boolean(hub),
@@ -29,6 +30,7 @@ export async function hubStatus(ctx: HubContext, withPeers = true) {
         lastError: wg?.lastError ?? null,
         reconcile: wg,
         spokes: counts,
+        datacenters,
         addresses: { used: ctx.addresses.used, capacity: ctx.addresses.capacity },
         statusUpdatedAt: ctx.live.lastUpdate?.toISOString() ?? null,
         peers: !withPeers ? undefined : spokes.filter(s => s.enabled).map(s => ({

@@ -11,6 +11,7 @@ import { allowedIPsOf } from "../tokens/tokens";
 import { onlineWindowMs, stateOf, type SpokeState } from "./live";
 import { agentRevision, forgetRevisionsExcept } from "./agentConfig";
 import { sameStrings } from "./desired";
+import { compareNames } from "./query";
 
 export interface SpokeView {
     id: string;
@@ -40,7 +41,7 @@ export interface SpokeView {
     hub: string | null;
 }
 
-export type SpokeCounts = Record<SpokeState, number> & { total: number };
+export type SpokeCounts = Record<SpokeState, number> & { total: number; withAgent: number };
 
 const listColumns = ["id", "name", "os", "hostname", "datacenter", "address", "addressV6", "subnets",
     "publicKey", "enabled", "registeredAt", "lastHandshake", "endpoint", "hubName",
@@ -117,9 +118,13 @@ interface SpokeList {
     /** When the first online spoke turns offline by the clock alone. */
     until: number;
     counts: SpokeCounts;
+    /** The spokes' datacenters, each once, sorted. */
+    datacenters: string[];
     etag: string;
     /** The views and their JSON; let go after `releaseAfterMs` unread (counts and ETag stay). */
     slices: Slice[] | null;
+    /** The slices' views in one array (let go with them); the same array while every slice is. */
+    views: readonly SpokeView[] | null;
     /** The rows the views were built from, by id (let go with the slices). */
     rows: Map<string, ListTuple> | null;
     /** When every row was last read from the table. */
@@ -168,7 +173,7 @@ async function readRows(ctx: HubContext, before: SpokeList | undefined): Promise
 }
 
 /** A list nobody read for this long gives its memory back (at 100,000 spokes about 120 MB). */
-const releaseAfterMs = 60_000;
+export const releaseAfterMs = 60_000;
 
 const spokeLists = new WeakMap<HubContext, SpokeList>();
 const building = new WeakMap<HubContext, { writes: number; liveAt: number; list: Promise<SpokeList> }>();
@@ -216,6 +221,7 @@ function releaseWhenUnread(ctx: HubContext): void {
         const idle = list?.slices ? Date.now() - list.lastRead : Infinity;
         if (list && idle >= releaseAfterMs) {
             list.slices = null;
+            list.views = null;
             list.rows = null;
         }
         if (list?.slices) releaseTimers.set(ctx, setTimeout(check, releaseAfterMs - idle).unref());
@@ -249,10 +255,13 @@ async function buildList(ctx: HubContext, writes: number, beforeList: SpokeList 
     const liveAt = liveStamp(ctx);
     const now = ctx.now().getTime();
     let until = Infinity;
-    const counts: SpokeCounts = { total: rows.length, online: 0, offline: 0, pending: 0, disabled: 0 };
-    const count = (status: SpokeState, handshake: number | null) => {
-        counts[status]++;
-        if (status === "online") until = Math.min(until, handshake! + onlineWindowMs);
+    const counts: SpokeCounts = { total: rows.length, online: 0, offline: 0, pending: 0, disabled: 0, withAgent: 0 };
+    const datacenters = new Set<string>();
+    const count = (view: SpokeView, handshake: number | null) => {
+        counts[view.status]++;
+        if (view.agent) counts.withAgent++;
+        if (view.datacenter !== null) datacenters.add(view.datacenter);
+        if (view.status === "online") until = Math.min(until, handshake! + onlineWindowMs);
     };
     const previous = (before ?? []).flatMap(s => s.views);
     let previousById: Map<string, SpokeView> | null = null;
@@ -263,7 +272,7 @@ async function buildList(ctx: HubContext, writes: number, beforeList: SpokeList 
             const { view } = known;
             const handshake = view.lastHandshake ? Date.parse(view.lastHandshake) : null;
             if (stateOf(view.enabled, handshake, now) === view.status) {
-                count(view.status, handshake);
+                count(view, handshake);
                 return view;
             }
         }
@@ -276,7 +285,6 @@ async function buildList(ctx: HubContext, writes: number, beforeList: SpokeList 
         const enabled = Boolean(enabledValue);
         const status = stateOf(enabled, handshake, now);
         const node = Boolean(isProxmox);
-        count(status, handshake);
         const view: SpokeView = {
             id, name, os, hostname,
             isProxmox: node,
@@ -302,6 +310,7 @@ async function buildList(ctx: HubContext, writes: number, beforeList: SpokeList 
         if (old?.id !== id) old = (previousById ??= new Map(previous.map(v => [v.id, v]))).get(id);
         const kept = old && sameView(old, view) ? old : view;
         viewOfTuple.set(r, { view: kept, liveAt, clusters: clustersKey });
+        count(kept, handshake);
         return kept;
     };
     const slices: Slice[] = [];
@@ -312,22 +321,47 @@ async function buildList(ctx: HubContext, writes: number, beforeList: SpokeList 
     }
     const etag = crypto.createHash("sha256").update(String(rows.length));
     for (const s of slices) etag.update(s.digest);
+    // The same views in the same array: what was worked out per list (the orders of
+    // GET /api/spoke/list's pages) holds for this one too.
+    const sameSlices = before?.length === slices.length && slices.every((s, i) => s === before[i]);
     return {
         // Live status that changed while the views were built makes the list stale at once.
         writes, liveAt: liveStamp(ctx) === liveAt ? liveAt : -1, until, counts,
+        datacenters: [...datacenters].sort(compareNames),
         etag: `"${etag.digest("base64url").slice(0, 27)}"`,
-        slices, rows: new Map(rows.map(t => [t[0], t])), fullReadAt, lastRead: Date.now(),
+        slices,
+        views: sameSlices && beforeList?.views ? beforeList.views : slices.flatMap(s => s.views),
+        rows: new Map(rows.map(t => [t[0], t])), fullReadAt, lastRead: Date.now(),
     };
 }
 
 /** Every spoke with its live state. Shared: read it, never change it. */
 export async function listSpokes(ctx: HubContext): Promise<readonly SpokeView[]> {
-    return (await currentList(ctx, true)).slices!.flatMap(s => s.views);
+    return (await currentList(ctx, true)).views!;
 }
 
-/** How many spokes are in each state (the status and the metrics). */
+/**
+ * The views and the ETag of the list they are (GET /api/spoke/list's). The array stays the same
+ * while the list does: what is worked out from it can be kept by it. Shared: never change it.
+ */
+export async function spokeListViews(ctx: HubContext): Promise<{ etag: string; views: readonly SpokeView[] }> {
+    const list = await currentList(ctx, true);
+    return { etag: list.etag, views: list.views! };
+}
+
+/** The current list's ETag, without its views when they were let go. */
+export async function spokeListEtag(ctx: HubContext): Promise<string> {
+    return (await currentList(ctx, false)).etag;
+}
+
+/** How many spokes are in each state, and how many have an agent (the status and the metrics). */
 export async function spokeCounts(ctx: HubContext): Promise<SpokeCounts> {
     return (await currentList(ctx, false)).counts;
+}
+
+/** The datacenters of the spokes, each once, sorted (the status). */
+export async function spokeDatacenters(ctx: HubContext): Promise<string[]> {
+    return (await currentList(ctx, false)).datacenters;
 }
 
 const opening = Buffer.from(`{"spokes":[`);

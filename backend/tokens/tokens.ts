@@ -1,7 +1,7 @@
 // Installation tokens: 256 random bits shown once, stored only as SHA-256. A token reserves
 // its spoke's address from creation; revoking or expiry frees it.
 import crypto from "node:crypto";
-import { Op, type Transaction } from "sequelize";
+import { literal, Op, type Transaction } from "sequelize";
 import type { HubContext, Actor } from "../context";
 import { tables, type HubRow, type TokenRow, type TokenState } from "../db/models";
 import { columnList } from "../db/sql";
@@ -246,15 +246,30 @@ async function createClusterToken(ctx: HubContext, input: NewToken, cluster: { n
     return { row, token };
 }
 
-export async function listTokens(ctx: HubContext): Promise<TokenView[]> {
-    const rows = await ctx.db.models.Token.findAll({ order: [["createdAt", "DESC"]] });
+/**
+ * Every token, newest first; `waiting`: only those the page shows as spokes waiting for
+ * enrollment, picked by the database (a big hub has as many used tokens as spokes): unused,
+ * unexpired enrollment tokens whose spoke has not registered, and cluster tokens still usable.
+ */
+export async function listTokens(ctx: HubContext, { waiting = false } = {}): Promise<TokenView[]> {
+    const now = ctx.now();
+    const rows = await ctx.db.models.Token.findAll({
+        where: waiting ? {
+            state: "pending",
+            expiresAt: { [Op.gt]: now },
+            [Op.or]: [
+                { purpose: "cluster" },
+                { purpose: "enroll", spokeId: { [Op.notIn]: literal(`(SELECT id FROM ${tables.spokes})`) } },
+            ],
+        } : {},
+        order: [["createdAt", "DESC"]],
+    });
     const clusterTokens = rows.filter(r => r.purpose === "cluster").map(r => r.id);
     const nodes = new Map<string, string[]>();
     if (clusterTokens.length) {
         const uses = await ctx.db.models.TokenUse.findAll({ where: { tokenId: clusterTokens }, order: [["createdAt", "ASC"]], raw: true });
         for (const use of uses) nodes.set(use.tokenId, [...nodes.get(use.tokenId) ?? [], use.nodeName]);
     }
-    const now = ctx.now();
     return rows.map(r => tokenView(r, now, nodes.get(r.id)));
 }
 

@@ -33,12 +33,20 @@ describe("api: answers match the contract", () => {
             proxmoxNodeName: "pve1", proxmoxClusterName: "lab", proxmoxVersion: "8.2.4", metadata: { kernel: "6.8" } });
         conforms(c.RegisterAnswer, spoke.answer, "POST /api/spoke/register");
         await createToken(hub, { spokeName: "answer-c" });
-        conforms(c.TokenListAnswer, (await hub.admin("GET", "/api/installation/tokens")).body, "GET /api/installation/tokens");
+        const tokens = await hub.admin("GET", "/api/installation/tokens");
+        conforms(c.TokenListAnswer, tokens.body, "GET /api/installation/tokens");
+        conforms(c.TokenListAnswer, (await hub.admin("GET", "/api/installation/tokens?waiting=true")).body, "GET /api/installation/tokens?waiting=true");
+        conforms(c.TokenListAnswer, (await hub.admin("GET", `/api/installation/tokens?unchangedSince=${encodeURIComponent(tokens.headers.etag as string)}`)).body,
+            "GET /api/installation/tokens?unchangedSince");
 
         const list = await hub.admin("GET", "/api/spoke/list");
         conforms(c.SpokeListAnswer, list.body, "GET /api/spoke/list");
         conforms(c.SpokeListAnswer, (await hub.admin("GET", `/api/spoke/list?unchangedSince=${encodeURIComponent(list.headers.etag as string)}`)).body,
             "GET /api/spoke/list?unchangedSince");
+        const page = await hub.admin("GET", "/api/spoke/list?limit=10&sort=os&search=answer");
+        conforms(c.SpokePageAnswer, page.body, "GET /api/spoke/list?limit");
+        conforms(c.SpokeListAnswer, page.body, "GET /api/spoke/list?limit (the route's answer)");
+        assert.equal(page.body.spokes.length, 1);
         conforms(c.HubStatus, (await hub.admin("GET", "/api/hub/status")).body, "GET /api/hub/status");
         conforms(c.HubListAnswer, (await hub.admin("GET", "/api/hub/list")).body, "GET /api/hub/list");
         conforms(c.HubStatus, (await hub.admin("GET", "/api/hub/status?peers=false")).body, "GET /api/hub/status?peers=false");

@@ -1,8 +1,9 @@
 // Installation tokens: creation, the list without secrets, revoke, expiry and the sweep,
-// custom addresses, lowest-free allocation and exhaustion.
+// custom addresses, lowest-free allocation and exhaustion; the tokens of spokes waiting.
 import assert from "node:assert/strict";
 import { hashToken } from "../../backend/tokens/tokens";
 import crypto from "node:crypto";
+import { request } from "../support/hub";
 import {
     assertError, assertNowhere, createToken, databaseBytes, defaultInit, enrolledSpoke, initialisedHub, register, sql, waitUntil,
     type RunningHub,
@@ -248,5 +249,62 @@ describe("api: custom addresses, lowest free, exhaustion", () => {
         assert.equal((await hub.admin("DELETE", `/api/installation/token/${victim.id}`)).status, 200);
         assert.deepEqual((await createToken(hub)).allowedIPs, ["10.7.7.4/32"]);
         assertError(await hub.admin("POST", "/api/installation/token", { spokeName: "still-full" }), 409, "ADDRESS_POOL_EXHAUSTED");
+    });
+});
+
+describe("api: the tokens of spokes waiting for enrollment (waiting=true)", () => {
+    let hub: RunningHub;
+    before(async () => {
+        hub = await initialisedHub();
+    });
+    after(async () => hub?.stop());
+
+    const waitingList = async (query = "waiting=true") => {
+        const r = await hub.admin("GET", `/api/installation/tokens?${query}`);
+        assert.equal(r.status, 200, r.text);
+        return { tokens: r.body.tokens as { id: string }[], etag: String(r.headers.etag) };
+    };
+    const expire = (id: string) => sql(hub, "UPDATE installation_tokens SET expiresAt = ? WHERE id = ?", [sqliteDate(new Date(Date.now() - 60_000)), id]);
+
+    it("holds unused, unexpired enrollment tokens of spokes not registered, and cluster tokens still usable: as the whole list shows them", async () => {
+        const waiting = await createToken(hub, { spokeName: "waiting-1", datacenter: "ams", subnets: ["192.168.60.0/24"] });
+        const enrolled = await enrolledSpoke(hub);
+        const revoked = await createToken(hub, { spokeName: "revoked" });
+        assert.equal((await hub.admin("DELETE", `/api/installation/token/${revoked.id}`)).status, 200);
+        const expired = await createToken(hub, { spokeName: "expired" });
+        await expire(expired.id);
+        const reenroll = await createToken(hub, { spokeName: enrolled.token.spokeName, spokeId: enrolled.id });
+        const cluster = (await hub.admin("POST", "/api/installation/token", { maxUses: 3, datacenter: "fra" })).body.token as { id: string };
+        const expiredCluster = (await hub.admin("POST", "/api/installation/token", { maxUses: 2 })).body.token as { id: string };
+        await expire(expiredCluster.id);
+        // A pending enrollment token whose spoke is registered (as a restore of an old backup may leave one).
+        const registered = await createToken(hub, { spokeName: "registered" });
+        await sql(hub, "UPDATE installation_tokens SET spokeId = ? WHERE id = ?", [enrolled.id, registered.id]);
+        const waiting2 = await createToken(hub, { spokeName: "waiting-2" });
+
+        const all = (await hub.admin("GET", "/api/installation/tokens")).body.tokens as { id: string }[];
+        for (const t of [waiting, enrolled.token, revoked, expired, reenroll, cluster, expiredCluster, registered, waiting2])
+            assert.ok(all.some(x => x.id === t.id), "the whole list has them all");
+        const { tokens } = await waitingList();
+        assert.deepEqual(tokens.map(t => t.id), [waiting2.id, cluster.id, waiting.id], "newest first, only those waiting");
+        assert.deepEqual(tokens, all.filter(t => tokens.some(x => x.id === t.id)), "each as the whole list shows it");
+        assert.deepEqual((await waitingList("waiting=false")).tokens, all);
+    });
+
+    it("has an ETag: {unchanged: true} to unchangedSince while it holds, 304 to If-None-Match; a new token changes it", async () => {
+        const first = await waitingList();
+        const again = await hub.admin("GET", `/api/installation/tokens?waiting=true&unchangedSince=${encodeURIComponent(first.etag)}`);
+        assert.deepEqual(again.body, { unchanged: true });
+        assert.equal(again.headers.etag, first.etag);
+        const notModified = await request({ socketPath: hub.socket, method: "GET", path: "/api/installation/tokens?waiting=true",
+            headers: { host: "localhost", "if-none-match": first.etag } });
+        assert.equal(notModified.status, 304);
+        const whole = await hub.admin("GET", `/api/installation/tokens?unchangedSince=${encodeURIComponent(first.etag)}`);
+        assert.ok(Array.isArray(whole.body.tokens), "the whole list is another answer");
+        await createToken(hub, { spokeName: "waiting-3" });
+        const after = await hub.admin("GET", `/api/installation/tokens?waiting=true&unchangedSince=${encodeURIComponent(first.etag)}`);
+        assert.equal(after.body.tokens.length, first.tokens.length + 1);
+        assert.notEqual(after.headers.etag, first.etag);
+        assertError(await hub.admin("GET", "/api/installation/tokens?waiting=yes"), 400, "VALIDATION_FAILED");
     });
 });

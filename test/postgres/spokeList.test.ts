@@ -1,8 +1,10 @@
 // The spoke list on PostgreSQL (json_agg, the row-version trigger) against its table, with
-// writes and lists at once.
+// writes and lists at once; then a page at a time, and the tokens of spokes waiting.
 import { startHub, type RunningHub } from "../support/hub";
 import { startPostgres, type RunningPostgres } from "../support/postgres";
-import { checkListAgainstWrites, enrollMany, type TruthRow } from "../support/spokeListChecks";
+import {
+    allPages, checkListAgainstWrites, checkPagesCoverTheList, compareNames, enrollMany, fullList, referenceOrder, referenceSearch, type TruthRow,
+} from "../support/spokeListChecks";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 
@@ -48,5 +50,29 @@ describe("postgres: the spoke list against the table", function () {
         const v1 = await versionOf(id);
         await client.query(`UPDATE spokes SET datacenter = 'ams' WHERE id = $1`, [id]);
         assert.notEqual(await versionOf(id), v1);
+    });
+
+    it("pages cover every spoke once, in the table's order, for every sort key and both directions; a search too", async () => {
+        const target = (await fullList(hub)).spokes[10];
+        assert.equal((await hub.admin("PUT", `/api/spoke/${target.id}`, { datacenter: "Lisbon" })).status, 200);
+        await checkPagesCoverTheList(hub, 400);
+        const { spokes } = await fullList(hub);
+        const q = { search: "lisbon 10.64.", sort: "name", order: "desc" };
+        const { ids: shown } = await allPages(hub, q, 7);
+        assert.ok(shown.includes(target.id), "the spoke of the datacenter set above");
+        assert.deepEqual(shown, referenceOrder(referenceSearch(spokes, q), "name", false).map(s => s.id));
+        const status = await hub.admin("GET", "/api/hub/status?peers=false");
+        assert.deepEqual(status.body.datacenters, [...new Set(spokes.map(s => s.datacenter).filter(d => d !== null))].sort(compareNames));
+        assert.ok(status.body.datacenters.includes("Lisbon"));
+    });
+
+    it("waiting=true: the pending tokens of spokes not registered, picked by PostgreSQL", async () => {
+        const waiting = await hub.admin("POST", "/api/installation/token", { spokeName: "waiting-pg" });
+        const cluster = await hub.admin("POST", "/api/installation/token", { maxUses: 2 });
+        assert.equal(waiting.status, 201, waiting.text);
+        assert.equal(cluster.status, 201, cluster.text);
+        const r = await hub.admin("GET", "/api/installation/tokens?waiting=true");
+        assert.equal(r.status, 200, r.text);
+        assert.deepEqual(r.body.tokens.map((t: { id: string }) => t.id), [cluster.body.token.id, waiting.body.token.id]);
     });
 });

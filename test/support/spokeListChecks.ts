@@ -13,7 +13,7 @@ export interface TruthRow {
     subnets: string[];
 }
 
-async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
     let next = 0;
     await Promise.all(Array.from({ length: concurrency }, async () => {
         while (next < items.length) await work(items[next++]);
@@ -89,4 +89,140 @@ export async function checkListAgainstWrites(hub: RunningHub, readTruth: () => P
     assertMatches(enabled.spokes, await readTruth(), "after an enable");
     const unchanged = await hub.admin("GET", `/api/spoke/list?unchangedSince=${encodeURIComponent(enabled.etag)}`);
     assert.deepEqual(unchanged.body, { unchanged: true }, "nothing written since: the same ETag");
+}
+
+// ---- GET /api/spoke/list with limit: pages searched, filtered and sorted by the service ----
+
+/** The list's view of a spoke, as far as searching and sorting read it. */
+export interface ListedSpoke {
+    id: string;
+    name: string;
+    hub: string | null;
+    address: string;
+    addressV6: string | null;
+    os: string | null;
+    isProxmox: boolean;
+    endpoint: string | null;
+    hostname: string | null;
+    proxmoxClusterName: string | null;
+    datacenter: string | null;
+    publicKey: string;
+    subnets: string[];
+    status: "online" | "offline" | "pending" | "disabled";
+    lastHandshake: string | null;
+    rxBytes: number;
+    txBytes: number;
+}
+
+export interface SpokePage {
+    total: number;
+    matched: number;
+    offset: number;
+    spokes: ListedSpoke[];
+    oses: string[];
+}
+
+export const sortKeys = ["name", "hub", "address", "os", "state", "handshake", "endpoint", "rx", "tx"] as const;
+
+// What the page's table did with the whole list, written out again here: the service's pages
+// must show the same spokes in the same order.
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+const osNames: Record<string, string> = { linux: "Linux", proxmox: "Proxmox VE", macos: "macOS", windows: "Windows" };
+
+/** Names for a person to pick from: the collator's order, then exact. */
+export function compareNames(a: string, b: string): number {
+    return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+export function shownOs(s: ListedSpoke): string {
+    if (s.isProxmox) return "Proxmox VE";
+    if (!s.os) return "—";
+    return osNames[s.os.toLowerCase()] ?? s.os;
+}
+
+export function shownState(s: ListedSpoke): string {
+    return s.status === "pending" ? "registered" : s.status;
+}
+
+function ipv4(address: string): number {
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
+    return m ? ((Number(m[1]) * 256 + Number(m[2])) * 256 + Number(m[3])) * 256 + Number(m[4]) : Number.MAX_SAFE_INTEGER;
+}
+
+const stateRank: Record<string, number> = { online: 0, registered: 1, offline: 2, disabled: 3 };
+
+function byKey(a: ListedSpoke, b: ListedSpoke, key: typeof sortKeys[number]): number {
+    switch (key) {
+    case "name": return collator.compare(a.name, b.name);
+    case "hub": return collator.compare(a.hub ?? "", b.hub ?? "");
+    case "address": return ipv4(a.address) - ipv4(b.address);
+    case "os": return collator.compare(shownOs(a), shownOs(b));
+    case "state": return stateRank[shownState(a)] - stateRank[shownState(b)];
+    case "handshake": return (a.lastHandshake ? Date.parse(a.lastHandshake) : 0) - (b.lastHandshake ? Date.parse(b.lastHandshake) : 0);
+    case "endpoint": return collator.compare(a.endpoint ?? "", b.endpoint ?? "");
+    case "rx": return a.rxBytes - b.rxBytes;
+    case "tx": return a.txBytes - b.txBytes;
+    }
+}
+
+export function referenceOrder(spokes: ListedSpoke[], key: typeof sortKeys[number], ascending: boolean): ListedSpoke[] {
+    const sign = ascending ? 1 : -1;
+    return spokes.slice().sort((a, b) => sign * byKey(a, b, key) || collator.compare(a.name, b.name) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+export function referenceSearch(spokes: ListedSpoke[], q: { search?: string; state?: string; os?: string }): ListedSpoke[] {
+    const words = (q.search ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+    return spokes.filter(s => {
+        const haystack = [s.name, s.hub ?? "", s.address, s.addressV6 ?? "", shownOs(s), s.endpoint ?? "", s.hostname ?? "", s.proxmoxClusterName ?? "",
+            s.datacenter ?? "", s.publicKey, ...s.subnets].join("\n").toLowerCase();
+        return (!q.state || shownState(s) === q.state) && (!q.os || shownOs(s) === q.os) && words.every(w => haystack.includes(w));
+    });
+}
+
+export async function fullList(hub: RunningHub): Promise<{ spokes: ListedSpoke[]; etag: string }> {
+    const r = await hub.admin("GET", "/api/spoke/list");
+    assert.equal(r.status, 200, r.text);
+    return { spokes: r.body.spokes, etag: String(r.headers.etag) };
+}
+
+export async function spokePage(hub: RunningHub, params: Record<string, string | number>): Promise<{ page: SpokePage; etag: string }> {
+    const r = await hub.admin("GET", `/api/spoke/list?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}`);
+    assert.equal(r.status, 200, r.text);
+    return { page: r.body, etag: String(r.headers.etag) };
+}
+
+/** Every page of one query, one after the other: the spokes of all of them, in order. */
+export async function allPages(hub: RunningHub, params: Record<string, string | number>, limit: number): Promise<{ ids: string[]; total: number; matched: number }> {
+    const ids: string[] = [];
+    let offset = 0, matched = 0, total = 0;
+    do {
+        const { page } = await spokePage(hub, { ...params, limit, offset });
+        assert.equal(page.offset, offset, "an offset inside the list is the one used");
+        assert.ok(page.spokes.length <= limit);
+        ({ matched, total } = page);
+        ids.push(...page.spokes.map(s => s.id));
+        offset += limit;
+    } while (offset < matched);
+    return { ids, total, matched };
+}
+
+/**
+ * Paging through each order covers every spoke once, in the order the page's table gave; the
+ * same for a search. The list must not change meanwhile.
+ */
+export async function checkPagesCoverTheList(hub: RunningHub, limit: number): Promise<void> {
+    const { spokes } = await fullList(hub);
+    for (const key of sortKeys) {
+        for (const ascending of [true, false]) {
+            const { ids, total, matched } = await allPages(hub, { sort: key, order: ascending ? "asc" : "desc" }, limit);
+            const what = `sort=${key} order=${ascending ? "asc" : "desc"}`;
+            assert.equal(total, spokes.length, `${what}: total`);
+            assert.equal(matched, spokes.length, `${what}: nothing filtered`);
+            assert.equal(new Set(ids).size, spokes.length, `${what}: every spoke once across the pages`);
+            assert.deepEqual(ids, referenceOrder(spokes, key, ascending).map(s => s.id), `${what}: the table's order`);
+        }
+    }
+    const { page } = await spokePage(hub, { limit, offset: 0 });
+    assert.deepEqual(page.spokes, referenceOrder(spokes, "name", true).slice(0, limit), "a page's spokes are the list's, field for field");
+    assert.deepEqual(page.oses, [...new Set(spokes.map(shownOs))].filter(o => o !== "—").sort(compareNames), "oses: every system shown, once, sorted");
 }

@@ -1,0 +1,149 @@
+// The spoke list's search and sort (GET /api/spoke/list with limit): what they mean
+// (query.ts), and the orders listIndex.ts gives without comparing spokes one to one, checked
+// against a plain sort by that meaning over lists that change as a hub's do.
+import assert from "node:assert/strict";
+import { spokeSortKeys } from "../../backend/contract/spokeDisplay";
+import type { SpokeView } from "../../backend/spokes/list";
+import { ListIndex } from "../../backend/spokes/listIndex";
+import { Collation, sortYielding } from "../../backend/spokes/order";
+import { compareSpokes, matchesFilter, searchWords, spokeFacts, type SpokeFilter } from "../../backend/spokes/query";
+
+/** A small deterministic generator, so a failure can be replayed from its seed. */
+function prng(seed: number): () => number {
+    let s = seed >>> 0;
+    return () => {
+        s = (s + 0x6d2b79f5) >>> 0;
+        let t = s;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+let serial = 0;
+
+function spoke(fields: Partial<SpokeView> = {}): SpokeView {
+    serial++;
+    return {
+        id: `00000000-0000-4000-8000-${String(serial).padStart(12, "0")}`, name: `spoke-${serial}`, os: "linux", hostname: null, isProxmox: false,
+        proxmoxNodeName: null, proxmoxVersion: null, proxmoxClusterId: null, proxmoxClusterName: null, datacenter: null,
+        address: `10.0.${serial >> 8 & 255}.${serial & 255}`, addressV6: null, subnets: [], allowedIPs: [], publicKey: `key${serial}`, enabled: true,
+        registeredAt: new Date(0).toISOString(), lastHandshake: null, endpoint: null, rxBytes: 0, txBytes: 0, status: "pending", agent: null,
+        pendingAction: null, hub: null, ...fields,
+    };
+}
+
+const none: SpokeFilter = { words: [], state: null, os: null, id: null };
+const sorted = (views: SpokeView[], key: typeof spokeSortKeys[number], ascending: boolean) =>
+    views.slice().sort((a, b) => compareSpokes(a, b, key, ascending)).map(v => v.id);
+
+describe("unit: the spoke list's search and sort", () => {
+    it("sorts names as the page did: numbers by value, case ignored; equal names by id in both directions", () => {
+        const a = spoke({ name: "node10" }), b = spoke({ name: "node2" }), c = spoke({ name: "Node2" }), d = spoke({ name: "alpha" });
+        assert.deepEqual(sorted([a, b, c, d], "name", true), [d.id, b.id, c.id, a.id]);
+        assert.deepEqual(sorted([a, b, c, d], "name", false), [a.id, b.id, c.id, d.id], "node2 and Node2 stay in id order");
+    });
+
+    it("puts addresses in numeric order, anything not IPv4 last; states online, registered, offline, disabled", () => {
+        const x = spoke({ address: "10.0.0.10" }), y = spoke({ address: "10.0.0.9" }), z = spoke({ address: "fd00::1" });
+        assert.deepEqual(sorted([z, x, y], "address", true), [y.id, x.id, z.id]);
+        const states = (["disabled", "offline", "pending", "online"] as const).map(status => spoke({ status }));
+        assert.deepEqual(sorted(states, "state", true), [states[3].id, states[2].id, states[1].id, states[0].id]);
+    });
+
+    it("breaks ties by name, ascending, whichever way the key goes", () => {
+        const b = spoke({ name: "b", rxBytes: 5 }), a = spoke({ name: "a", rxBytes: 5 }), c = spoke({ name: "c", rxBytes: 9 });
+        assert.deepEqual(sorted([b, a, c], "rx", false), [c.id, a.id, b.id]);
+        assert.deepEqual(sorted([b, a, c], "rx", true), [a.id, b.id, c.id]);
+    });
+
+    it("searches every word, case ignored, in the shown text; filters by shown state and system", () => {
+        const v = spoke({ name: "Web-1", datacenter: "Amsterdam", subnets: ["192.168.7.0/24"], os: "proxmox", status: "pending" });
+        const facts = spokeFacts(v);
+        const match = (f: Partial<SpokeFilter>) => matchesFilter(v, facts, { ...none, ...f });
+        assert.ok(match({ words: searchWords("  web AMSTERDAM ") }));
+        assert.ok(match({ words: searchWords("192.168.7 proxmox") }), "the subnets and the shown system");
+        assert.ok(!match({ words: searchWords("web paris") }), "every word");
+        assert.ok(match({ state: "registered", os: "Proxmox VE" }));
+        assert.ok(!match({ state: "online" }));
+        assert.ok(!match({ os: "Linux" }));
+        assert.ok(!match({ id: "00000000-0000-4000-8000-999999999999" }));
+    });
+
+    it("sortYielding sorts as Array.sort does, stably", async () => {
+        const random = prng(7);
+        const items = Array.from({ length: 5000 }, (_, i) => ({ key: Math.floor(random() * 50), i }));
+        const expected = items.slice().sort((a, b) => a.key - b.key);
+        assert.deepEqual(await sortYielding(items.slice(), (a, b) => a.key - b.key, 64), expected);
+    });
+
+    it("a collation keeps its texts in order and its ranks right as texts are added", async () => {
+        const c = new Collation();
+        await c.reset(["b", "a10", "A2"]);
+        c.insert(["a2", "c", "a10"]);
+        const ranks = ["A2", "a2", "a10", "b", "c"].map(t => c.rank(c.find(t)));
+        assert.deepEqual(ranks, [0, 0, 1, 2, 3]);
+        assert.equal(c.find("zzz"), -1);
+        assert.equal(c.rankCount, 4);
+    });
+
+    it("orders spokes of one name by id when one of them is replaced by another of that name", async () => {
+        const index = new ListIndex();
+        const ids = ["c", "e", "a", "d"].map(c => `${c.repeat(8)}-0000-4000-8000-000000000000`);
+        const first = ids.map(id => spoke({ id, name: "pve" }));
+        assert.deepEqual(Array.from(await index.order(first, "name", true), i => first[i].id), sorted(first, "name", true));
+        // The same names at the same places, other spokes: the name order must be made again.
+        const next = [first[0], first[2], first[3], spoke({ id: `bbbbbbbb-0000-4000-8000-000000000000`, name: "pve" })];
+        assert.deepEqual(Array.from(await index.order(next, "name", true), i => next[i].id), sorted(next, "name", true));
+    });
+
+    it("orders every list as a sort by compareSpokes would, as lists change from one to the next", async function () {
+        this.timeout(60_000);
+        const random = prng(42);
+        const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
+        const names = ["site-1", "Site-1", "site-2", "site-10", "node", "node2", "node10", "alpha", "Ålesund", "zulu", "a b", ""];
+        // Ids in no particular order: spokes of one name go by id, not by their place in the list.
+        const randomId = () => `${Math.floor(random() * 0xffffffff).toString(16).padStart(8, "0")}-0000-4000-8000-${String(serial).padStart(12, "0")}`;
+        const fresh = () => spoke({
+            id: randomId(),
+            name: `${pick(names)}${random() < 0.5 ? String(Math.floor(random() * 30)) : ""}`,
+            os: pick(["linux", "windows", "macos", "FreeBSD", ""]), isProxmox: random() < 0.1,
+            hub: pick([null, "hub-a", "Hub-A", "hub-b"]), address: random() < 0.1 ? "fd00::5" : `10.${Math.floor(random() * 3)}.0.${Math.floor(random() * 200)}`,
+            endpoint: pick([null, "198.51.100.1:51820", "198.51.100.10:51820", "198.51.100.2:51820"]),
+            status: pick(["online", "offline", "pending", "disabled"] as const),
+            lastHandshake: random() < 0.5 ? null : new Date(Math.floor(random() * 5) * 1000).toISOString(),
+            rxBytes: Math.floor(random() * 4), txBytes: Math.floor(random() * 1e12),
+        });
+        const check = async (list: SpokeView[], key: typeof spokeSortKeys[number], ascending: boolean, what: string) => {
+            const order = await index.order(list, key, ascending);
+            assert.deepEqual(Array.from(order, i => list[i].id), sorted(list, key, ascending), `${what}, ${key} ${ascending ? "asc" : "desc"}`);
+        };
+        const index = new ListIndex();
+        let views = Array.from({ length: 400 }, fresh);
+        let older: SpokeView[] | null = null;
+        for (let round = 0; round < 18; round++) {
+            // Some lists are only looked at by name and rx, and one of them later by endpoint,
+            // after a newer list was: its collation is then a step ahead of that newer list.
+            const keys = round % 3 === 1 ? (["name", "rx"] as const) : spokeSortKeys;
+            for (const key of keys) for (const ascending of [true, false]) await check(views, key, ascending, `round ${round}`);
+            if (round % 3 === 2 && older) await check(older, "endpoint", false, `round ${round}, the list before`);
+            const filter = { ...none, words: searchWords("site 1"), state: "online" as const };
+            const found = await index.matching(views, "hub", false, filter);
+            assert.deepEqual(Array.from(found, i => views[i].id),
+                sorted(views.filter(v => matchesFilter(v, spokeFacts(v), filter)), "hub", false), `round ${round}: a search`);
+            // The next list, as list.ts makes one: most views the same objects at the same place,
+            // counters moved; in some rounds a few renamed, removed, added; once nearly all new.
+            const next = views.map(v => (random() < 0.3 ? { ...v, rxBytes: v.rxBytes + 1, status: pick(["online", "offline"] as const) } : v));
+            if (round % 2) {
+                for (let k = 0; k < 3; k++) {
+                    const i = Math.floor(random() * next.length);
+                    next[i] = { ...next[i], name: pick(names), endpoint: pick([null, `198.51.100.${round}:51820`]) };
+                }
+                for (let k = 0; k < round % 4; k++) next.push(fresh());
+            }
+            next.splice(Math.floor(random() * next.length), round % 3);
+            older = views;
+            views = round === 9 ? next.map(v => ({ ...v, name: `${v.name}x` })) : next;
+        }
+    });
+});
