@@ -3,9 +3,10 @@
 // that a host application serves next to the hub's routers.
 import cockpit from "cockpit";
 import type {
-    AuditEvent, Cluster, CreatedToken, HubConfig, HubListAnswer, HubStatus, InitializeRequest, RestoreAnswer, RestoreRequest, Spoke, SpokeUpdateRequest, TokenRequest,
-    TokenSummary, TrafficSeries,
+    AuditEvent, Cluster, CreatedToken, HubConfig, HubListAnswer, HubStatus, InitializeRequest, RestoreAnswer, RestoreRequest, Spoke, SpokePage, SpokeSortKey,
+    SpokeUpdateRequest, TokenRequest, TokenSummary, TrafficSeries,
 } from "./types";
+import type { DisplayState } from "./util/spokeState";
 import { ApiError, type Answer, type HubTransport, type RequestOptions } from "./transport/types";
 import { cockpitTransport } from "./transport/cockpitTransport";
 
@@ -21,6 +22,7 @@ export function setTransport(next: HubTransport): void {
     if (next === transport) return;
     transport = next;
     lastList = null;
+    lastPage = null;
 }
 
 function send(method: string, path: string, options: RequestOptions = {}): Promise<Answer> {
@@ -38,6 +40,7 @@ async function call<T>(method: string, path: string, body?: unknown, params?: Re
 // Cockpit's C bridge never delivers a 304 that carries no body length.)
 let lastList: { etag: string; spokes: Spoke[] } | null = null;
 
+/** Every spoke: for the views that need them all (the Proxmox VE tree, the topology). */
 export async function listSpokes(): Promise<Spoke[]> {
     const answer = await send("GET", "/api/spoke/list", { params: lastList ? { unchangedSince: lastList.etag } : undefined });
     const parsed = JSON.parse(answer.text) as { spokes: Spoke[] } | { unchanged: true };
@@ -45,6 +48,49 @@ export async function listSpokes(): Promise<Spoke[]> {
     if (!("spokes" in parsed)) throw new ApiError(_("The hub answered the spoke list without spokes"), "", "BAD_ANSWER", answer.status, "http");
     lastList = answer.etag ? { etag: answer.etag, spokes: parsed.spokes } : null;
     return parsed.spokes;
+}
+
+/** What the spokes table asks for: the hub searches, filters and sorts, and sends one page. */
+export interface SpokePageQuery {
+    search: string;
+    state: DisplayState | "";
+    os: string;
+    sortKey: SpokeSortKey;
+    ascending: boolean;
+    offset: number;
+    limit: number;
+}
+
+function pageParams(q: SpokePageQuery): Record<string, string | number> {
+    const params: Record<string, string | number> = { limit: q.limit, offset: q.offset, sort: q.sortKey, order: q.ascending ? "asc" : "desc" };
+    if (q.search.trim()) params.search = q.search.trim();
+    if (q.state) params.state = q.state;
+    if (q.os) params.os = q.os;
+    return params;
+}
+
+// The same ETag game as the whole list, for the page last asked for.
+let lastPage: { key: string; etag: string; page: SpokePage } | null = null;
+
+/** One page of spokes; an unchanged page is the same object as before (nothing re-renders). */
+export async function listSpokePage(query: SpokePageQuery): Promise<SpokePage> {
+    const params = pageParams(query);
+    const key = JSON.stringify(params);
+    const known = lastPage?.key === key ? lastPage : null;
+    const answer = await send("GET", "/api/spoke/list", { params: known ? { ...params, unchangedSince: known.etag } : params });
+    const parsed = JSON.parse(answer.text) as SpokePage | { unchanged: true };
+    if ("unchanged" in parsed && known) return known.page;
+    if (!("spokes" in parsed) || typeof (parsed as SpokePage).matched !== "number")
+        throw new ApiError(_("The hub answered the spoke list without spokes"), "", "BAD_ANSWER", answer.status, "http");
+    const page = parsed as SpokePage;
+    lastPage = answer.etag ? { key, etag: answer.etag, page } : null;
+    return page;
+}
+
+/** One spoke by its id, or null when the hub has none (not yet registered, or removed). */
+export async function getSpoke(id: string): Promise<Spoke | null> {
+    const page = await call<SpokePage>("GET", "/api/spoke/list", undefined, { limit: 1, id });
+    return page.spokes[0] ?? null;
 }
 
 export const getHubConfig = () => call<HubConfig>("GET", "/api/hub/config");
@@ -68,6 +114,8 @@ export const uninstallSpoke = (id: string) => call<{ message: string }>("POST", 
 export const createToken = (req: TokenRequest) =>
     call<{ message: string; token: CreatedToken }>("POST", "/api/installation/token", req).then(r => r.token);
 export const listTokens = () => call<{ tokens: TokenSummary[] }>("GET", "/api/installation/tokens").then(r => r.tokens);
+/** The tokens the spokes table shows as spokes waiting for enrollment (never the used ones: a big hub has as many as spokes). */
+export const listWaitingTokens = () => call<{ tokens: TokenSummary[] }>("GET", "/api/installation/tokens", undefined, { waiting: "true" }).then(r => r.tokens);
 /** Replaces a waiting spoke's token in one step (same spoke, address, subnets): the old command stops working. */
 export const reissueToken = (id: string) =>
     call<{ message: string; token: CreatedToken }>("POST", `/api/installation/token/${encodeURIComponent(id)}/reissue`, {}).then(r => r.token);

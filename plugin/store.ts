@@ -4,13 +4,22 @@ import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import cockpit from "cockpit";
 import * as api from "./api";
 import { ApiError } from "./api";
-import type { Cluster, HubConfig, HubMember, HubStatus, Spoke, TokenSummary } from "./types";
+import type { SpokePageQuery } from "./api";
+import type { Cluster, HubConfig, HubMember, HubStatus, Spoke, SpokePage, TokenSummary } from "./types";
 
-export type WantedList = "tokens" | "clusters";
+/**
+ * Lists only some views need. "spokes" is every spoke (the Proxmox VE tree, the topology): with
+ * 100,000 spokes that is 56 MB, so the spokes table never asks for it, only for its page.
+ * "waiting" is the tokens of spokes waiting for enrollment, "tokens" all of them.
+ */
+export type WantedList = "tokens" | "clusters" | "spokes" | "waiting";
 
 const _ = cockpit.gettext;
 
 export const REFRESH_MS = 5000;
+
+/** The spokes table's first page: asked for with the first refresh, before the table is there. */
+export const FIRST_PAGE: SpokePageQuery = { search: "", state: "", os: "", sortKey: "name", ascending: true, offset: 0, limit: 20 };
 
 export type Phase = "loading" | "uninitialized" | "ready" | "service-down" | "access-denied" | "error";
 
@@ -20,8 +29,12 @@ export interface HubState {
     config: HubConfig | null;
     status: HubStatus | null;
     statusError: ApiError | null;
+    /** Every spoke, while a view wants them (see WantedList). */
     spokes: Spoke[];
+    /** The spokes table's page, as the hub searched, filtered and sorted it (null before the first). */
+    spokePage: SpokePage | null;
     tokens: TokenSummary[];
+    waitingTokens: TokenSummary[];
     clusters: Cluster[];
     /** The hubs sharing this hub's PostgreSQL database, this one among them (alone on SQLite). */
     hubs: HubMember[];
@@ -29,7 +42,7 @@ export interface HubState {
     hubsShared: boolean;
     updatedAt: number;
     /** Whether the on-demand lists have arrived at least once. */
-    listsLoaded: { tokens: boolean; clusters: boolean };
+    listsLoaded: Record<WantedList, boolean>;
     /** The hub the setup wizard just made: its result stays on screen until the admin moves on. */
     setupResult: HubConfig | null;
 }
@@ -66,12 +79,14 @@ class HubStore extends EventEmitter {
         status: null,
         statusError: null,
         spokes: [],
+        spokePage: null,
         tokens: [],
+        waitingTokens: [],
         clusters: [],
         hubs: [],
         hubsShared: false,
         updatedAt: 0,
-        listsLoaded: { tokens: false, clusters: false },
+        listsLoaded: { tokens: false, clusters: false, spokes: false, waiting: false },
         setupResult: null,
     };
 
@@ -167,7 +182,7 @@ class HubStore extends EventEmitter {
     }
 
     /** Lists only some views need; fetched while such a view is mounted (see useWanted). */
-    private wanted = { tokens: 0, clusters: 0 };
+    private wanted: Record<WantedList, number> = { tokens: 0, clusters: 0, spokes: 0, waiting: 0 };
 
     want(list: WantedList): () => void {
         this.wanted[list] += 1;
@@ -177,42 +192,95 @@ class HubStore extends EventEmitter {
         };
     }
 
+    /** What the spokes table shows now; null while no table is mounted. */
+    private pageQuery: SpokePageQuery | null = FIRST_PAGE;
+    private pageLoading: Promise<void> | null = null;
+
+    /**
+     * The table's search, filters, sort or page changed: only its page is asked for again (not
+     * the whole refresh), and a change made while one is on its way is asked for right after.
+     */
+    setSpokeQuery(query: SpokePageQuery | null): Promise<void> {
+        if (sameQuery(query, this.pageQuery)) return this.pageLoading ?? Promise.resolve();
+        this.pageQuery = query;
+        if (!query || this.state.phase !== "ready") return Promise.resolve();
+        if (!this.pageLoading) {
+            this.pageLoading = this.loadPages().finally(() => {
+                this.pageLoading = null;
+            });
+        }
+        return this.pageLoading;
+    }
+
+    private async loadPages(): Promise<void> {
+        let asked: SpokePageQuery | null = null;
+        while (this.pageQuery && !sameQuery(asked, this.pageQuery)) {
+            asked = this.pageQuery;
+            try {
+                const page = await api.listSpokePage(asked);
+                if (sameQuery(asked, this.pageQuery)) this.set({ spokePage: page });
+            } catch (e) {
+                // Shown like a failed refresh; the next refresh asks again.
+                this.set({ statusError: asApiError(e) });
+                return;
+            }
+        }
+    }
+
     private async load(): Promise<void> {
-        // Both at once: the table can paint as soon as they are here, the rest follows.
-        const [configResult, spokesResult] = await Promise.allSettled([api.getHubConfig(), api.listSpokes()]);
+        const query = this.pageQuery;
+        // All at once: the table can paint as soon as they are here, the rest follows.
+        const [configResult, spokesResult, pageResult] = await Promise.allSettled([
+            api.getHubConfig(),
+            this.wanted.spokes ? api.listSpokes() : Promise.resolve(this.state.spokes),
+            query ? api.listSpokePage(query) : Promise.resolve(this.state.spokePage),
+        ]);
         if (configResult.status === "rejected") {
             const err = asApiError(configResult.reason);
             if (err.kind === "not-found") this.set({ phase: "uninitialized", error: null, config: null });
             else this.fail(err);
             return;
         }
-        if (spokesResult.status === "rejected") {
-            this.fail(asApiError(spokesResult.reason));
+        const listFailure = [spokesResult, pageResult].find(r => r.status === "rejected");
+        if (listFailure?.status === "rejected") {
+            this.fail(asApiError(listFailure.reason));
             return;
         }
         const config = configResult.value;
-        const spokes = spokesResult.value;
-        this.set({ phase: "ready", error: null, config, spokes, updatedAt: Date.now() });
+        const spokes = spokesResult.status === "fulfilled" ? spokesResult.value : this.state.spokes;
+        // A page asked for an older query is not shown: the newer one is on its way.
+        const spokePage = pageResult.status === "fulfilled" && sameQuery(query, this.pageQuery) ? pageResult.value : this.state.spokePage;
+        this.set({
+            phase: "ready", error: null, config, spokes, spokePage, updatedAt: Date.now(),
+            listsLoaded: { ...this.state.listsLoaded, spokes: this.state.listsLoaded.spokes || this.wanted.spokes > 0 },
+        });
+        if (query && !sameQuery(query, this.pageQuery)) void this.setSpokeQuery(this.pageQuery);
 
-        const [status, tokens, clusters, hubs] = await Promise.allSettled([
+        const [status, tokens, waitingTokens, clusters, hubs] = await Promise.allSettled([
             api.getHubStatus(),
             this.wanted.tokens ? api.listTokens() : Promise.resolve(this.state.tokens),
+            this.wanted.waiting ? api.listWaitingTokens() : Promise.resolve(this.state.waitingTokens),
             this.wanted.clusters ? api.listClusters() : Promise.resolve(this.state.clusters),
             api.listHubs(),
         ]);
+        const loaded = (list: WantedList, result: PromiseSettledResult<unknown>) =>
+            this.state.listsLoaded[list] || (this.wanted[list] > 0 && result.status === "fulfilled");
         this.set({
             status: status.status === "fulfilled" ? status.value : this.state.status,
             statusError: status.status === "rejected" ? asApiError(status.reason) : null,
             tokens: tokens.status === "fulfilled" ? tokens.value : this.state.tokens,
+            waitingTokens: waitingTokens.status === "fulfilled" ? waitingTokens.value : this.state.waitingTokens,
             clusters: clusters.status === "fulfilled" ? clusters.value : this.state.clusters,
             // A failed hub list keeps the last one: the other hubs are shown, never the page's state.
             ...(hubs.status === "fulfilled" ? { hubs: hubs.value.hubs, hubsShared: hubs.value.shared } : {}),
             listsLoaded: {
-                tokens: this.state.listsLoaded.tokens || (this.wanted.tokens > 0 && tokens.status === "fulfilled"),
-                clusters: this.state.listsLoaded.clusters || (this.wanted.clusters > 0 && clusters.status === "fulfilled"),
+                ...this.state.listsLoaded,
+                tokens: loaded("tokens", tokens),
+                waiting: loaded("waiting", waitingTokens),
+                clusters: loaded("clusters", clusters),
             },
         });
-        const failed = [tokens, clusters].find(r => r.status === "rejected");
+        const failed = [tokens, waitingTokens, clusters].find(r => r.status === "rejected");
         if (failed && failed.status === "rejected") this.set({ statusError: asApiError(failed.reason) });
     }
 
@@ -237,6 +305,12 @@ class HubStore extends EventEmitter {
         this.set({ phase: "ready", config, setupResult: null });
         void this.refresh();
     }
+}
+
+function sameQuery(a: SpokePageQuery | null, b: SpokePageQuery | null): boolean {
+    if (!a || !b) return a === b;
+    return a.search === b.search && a.state === b.state && a.os === b.os && a.sortKey === b.sortKey && a.ascending === b.ascending &&
+        a.offset === b.offset && a.limit === b.limit;
 }
 
 function accessDenied(): ApiError {

@@ -5,7 +5,8 @@ import { platforms } from "../backend/contract/fields";
 export type {
     AuditEvent, Cluster, ClusterNode, CreatedToken, DriftItem, HubConfig, HubListAnswer, HubMember, HubPeer, HubStatus, InitializeRequest, Platform,
     ReconcileInfo,
-    RestoreAnswer, RestoreRequest, Spoke, SpokeState, SpokeUpdateRequest, TokenRequest, TokenState, TokenSummary, TrafficPoint, TrafficSeries,
+    RestoreAnswer, RestoreRequest, Spoke, SpokePageAnswer as SpokePage, SpokeState, SpokeUpdateRequest, TokenRequest, TokenState, TokenSummary, TrafficPoint, TrafficSeries,
 } from "../backend/contract/api";
+export type { SpokeSortKey } from "../backend/contract/spokeDisplay";
 
 export const PLATFORMS = platforms;

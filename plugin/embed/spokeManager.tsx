@@ -1,18 +1,22 @@
 // The spokes as a host application lists them next to its own objects: searchable, Proxmox VE
 // nodes alone when asked, and a spoke's name hands the spoke to the host (onSpokeClick), which
 // decides what selecting it means. The full table with its actions is the Spokes tab.
-import React, { useDeferredValue, useMemo, useState } from "react";
+import React, { useDeferredValue, useEffect, useState } from "react";
 import { Button, Content, EmptyState, EmptyStateBody, Label, SearchInput, Toolbar, ToolbarContent, ToolbarItem } from "@patternfly/react-core";
 import { Table, Tbody, Td, Th, Thead, Tr } from "@patternfly/react-table";
 import { SearchIcon } from "@patternfly/react-icons";
 import cockpit from "cockpit";
+import * as api from "../api";
 import { useStore } from "../store";
-import type { Spoke } from "../types";
-import { STATE_LABEL } from "../util/spokeState";
+import type { Spoke, SpokePage } from "../types";
+import { OS_NAMES, STATE_LABEL } from "../util/spokeState";
 import { formatDateTime, timeAgo } from "../util/format";
-import { querySpokes, toRows } from "../components/spokes/spokeQuery";
+import { toRows } from "../components/spokes/spokeQuery";
 
 const _ = cockpit.gettext;
+
+/** The most spokes listed at once; a search narrows them down. */
+const MAX_SHOWN = 1000;
 
 export interface SpokeManagerProps {
     /** Only spokes enrolled as Proxmox VE nodes. */
@@ -21,15 +25,30 @@ export interface SpokeManagerProps {
     onSpokeClick?: (spoke: Spoke) => void;
 }
 
+/** The spokes matching the search, by name, asked for again at each refresh of the page. */
+function useMatchingSpokes(search: string, showProxmoxOnly: boolean): SpokePage | null {
+    const { updatedAt } = useStore();
+    const [page, setPage] = useState<SpokePage | null>(null);
+    useEffect(() => {
+        let alive = true;
+        const query = { search, state: "", os: showProxmoxOnly ? OS_NAMES.proxmox : "", sortKey: "name", ascending: true, offset: 0, limit: MAX_SHOWN } as const;
+        // A failure keeps what was shown: the store's own refresh shows the hub's trouble.
+        api.listSpokePage(query).then(p => alive && setPage(p), () => undefined);
+        return () => {
+            alive = false;
+        };
+    }, [search, showProxmoxOnly, updatedAt]);
+    return page;
+}
+
 export function SpokeManager({ showProxmoxOnly = false, onSpokeClick }: SpokeManagerProps) {
-    const { spokes, updatedAt } = useStore();
+    const { updatedAt } = useStore();
     const [search, setSearch] = useState("");
     const deferredSearch = useDeferredValue(search);
     const now = updatedAt || Date.now();
-    const candidates = useMemo(() => toRows(showProxmoxOnly ? spokes.filter(s => s.isProxmox) : spokes, now), [spokes, showProxmoxOnly, now]);
-    const shown = useMemo(
-        () => querySpokes(candidates, { search: deferredSearch, state: "", os: "", sortKey: "name", ascending: true }),
-        [candidates, deferredSearch]);
+    const page = useMatchingSpokes(deferredSearch, showProxmoxOnly);
+    const shown = page ? toRows(page.spokes, now) : [];
+    const matched = page?.matched ?? 0;
 
     const emptyTitle = search ? _("No matching spokes") : showProxmoxOnly ? _("No Proxmox VE nodes") : _("No spokes yet");
 
@@ -44,7 +63,9 @@ export function SpokeManager({ showProxmoxOnly = false, onSpokeClick }: SpokeMan
                     </ToolbarItem>
                     <ToolbarItem alignSelf="center">
                         <Content component="small" id="spoke-manager-count">
-                            {cockpit.format(cockpit.ngettext("$0 spoke", "$0 spokes", shown.length), shown.length)}
+                            {matched > shown.length
+                                ? cockpit.format(_("The first $0 of $1 spokes: search to find the others"), shown.length.toLocaleString(), matched.toLocaleString())
+                                : cockpit.format(cockpit.ngettext("$0 spoke", "$0 spokes", matched), matched.toLocaleString())}
                         </Content>
                     </ToolbarItem>
                 </ToolbarContent>

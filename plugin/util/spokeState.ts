@@ -5,8 +5,10 @@ import type { Spoke } from "../types";
 
 const _ = cockpit.gettext;
 
-export type DisplayState = "online" | "registered" | "offline" | "disabled";
-export const DISPLAY_STATES: DisplayState[] = ["online", "registered", "offline", "disabled"];
+import { displayStates, type DisplayState } from "../../backend/contract/spokeDisplay";
+
+export { OS_NAMES, osName, type DisplayState } from "../../backend/contract/spokeDisplay";
+export const DISPLAY_STATES: readonly DisplayState[] = displayStates;
 
 /** WireGuard re-handshakes at least every two minutes on a live session. */
 export const ONLINE_WINDOW_MS = 3 * 60 * 1000;
@@ -36,15 +38,3 @@ export function spokeAddress(spoke: Spoke): string {
     return spoke.address ?? (spoke.allowedIPs?.[0] ?? "").replace(/\/32$|\/128$/, "");
 }
 
-export const OS_NAMES: Record<string, string> = {
-    linux: "Linux",
-    proxmox: "Proxmox VE",
-    macos: "macOS",
-    windows: "Windows",
-};
-
-export function osName(os: string | null | undefined, isProxmox?: boolean): string {
-    if (isProxmox) return OS_NAMES.proxmox;
-    if (!os) return "—";
-    return OS_NAMES[os.toLowerCase()] ?? os;
-}

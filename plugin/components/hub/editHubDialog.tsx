@@ -26,7 +26,7 @@ export const EditHubDialog = ({ config, onClose }: { config: HubConfig; onClose:
         dns: checkDNS(dns),
     }), [publicEndpoint, privateEndpoint, dns]);
     const valid = !errors.publicEndpoint && !errors.privateEndpoint && !errors.dns;
-    const { spokes } = useStore();
+    const { status } = useStore();
     const changed = publicEndpoint.trim() !== config.publicEndpoint
         || (privateEndpoint.trim() || null) !== (config.privateEndpoint ?? null)
         || splitList(dns).join(",") !== (config.dns ?? []).join(",");
@@ -37,7 +37,7 @@ export const EditHubDialog = ({ config, onClose }: { config: HubConfig; onClose:
             privateEndpoint: privateEndpoint.trim() || null,
             dns: splitList(dns),
         });
-        const { reenroll } = countFollowers(store.state.spokes);
+        const { reenroll } = countFollowers(store.state.status);
         notify("success", _("Hub settings saved"), reenroll
             ? cockpit.format(cockpit.ngettext("Spokes with an agent follow within a minute; $0 spoke without one keeps the old settings until it is re-enrolled.",
                 "Spokes with an agent follow within a minute; $0 spokes without one keep the old settings until they are re-enrolled.", reenroll), reenroll)
@@ -62,7 +62,7 @@ export const EditHubDialog = ({ config, onClose }: { config: HubConfig; onClose:
                     <Field id="edit-hub-dns" label={_("DNS for spokes")} value={dns} onChange={setDns} error={errors.dns}
                         helper={_("Separated by commas or spaces; empty keeps each spoke's own DNS.")} />
                 </Form>
-                {changed && <SpokeImpact spokes={spokes} />}
+                {changed && <SpokeImpact status={status} />}
                 {error && (
                     <InlineError id="edit-hub-error" title={_("The settings could not be saved")} error={error} />
                 )}

@@ -1,5 +1,5 @@
 // The hub at a glance: interface, keys, endpoints, peers and the last reconcile.
-import React, { useMemo, useState } from "react";
+import React, { useState } from "react";
 import {
     Alert, Button, Card, CardBody, CardHeader, CardTitle, DescriptionList, DescriptionListDescription, DescriptionListGroup,
     DescriptionListTerm, Label, Tooltip,
@@ -8,7 +8,6 @@ import { variantLabel } from "../common/alertLabels";
 import cockpit from "cockpit";
 import { useStore } from "../../store";
 import { CopyInline } from "../common/copyText";
-import { displayState } from "../../util/spokeState";
 import { formatDateTime, timeAgo } from "../../util/format";
 import type { DriftItem, HubStatus } from "../../types";
 import { EditHubDialog } from "./editHubDialog";
@@ -49,21 +48,16 @@ const ModeLabel = ({ status }: { status: HubStatus | null }) => {
 };
 
 export const HubCard = () => {
-    const { config, status, statusError, spokes } = useStore();
+    const { config, status, statusError, spokePage } = useStore();
     const [editing, setEditing] = useState(false);
     const [backingUp, setBackingUp] = useState(false);
-    const counted = useMemo(() => {
-        const now = Date.now();
-        let online = 0;
-        for (const s of spokes) if (displayState(s, now) === "online") online += 1;
-        return { online, total: spokes.length };
-    }, [spokes]);
     if (!config) return null;
 
     const reconcile = status?.lastReconcile ?? null;
     const lastDrift = status?.reconcile?.lastDrift;
-    const online = status?.spokes?.online ?? counted.online;
-    const total = status?.spokes?.total ?? counted.total;
+    // Until the status is there, the spokes table's page knows the total.
+    const online = status?.spokes?.online ?? 0;
+    const total = status?.spokes?.total ?? spokePage?.total ?? 0;
     const enrollPort = enrollmentPort(config.publicUrl);
 
     return (

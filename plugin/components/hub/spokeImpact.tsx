@@ -3,20 +3,21 @@
 import React from "react";
 import { Alert, List, ListItem } from "@patternfly/react-core";
 import cockpit from "cockpit";
-import type { Spoke } from "../../types";
+import type { HubStatus } from "../../types";
 import { variantLabel } from "../common/alertLabels";
 
 const _ = cockpit.gettext;
 
-export function countFollowers(spokes: Spoke[]): { following: number; reenroll: number } {
-    let following = 0;
-    for (const s of spokes) if (s.agent) following += 1;
-    return { following, reenroll: spokes.length - following };
+/** Of the hub's spokes (as its status counts them), those that follow through an agent and those that do not. */
+export function countFollowers(status: HubStatus | null): { following: number; reenroll: number } {
+    const total = status?.spokes.total ?? 0;
+    const following = status?.spokes.withAgent ?? 0;
+    return { following, reenroll: total - following };
 }
 
-export const SpokeImpact = ({ spokes }: { spokes: Spoke[] }) => {
-    const { following, reenroll } = countFollowers(spokes);
-    if (spokes.length === 0) return null;
+export const SpokeImpact = ({ status }: { status: HubStatus | null }) => {
+    const { following, reenroll } = countFollowers(status);
+    if (following + reenroll === 0) return null;
     return (
         <Alert id="edit-hub-impact" isInline variant={reenroll ? "warning" : "info"} variantLabel={variantLabel(reenroll ? "warning" : "info")}
             className="pf-v6-u-mt-md" title={_("What this change means for the running spokes")}>

@@ -29,6 +29,8 @@ export const ClusterTokenView = ({ token, onCopied, onEnrolled }: {
     onEnrolled?: () => void;
 }) => {
     useFastRefresh(2000);
+    // The cluster's nodes are followed as spokes.
+    useWanted("spokes");
     const live = useLiveToken(token);
     const { spokes, updatedAt } = useStore();
     const nodes = enrolledNodes(live, spokes, updatedAt || Date.now());

@@ -55,6 +55,8 @@ export const ProxmoxTree = () => {
     useWanted("clusters");
     // Cluster tokens: a cluster being enrolled shows its progress.
     useWanted("tokens");
+    // The nodes are spokes: the tree needs every one.
+    useWanted("spokes");
     const { clusters, spokes, tokens, updatedAt, listsLoaded } = useStore();
     const [moving, setMoving] = useState<ClusterView | null>(null);
     const [adding, setAdding] = useState<KnownCluster | "new" | null>(null);
@@ -109,7 +111,7 @@ export const ProxmoxTree = () => {
             {adding && <AddClusterDialog cluster={adding === "new" ? undefined : adding} onClose={() => setAdding(null)} />}
         </>
     );
-    if (!listsLoaded.clusters) return <EmptyState id="proxmox-loading" headingLevel="h3" titleText={_("Loading clusters")} icon={Spinner} />;
+    if (!listsLoaded.clusters || !listsLoaded.spokes) return <EmptyState id="proxmox-loading" headingLevel="h3" titleText={_("Loading clusters")} icon={Spinner} />;
     if (data.length === 0) {
         return (
             <>

@@ -3,7 +3,7 @@
 // one row for the whole cluster while nodes may still enroll with it; each node that did is a
 // spoke of its own.
 import * as api from "../../api";
-import type { CreatedToken, Spoke, TokenSummary } from "../../types";
+import type { CreatedToken, TokenSummary } from "../../types";
 import { clusterTokenTitle, enrollingClusterTokens } from "../proxmox/clusterTokens";
 
 export interface PendingSpoke {
@@ -36,12 +36,14 @@ function waitingCluster(token: TokenSummary): PendingSpoke {
     return { token, name, address: "", addressV6: null, haystack: [name, token.datacenter ?? "", ...token.nodes].join("\n").toLowerCase() };
 }
 
-/** Unused, unexpired enrollment tokens whose spoke has not registered yet, and cluster tokens with uses left. */
-export function pendingSpokes(tokens: TokenSummary[], spokes: Spoke[], now: number): PendingSpoke[] {
+/**
+ * Unused, unexpired enrollment tokens, and cluster tokens with uses left. The hub sends only
+ * those (and none whose spoke registered); checked again here, as a token expires between refreshes.
+ */
+export function pendingSpokes(tokens: TokenSummary[], now: number): PendingSpoke[] {
     if (!tokens.length) return [];
-    const registered = new Set(spokes.map(s => s.id));
     const waiting = tokens
-        .filter(t => t.purpose === "enroll" && t.state === "pending" && Date.parse(t.expiresAt) > now && !(t.spokeId && registered.has(t.spokeId)))
+        .filter(t => t.purpose === "enroll" && t.state === "pending" && Date.parse(t.expiresAt) > now)
         .map(waitingSpoke);
     return [...waiting, ...enrollingClusterTokens(tokens, now).map(waitingCluster)]
         .sort((a, b) => Date.parse(b.token.createdAt) - Date.parse(a.token.createdAt));

@@ -6,6 +6,7 @@ import {
 } from "@patternfly/react-core";
 import { variantLabel } from "../common/alertLabels";
 import cockpit from "cockpit";
+import * as api from "../../api";
 import { store, useStore } from "../../store";
 import { PLATFORMS, type CreatedToken, type Platform, type Spoke } from "../../types";
 import { CopyBlock } from "../common/copyText";
@@ -55,6 +56,22 @@ export function platformOf(spoke: Pick<Spoke, "os" | "isProxmox">): Platform {
     return (PLATFORMS as readonly string[]).includes(os) ? os as Platform : "linux";
 }
 
+/** The spoke with this id as the hub has it now, asked for again at each refresh (undefined: none yet). */
+function useSpoke(id: string | null): Spoke | undefined {
+    const { updatedAt } = useStore();
+    const [spoke, setSpoke] = useState<Spoke>();
+    useEffect(() => {
+        if (!id) return;
+        let alive = true;
+        // A failure keeps what was shown: the page's own refresh shows the hub's trouble.
+        api.getSpoke(id).then(s => alive && setSpoke(s ?? undefined), () => undefined);
+        return () => {
+            alive = false;
+        };
+    }, [id, updatedAt]);
+    return spoke;
+}
+
 export interface TokenViewProps {
     token: CreatedToken;
     /** The install tab shown first. */
@@ -67,9 +84,8 @@ export interface TokenViewProps {
 
 export const TokenView = ({ token, initialPlatform = "linux", onCopied, onStage }: TokenViewProps) => {
     const [platform, setPlatform] = useState<Platform>(initialPlatform);
-    const { spokes } = useStore();
     useFastRefresh(2000);
-    const spoke = spokes.find(s => s.id === token.spokeId);
+    const spoke = useSpoke(token.spokeId);
     const stage = followStage(spoke, token);
     useEffect(() => onStage?.(stage), [stage, onStage]);
     type StepVariant = "success" | "info" | "pending";

@@ -7,7 +7,7 @@ import { ChartLineIcon } from "@patternfly/react-icons";
 import { variantLabel } from "../common/alertLabels";
 import cockpit from "cockpit";
 import * as api from "../../api";
-import { asApiError, useStore } from "../../store";
+import { asApiError, useStore, useWanted } from "../../store";
 import type { TrafficSeries } from "../../types";
 import { FilterSelect } from "../common/filterSelect";
 import { formatBytes, formatRate } from "../../util/format";
@@ -24,6 +24,8 @@ const REFRESH_MS = 10_000;
 const PICKER_SIZE = 50;
 
 export const TrafficTab = () => {
+    // The topology and the picker of the busiest spokes need every spoke.
+    useWanted("spokes");
     const { spokes, hubs, updatedAt, status } = useStore();
     // The spoke a row's "Traffic" action asked for: #/traffic?spoke=<id>.
     const spokeId = usePageLocation().options.spoke ?? "";
