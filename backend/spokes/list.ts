@@ -96,19 +96,29 @@ function sameView(a: SpokeView, b: SpokeView): boolean {
     return true;
 }
 
-/** A thousand consecutive views and their JSON (without the brackets). */
+/**
+ * A thousand consecutive views and their JSON (without the brackets), made when the whole list
+ * is first asked for: a hub whose page asks only for pages never serialises 100,000 views.
+ */
 interface Slice {
     views: SpokeView[];
-    json: Buffer;
-    digest: Buffer;
+    json: Buffer | null;
+    digest: Buffer | null;
 }
 
 const sliceSize = 1000;
 
 function sliceOf(views: SpokeView[], before: Slice | undefined): Slice {
     if (before && before.views.length === views.length && before.views.every((v, i) => v === views[i])) return before;
-    const json = Buffer.from(JSON.stringify(views).slice(1, -1));
-    return { views, json, digest: crypto.createHash("sha256").update(json).digest() };
+    return { views, json: null, digest: null };
+}
+
+function serialise(slice: Slice): { json: Buffer; digest: Buffer } {
+    if (!slice.json || !slice.digest) {
+        slice.json = Buffer.from(JSON.stringify(slice.views).slice(1, -1));
+        slice.digest = crypto.createHash("sha256").update(slice.json).digest();
+    }
+    return { json: slice.json, digest: slice.digest };
 }
 
 /** Every spoke with its live state, and until when that holds (see currentList). */
@@ -120,7 +130,13 @@ interface SpokeList {
     counts: SpokeCounts;
     /** The spokes' datacenters, each once, sorted. */
     datacenters: string[];
-    etag: string;
+    /** The whole list's ETag (a hash of its JSON), once the whole list was asked for. */
+    etag: string | null;
+    /**
+     * Which views these are: the same while every view is the same object (so the same JSON),
+     * new otherwise. The pages' ETags are made from it: no page needs the whole list's JSON.
+     */
+    version: string;
     /** The views and their JSON; let go after `releaseAfterMs` unread (counts and ETag stay). */
     slices: Slice[] | null;
     /** The slices' views in one array (let go with them); the same array while every slice is. */
@@ -319,16 +335,16 @@ async function buildList(ctx: HubContext, writes: number, beforeList: SpokeList 
         const views = rows.slice(start, start + sliceSize).map((r, i) => viewOf(r, start + i));
         slices.push(sliceOf(views, before?.[slices.length]));
     }
-    const etag = crypto.createHash("sha256").update(String(rows.length));
-    for (const s of slices) etag.update(s.digest);
     // The same views in the same array: what was worked out per list (the orders of
-    // GET /api/spoke/list's pages) holds for this one too.
+    // GET /api/spoke/list's pages, the JSON and its ETag) holds for this one too.
     const sameSlices = before?.length === slices.length && slices.every((s, i) => s === before[i]);
+    const same = sameSlices && beforeList;
     return {
         // Live status that changed while the views were built makes the list stale at once.
         writes, liveAt: liveStamp(ctx) === liveAt ? liveAt : -1, until, counts,
         datacenters: [...datacenters].sort(compareNames),
-        etag: `"${etag.digest("base64url").slice(0, 27)}"`,
+        etag: same ? beforeList.etag : null,
+        version: same ? beforeList.version : crypto.randomBytes(12).toString("base64url"),
         slices,
         views: sameSlices && beforeList?.views ? beforeList.views : slices.flatMap(s => s.views),
         rows: new Map(rows.map(t => [t[0], t])), fullReadAt, lastRead: Date.now(),
@@ -341,17 +357,17 @@ export async function listSpokes(ctx: HubContext): Promise<readonly SpokeView[]>
 }
 
 /**
- * The views and the ETag of the list they are (GET /api/spoke/list's). The array stays the same
- * while the list does: what is worked out from it can be kept by it. Shared: never change it.
+ * The views and their version (see SpokeList). The array stays the same while the list does:
+ * what is worked out from it can be kept by it. Shared: never change it.
  */
-export async function spokeListViews(ctx: HubContext): Promise<{ etag: string; views: readonly SpokeView[] }> {
+export async function spokeListViews(ctx: HubContext): Promise<{ version: string; views: readonly SpokeView[] }> {
     const list = await currentList(ctx, true);
-    return { etag: list.etag, views: list.views! };
+    return { version: list.version, views: list.views! };
 }
 
-/** The current list's ETag, without its views when they were let go. */
-export async function spokeListEtag(ctx: HubContext): Promise<string> {
-    return (await currentList(ctx, false)).etag;
+/** The current views' version, without the views when they were let go. */
+export async function spokeListVersion(ctx: HubContext): Promise<string> {
+    return (await currentList(ctx, false)).version;
 }
 
 /** How many spokes are in each state, and how many have an agent (the status and the metrics). */
@@ -375,10 +391,20 @@ const closing = Buffer.from("]}");
  */
 export async function spokeListAnswer(ctx: HubContext, unchangedSince?: string): Promise<{ etag: string; parts: Buffer[] | null; length: number }> {
     let list = await currentList(ctx, false);
-    if (unchangedSince === list.etag) return { etag: list.etag, parts: null, length: 0 };
+    if (list.etag && unchangedSince === list.etag) return { etag: list.etag, parts: null, length: 0 };
     if (!list.slices) list = await currentList(ctx, true);
+    const { slices } = list;
     const parts: Buffer[] = [opening];
-    list.slices!.forEach((s, i) => parts.push(...(i > 0 ? [comma, s.json] : [s.json])));
+    const etag = crypto.createHash("sha256").update(String(list.views!.length));
+    for (let i = 0; i < slices!.length; i++) {
+        // A thousand views at a time, with a turn of the event loop between.
+        if (!slices![i].json && i > 0) await new Promise(resolve => setImmediate(resolve));
+        const { json, digest } = serialise(slices![i]);
+        parts.push(...(i > 0 ? [comma, json] : [json]));
+        etag.update(digest);
+    }
     parts.push(closing);
+    list.etag ??= `"${etag.digest("base64url").slice(0, 27)}"`;
+    if (unchangedSince === list.etag) return { etag: list.etag, parts: null, length: 0 };
     return { etag: list.etag, parts, length: parts.reduce((n, p) => n + p.length, 0) };
 }

@@ -5,7 +5,7 @@
 import crypto from "node:crypto";
 import type { HubContext } from "../context";
 import type { DisplayState, SpokeSortKey } from "../contract/spokeDisplay";
-import { spokeListEtag, spokeListViews } from "./list";
+import { spokeListVersion, spokeListViews } from "./list";
 import { ListIndex } from "./listIndex";
 import { searchWords, type SpokeFilter } from "./query";
 
@@ -39,8 +39,8 @@ function pageRequest(q: SpokePageQuery): PageRequest {
     };
 }
 
-function pageEtag(listEtag: string, request: PageRequest): string {
-    const hash = crypto.createHash("sha256").update(listEtag).update(JSON.stringify(request)).digest("base64url");
+function pageEtag(listVersion: string, request: PageRequest): string {
+    const hash = crypto.createHash("sha256").update(listVersion).update(JSON.stringify(request)).digest("base64url");
     return `"${hash.slice(0, 27)}"`;
 }
 
@@ -53,7 +53,7 @@ const indexOf = new WeakMap<HubContext, ListIndex>();
 export async function spokePageAnswer(ctx: HubContext, query: SpokePageQuery, unchangedSince?: string): Promise<{ etag: string; body: string | null }> {
     const request = pageRequest(query);
     if (unchangedSince !== undefined) {
-        const etag = pageEtag(await spokeListEtag(ctx), request);
+        const etag = pageEtag(await spokeListVersion(ctx), request);
         if (etag === unchangedSince) return { etag, body: null };
     }
     const list = await spokeListViews(ctx);
@@ -68,5 +68,5 @@ export async function spokePageAnswer(ctx: HubContext, query: SpokePageQuery, un
     const offset = request.offset >= matched.length && matched.length > 0 ? Math.floor((matched.length - 1) / limit) * limit : request.offset;
     const spokes = Array.from(matched.subarray(offset, offset + limit), i => views[i]);
     const body = JSON.stringify({ total: views.length, matched: matched.length, offset, spokes, oses });
-    return { etag: pageEtag(list.etag, request), body };
+    return { etag: pageEtag(list.version, request), body };
 }
