@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { spokeSortKeys } from "../../backend/contract/spokeDisplay";
 import type { SpokeView } from "../../backend/spokes/list";
 import { ListIndex } from "../../backend/spokes/listIndex";
-import { Collation, sortYielding } from "../../backend/spokes/order";
-import { compareSpokes, matchesFilter, searchWords, spokeFacts, type SpokeFilter } from "../../backend/spokes/query";
+import { Collation, sortByNames, sortYielding } from "../../backend/spokes/order";
+import { compareNames, compareSpokes, matchesFilter, searchWords, spokeFacts, type SpokeFilter } from "../../backend/spokes/query";
 
 /** A small deterministic generator, so a failure can be replayed from its seed. */
 function prng(seed: number): () => number {
@@ -75,6 +75,18 @@ describe("unit: the spoke list's search and sort", () => {
         const items = Array.from({ length: 5000 }, (_, i) => ({ key: Math.floor(random() * 50), i }));
         const expected = items.slice().sort((a, b) => a.key - b.key);
         assert.deepEqual(await sortYielding(items.slice(), (a, b) => a.key - b.key, 64), expected);
+    });
+
+    it("sortByNames gives compareNames' order, also where its plain key orders otherwise", async () => {
+        const random = prng(7);
+        const parts = ["site", "Site", "pve", "é", "e", "_", "-", ".", " ", "0", "007", "7", "10", "9", "Z", "a", "ß", "ss", "x1y", "99999999999999999999999"];
+        const pick = () => Array.from({ length: 1 + Math.floor(random() * 4) }, () => parts[Math.floor(random() * parts.length)]).join("");
+        for (const size of [0, 1, 50, 20_000]) {
+            const texts = [...new Set(Array.from({ length: size }, pick))];
+            assert.deepEqual(await sortByNames(texts.slice()), texts.slice().sort(compareNames));
+        }
+        const padded = Array.from({ length: 30_000 }, (_v, i) => `site-${String(i * 7919 % 30_000).padStart(6, "0")}`);
+        assert.deepEqual(await sortByNames(padded.slice()), padded.slice().sort(compareNames));
     });
 
     it("a collation keeps its texts in order and its ranks right as texts are added", async () => {
