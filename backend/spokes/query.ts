@@ -71,12 +71,12 @@ export const stateOrder: Record<DisplayState, number> = { online: 0, registered:
 export type TextKey = "name" | "hub" | "os" | "endpoint";
 export type NumberKey = Exclude<SpokeSortKey, TextKey>;
 
-/** The text a text key sorts by (collated). */
-export function sortText(view: SpokeView, facts: SpokeFacts, key: TextKey): string {
+/** The text a text key sorts by (collated); only "os" needs the facts. */
+export function sortText(view: SpokeView, facts: SpokeFacts | null, key: TextKey): string {
     switch (key) {
     case "name": return view.name;
     case "hub": return view.hub ?? "";
-    case "os": return facts.os;
+    case "os": return (facts ?? spokeFacts(view)).os;
     case "endpoint": return view.endpoint ?? "";
     }
 }
