@@ -168,6 +168,8 @@ export class ListIndex {
         };
         this.indexed.set(views, list);
         this.last = views;
+        // The facts are made after the page that asked is answered, before the admin types a search.
+        setImmediate(() => void this.run(() => this.allFacts(views, list)));
         return list;
     }
 
