@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { AddressPool } from "../../backend/ipam/pool";
 import { MinHeap } from "../../backend/ipam/minHeap";
+import { prng } from "../support/prng";
 
 /** The obvious, slow pool: what AddressPool must always agree with. */
 class ReferencePool {
@@ -20,18 +21,6 @@ class ReferencePool {
     release(o: number): void {
         this.taken.delete(o);
     }
-}
-
-/** A small deterministic generator, so a failure can be replayed from its seed. */
-function prng(seed: number): () => number {
-    let s = seed >>> 0;
-    return () => {
-        s = (s + 0x6d2b79f5) >>> 0;
-        let t = s;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
 }
 
 describe("ipam/pool", () => {

@@ -7,18 +7,7 @@ import type { SpokeView } from "../../backend/spokes/list";
 import { ListIndex } from "../../backend/spokes/listIndex";
 import { Collation, sortByNames, sortYielding } from "../../backend/spokes/order";
 import { compareNames, compareSpokes, matchesFilter, searchWords, spokeFacts, type SpokeFilter } from "../../backend/spokes/query";
-
-/** A small deterministic generator, so a failure can be replayed from its seed. */
-function prng(seed: number): () => number {
-    let s = seed >>> 0;
-    return () => {
-        s = (s + 0x6d2b79f5) >>> 0;
-        let t = s;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+import { prng } from "../support/prng";
 
 let serial = 0;
 
