@@ -57,6 +57,9 @@ export async function checkListAgainstWrites(hub: RunningHub, readTruth: () => P
     assertMatches(first.spokes, await readTruth(), "before the writes");
     const again = await hub.admin("GET", `/api/spoke/list?unchangedSince=${encodeURIComponent(first.etag)}`);
     assert.deepEqual(again.body, { unchanged: true });
+    // The page index holds state per list (orders, searches, each spoke's facts): made before the writes.
+    const pageQueries: Record<string, string | number>[] = [{ limit: 50, sort: "state", order: "desc" }, { limit: 50, search: "renamed" }];
+    for (const q of pageQueries) await spokePage(hub, q);
 
     // Spread over every thousand, so that each slice of the kept JSON is touched.
     const step = Math.max(1, Math.floor(ids.length / 40));
@@ -71,7 +74,7 @@ export async function checkListAgainstWrites(hub: RunningHub, readTruth: () => P
     writes.push(() => enrollMany(hub, 10, "late"));
     const lists: Promise<unknown>[] = [];
     await pool(writes, 8, async write => {
-        lists.push(list(hub));
+        lists.push(list(hub), ...pageQueries.map(q => spokePage(hub, q)));
         const r = await write() as { status?: number; text?: string };
         if (r && typeof r === "object" && "status" in r) assert.ok(r.status === 200 || r.status === 204, `a write answered ${r.status}: ${r.text}`);
         lists.push(list(hub));
@@ -89,6 +92,15 @@ export async function checkListAgainstWrites(hub: RunningHub, readTruth: () => P
     assertMatches(enabled.spokes, await readTruth(), "after an enable");
     const unchanged = await hub.admin("GET", `/api/spoke/list?unchangedSince=${encodeURIComponent(enabled.etag)}`);
     assert.deepEqual(unchanged.body, { unchanged: true }, "nothing written since: the same ETag");
+
+    // Pages read beside the writes left nothing stale: the pages now are the final list's.
+    const final = (await fullList(hub)).spokes;
+    for (const [key, ascending] of [["name", true], ["state", false]] as const) {
+        const { ids } = await allPages(hub, { sort: key, order: ascending ? "asc" : "desc" }, 500);
+        assert.deepEqual(ids, referenceOrder(final, key, ascending).map(s => s.id), `pages by ${key} after the writes`);
+    }
+    const { ids: found } = await allPages(hub, { search: "renamed" }, 500);
+    assert.deepEqual(found, referenceOrder(referenceSearch(final, { search: "renamed" }), "name", true).map(s => s.id), "a search after the writes");
 }
 
 // ---- GET /api/spoke/list with limit: pages searched, filtered and sorted by the service ----
