@@ -10,7 +10,27 @@ import { contains, parseCidr, type Network } from "../contract/fields";
 
 /** Where a connection comes from, without IPv4-mapped notation: a spoke's tunnel address. */
 export function sourceAddress(socket: net.Socket): string {
-    return (socket.remoteAddress ?? "").replace(/^::ffff:/, "");
+    const address = socket.remoteAddress ?? "";
+    return address.startsWith("::ffff:") ? address.slice(7) : address;
+}
+
+const ipv4 = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
+/**
+ * `contains(network, address)` for every connection, without its general parsing (a third of
+ * the listener's own CPU at 10,000 polls a minute): an IPv4 network is two numbers.
+ */
+export function tunnelAddressFilter(network: Network): (address: string) => boolean {
+    if (network.family !== 4) return address => contains(network, address);
+    const first = Number(network.base), end = first + 2 ** (32 - network.prefix);
+    return address => {
+        const m = ipv4.exec(address);
+        if (!m) return false;
+        const [a, b, c, d] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+        if (a > 255 || b > 255 || c > 255 || d > 255) return false;
+        const value = ((a * 256 + b) * 256 + c) * 256 + d;
+        return value >= first && value < end;
+    };
 }
 
 export class AgentListener {
@@ -48,8 +68,9 @@ export class AgentListener {
         server.maxConnections = 4096;
         // Only the tunnel's own addresses get an answer: a host of the hub's LAN routing to
         // the tunnel address from elsewhere is cut before a byte of HTTP.
+        const fromTunnel = tunnelAddressFilter(want.network);
         server.on("connection", (socket: net.Socket) => {
-            if (!contains(want.network, sourceAddress(socket))) socket.destroy();
+            if (!fromTunnel(sourceAddress(socket))) socket.destroy();
         });
         await new Promise<void>((resolve, reject) => {
             server.once("error", reject);

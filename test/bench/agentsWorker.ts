@@ -17,7 +17,10 @@ interface Agent {
     next: number;
 }
 
-function poll(agent: Agent): Promise<{ status: number; revision: string | null }> {
+/** Requests without an HTTP answer, by error code and by minute since the start. */
+const noAnswer: Record<string, number> = {};
+
+function poll(agent: Agent, started: number): Promise<{ status: number; revision: string | null }> {
     return new Promise(resolve => {
         const req = http.request({
             host: hubAddress, port, path: "/agent/v1/config", localAddress: agent.address, agent: false,
@@ -26,8 +29,12 @@ function poll(agent: Agent): Promise<{ status: number; revision: string | null }
             res.resume();
             res.on("end", () => resolve({ status: res.statusCode ?? 0, revision: String(res.headers.etag ?? "").replace(/"/g, "") || null }));
         });
-        req.on("error", () => resolve({ status: 0, revision: null }));
-        req.setTimeout(30_000, () => req.destroy());
+        req.on("error", (err: NodeJS.ErrnoException) => {
+            const key = `${err.code ?? err.message} in minute ${Math.floor((Date.now() - started) / 60_000) + 1}`;
+            noAnswer[key] = (noAnswer[key] ?? 0) + 1;
+            resolve({ status: 0, revision: null });
+        });
+        req.setTimeout(30_000, () => req.destroy(Object.assign(new Error("no answer in 30 s"), { code: "TIMEOUT_30S" })));
         req.end();
     });
 }
@@ -61,7 +68,7 @@ async function main(): Promise<void> {
                 agent.next += periodMs;
                 inFlight.add(agent);
                 requests++;
-                void poll(agent).then(({ status, revision }) => {
+                void poll(agent, started).then(({ status, revision }) => {
                     inFlight.delete(agent);
                     if (status === 304) notModified++;
                     else if (status === 200) agent.revision = revision;
@@ -72,7 +79,7 @@ async function main(): Promise<void> {
                     if (changedAt !== null && behind.has(agent) && status === 200 && revision !== oldRevisions!.get(agent)) {
                         behind.delete(agent);
                         if (!behind.size) {
-                            process.stdout.write(JSON.stringify({ event: "propagated", ms: Date.now() - changedAt, requests, failures, failed }) + "\n");
+                            process.stdout.write(JSON.stringify({ event: "propagated", ms: Date.now() - changedAt, requests, failures, failed, noAnswer }) + "\n");
                             clearInterval(tick);
                             resolve();
                         }

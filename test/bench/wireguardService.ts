@@ -15,13 +15,21 @@ import { generateKeyPair } from "../../backend/wireguard/keys";
  * --enable-source-maps, which alone adds ~130 MB of RSS), inside the hub namespace.
  */
 
-const rssMb = (pid: number, field: "VmRSS" | "VmHWM") =>
+const rssMb = (pid: number, field: "VmRSS" | "VmHWM" | "RssAnon" | "RssFile") =>
     Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024);
 
 async function startShippedService(netns: string, env: Record<string, string>) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-bench-svc-"));
     const socket = path.join(dataDir, "api.sock");
-    const child = spawn("ip", ["netns", "exec", netns, process.execPath, serverJs], {
+    // WGHUB_PROFILE_DIR: a V8 CPU profile written when the service stops, and a heap snapshot
+    // taken during the agents' steady minute. WGHUB_BENCH_PERF=DIR: `perf record` of that
+    // minute instead (CPU time, kernel included; the V8 profile counts wall time).
+    const profileDir = process.env.WGHUB_PROFILE_DIR;
+    const profiling = [
+        ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--heapsnapshot-signal=SIGUSR2", `--diagnostic-dir=${profileDir}`] : []),
+        ...(process.env.WGHUB_BENCH_PERF ? ["--perf-basic-prof-only-functions"] : []),
+    ];
+    const child = spawn("ip", ["netns", "exec", netns, process.execPath, ...profiling, serverJs], {
         env: { ...process.env, ...unitEnvironment(), ...env, WGHUB_DATA_DIR: dataDir, WGHUB_API_SOCKET: socket }, stdio: ["ignore", "ignore", "pipe"],
     });
     let output = "";
@@ -33,6 +41,8 @@ async function startShippedService(netns: string, env: Record<string, string>) {
     return {
         pid: child.pid!,
         dataDir,
+        /** What the service printed (WGHUB_LOG_LEVEL=warn: its warnings and errors). */
+        output: () => output,
         admin,
         async stop() {
             child.kill("SIGTERM");
@@ -49,17 +59,84 @@ function cpuSeconds(pid: number): number {
     return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Anonymous RSS: malloc's main heap (brk), and the rest (V8's pages, other mmaps, thread stacks). */
+function anonymousRss(pid: number): string {
+    let brk = 0, other = 0, current: string | null = null;
+    for (const line of fs.readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+        const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ (\d+)\s*(.*)$/.exec(line);
+        if (head) current = head[1] === "0" ? head[2] || "anon" : null;
+        const rss = /^Rss:\s+(\d+) kB/.exec(line);
+        if (rss && current === "[heap]") brk += Number(rss[1]);
+        else if (rss && current === "anon") other += Number(rss[1]);
+    }
+    return `malloc heap ${Math.round(brk / 1024)} MB, other anonymous mappings ${Math.round(other / 1024)} MB`;
+}
+
+/** The V8 heap by space and the external memory, from the service's /metrics. */
+async function v8Memory(hub: { admin: (m: string, p: string) => Promise<any> }): Promise<string> {
+    const text = String((await hub.admin("GET", "/metrics")).body);
+    const mb = (re: RegExp) => (Number(re.exec(text)?.[1] ?? NaN) / 1048576).toFixed(1);
+    const spaces = [...text.matchAll(/^wghub_nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\S+)$/gm)]
+        .map(m => `${m[1]} ${(Number(m[2]) / 1048576).toFixed(1)}`).join(", ");
+    return `used ${mb(/^wghub_nodejs_heap_size_used_bytes (\S+)$/m)} MB of ${mb(/^wghub_nodejs_heap_size_total_bytes (\S+)$/m)} MB ` +
+        `(by space, MB: ${spaces}), external ${mb(/^wghub_nodejs_external_memory_bytes (\S+)$/m)} MB`;
+}
+
+/**
+ * CPU seconds by thread: the main thread (the event loop), and the others (libuv's pool, where
+ * SQLite works, and V8's helpers: here all named "node").
+ */
+function cpuByThread(pid: number): Map<string, number> {
+    const byThread = new Map<string, number>();
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+        try {
+            const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+            const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+            byThread.set(Number(tid) === pid ? "main" : tid, (Number(fields[11]) + Number(fields[12])) / 100);
+        } catch {
+            // The thread ended in between.
+        }
+    }
+    return byThread;
+}
+
+/**
+ * A heap snapshot of the service (--heapsnapshot-signal), and the steady minute's bounds on the
+ * monotonic clock the CPU profile's timestamps use, to cut that minute out of it.
+ */
+async function heapSnapshot(pid: number, dir: string, steadyFromUs: number, log: (line: string) => void): Promise<void> {
+    const steadyToUs = Number(process.hrtime.bigint() / 1000n);
+    fs.writeFileSync(path.join(dir, "steady-window.json"), JSON.stringify({ pid, steadyFromUs, steadyToUs }));
+    const before = new Set(fs.readdirSync(dir));
+    process.kill(pid, "SIGUSR2");
+    const file = await waitFor("the heap snapshot", async () => fs.readdirSync(dir).find(f => f.endsWith(".heapsnapshot") && !before.has(f)), 120_000, 500);
+    let size = -1;
+    await waitFor("the heap snapshot to be written", async () => {
+        const now = fs.statSync(path.join(dir, file)).size;
+        const done = now > 0 && now === size;
+        size = now;
+        return done;
+    }, 120_000, 1_000);
+    log(`  heap snapshot: ${path.join(dir, file)}`);
+}
+
 /**
  * Every spoke's agent polling the hub once a minute (the agent's default), simulated from the
  * spokes' own tunnel addresses (put on the hub namespace's loopback: the hub's agent API sees
  * what it would see through the tunnel). The hub's CPU over the second minute (all 304s), its
  * RSS, and how long a DNS change takes to reach every agent.
  */
-async function benchAgents(lab: Lab, hub: { pid: number; admin: (m: string, p: string, b?: unknown) => Promise<any> }, log: (line: string) => void,
+async function benchAgents(lab: Lab, hub: { pid: number; admin: (m: string, p: string, b?: unknown) => Promise<any>; output: () => string }, log: (line: string) => void,
     periodMs = Number(process.env.WGHUB_BENCH_AGENT_PERIOD_MS ?? 60_000)): Promise<Record<string, number>> {
     const spokes = ((await hub.admin("GET", "/api/spoke/list")).body.spokes as { address: string; publicKey: string }[])
         .map(s => ({ address: s.address, publicKey: s.publicKey }));
-    await lab.hub.run("ip", ["-batch", "-"], { input: spokes.map(s => `address add ${s.address}/32 dev lo`).join("\n") + "\n" });
+    // A few hundred at a time: wireguard-go in this namespace reads every address event, and
+    // 10,000 at once overflow its netlink socket, which it dies of (ENOBUFS; the interface
+    // then comes back at the next scheduled run, after thousands of agents found no route).
+    for (let i = 0; i < spokes.length; i += 500) {
+        await lab.hub.run("ip", ["-batch", "-"], { input: spokes.slice(i, i + 500).map(s => `address add ${s.address}/32 dev lo`).join("\n") + "\n" });
+        await new Promise(r => setTimeout(r, 250));
+    }
     const hubAddress = String((await hub.admin("GET", "/api/hub/config")).body.interfaceAddress).split("/")[0]!;
     const worker = lab.hub.spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "agentsWorker.ts"), hubAddress, "51823", String(periodMs)], {
         cwd: path.resolve(__dirname, "..", ".."), stdio: ["pipe", "pipe", "inherit"],
@@ -71,9 +148,21 @@ async function benchAgents(lab: Lab, hub: { pid: number; admin: (m: string, p: s
     // The first minute fetches every config (200); the second is the steady state (304s).
     await new Promise(r => setTimeout(r, periodMs));
     const cpuBefore = cpuSeconds(hub.pid);
+    const threadsBefore = cpuByThread(hub.pid);
+    const perfDir = process.env.WGHUB_BENCH_PERF;
+    const perf = perfDir
+        ? spawn("perf", ["record", "-F", "997", "-g", "-p", String(hub.pid), "-o", path.join(perfDir, "steady.perf.data"), "--", "sleep", String(periodMs / 1000)], { stdio: "ignore" })
+        : null;
+    const steadyFromUs = Number(process.hrtime.bigint() / 1000n);
     const steady = await event("steady");
+    if (perf) await new Promise(resolve => (perf.exitCode !== null ? resolve(null) : perf.once("exit", resolve)));
     const cpuPct = ((cpuSeconds(hub.pid) - cpuBefore) / (periodMs / 1000)) * 100;
     const rss = rssMb(hub.pid, "VmRSS");
+    const threads = [...cpuByThread(hub.pid)].map(([name, s]) => [name, s - (threadsBefore.get(name) ?? 0)] as const).filter(([, s]) => s > 0);
+    log(`  the service's CPU in the steady minute by thread: ${threads.map(([name, s]) => `${name} ${s.toFixed(2)} s`).join(", ")}`);
+    log(`  the service's RSS then: ${rssMb(hub.pid, "RssAnon")} MB anonymous (${anonymousRss(hub.pid)}), ${rssMb(hub.pid, "RssFile")} MB file-backed`);
+    if (process.env.WGHUB_PROFILE_DIR) await heapSnapshot(hub.pid, process.env.WGHUB_PROFILE_DIR, steadyFromUs, log);
+    log(`  its V8 heap then (after the RSS was read): ${await v8Memory(hub)}`);
     const put = await hub.admin("PUT", "/api/hub/config", { dns: ["10.64.0.53"] });
     if (put.status !== 200) throw new Error(`PUT /api/hub/config: ${put.status}`);
     worker.stdin!.write("changed\n");
@@ -86,7 +175,11 @@ async function benchAgents(lab: Lab, hub: { pid: number; admin: (m: string, p: s
         // Requests that got no HTTP answer (connection refused, reset or timed out): the agent retries at its next cycle.
         agents_failed_requests: propagated.failures,
     };
-    if (propagated.failures) log(`  agent requests without an answer: ${JSON.stringify(propagated.failed)} (by status; 0 = no HTTP answer)`);
+    if (propagated.failures) {
+        log(`  agent requests without an answer: ${JSON.stringify(propagated.failed)} (by status; 0 = no HTTP answer: ${JSON.stringify(propagated.noAnswer)})`);
+        const warnings = hub.output().trim().split("\n").filter(l => l && !/drift, correcting a peer/.test(l));
+        log(`  the service's last warnings (drift of single peers left out): ${warnings.slice(-10).join("\n    ") || "none"}`);
+    }
     log(`${spokes.length} agents polling once a minute: the hub spends ${figures.agents_cpu_pct} % of one core on them (${steady.notModified} answers 304 in two minutes), ` +
         `RSS ${rss} MB; a DNS change reached every agent in ${(propagated.ms / 1000).toFixed(1)} s`);
     return figures;
