@@ -53,10 +53,16 @@ async function startShippedService(netns: string, env: Record<string, string>) {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** CPU seconds a process has used, in user and in system mode. */
+function cpuSplit(pid: number): { user: number; system: number } {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+}
+
 /** CPU seconds (user + system) a process has used. */
 function cpuSeconds(pid: number): number {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    const { user, system } = cpuSplit(pid);
+    return user + system;
 }
 
 /** Anonymous RSS: malloc's main heap (brk), and the rest (V8's pages, other mmaps, thread stacks). */
@@ -148,6 +154,7 @@ async function benchAgents(lab: Lab, hub: { pid: number; admin: (m: string, p: s
     // The first minute fetches every config (200); the second is the steady state (304s).
     await new Promise(r => setTimeout(r, periodMs));
     const cpuBefore = cpuSeconds(hub.pid);
+    const splitBefore = cpuSplit(hub.pid);
     const threadsBefore = cpuByThread(hub.pid);
     const perfDir = process.env.WGHUB_BENCH_PERF;
     const perf = perfDir
@@ -159,6 +166,8 @@ async function benchAgents(lab: Lab, hub: { pid: number; admin: (m: string, p: s
     const cpuPct = ((cpuSeconds(hub.pid) - cpuBefore) / (periodMs / 1000)) * 100;
     const rss = rssMb(hub.pid, "VmRSS");
     const threads = [...cpuByThread(hub.pid)].map(([name, s]) => [name, s - (threadsBefore.get(name) ?? 0)] as const).filter(([, s]) => s > 0);
+    const splitAfter = cpuSplit(hub.pid);
+    log(`  the service's CPU in the steady minute: user ${(splitAfter.user - splitBefore.user).toFixed(2)} s, system ${(splitAfter.system - splitBefore.system).toFixed(2)} s`);
     log(`  the service's CPU in the steady minute by thread: ${threads.map(([name, s]) => `${name} ${s.toFixed(2)} s`).join(", ")}`);
     log(`  the service's RSS then: ${rssMb(hub.pid, "RssAnon")} MB anonymous (${anonymousRss(hub.pid)}), ${rssMb(hub.pid, "RssFile")} MB file-backed`);
     if (process.env.WGHUB_PROFILE_DIR) await heapSnapshot(hub.pid, process.env.WGHUB_PROFILE_DIR, steadyFromUs, log);
