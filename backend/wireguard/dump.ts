@@ -17,7 +17,14 @@ export interface Dump {
     peers: DumpPeer[];
 }
 
-const none = (v: string) => (v === "(none)" ? null : v);
+/**
+ * A field as a string of its own. V8 makes a piece of a long string a slice that keeps the
+ * whole string alive: a key kept in a map from one dump held all of that dump (0.84 MB at
+ * 10,000 peers), and the maps kept keys from seven different dumps.
+ */
+const own = (v: string) => Buffer.from(v, "latin1").toString("latin1");
+
+const none = (v: string) => (v === "(none)" ? null : own(v));
 
 export function parseDump(text: string): Dump {
     const lines = text.split("\n").filter(l => l.length > 0);
@@ -33,9 +40,9 @@ export function parseDump(text: string): Dump {
         const f = lines[i].split("\t");
         if (f.length < 8) throw new Error(`unexpected peer line ${i} in wg show dump`);
         peers.push({
-            publicKey: f[0],
+            publicKey: own(f[0]),
             endpoint: none(f[2]),
-            allowedIPs: f[3] === "(none)" ? [] : f[3].split(","),
+            allowedIPs: f[3] === "(none)" ? [] : own(f[3]).split(","),
             latestHandshake: Number(f[4]),
             rxBytes: Number(f[5]),
             txBytes: Number(f[6]),
