@@ -1,0 +1,85 @@
+// What node's HTTP server alone costs for the agents' polls: a server that answers every
+// request 304 and does nothing else, polled the way the agents bench polls the hub (a new
+// connection per poll, spread evenly over the minute), and the same polls as fast as they go.
+// The floor under `agents_cpu_pct`. Run: node --import tsx test/bench/bareHttp.ts [polls]
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+
+function serve(): void {
+    const server = http.createServer((_req, res) => {
+        res.writeHead(304, { ETag: '"current"' });
+        res.end();
+    });
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
+    server.listen(0, "127.0.0.1", () => process.stdout.write(`${(server.address() as { port: number }).port}\n`));
+}
+
+function cpuSeconds(pid: number): { user: number; system: number } {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+}
+
+function poll(port: number): Promise<void> {
+    return new Promise(resolve => {
+        const req = http.request({ host: "127.0.0.1", port, path: "/agent/v1/config", agent: false, headers: { "If-None-Match": '"current"' } }, res => {
+            res.resume();
+            res.on("end", resolve);
+        });
+        req.on("error", () => resolve());
+        req.end();
+    });
+}
+
+async function measure(polls: number, spreadMs: number | null): Promise<string> {
+    const child = spawn(process.execPath, ["--import", "tsx", __filename, "--serve"], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+        const port = await new Promise<number>((resolve, reject) => {
+            child.stdout!.once("data", d => resolve(Number(String(d))));
+            child.once("exit", code => reject(new Error(`the server exited (${code})`)));
+        });
+        for (let i = 0; i < 500; i++) await poll(port);
+        const before = cpuSeconds(child.pid!);
+        const started = Date.now();
+        if (spreadMs === null) {
+            let next = 0;
+            await Promise.all(Array.from({ length: 10 }, async () => {
+                while (next++ < polls) await poll(port);
+            }));
+        } else {
+            const pending: Promise<void>[] = [];
+            let sent = 0;
+            await new Promise<void>(resolve => {
+                const tick = setInterval(() => {
+                    const due = Math.min(polls, Math.floor(((Date.now() - started) / spreadMs) * polls));
+                    for (; sent < due; sent++) pending.push(poll(port));
+                    if (sent >= polls) {
+                        clearInterval(tick);
+                        resolve();
+                    }
+                }, 10);
+            });
+            await Promise.all(pending);
+        }
+        const after = cpuSeconds(child.pid!);
+        const user = after.user - before.user, system = after.system - before.system;
+        const seconds = (Date.now() - started) / 1000;
+        return `${polls} polls in ${seconds.toFixed(0)} s: user ${user.toFixed(2)} s, system ${system.toFixed(2)} s` +
+            ` (${(((user + system) / seconds) * 100).toFixed(1)} % of a core; ${(((user + system) * 1000) / polls).toFixed(2)} ms a poll)`;
+    } finally {
+        child.kill();
+    }
+}
+
+async function main(): Promise<void> {
+    const polls = Number(process.argv[2] ?? 10_000);
+    console.log(`node's HTTP server alone, answering 304, spread over a minute: ${await measure(polls, 60_000)}`);
+    console.log(`the same polls as fast as 10 clients send them: ${await measure(polls, null)}`);
+}
+
+if (process.argv.includes("--serve")) serve();
+else main().catch(err => {
+    console.error(err);
+    process.exit(1);
+});
