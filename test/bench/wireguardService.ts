@@ -53,16 +53,11 @@ async function startShippedService(netns: string, env: Record<string, string>) {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** CPU seconds a process has used, in user and in system mode. */
-function cpuSplit(pid: number): { user: number; system: number } {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+/** CPU seconds a process (or, given its stat file, one of its threads) has used, in user and in system mode. */
+function cpuSplit(pid: number, statFile = `/proc/${pid}/stat`): { user: number; system: number } {
+    const stat = fs.readFileSync(statFile, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
     return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
-}
-
-/** CPU seconds (user + system) a process has used. */
-function cpuSeconds(pid: number): number {
-    const { user, system } = cpuSplit(pid);
-    return user + system;
 }
 
 /** Anonymous RSS: malloc's main heap (brk), and the rest (V8's pages, other mmaps, thread stacks). */
@@ -96,9 +91,8 @@ function cpuByThread(pid: number): Map<string, number> {
     const byThread = new Map<string, number>();
     for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
         try {
-            const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-            const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
-            byThread.set(Number(tid) === pid ? "main" : tid, (Number(fields[11]) + Number(fields[12])) / 100);
+            const { user, system } = cpuSplit(pid, `/proc/${pid}/task/${tid}/stat`);
+            byThread.set(Number(tid) === pid ? "main" : tid, user + system);
         } catch {
             // The thread ended in between.
         }
@@ -152,8 +146,7 @@ async function benchAgents(lab: Lab, hub: { pid: number; admin: (m: string, p: s
     const event = (name: string) => waitFor(`the agents' ${name} event`, async () => events.find(e => e.event === name), 4 * periodMs, 200);
     // The first minute fetches every config (200); the second is the steady state (304s).
     await new Promise(r => setTimeout(r, periodMs));
-    const cpuBefore = cpuSeconds(hub.pid);
-    const splitBefore = cpuSplit(hub.pid);
+    const cpuBefore = cpuSplit(hub.pid);
     const threadsBefore = cpuByThread(hub.pid);
     const perfDir = process.env.WGHUB_BENCH_PERF;
     const perf = perfDir
@@ -162,11 +155,12 @@ async function benchAgents(lab: Lab, hub: { pid: number; admin: (m: string, p: s
     const steadyFromUs = Number(process.hrtime.bigint() / 1000n);
     const steady = await event("steady");
     if (perf) await new Promise(resolve => (perf.exitCode !== null ? resolve(null) : perf.once("exit", resolve)));
-    const cpuPct = ((cpuSeconds(hub.pid) - cpuBefore) / (periodMs / 1000)) * 100;
+    const cpuAfter = cpuSplit(hub.pid);
+    const user = cpuAfter.user - cpuBefore.user, system = cpuAfter.system - cpuBefore.system;
+    const cpuPct = ((user + system) / (periodMs / 1000)) * 100;
     const rss = rssMb(hub.pid, "VmRSS");
     const threads = [...cpuByThread(hub.pid)].map(([name, s]) => [name, s - (threadsBefore.get(name) ?? 0)] as const).filter(([, s]) => s > 0);
-    const splitAfter = cpuSplit(hub.pid);
-    log(`  the service's CPU in the steady minute: user ${(splitAfter.user - splitBefore.user).toFixed(2)} s, system ${(splitAfter.system - splitBefore.system).toFixed(2)} s`);
+    log(`  the service's CPU in the steady minute: user ${user.toFixed(2)} s, system ${system.toFixed(2)} s`);
     log(`  the service's CPU in the steady minute by thread: ${threads.map(([name, s]) => `${name} ${s.toFixed(2)} s`).join(", ")}`);
     log(`  the service's RSS then: ${rssMb(hub.pid, "RssAnon")} MB anonymous (${anonymousRss(hub.pid)}), ${rssMb(hub.pid, "RssFile")} MB file-backed`);
     if (process.env.WGHUB_PROFILE_DIR) await heapSnapshot(hub.pid, process.env.WGHUB_PROFILE_DIR, steadyFromUs, log);
