@@ -18,7 +18,7 @@ import {
 } from "../spokes/manage";
 import { agentConfig, agentRevision } from "../spokes/agentConfig";
 import { parseAgentReport } from "./protocol";
-import { sourceAddress } from "./listener";
+import { sourceAddress } from "./batchedServer";
 
 const maxBodyBytes = 4096;
 

@@ -1,18 +1,11 @@
 // The agent API's listener, on the hub's tunnel address only. That address exists once the
 // interface is up (and changes with a re-initialisation), so the listener follows it: `ensure()`
 // (re)binds when the address it should use is not the one it has.
-import http from "node:http";
-import type net from "node:net";
+import { BatchedHttpServer } from "./batchedServer";
 import type { AgentHandler } from "./agentApp";
 import type { HubContext } from "../context";
 import { loadHub } from "../hub/hub";
 import { contains, parseCidr, type Network } from "../contract/fields";
-
-/** Where a connection comes from, without IPv4-mapped notation: a spoke's tunnel address. */
-export function sourceAddress(socket: net.Socket): string {
-    const address = socket.remoteAddress ?? "";
-    return address.startsWith("::ffff:") ? address.slice(7) : address;
-}
 
 const ipv4 = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
 
@@ -34,7 +27,7 @@ export function tunnelAddressFilter(network: Network): (address: string) => bool
 }
 
 export class AgentListener {
-    private server: http.Server | null = null;
+    private server: BatchedHttpServer | null = null;
     private bound: string | null = null;
     private timer: NodeJS.Timeout | null = null;
 
@@ -61,24 +54,10 @@ export class AgentListener {
         if (want?.address === this.bound) return;
         await this.close();
         if (!want) return;
-        const server = http.createServer(this.app);
-        server.headersTimeout = 10_000;
-        server.requestTimeout = 30_000;
-        server.keepAliveTimeout = 5_000;
-        server.maxConnections = 4096;
         // Only the tunnel's own addresses get an answer: a host of the hub's LAN routing to
         // the tunnel address from elsewhere is cut before a byte of HTTP.
-        const fromTunnel = tunnelAddressFilter(want.network);
-        server.on("connection", (socket: net.Socket) => {
-            if (!fromTunnel(sourceAddress(socket))) socket.destroy();
-        });
-        await new Promise<void>((resolve, reject) => {
-            server.once("error", reject);
-            server.listen(this.port, want.address, () => {
-                server.off("error", reject);
-                resolve();
-            });
-        });
+        const server = new BatchedHttpServer(this.app, tunnelAddressFilter(want.network));
+        await server.listen(this.port, want.address);
         server.on("error", err => this.ctx.log.error("agent API listener failed", { error: String(err) }));
         this.server = server;
         this.bound = want.address;
@@ -89,11 +68,7 @@ export class AgentListener {
         const server = this.server;
         this.server = null;
         this.bound = null;
-        if (!server) return;
-        await new Promise<void>(resolve => {
-            server.close(() => resolve());
-            server.closeAllConnections();
-        });
+        await server?.close();
     }
 
     async stop(): Promise<void> {

@@ -1,19 +1,28 @@
 // What node's HTTP server alone costs for the agents' polls: a server that answers every
 // request 304 and does nothing else, polled the way the agents bench polls the hub (a new
-// connection per poll, spread evenly over the minute), and the same polls as fast as they go.
+// connection per poll, spread evenly over the minute), and the same polls as fast as they go;
+// then the same server behind the agent API's batching (backend/agent/batchedServer.ts).
 // The floor under `agents_cpu_pct`. Run: node --import tsx test/bench/bareHttp.ts [polls]
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
+import { BatchedHttpServer } from "../../backend/agent/batchedServer";
+
+const notModified: http.RequestListener = (_req, res) => {
+    res.writeHead(304, { ETag: '"current"' });
+    res.end();
+};
 
 function serve(): void {
-    const server = http.createServer((_req, res) => {
-        res.writeHead(304, { ETag: '"current"' });
-        res.end();
-    });
+    const server = http.createServer(notModified);
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;
     server.listen(0, "127.0.0.1", () => process.stdout.write(`${(server.address() as { port: number }).port}\n`));
+}
+
+async function serveBatched(): Promise<void> {
+    const port = await new BatchedHttpServer(notModified, () => true).listen(0, "127.0.0.1");
+    process.stdout.write(`${port}\n`);
 }
 
 function cpuSeconds(pid: number): { user: number; system: number } {
@@ -32,14 +41,16 @@ function poll(port: number): Promise<void> {
     });
 }
 
-async function measure(polls: number, spreadMs: number | null): Promise<string> {
-    const child = spawn(process.execPath, ["--import", "tsx", __filename, "--serve"], { stdio: ["ignore", "pipe", "inherit"] });
+async function measure(polls: number, spreadMs: number | null, server: "--serve" | "--serve-batched" = "--serve"): Promise<string> {
+    const child = spawn(process.execPath, ["--import", "tsx", __filename, server], { stdio: ["ignore", "pipe", "inherit"] });
     try {
         const port = await new Promise<number>((resolve, reject) => {
             child.stdout!.once("data", d => resolve(Number(String(d))));
             child.once("exit", code => reject(new Error(`the server exited (${code})`)));
         });
-        for (let i = 0; i < 500; i++) await poll(port);
+        await Promise.all(Array.from({ length: 10 }, async () => {
+            for (let i = 0; i < 50; i++) await poll(port);
+        }));
         const before = cpuSeconds(child.pid!);
         const started = Date.now();
         if (spreadMs === null) {
@@ -76,9 +87,11 @@ async function main(): Promise<void> {
     const polls = Number(process.argv[2] ?? 10_000);
     console.log(`node's HTTP server alone, answering 304, spread over a minute: ${await measure(polls, 60_000)}`);
     console.log(`the same polls as fast as 10 clients send them: ${await measure(polls, null)}`);
+    console.log(`the same server behind the agent API's batching, spread over a minute: ${await measure(polls, 60_000, "--serve-batched")}`);
 }
 
-if (process.argv.includes("--serve")) serve();
+if (process.argv.includes("--serve-batched")) void serveBatched();
+else if (process.argv.includes("--serve")) serve();
 else main().catch(err => {
     console.error(err);
     process.exit(1);
