@@ -10,15 +10,18 @@ export interface BatchedServerOptions {
     /** No connection lives longer than this, whatever it sends or doesn't (checked every tenth of it). */
     lifetimeMs: number;
     maxConnections: number;
+    /** Open connections one source address may hold: an agent needs one, so one host can't take the others' places. */
+    perAddress: number;
 }
 
-export const batchedServerDefaults: BatchedServerOptions = { batchMs: 100, lifetimeMs: 30_000, maxConnections: 4096 };
+export const batchedServerDefaults: BatchedServerOptions = { batchMs: 100, lifetimeMs: 30_000, maxConnections: 4096, perAddress: 8 };
 
 export class BatchedHttpServer {
     private readonly front: net.Server;
     private readonly http: http.Server;
     /** Every connection accepted and not yet closed, with when it was accepted. */
     private readonly open = new Map<net.Socket, number>();
+    private readonly openByAddress = new Map<string, number>();
     private waiting: net.Socket[] = [];
     private batchTimer: NodeJS.Timeout | null = null;
     private sweepTimer: NodeJS.Timeout | null = null;
@@ -28,12 +31,20 @@ export class BatchedHttpServer {
         this.http = http.createServer(handler);
         this.http.keepAliveTimeout = 5_000;
         this.front = net.createServer({ pauseOnConnect: true }, socket => {
-            if (!accepts(sourceAddress(socket))) {
+            const address = sourceAddress(socket);
+            const held = this.openByAddress.get(address) ?? 0;
+            if (!accepts(address) || held >= options.perAddress) {
                 socket.destroy();
                 return;
             }
             this.open.set(socket, Date.now());
-            socket.once("close", () => this.open.delete(socket));
+            this.openByAddress.set(address, held + 1);
+            socket.once("close", () => {
+                this.open.delete(socket);
+                const left = (this.openByAddress.get(address) ?? 1) - 1;
+                if (left > 0) this.openByAddress.set(address, left);
+                else this.openByAddress.delete(address);
+            });
             this.waiting.push(socket);
             this.batchTimer ??= setTimeout(() => this.serveWaiting(), options.batchMs);
         });
@@ -86,6 +97,7 @@ export class BatchedHttpServer {
         this.waiting = [];
         for (const socket of this.open.keys()) socket.destroy();
         this.open.clear();
+        this.openByAddress.clear();
         return new Promise(resolve => this.front.close(() => resolve()));
     }
 }

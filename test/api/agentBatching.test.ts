@@ -6,9 +6,9 @@ import http from "node:http";
 import net from "node:net";
 import { BatchedHttpServer } from "../../backend/agent/batchedServer";
 
-function get(port: number, path: string, agent?: http.Agent): Promise<{ status: number; body: string }> {
+function get(port: number, path: string, agent?: http.Agent, from = "127.0.0.1"): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
-        const req = http.get({ host: "127.0.0.1", port, path, agent: agent ?? false }, res => {
+        const req = http.get({ host: "127.0.0.1", port, path, agent: agent ?? false, localAddress: from }, res => {
             let body = "";
             res.setEncoding("utf8");
             res.on("data", d => (body += d));
@@ -19,11 +19,11 @@ function get(port: number, path: string, agent?: http.Agent): Promise<{ status: 
 }
 
 /** A raw connection: what it received before the server closed it, and when it closed. */
-function rawConnection(port: number, send: string): Promise<{ received: string; closedAfterMs: number }> {
+function rawConnection(port: number, send: string, from = "127.0.0.1"): Promise<{ received: string; closedAfterMs: number }> {
     return new Promise(resolve => {
         const started = Date.now();
         let received = "";
-        const socket = net.connect(port, "127.0.0.1", () => socket.write(send));
+        const socket = net.connect({ port, host: "127.0.0.1", localAddress: from }, () => socket.write(send));
         socket.setEncoding("utf8");
         socket.on("data", d => (received += d));
         socket.on("error", () => undefined);
@@ -33,7 +33,7 @@ function rawConnection(port: number, send: string): Promise<{ received: string; 
 
 describe("api: the agent API's batched server", () => {
     const servers: BatchedHttpServer[] = [];
-    const start = async (accepts: (address: string) => boolean, options = { batchMs: 20, lifetimeMs: 400, maxConnections: 4096 }) => {
+    const start = async (accepts: (address: string) => boolean, options = { batchMs: 20, lifetimeMs: 400, maxConnections: 4096, perAddress: 400 }) => {
         const server = new BatchedHttpServer((req, res) => res.end(`hello ${req.url}`), accepts, options);
         const port = await server.listen(0, "127.0.0.1");
         servers.push(server);
@@ -80,8 +80,20 @@ describe("api: the agent API's batched server", () => {
         while (server.connections > 0) await new Promise(r => setImmediate(r));
     });
 
+    it("holds at most perAddress connections from one address; another address is still answered", async () => {
+        const { server, port } = await start(() => true, { batchMs: 20, lifetimeMs: 60_000, maxConnections: 4096, perAddress: 3 });
+        const held = [1, 2, 3].map(() => rawConnection(port, ""));
+        while (server.connections < 3) await new Promise(r => setImmediate(r));
+        const fourth = await rawConnection(port, "GET /fourth HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert.equal(fourth.received, "", "the fourth from 127.0.0.1 is closed unanswered");
+        assert.equal((await get(port, "/other", undefined, "127.0.0.2")).body, "hello /other");
+        await server.close();
+        servers.length = 0;
+        await Promise.all(held);
+    });
+
     it("close() stops listening and ends the open connections at once", async () => {
-        const { server, port } = await start(() => true, { batchMs: 20, lifetimeMs: 60_000, maxConnections: 4096 });
+        const { server, port } = await start(() => true, { batchMs: 20, lifetimeMs: 60_000, maxConnections: 4096, perAddress: 8 });
         const idle = rawConnection(port, "");
         while (server.connections < 1) await new Promise(r => setImmediate(r));
         await server.close();
