@@ -1,8 +1,8 @@
 // Managed spokes for real: two spokes enrolled in their namespaces with the exact one-liner,
 // each with the agent it installs, talking to the hub service (wireguard-go) through its
-// tunnel. A DNS change, a routed subnet behind one spoke that the other then reaches, a key
-// rotation, an uninstall; the agent API closed to anyone outside the tunnel and to another
-// spoke's key.
+// tunnel. A DNS change, a routed subnet behind one spoke that the other then reaches, a rename
+// while the agent polls without pause, a key rotation, an uninstall; the agent API closed to
+// anyone outside the tunnel and to another spoke's key.
 import assert from "node:assert/strict";
 import { createLab, waitFor, type Host, type Lab } from "../support/netns";
 import type { RunningHub } from "../support/hub";
@@ -123,6 +123,57 @@ describe("system: managed spokes (the agent, through the tunnel)", function () {
             `http://${hubTunnelAddress}:${agentPort}/agent/v1/config`]);
         assert.notEqual(outside.code, 0, `from outside the tunnel: ${outside.stdout} ${outside.stderr}`);
         assert.equal(outside.stdout, "000");
+    });
+
+    it("a rename reaches A's agent while A polls without pause: no poll begun after the answer keeps the old revision", async () => {
+        const a = spokeA();
+        const { id } = enrolled.get(a)!;
+        const key = (await a.run("wg", ["show", "wg0", "public-key"])).trim();
+        // One poll as the agent makes it, with the revision it has: status, ETag and the name it was given.
+        const poll = async (revision: string) => {
+            const r = await a.exec("curl", ["-sS", "-D", "-", "-H", `X-WireGuard-Public-Key: ${key}`, "-H", `If-None-Match: "${revision}"`,
+                `http://${hubTunnelAddress}:${agentPort}/agent/v1/config`]);
+            assert.equal(r.code, 0, r.stderr);
+            return {
+                status: Number(/^HTTP\/1\.1 (\d{3})/.exec(r.stdout)?.[1]),
+                etag: /^etag: "([^"]+)"/im.exec(r.stdout)?.[1] ?? null,
+                name: /^name=(.*)$/m.exec(r.stdout)?.[1] ?? null,
+            };
+        };
+        const before = await poll("none");
+        assert.equal(before.status, 200);
+        assert.ok(before.etag);
+        assert.equal((await poll(before.etag)).status, 304, "a current agent is answered 304");
+
+        let renamedAt: number | null = null;
+        const after: Awaited<ReturnType<typeof poll>>[] = [];
+        const pollers = Array.from({ length: 4 }, async () => {
+            // Each keeps polling with the old revision until it has made three polls begun after the rename's answer.
+            let afterRename = 0;
+            while (afterRename < 3) {
+                const begun = Date.now();
+                const answer = await poll(before.etag!);
+                if (renamedAt !== null && begun >= renamedAt) {
+                    after.push(answer);
+                    afterRename++;
+                }
+            }
+        });
+        const put = await hub.admin("PUT", `/api/spoke/${id}`, { name: "spoke-a-renamed" });
+        assert.equal(put.status, 200, put.text);
+        renamedAt = Date.now();
+        await Promise.all(pollers);
+
+        assert.equal(after.length, 12);
+        for (const answer of after) {
+            assert.equal(answer.status, 200, "the old revision is no longer current");
+            assert.equal(answer.name, "spoke-a-renamed");
+            assert.notEqual(answer.etag, before.etag);
+        }
+        assert.equal(new Set(after.map(x => x.etag)).size, 1, "every poll after the rename gets the same new revision");
+        assert.equal((await poll(after[0]!.etag!)).status, 304);
+        const r = await agent(a);
+        assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     });
 
     it("rotates A's key: made on the spoke, swapped on the hub, and both ping again", async () => {
