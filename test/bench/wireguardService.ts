@@ -22,7 +22,8 @@ async function startShippedService(netns: string, env: Record<string, string>) {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-bench-svc-"));
     const socket = path.join(dataDir, "api.sock");
     // WGHUB_PROFILE_DIR: a V8 CPU profile written when the service stops, and a heap snapshot
-    // taken during the agents' steady minute. WGHUB_BENCH_PERF=DIR: `perf record` of that
+    // taken during the agents' steady minute (test/bench/profileWindow.ts DIR prints where that
+    // minute went). WGHUB_BENCH_PERF=DIR: `perf record` of that
     // minute instead (CPU time, kernel included; the V8 profile counts wall time).
     const profileDir = process.env.WGHUB_PROFILE_DIR;
     const profiling = [
