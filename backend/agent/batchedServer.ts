@@ -1,7 +1,8 @@
 // An HTTP server that serves its connections in batches. Connections are accepted paused and
 // handed to node's HTTP server together, every `batchMs`: a spoke never notices a tenth of a
 // second, and the hub wakes ten times a second instead of several times per poll. At 10,000
-// spokes polling once a minute that is about half of node's cost per poll (docs/agent.md).
+// spokes polling once a minute that took the hub's CPU for them from 10-11 % of a core to
+// 7-8 % (docs/agent.md).
 import http from "node:http";
 import net from "node:net";
 
