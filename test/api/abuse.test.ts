@@ -93,7 +93,7 @@ describe("api: the admin TCP listener", () => {
         const child = spawn(process.execPath, [serverJs], { env: { ...process.env, WGHUB_WG_MODE: "off", WGHUB_TLS: "off", ...env } });
         let stderr = "";
         child.stderr.on("data", d => (stderr += d));
-        child.on("exit", code => resolve({ code, stderr }));
+        child.on("close", code => resolve({ code, stderr }));
     });
 
     it("refuses to listen beyond loopback, and a token file others can read or that is not the service's", async () => {

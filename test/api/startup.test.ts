@@ -25,7 +25,8 @@ function runServer(env: Record<string, string>, opts: { umask?: string; timeoutM
         child.stdout.on("data", d => (stdout += d));
         child.stderr.on("data", d => (stderr += d));
         const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 30_000);
-        child.on("exit", code => {
+        // "close", not "exit": the last lines of stderr may still be on their way when the process has exited
+        child.on("close", code => {
             clearTimeout(timer);
             resolve({ code, stderr, stdout });
         });

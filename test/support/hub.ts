@@ -146,7 +146,16 @@ export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     let output = "";
     child.stdout!.on("data", d => (output += d));
     child.stderr!.on("data", d => (output += d));
-    const exited = new Promise<number | null>(resolve => child.once("exit", code => resolve(code)));
+    // Exited, with what it printed last read: "exit" can come before the last lines on its pipes.
+    // A process the service left running (wireguard-go) could hold them open, so not forever.
+    const streamsEnded = Promise.all([child.stdout!, child.stderr!].map(stream => new Promise(resolve => stream.once("close", resolve))));
+    const exited = new Promise<number | null>(resolve => child.once("exit", code => {
+        const bound = setTimeout(() => resolve(code), 2_000);
+        void streamsEnded.then(() => {
+            clearTimeout(bound);
+            resolve(code);
+        });
+    }));
     let done = false;
     void exited.then(() => (done = true));
 
