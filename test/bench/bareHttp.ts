@@ -4,9 +4,9 @@
 // then the same server behind the agent API's batching (backend/agent/batchedServer.ts).
 // The floor under `agents_cpu_pct`. Run: node --import tsx test/bench/bareHttp.ts [polls]
 import { spawn } from "node:child_process";
-import fs from "node:fs";
 import http from "node:http";
 import { BatchedHttpServer } from "../../backend/agent/batchedServer";
+import { cpuSplit } from "./procStat";
 
 const notModified: http.RequestListener = (_req, res) => {
     res.writeHead(304, { ETag: '"current"' });
@@ -23,11 +23,6 @@ function serve(): void {
 async function serveBatched(): Promise<void> {
     const port = await new BatchedHttpServer(notModified, () => true).listen(0, "127.0.0.1");
     process.stdout.write(`${port}\n`);
-}
-
-function cpuSeconds(pid: number): { user: number; system: number } {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
 }
 
 function poll(port: number): Promise<void> {
@@ -51,7 +46,7 @@ async function measure(polls: number, spreadMs: number | null, server: "--serve"
         await Promise.all(Array.from({ length: 10 }, async () => {
             for (let i = 0; i < 50; i++) await poll(port);
         }));
-        const before = cpuSeconds(child.pid!);
+        const before = cpuSplit(child.pid!);
         const started = Date.now();
         if (spreadMs === null) {
             let next = 0;
@@ -73,7 +68,7 @@ async function measure(polls: number, spreadMs: number | null, server: "--serve"
             });
             await Promise.all(pending);
         }
-        const after = cpuSeconds(child.pid!);
+        const after = cpuSplit(child.pid!);
         const user = after.user - before.user, system = after.system - before.system;
         const seconds = (Date.now() - started) / 1000;
         return `${polls} polls in ${seconds.toFixed(0)} s: user ${user.toFixed(2)} s, system ${system.toFixed(2)} s` +

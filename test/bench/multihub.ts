@@ -19,6 +19,7 @@ import { performance } from "node:perf_hooks";
 import { root, spokePublicKey, startHub, type RunningHub } from "../support/hub";
 import { createLab, waitFor, type Host } from "../support/netns";
 import { startPostgres } from "../support/postgres";
+import { cpuSplit } from "./procStat";
 
 const epochMs = () => performance.timeOrigin + performance.now();
 
@@ -56,8 +57,8 @@ async function postgresSocket(url: string): Promise<string> {
 
 /** CPU seconds (user + system) a process has used. */
 function cpuSeconds(pid: number): number {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    const { user, system } = cpuSplit(pid);
+    return user + system;
 }
 
 /** The wireguard-go process in a namespace. */

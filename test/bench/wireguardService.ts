@@ -9,6 +9,7 @@ import os from "node:os";
 import { request, serverJs, unitEnvironment } from "../support/hub";
 import { createLab, waitFor, type Lab } from "../support/netns";
 import { generateKeyPair } from "../../backend/wireguard/keys";
+import { cpuSplit } from "./procStat";
 
 /**
  * The service started the way the packaged unit starts it (`node server.js`, no
@@ -53,13 +54,6 @@ async function startShippedService(netns: string, env: Record<string, string>) {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** CPU seconds a process (or, given its stat file, one of its threads) has used, in user and in system mode. */
-function cpuSplit(pid: number, statFile = `/proc/${pid}/stat`): { user: number; system: number } {
-    const stat = fs.readFileSync(statFile, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
-    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
-}
 
 /** Anonymous RSS: malloc's main heap (brk), and the rest (V8's pages, other mmaps, thread stacks). */
 function anonymousRss(pid: number): string {
