@@ -92,6 +92,16 @@ describe("api: the agent API's batched server", () => {
         await Promise.all(held);
     });
 
+    it("counts an address's connections down as they close: once they are gone, the address is answered again", async () => {
+        const { server, port } = await start(() => true, { batchMs: 20, lifetimeMs: 300, maxConnections: 4096, perAddress: 2 });
+        for (let round = 0; round < 3; round++) {
+            // two silent connections fill the address's places, and the lifetime closes them
+            await Promise.all([rawConnection(port, ""), rawConnection(port, "")]);
+            while (server.connections > 0) await new Promise(r => setImmediate(r));
+            assert.equal((await get(port, `/round${round}`)).body, `hello /round${round}`);
+        }
+    });
+
     it("close() stops listening and ends the open connections at once", async () => {
         const { server, port } = await start(() => true, { batchMs: 20, lifetimeMs: 60_000, maxConnections: 4096, perAddress: 8 });
         const idle = rawConnection(port, "");
