@@ -8,9 +8,11 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { startHub, spokePublicKey, type RunningHub } from "../support/hub";
+import type { FrameLocator, Page } from "playwright-core";
 import { launchBrowser, PLUGIN_FRAME, prepareStorage, startCockpit, type RunningBrowser, type RunningCockpit } from "../browser/cockpit";
 
 const FIRST_PAINT_MARK = "wireguard-hub:spokes-painted";
+const FLOOR_PAGE = "wghub-shell-floor";
 const CONCURRENCY = 50;
 const BATCH = 5000;
 /** How long the page may take for any one step before the bench gives up. */
@@ -86,6 +88,70 @@ function copyDataDir(from: string, to: string): void {
         if (!entry.isSocket()) fs.cpSync(path.join(from, entry.name), path.join(to, entry.name), { recursive: true });
 }
 
+/**
+ * Cockpit's part of a first paint. Its shell loads the pages it preloads (Overview and Services,
+ * from cockpit-system) in hidden frames of the same renderer as the page shown, and their scripts
+ * share its one main thread. `data`: an XDG data directory holding the bench's floor page
+ * (test/bench/shellFloor); `config`: an XDG config directory whose manifest override turns
+ * cockpit-system's preloading off, as an admin can in /etc/cockpit.
+ */
+function shellDirs(): { data: string; config: string } {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-shell-floor-"));
+    process.once("exit", () => fs.rmSync(root, { recursive: true, force: true }));
+    const data = path.join(root, "data");
+    const config = path.join(root, "config");
+    fs.cpSync(path.join(__dirname, "shellFloor"), path.join(data, "cockpit", FLOOR_PAGE), { recursive: true });
+    fs.mkdirSync(path.join(config, "cockpit"), { recursive: true });
+    fs.writeFileSync(path.join(config, "cockpit", "systemd.override.json"), JSON.stringify({ preload: null }));
+    // cockpit-bridge may run as another user than the bench.
+    for (const entry of fs.readdirSync(root, { recursive: true, withFileTypes: true }))
+        fs.chmodSync(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644);
+    fs.chmodSync(root, 0o755);
+    return { data, config };
+}
+
+/** A fresh browser opens the shell at `/${name}`; when `name`'s frame marked `mark`, from its own navigation start. */
+async function markedPaint(page: Page, cockpitUrl: string, name: string, mark: string, painted: (frame: FrameLocator) => Promise<void>): Promise<{ firstPaint: number; shellToTable: number }> {
+    const started = Date.now();
+    await page.goto(`${cockpitUrl}/${name}`);
+    const frame = page.frameLocator(`iframe[name="cockpit1:localhost/${name}"]`);
+    await painted(frame);
+    // From loading Cockpit's shell (a fresh browser) to what was waited for.
+    const shellToTable = Date.now() - started;
+    const html = frame.locator("html");
+    await html.evaluate(async (_h, m) => {
+        while (!performance.getEntriesByName(m).length) await new Promise(resolve => requestAnimationFrame(resolve));
+    }, mark);
+    const firstPaint = Math.round(await html.evaluate((_h, m) => performance.getEntriesByName(m)[0].startTime, mark));
+    return { firstPaint, shellToTable };
+}
+
+/** The hub's page, in a fresh browser, until its first 20 rows are on the screen. */
+async function openHubPage(page: Page, cockpitUrl: string, hub: RunningHub, total: string): Promise<{ firstPaint: number; shellToTable: number }> {
+    await prepareStorage(page, cockpitUrl, { socket: hub.socket });
+    return markedPaint(page, cockpitUrl, "wireguard-hub", FIRST_PAINT_MARK, async frame => {
+        await frame.locator("#spokes-count").filter({ hasText: new RegExp(`^${total} spokes$`) }).waitFor({ timeout: STEP_TIMEOUT_MS });
+        await frame.locator("#spokes-table tbody tr").nth(19).waitFor({ timeout: STEP_TIMEOUT_MS });
+    });
+}
+
+/** The floor page's first paint, the median of three fresh browsers. */
+async function shellFloor(cockpitUrl: string): Promise<number> {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+        const browser = await launchBrowser();
+        try {
+            await prepareStorage(browser.page, cockpitUrl);
+            const { firstPaint } = await markedPaint(browser.page, cockpitUrl, FLOOR_PAGE, "shell-floor:painted",
+                frame => frame.locator("#floor").filter({ hasText: "ready" }).waitFor({ timeout: STEP_TIMEOUT_MS }));
+            times.push(firstPaint);
+        } finally {
+            await browser.close();
+        }
+    }
+    return times.sort((a, b) => a - b)[1];
+}
+
 export async function benchPage(log: (line: string) => void, spokes = 100_000): Promise<Record<string, number>> {
     // Checked before minutes of seeding: startCockpit() and launchBrowser() need both.
     for (const binary of ["/usr/lib/cockpit/cockpit-ws", "/usr/bin/cockpit-bridge", "/usr/bin/chromium"])
@@ -103,7 +169,7 @@ export async function benchPage(log: (line: string) => void, spokes = 100_000): 
             copyDataDir(keep, dataDir);
             log(`page bench: starting on a copy of ${keep} (already seeded)`);
         }
-        hub = await startHub({ env: HUB_ENV, dataDir, timeoutMs: 120_000 });
+        hub = await startHub({ env: HUB_ENV, dataDir, shipped: true, timeoutMs: 120_000 });
         if (!seeded) {
             const init = await hub.admin("POST", "/api/hub/initialize",
                 { networkCIDR: "10.64.0.0/14", listenPort: 51820, publicEndpoint: "hub.example.test:51820", dns: ["10.64.0.1"] });
@@ -119,25 +185,16 @@ export async function benchPage(log: (line: string) => void, spokes = 100_000): 
             complete = true;
             log(`page bench: seeded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
         }
+        const total = spokes.toLocaleString("en");
+        const shell = shellDirs();
         // The page opens on a hub where nobody read the list yet: the hub builds it, and the
         // page's order, for the page's first request (the whole list is checked afterwards).
-        cockpit = await startCockpit();
+        cockpit = await startCockpit({ dataDirs: [shell.data] });
         browser = await launchBrowser();
         const page = browser.page;
-        await prepareStorage(page, cockpit.url, { socket: hub.socket });
-        const total = spokes.toLocaleString("en");
-        const started = Date.now();
-        await page.goto(`${cockpit.url}/wireguard-hub`);
+        const opened = await openHubPage(page, cockpit.url, hub, total);
         const frame = page.frameLocator(PLUGIN_FRAME);
         const count = frame.locator("#spokes-count");
-        await count.filter({ hasText: new RegExp(`^${total} spokes$`) }).waitFor({ timeout: STEP_TIMEOUT_MS });
-        await frame.locator("#spokes-table tbody tr").nth(19).waitFor({ timeout: STEP_TIMEOUT_MS });
-        // From loading Cockpit's shell at /wireguard-hub (a fresh browser) to the painted table.
-        const shellToTable = Date.now() - started;
-        // From the page's own navigation start (inside Cockpit's iframe) to the first painted table.
-        const firstPaint = Math.round(await frame.locator("html").evaluate((_h, mark) =>
-            performance.getEntriesByName(mark)[0]?.startTime ?? -1, FIRST_PAINT_MARK));
-        if (firstPaint <= 0) throw new Error("the page did not mark its first paint");
 
         // One spoke by its whole name (unique: no other name contains it).
         const wanted = spokeName(Math.min(spokes - 1, 54_321));
@@ -153,14 +210,33 @@ export async function benchPage(log: (line: string) => void, spokes = 100_000): 
         const listed = (list.body.spokes as unknown[]).length;
         if (listed !== spokes) throw new Error(`the hub holds ${listed} spokes, not ${spokes}`);
         log(`page bench: the list's JSON is ${(list.text.length / 1e6).toFixed(1)} MB (${Math.round(list.text.length / listed)} bytes a spoke)`);
+        await browser.close();
+        browser = undefined;
+        const floor = await shellFloor(cockpit.url);
+        await cockpit.stop();
+
+        // The same, in a shell that preloads no other page: what the page costs on its own.
+        await hub.stop();
+        hub = await startHub({ env: HUB_ENV, dataDir, shipped: true, timeoutMs: 120_000 });
+        cockpit = await startCockpit({ dataDirs: [shell.data], configDirs: [shell.config] });
+        browser = await launchBrowser();
+        const alone = await openHubPage(browser.page, cockpit.url, hub, total);
+        await browser.close();
+        browser = undefined;
+        const floorAlone = await shellFloor(cockpit.url);
 
         const figures = {
-            [`page_${scale}_first_paint_ms`]: firstPaint,
-            [`page_${scale}_shell_to_table_ms`]: shellToTable,
+            [`page_${scale}_first_paint_ms`]: opened.firstPaint,
+            [`page_${scale}_shell_to_table_ms`]: opened.shellToTable,
             [`page_${scale}_search_ms`]: searchMs,
+            [`page_${scale}_first_paint_no_preload_ms`]: alone.firstPaint,
+            page_shell_floor_ms: floor,
+            page_shell_floor_no_preload_ms: floorAlone,
         };
-        log(`page with ${total} spokes: first paint ${firstPaint} ms (from the page's navigation start), ` +
-            `${shellToTable} ms from opening Cockpit's shell; search of ${wanted} ${searchMs} ms`);
+        log(`page with ${total} spokes: first paint ${opened.firstPaint} ms (from the page's navigation start), ` +
+            `${opened.shellToTable} ms from opening Cockpit's shell; search of ${wanted} ${searchMs} ms`);
+        log(`  Cockpit's floor in the same shell (a page that makes one request through the bridge and paints a word): ${floor} ms`);
+        log(`  with the shell preloading no other page: the hub's page ${alone.firstPaint} ms, the floor ${floorAlone} ms`);
         return figures;
     } finally {
         await browser?.close();

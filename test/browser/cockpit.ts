@@ -73,14 +73,18 @@ export function testPage(): string {
  * Starts cockpit-ws on a free port. `bridge` is the --local-session command: cockpit-bridge
  * itself (a root session), or a wrapper that drops privileges first.
  */
-export async function startCockpit(opts: { bridge?: string; runAs?: string[] } = {}): Promise<RunningCockpit> {
+export async function startCockpit(opts: { bridge?: string; runAs?: string[]; dataDirs?: string[]; configDirs?: string[] } = {}): Promise<RunningCockpit> {
     const port = await freePort();
     const served = testPage();
     const args = ["--no-tls", "--address", "127.0.0.1", "--port", String(port), `--local-session=${opts.bridge ?? "/usr/bin/cockpit-bridge"}`];
     const command = opts.runAs ? opts.runAs[0] : "/usr/lib/cockpit/cockpit-ws";
     const argv = opts.runAs ? [...opts.runAs.slice(1), "/usr/lib/cockpit/cockpit-ws", ...args] : args;
     const child = spawn(command, argv, {
-        env: { ...process.env, XDG_DATA_DIRS: `${served}:/usr/share` },
+        env: {
+            ...process.env,
+            XDG_DATA_DIRS: [served, ...opts.dataDirs ?? [], "/usr/share"].join(":"),
+            ...opts.configDirs ? { XDG_CONFIG_DIRS: opts.configDirs.join(":") } : {},
+        },
         stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";

@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import ipaddr from "ipaddr.js";
+import { prng } from "../support/prng";
 import {
     addressAt, bigIntToIp, contains, hostCount, ipFamily, ipToBigInt, ordinalOf, overlaps, parseCidr,
 } from "../../backend/ipam/cidr";
@@ -58,6 +60,57 @@ describe("ipam/cidr: IPv6 text (RFC 5952)", () => {
         assert.equal(ipToBigInt("255.255.255.255"), 0xffffffffn);
         assert.equal(bigIntToIp(0x0a000102n, 4), "10.0.1.2");
         assert.throws(() => ipToBigInt("not-an-ip"));
+    });
+});
+
+describe("ipam/cidr: IPv4 read without the general parser", () => {
+    // What the rules meant when ipaddr.js read every address: four decimals, no leading zeros.
+    const byLibrary = (text: string) =>
+        ipaddr.IPv4.isValidFourPartDecimal(text) && /^\d{1,3}(\.\d{1,3}){3}$/.test(text)
+            ? ipaddr.parse(text).toByteArray().reduce((acc, byte) => (acc << 8n) + BigInt(byte), 0n)
+            : null;
+    const ours = (text: string) => (ipFamily(text) === 4 ? ipToBigInt(text) : null);
+
+    it("accepts and refuses the same texts as ipaddr.js, with the same values", () => {
+        const edges = ["0.0.0.0", "255.255.255.255", "1.2.3.4", "10.0.0.1", "256.0.0.1", "1.2.3.256", "1.2.3.999", "01.2.3.4",
+            "1.2.3.04", "1.2.3.00", "1.2.3", "1.2.3.4.5", "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.4 ", " 1.2.3.4", "1.2.3.-4", "1.2.3.+4",
+            "0x1.2.3.4", "1.2.3.4/8", "1e2.0.0.1", "１.2.3.4", "1.2.3.4\n", "4294967295", "1.2.3.1000"];
+        const random = prng(4);
+        const pick = () => {
+            const r = random();
+            if (r < 0.8) return String(Math.floor(random() * 256));
+            if (r < 0.9) return String(256 + Math.floor(random() * 800));
+            return "0" + String(Math.floor(random() * 100));
+        };
+        const generated = Array.from({ length: 20_000 }, () => [pick(), pick(), pick(), pick()].join("."));
+        for (const text of [...edges, ...generated]) assert.equal(ours(text), byLibrary(text), JSON.stringify(text));
+    });
+
+    it("tells whether an IPv4 network contains an address as the numbers do", () => {
+        const addresses = [
+            "10.64.0.1", "10.64.0.0", "10.64.255.255", "10.65.0.0", "10.63.255.255", "10.64.12.7", "0.0.0.0", "255.255.255.255",
+            "10.64.0.256", "10.64.00.1", "010.64.0.1", "10.64.0.01", "10.64.0", "10.64.0.1.2", "10.64.0.1 ", " 10.64.0.1", "10.64..1",
+            "1000.64.0.1", "10.64.0.-1", "10.64.0.1e0", "", "::1", "fd00::1", "::ffff:10.64.0.1", "10.64.0.x", "١٠.64.0.1",
+        ];
+        for (const cidr of ["10.64.0.0/16", "10.64.12.0/24", "10.64.12.7/32", "0.0.0.0/0", "10.0.0.0/8", "255.255.255.0/24"]) {
+            const network = parseCidr(cidr)!;
+            for (const address of addresses) {
+                const value = byLibrary(address);
+                const inside = value !== null && value >= network.base && value < network.base + hostCount(network);
+                assert.equal(contains(network, address), inside, `${address} in ${cidr}`);
+            }
+        }
+    });
+
+    it("writes IPv4 back as ipaddr.js does", () => {
+        const random = prng(9);
+        for (let i = 0; i < 20_000; i++) {
+            const value = BigInt(Math.floor(random() * 2 ** 32));
+            const bytes = [24n, 16n, 8n, 0n].map(shift => Number((value >> shift) & 255n));
+            assert.equal(bigIntToIp(value, 4), ipaddr.fromByteArray(bytes).toString());
+        }
+        assert.equal(bigIntToIp(0n, 4), "0.0.0.0");
+        assert.equal(bigIntToIp(0xffffffffn, 4), "255.255.255.255");
     });
 });
 
