@@ -38,8 +38,8 @@ const fourDecimals = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|
  * null. The conf file and the spoke list check every spoke's addresses: at 100,000 spokes the
  * general parser's objects and bigints cost seconds of the hub's start and of its collections.
  */
-export function ipv4Value(text: string): number | null {
-    const m = fourDecimals.exec(text);
+export function ipv4Value(text: unknown): number | null {
+    const m = typeof text === "string" ? fourDecimals.exec(text) : null;
     if (!m) return null;
     const a = Number(m[1]), b = Number(m[2]), c = Number(m[3]), d = Number(m[4]);
     if (a > 255 || b > 255 || c > 255 || d > 255) return null;
@@ -51,7 +51,7 @@ function ipv4Text(value: number): string {
 }
 
 export function ipToBigInt(ip: string): bigint {
-    const v4 = typeof ip === "string" ? ipv4Value(ip) : null;
+    const v4 = ipv4Value(ip);
     if (v4 !== null) return BigInt(v4);
     if (ipFamily(ip) !== 6) throw new Error(`not an IP address: ${ip}`);
     return ipaddr.parse(ip).toByteArray().reduce((acc, byte) => (acc << 8n) + BigInt(byte), 0n);
@@ -91,7 +91,7 @@ export function hostCount(netw: Network): bigint {
 export function contains(netw: Network, ip: string): boolean {
     // The agent API checks each connection's address, and the conf file every spoke's.
     if (netw.family === 4) {
-        const value = typeof ip === "string" ? ipv4Value(ip) : null;
+        const value = ipv4Value(ip);
         const first = Number(netw.base);
         return value !== null && value >= first && value < first + 2 ** (32 - netw.prefix);
     }

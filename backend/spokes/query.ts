@@ -2,7 +2,7 @@
 // the page's table did this itself over the whole list, and its users expect the same rows in
 // the same order. compareSpokes is that order; order.ts and listIndex.ts give it without
 // comparing spokes one to one.
-import { ipFamily } from "../contract/fields";
+import { ipv4Value } from "../contract/fields";
 import { displayStateOf, osName, type DisplayState, type SpokeSortKey } from "../contract/spokeDisplay";
 import type { SpokeView } from "./list";
 
@@ -19,11 +19,6 @@ export interface SpokeFacts {
     handshake: number;
 }
 
-/** Four decimals already checked by ipFamily. */
-function ipv4Number(address: string): number {
-    return address.split(".").reduce((n, part) => n * 256 + Number(part), 0);
-}
-
 /** A view never changes (a changed spoke is a new view), so its facts are made once. */
 const factsOf = new WeakMap<SpokeView, SpokeFacts>();
 
@@ -34,7 +29,7 @@ function makeFacts(view: SpokeView, same?: SpokeFacts): SpokeFacts {
             view.proxmoxClusterName ?? "", view.datacenter ?? "", view.publicKey, ...view.subnets].join("\n").toLowerCase(),
         state: displayStateOf(view.status),
         os,
-        address: same?.address ?? (ipFamily(view.address) === 4 ? ipv4Number(view.address) : Number.MAX_SAFE_INTEGER),
+        address: same?.address ?? ipv4Value(view.address) ?? Number.MAX_SAFE_INTEGER,
         handshake: view.lastHandshake ? Date.parse(view.lastHandshake) || 0 : 0,
     };
 }

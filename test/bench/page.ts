@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { startHub, spokePublicKey, type RunningHub } from "../support/hub";
 import type { FrameLocator, Page } from "playwright-core";
-import { launchBrowser, PLUGIN_FRAME, prepareStorage, startCockpit, type RunningBrowser, type RunningCockpit } from "../browser/cockpit";
+import { launchBrowser, PLUGIN_FRAME, prepareStorage, readableByAll, startCockpit, type RunningBrowser, type RunningCockpit } from "../browser/cockpit";
 
 const FIRST_PAINT_MARK = "wireguard-hub:spokes-painted";
 const FLOOR_PAGE = "wghub-shell-floor";
@@ -103,10 +103,7 @@ function shellDirs(): { data: string; config: string } {
     fs.cpSync(path.join(__dirname, "shellFloor"), path.join(data, "cockpit", FLOOR_PAGE), { recursive: true });
     fs.mkdirSync(path.join(config, "cockpit"), { recursive: true });
     fs.writeFileSync(path.join(config, "cockpit", "systemd.override.json"), JSON.stringify({ preload: null }));
-    // cockpit-bridge may run as another user than the bench.
-    for (const entry of fs.readdirSync(root, { recursive: true, withFileTypes: true }))
-        fs.chmodSync(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644);
-    fs.chmodSync(root, 0o755);
+    readableByAll(root);
     return { data, config };
 }
 
@@ -119,10 +116,14 @@ async function markedPaint(page: Page, cockpitUrl: string, name: string, mark: s
     // From loading Cockpit's shell (a fresh browser) to what was waited for.
     const shellToTable = Date.now() - started;
     const html = frame.locator("html");
-    await html.evaluate(async (_h, m) => {
-        while (!performance.getEntriesByName(m).length) await new Promise(resolve => requestAnimationFrame(resolve));
+    // The mark is set in the frame after the one that drew what was waited for.
+    const marked = await html.evaluate(async (_h, m) => {
+        for (let frames = 0; frames < 600 && !performance.getEntriesByName(m).length; frames++)
+            await new Promise(resolve => requestAnimationFrame(resolve));
+        return performance.getEntriesByName(m)[0]?.startTime ?? -1;
     }, mark);
-    const firstPaint = Math.round(await html.evaluate((_h, m) => performance.getEntriesByName(m)[0].startTime, mark));
+    if (marked < 0) throw new Error(`${name} did not mark its first paint (${mark})`);
+    const firstPaint = Math.round(marked);
     return { firstPaint, shellToTable };
 }
 

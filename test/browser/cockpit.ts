@@ -48,6 +48,13 @@ export interface RunningCockpit {
 
 let builtPage: string | null = null;
 
+/** Lets every user read `dir` and all it holds: cockpit-bridge may run as another user than the tests. */
+export function readableByAll(dir: string): void {
+    for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true }))
+        fs.chmodSync(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644);
+    fs.chmodSync(dir, 0o755);
+}
+
 /**
  * The page as the tests serve it: built once per run with the socket override that lets each
  * test point it at its own hub (the shipped build has none), into a directory every user can
@@ -61,9 +68,7 @@ export function testPage(): string {
         cwd: root, encoding: "utf8", env: { ...process.env, WGHUB_PAGE_ONLY: dir, WGHUB_PAGE_SOCKET_OVERRIDE: "yes" },
     });
     if (built.status !== 0) throw new Error(`building the test page failed:\n${built.stdout}${built.stderr}`);
-    for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true }))
-        fs.chmodSync(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644);
-    fs.chmodSync(dir, 0o755);
+    readableByAll(dir);
     process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
     builtPage = dir;
     return dir;
