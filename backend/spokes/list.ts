@@ -154,6 +154,17 @@ const fullReadEveryMs = 10 * 60_000;
 const mostlyChanged = 0.25;
 const idsPerRead = 500;
 
+/** The rows of these spokes by id (a spoke removed meanwhile is missing). */
+async function rowsWithIds(ctx: HubContext, ids: string[]): Promise<Map<string, ListTuple>> {
+    const rows = new Map<string, ListTuple>();
+    for (let i = 0; i < ids.length; i += idsPerRead) {
+        const some = ids.slice(i, i + idsPerRead);
+        const where = `spokes WHERE id IN (${some.map((_, k) => `$${k + 1}`).join(", ")})`;
+        for (const t of await ctx.db.sql.tuples<ListTuple>(tupleColumns, where, listOrder, some)) rows.set(t[0], t);
+    }
+    return rows;
+}
+
 /**
  * Every spoke row in list order. With the rows of the last build at hand, only the versions are
  * read, then the rows whose version moved: at 100,000 spokes a write between two lists costs
@@ -170,13 +181,7 @@ async function readRows(ctx: HubContext, before: SpokeList | undefined): Promise
             return !t || versionOf(t) !== version;
         }).map(([id]) => id));
         if (changed.size <= versions.length * mostlyChanged) {
-            const fresh = new Map<string, ListTuple>();
-            const ids = [...changed];
-            for (let i = 0; i < ids.length; i += idsPerRead) {
-                const some = ids.slice(i, i + idsPerRead);
-                const where = `spokes WHERE id IN (${some.map((_, k) => `$${k + 1}`).join(", ")})`;
-                for (const t of await ctx.db.sql.tuples<ListTuple>(tupleColumns, where, listOrder, some)) fresh.set(t[0], t);
-            }
+            const fresh = await rowsWithIds(ctx, [...changed]);
             const rows: ListTuple[] = [];
             for (const [id] of versions) {
                 const t = changed.has(id) ? fresh.get(id) : known.get(id);
@@ -252,20 +257,61 @@ function releaseWhenUnread(ctx: HubContext): void {
  */
 const viewOfTuple = new WeakMap<ListTuple, { view: SpokeView; liveAt: number; clusters: string }>();
 
+/** A row's view with its live state as of `now`, and the handshake that state comes from. */
+function viewOfRow(ctx: HubContext, r: ListTuple, clusterNames: ReadonlyMap<string, string>, currentRevision: string | undefined,
+    now: number): { view: SpokeView; handshake: number | null } {
+    const [id, name, os, hostname, datacenter, address, addressV6, subnetsText, publicKey, enabledValue, registeredAt, lastHandshake,
+        endpoint, hubName, isProxmox, proxmoxNodeName, proxmoxVersion, proxmoxClusterId, agentVersion, agentReport, agentLastSeen, pendingAction] = r;
+    const live = ctx.live.get(publicKey);
+    const stored = lastHandshake ? Date.parse(isoDate(lastHandshake)) : null;
+    const handshake = live?.latestHandshakeMs || stored;
+    const subnets = subnetsText === "[]" ? [] : JSON.parse(subnetsText) as string[];
+    const enabled = Boolean(enabledValue);
+    const node = Boolean(isProxmox);
+    const view: SpokeView = {
+        id, name, os, hostname,
+        isProxmox: node,
+        proxmoxNodeName: node ? proxmoxNodeName : null,
+        proxmoxVersion: node ? proxmoxVersion : null,
+        proxmoxClusterId: node ? proxmoxClusterId : null,
+        proxmoxClusterName: node && proxmoxClusterId ? clusterNames.get(proxmoxClusterId) ?? null : null,
+        datacenter, address, addressV6, subnets,
+        allowedIPs: allowedIPsOf(address, addressV6, subnets),
+        publicKey, enabled,
+        registeredAt: isoDate(registeredAt),
+        lastHandshake: handshake ? new Date(handshake).toISOString() : null,
+        endpoint: live?.endpoint ?? endpoint,
+        rxBytes: live?.rxBytes ?? 0,
+        txBytes: live?.txBytes ?? 0,
+        status: stateOf(enabled, handshake, now),
+        agent: agentView(agentVersion, agentReport, agentLastSeen, currentRevision),
+        pendingAction: pendingActionOf(pendingAction),
+        hub: hubName,
+    };
+    return { view, handshake };
+}
+
+/** The Proxmox VE clusters' names by id, and a key that changes with them. */
+async function clusterNamesOf(ctx: HubContext): Promise<{ names: Map<string, string>; key: string }> {
+    const clusters = await ctx.db.sql.rows<{ id: string; clusterName: string }>(`SELECT id, "clusterName" FROM proxmox_clusters`, []);
+    return { names: new Map(clusters.map(c => [c.id, c.clusterName])), key: JSON.stringify(clusters) };
+}
+
+/** The revision an agent's spoke should run (undefined for a spoke without an agent). */
+function revisionOf(ctx: HubContext, t: ListTuple): Promise<string> | undefined {
+    if (!agentVersionOf(t)) return undefined;
+    const [id, name, , , , address, addressV6, , , , , , , hubName, , , , , , , , pendingAction] = t;
+    return agentRevision(ctx, { id, name, address, addressV6, pendingAction, hubName });
+}
+
 async function buildList(ctx: HubContext, writes: number, beforeList: SpokeList | undefined): Promise<SpokeList> {
     const before = beforeList?.slices ?? null;
-    const [{ rows, fullReadAt }, clusters] = await Promise.all([
-        readRows(ctx, beforeList),
-        ctx.db.sql.rows<{ id: string; clusterName: string }>(`SELECT id, "clusterName" FROM proxmox_clusters`, []),
-    ]);
-    const clusterNames = new Map(clusters.map(c => [c.id, c.clusterName]));
-    const clustersKey = JSON.stringify(clusters);
+    const [{ rows, fullReadAt }, { names: clusterNames, key: clustersKey }] = await Promise.all([readRows(ctx, beforeList), clusterNamesOf(ctx)]);
     // Which agents are behind: each one's current revision, kept while its inputs hold.
     const currentRevisions = new Map<string, string>();
     for (const t of rows) {
-        if (!agentVersionOf(t)) continue;
-        const [id, name, , , , address, addressV6, , , , , , , hubName, , , , , , , , pendingAction] = t;
-        currentRevisions.set(id, await agentRevision(ctx, { id, name, address, addressV6, pendingAction, hubName }));
+        const revision = revisionOf(ctx, t);
+        if (revision) currentRevisions.set(t[0], await revision);
     }
     if (currentRevisions.size) forgetRevisionsExcept(ctx, new Set(rows.map(r => r[0])));
     const liveAt = liveStamp(ctx);
@@ -292,38 +338,10 @@ async function buildList(ctx: HubContext, writes: number, beforeList: SpokeList 
                 return view;
             }
         }
-        const [id, name, os, hostname, datacenter, address, addressV6, subnetsText, publicKey, enabledValue, registeredAt, lastHandshake,
-            endpoint, hubName, isProxmox, proxmoxNodeName, proxmoxVersion, proxmoxClusterId, agentVersion, agentReport, agentLastSeen, pendingAction] = r;
-        const live = ctx.live.get(publicKey);
-        const stored = lastHandshake ? Date.parse(isoDate(lastHandshake)) : null;
-        const handshake = live?.latestHandshakeMs || stored;
-        const subnets = subnetsText === "[]" ? [] : JSON.parse(subnetsText) as string[];
-        const enabled = Boolean(enabledValue);
-        const status = stateOf(enabled, handshake, now);
-        const node = Boolean(isProxmox);
-        const view: SpokeView = {
-            id, name, os, hostname,
-            isProxmox: node,
-            proxmoxNodeName: node ? proxmoxNodeName : null,
-            proxmoxVersion: node ? proxmoxVersion : null,
-            proxmoxClusterId: node ? proxmoxClusterId : null,
-            proxmoxClusterName: node && proxmoxClusterId ? clusterNames.get(proxmoxClusterId) ?? null : null,
-            datacenter, address, addressV6, subnets,
-            allowedIPs: allowedIPsOf(address, addressV6, subnets),
-            publicKey, enabled,
-            registeredAt: isoDate(registeredAt),
-            lastHandshake: handshake ? new Date(handshake).toISOString() : null,
-            endpoint: live?.endpoint ?? endpoint,
-            rxBytes: live?.rxBytes ?? 0,
-            txBytes: live?.txBytes ?? 0,
-            status,
-            agent: agentView(agentVersion, agentReport, agentLastSeen, currentRevisions.get(id)),
-            pendingAction: pendingActionOf(pendingAction),
-            hub: hubName,
-        };
+        const { view, handshake } = viewOfRow(ctx, r, clusterNames, currentRevisions.get(r[0]), now);
         // The same spoke at the same place (the usual case: new spokes come last), else by id.
         let old: SpokeView | undefined = previous[i];
-        if (old?.id !== id) old = (previousById ??= new Map(previous.map(v => [v.id, v]))).get(id);
+        if (old?.id !== view.id) old = (previousById ??= new Map(previous.map(v => [v.id, v]))).get(view.id);
         const kept = old && sameView(old, view) ? old : view;
         viewOfTuple.set(r, { view: kept, liveAt, clusters: clustersKey });
         count(kept, handshake);
@@ -349,6 +367,23 @@ async function buildList(ctx: HubContext, writes: number, beforeList: SpokeList 
         views: sameSlices && beforeList?.views ? beforeList.views : slices.flatMap(s => s.views),
         rows: new Map(rows.map(t => [t[0], t])), fullReadAt, lastRead: Date.now(),
     };
+}
+
+/** Whether the views are in memory (built, and not let go since): else a first page may be read without them (coldPage.ts). */
+export function viewsInMemory(ctx: HubContext): boolean {
+    return !!spokeLists.get(ctx)?.slices;
+}
+
+/** The views of these spokes, made now from their rows, in the ids' order (a spoke removed meanwhile is left out). */
+export async function viewsOfIds(ctx: HubContext, ids: string[]): Promise<SpokeView[]> {
+    const [rows, clusters] = await Promise.all([rowsWithIds(ctx, ids), clusterNamesOf(ctx)]);
+    const now = ctx.now().getTime();
+    const views: SpokeView[] = [];
+    for (const id of ids) {
+        const t = rows.get(id);
+        if (t) views.push(viewOfRow(ctx, t, clusters.names, await revisionOf(ctx, t), now).view);
+    }
+    return views;
 }
 
 /** Every spoke with its live state. Shared: read it, never change it. */

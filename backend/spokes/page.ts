@@ -5,7 +5,8 @@
 import crypto from "node:crypto";
 import type { HubContext } from "../context";
 import type { DisplayState, SpokeSortKey } from "../contract/spokeDisplay";
-import { spokeListVersion, spokeListViews } from "./list";
+import { coldPage } from "./coldPage";
+import { spokeListVersion, spokeListViews, viewsInMemory } from "./list";
 import { ListIndex } from "./listIndex";
 import { searchWords, type SpokeFilter } from "./query";
 
@@ -21,7 +22,7 @@ export interface SpokePageQuery {
 }
 
 /** The query with its defaults, and the search as the words it means. */
-interface PageRequest {
+export interface PageRequest {
     limit: number;
     offset: number;
     sort: SpokeSortKey;
@@ -55,7 +56,25 @@ export async function spokePageAnswer(ctx: HubContext, query: SpokePageQuery, un
     if (unchangedSince !== undefined) {
         const etag = pageEtag(await spokeListVersion(ctx), request);
         if (etag === unchangedSince) return { etag, body: null };
+    } else if (!viewsInMemory(ctx)) {
+        // A page opened on a hub whose list is not in memory: its first page comes first, and
+        // the list is built right after, for what the page asks next.
+        const body = await coldPage(ctx, request);
+        if (body !== null) {
+            setImmediate(() => pageFromList(ctx, request).catch(err =>
+                ctx.log.debug("the spoke list was not built ahead of the page", { error: String(err) })));
+            return { etag: bodyEtag(body), body };
+        }
     }
+    return pageFromList(ctx, request);
+}
+
+/** An answer read without the list: its ETag is its own body's, which the list's pages never match. */
+function bodyEtag(body: string): string {
+    return `"${crypto.createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
+}
+
+async function pageFromList(ctx: HubContext, request: PageRequest): Promise<{ etag: string; body: string }> {
     const list = await spokeListViews(ctx);
     const { views } = list;
     let index = indexOf.get(ctx);
