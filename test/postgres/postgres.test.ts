@@ -3,6 +3,7 @@
 // honest, and a restart. Proves no SQL here speaks only SQLite.
 import assert from "node:assert/strict";
 import { startPostgres, type RunningPostgres } from "../support/postgres";
+import { compareNames, referenceOrder, shownOs, type ListedSpoke } from "../support/spokeListChecks";
 import { assertError, createToken, defaultInit, enrolledSpoke, register, spokePublicKey, startHub, type RunningHub } from "../api/helpers";
 
 describe("PostgreSQL backend", function () {
@@ -77,6 +78,11 @@ describe("PostgreSQL backend", function () {
         await hub!.stop();
         hub = await startHub({ dataDir: hub!.dataDir, env: { WGHUB_TLS: "off", WGHUB_DATABASE_URL: pg.url } });
         assert.doesNotMatch(hub.output(), /database migrated/);
+        // A hub just started reads its first page by name without the list (coldPage.ts).
+        const page = (await hub.admin("GET", "/api/spoke/list?limit=3&sort=name&order=desc")).body;
+        const total = before.spokes.length;
+        const oses = [...new Set((before.spokes as ListedSpoke[]).map(shownOs))].filter(o => o !== "—").sort(compareNames);
+        assert.deepEqual(page, { total, matched: total, offset: 0, spokes: referenceOrder(before.spokes, "name", false).slice(0, 3), oses });
         assert.deepEqual((await hub.admin("GET", "/api/spoke/list")).body, before);
         assert.deepEqual((await hub.admin("GET", "/api/installation/tokens")).body, tokens);
         assert.doesNotMatch(hub.output(), /^error:/m);
