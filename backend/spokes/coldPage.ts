@@ -3,10 +3,9 @@
 // name takes 1.5-2 s, and the page by name needs only the names. The ids and names are read,
 // the page's spokes picked in compareSpokes' order, and only their rows read.
 import type { HubContext } from "../context";
-import { osName } from "../contract/spokeDisplay";
 import { viewsOfIds } from "./list";
 import type { PageRequest } from "./page";
-import { collator, compareIds, compareNames, filtersNothing } from "./query";
+import { collator, compareIds, filtersNothing, pageOffset, systemsShown } from "./query";
 
 /** Past this many spokes up to the page's end, the list is built instead (a page deep in the list). */
 const mostPicked = 1000;
@@ -35,14 +34,6 @@ export function firstByName(spokes: readonly IdName[], count: number, ascending:
     return first;
 }
 
-/** The systems as shown, each once, sorted ("—", none known, left out): the page's `oses`. */
-async function systemsShown(ctx: HubContext): Promise<string[]> {
-    const rows = await ctx.db.sql.rows<{ os: string; isProxmox: boolean | number }>(`SELECT DISTINCT os, "isProxmox" FROM spokes`, []);
-    const names = new Set(rows.map(r => osName(r.os, Boolean(r.isProxmox))));
-    names.delete("—");
-    return [...names].sort(compareNames);
-}
-
 /**
  * The page's JSON ({total, matched, offset, spokes, oses}, as spokePageAnswer's), or null when
  * this request is not one for it: another order, a search or filter, a page too deep, or writes
@@ -50,14 +41,17 @@ async function systemsShown(ctx: HubContext): Promise<string[]> {
  * between the first and the last (the write counter, as the list's own build checks).
  */
 export async function coldPage(ctx: HubContext, request: PageRequest): Promise<string | null> {
-    if (request.sort !== "name" || !filtersNothing(request.filter) || request.limit > mostPicked) return null;
+    if (request.sort !== "name" || !filtersNothing(request.filter)) return null;
     for (let attempt = 0; attempt < attempts; attempt++) {
         const writes = ctx.db.writes;
-        const [spokes, oses] = await Promise.all([ctx.db.sql.tuples<IdName>(`id, name`, "spokes", null), systemsShown(ctx)]);
+        const [spokes, systems] = await Promise.all([
+            ctx.db.sql.tuples<IdName>(`id, name`, "spokes", null),
+            ctx.db.sql.rows<{ os: string; isProxmox: boolean | number }>(`SELECT DISTINCT os, "isProxmox" FROM spokes`, []),
+        ]);
+        const oses = systemsShown(systems.map(r => ({ os: r.os, isProxmox: Boolean(r.isProxmox) })));
         const total = spokes.length;
         const { limit } = request;
-        // Past the last spoke: the last page, as spokePageAnswer gives it.
-        const offset = request.offset >= total && total > 0 ? Math.floor((total - 1) / limit) * limit : request.offset;
+        const offset = pageOffset(request.offset, total, limit);
         if (offset + limit > mostPicked) return null;
         const picked = firstByName(spokes, offset + limit, request.ascending).slice(offset);
         const views = await viewsOfIds(ctx, picked.map(([id]) => id));

@@ -2,11 +2,11 @@
 // list is current: each spoke's facts (query.ts), its ranks by the keys asked for, the last
 // orders and searches asked for. A list is mostly the one before it (list.ts keeps the views of
 // unchanged spokes, at the same place), so most of it is taken from that one.
-import { osName, type SpokeSortKey } from "../contract/spokeDisplay";
+import type { SpokeSortKey } from "../contract/spokeDisplay";
 import { releaseAfterMs, type SpokeView } from "./list";
 import { byRank, Collation, numberRanks, yieldToEventLoop } from "./order";
 import {
-    compareIds, compareNames, filtersNothing, isTextKey, matchesFilter, sortNumber, sortText, spokeFacts, spokeFactsAfter,
+    compareIds, filtersNothing, isTextKey, matchesFilter, sortNumber, sortText, spokeFacts, spokeFactsAfter, systemsShown,
     type SpokeFacts, type SpokeFilter, type TextKey,
 } from "./query";
 
@@ -127,11 +127,7 @@ export class ListIndex {
     oses(views: readonly SpokeView[]): Promise<string[]> {
         return this.run(async () => {
             const list = await this.index(views);
-            if (!list.oses) {
-                const names = new Set(views.map(v => osName(v.os, v.isProxmox)));
-                names.delete("—");
-                list.oses = [...names].sort(compareNames);
-            }
+            list.oses ??= systemsShown(views);
             return list.oses;
         });
     }

@@ -8,7 +8,7 @@ import type { DisplayState, SpokeSortKey } from "../contract/spokeDisplay";
 import { coldPage } from "./coldPage";
 import { spokeListVersion, spokeListViews, viewsInMemory } from "./list";
 import { ListIndex } from "./listIndex";
-import { searchWords, type SpokeFilter } from "./query";
+import { pageOffset, searchWords, type SpokeFilter } from "./query";
 
 export interface SpokePageQuery {
     limit: number;
@@ -84,7 +84,7 @@ async function pageFromList(ctx: HubContext, request: PageRequest): Promise<{ et
         index.oses(views),
     ]);
     const { limit } = request;
-    const offset = request.offset >= matched.length && matched.length > 0 ? Math.floor((matched.length - 1) / limit) * limit : request.offset;
+    const offset = pageOffset(request.offset, matched.length, limit);
     const spokes = Array.from(matched.subarray(offset, offset + limit), i => views[i]);
     const body = JSON.stringify({ total: views.length, matched: matched.length, offset, spokes, oses });
     return { etag: pageEtag(list.version, request), body };

@@ -114,6 +114,19 @@ export function compareSpokes(a: SpokeView, b: SpokeView, key: SpokeSortKey, asc
     return (ascending ? 1 : -1) * compareKey(a, b, key) || collator.compare(a.name, b.name) || compareIds(a.id, b.id);
 }
 
+/** The systems as shown, each once, sorted ("—", none known, left out): a page's `oses`. */
+export function systemsShown(spokes: Iterable<{ os: string; isProxmox: boolean }>): string[] {
+    const names = new Set<string>();
+    for (const s of spokes) names.add(osName(s.os, s.isProxmox));
+    names.delete("—");
+    return [...names].sort(compareNames);
+}
+
+/** Where a page starts: the offset asked for, or the last page's start when that is past the last match. */
+export function pageOffset(offset: number, matched: number, limit: number): number {
+    return offset >= matched && matched > 0 ? Math.floor((matched - 1) / limit) * limit : offset;
+}
+
 export interface SpokeFilter {
     /** Lower-cased, each to be found in the haystack. */
     words: string[];
