@@ -22,6 +22,12 @@ export interface Sql {
      * text: read them with isoDate(). Booleans: SQLite 0/1, PostgreSQL true/false.
      */
     tuples<T extends unknown[]>(columns: string, from: string, orderBy: string | null, params?: SqlValue[]): Promise<T[]>;
+    /**
+     * A condition: the text `expression` gives contains the text parameter `param` ("$3"). With
+     * `caseless`, ASCII letters only are lower-cased first, in every database locale (SQLite's
+     * lower(); PostgreSQL's under the "C" collation): give `param` in lower case.
+     */
+    contains(expression: string, param: string, caseless: boolean): string;
 }
 
 /**
@@ -106,6 +112,9 @@ function sqliteSql(sequelize: Sequelize): Sql {
                 `SELECT json_group_array(json_array(${columns})) AS j FROM (SELECT ${columns} FROM ${from}${orderBy ? ` ORDER BY ${orderBy}` : ""})`, params);
             return JSON.parse(row.j) as T[];
         },
+        contains(expression: string, param: string, caseless: boolean) {
+            return `instr(${caseless ? `lower(${expression})` : expression}, ${param}) > 0`;
+        },
     };
 }
 
@@ -131,6 +140,9 @@ function postgresSql(sequelize: Sequelize): Sql {
             // json, not jsonb: node-postgres parses it with JSON.parse, and it keeps the order.
             const { rows } = await query(`SELECT json_agg(json_build_array(${columns})${orderBy ? ` ORDER BY ${orderBy}` : ""}) AS j FROM ${from}`, params);
             return ((rows[0] as { j: T[] | null }).j ?? []);
+        },
+        contains(expression: string, param: string, caseless: boolean) {
+            return `strpos(${caseless ? `lower((${expression}) COLLATE "C")` : expression}, ${param}) > 0`;
         },
     };
 }

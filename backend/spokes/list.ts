@@ -199,7 +199,7 @@ export const releaseAfterMs = 60_000;
 const spokeLists = new WeakMap<HubContext, SpokeList>();
 const building = new WeakMap<HubContext, { writes: number; liveAt: number; list: Promise<SpokeList> }>();
 
-const liveStamp = (ctx: HubContext) => ctx.live.lastUpdate?.getTime() ?? 0;
+export const liveStamp = (ctx: HubContext) => ctx.live.lastUpdate?.getTime() ?? 0;
 
 function isCurrent(ctx: HubContext, list: { writes: number; liveAt: number }): boolean {
     return list.writes === ctx.db.writes && list.liveAt === liveStamp(ctx);
@@ -292,7 +292,7 @@ function viewOfRow(ctx: HubContext, r: ListTuple, clusterNames: ReadonlyMap<stri
 }
 
 /** The Proxmox VE clusters' names by id, and a key that changes with them. */
-async function clusterNamesOf(ctx: HubContext): Promise<{ names: Map<string, string>; key: string }> {
+export async function clusterNamesOf(ctx: HubContext): Promise<{ names: Map<string, string>; key: string }> {
     const clusters = await ctx.db.sql.rows<{ id: string; clusterName: string }>(`SELECT id, "clusterName" FROM proxmox_clusters`, []);
     return { names: new Map(clusters.map(c => [c.id, c.clusterName])), key: JSON.stringify(clusters) };
 }

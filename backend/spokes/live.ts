@@ -50,6 +50,11 @@ export class LiveStatus {
         return moved;
     }
 
+    /** Every peer WireGuard last reported, by public key. */
+    peers(): IterableIterator<[publicKey: string, peer: LivePeer]> {
+        return this.byKey.entries();
+    }
+
     forget(publicKey: string): void {
         this.byKey.delete(publicKey);
     }

@@ -19,14 +19,23 @@ export interface SpokeFacts {
     handshake: number;
 }
 
+/** The fields of a view a search looks in, besides its system as shown. */
+export type SearchedFields = Pick<SpokeView, "name" | "hub" | "address" | "addressV6" | "endpoint" | "hostname" | "proxmoxClusterName"
+    | "datacenter" | "publicKey" | "subnets">;
+
+/** The lower-cased text a search's words are looked for in (see SpokeFacts). */
+export function haystackOf(s: SearchedFields, os: string): string {
+    return [s.name, s.hub ?? "", s.address, s.addressV6 ?? "", os, s.endpoint ?? "", s.hostname ?? "",
+        s.proxmoxClusterName ?? "", s.datacenter ?? "", s.publicKey, ...s.subnets].join("\n").toLowerCase();
+}
+
 /** A view never changes (a changed spoke is a new view), so its facts are made once. */
 const factsOf = new WeakMap<SpokeView, SpokeFacts>();
 
 function makeFacts(view: SpokeView, same?: SpokeFacts): SpokeFacts {
     const os = same?.os ?? osName(view.os, view.isProxmox);
     return {
-        haystack: same?.haystack ?? [view.name, view.hub ?? "", view.address, view.addressV6 ?? "", os, view.endpoint ?? "", view.hostname ?? "",
-            view.proxmoxClusterName ?? "", view.datacenter ?? "", view.publicKey, ...view.subnets].join("\n").toLowerCase(),
+        haystack: same?.haystack ?? haystackOf(view, os),
         state: displayStateOf(view.status),
         os,
         address: same?.address ?? ipv4Value(view.address) ?? Number.MAX_SAFE_INTEGER,

@@ -1,6 +1,6 @@
 // The first page read without the list (backend/spokes/coldPage.ts), in the service's own
-// context on a real SQLite file seeded through the API: the same page the list gives, and one
-// snapshot of the table while write transactions end around its reads.
+// context on a real SQLite file seeded through the API: the same page the list gives, for a
+// search too, and one snapshot of the table while write transactions end around its reads.
 import assert from "node:assert/strict";
 import { loadConfig } from "../../backend/config";
 import type { HubContext } from "../../backend/context";
@@ -9,11 +9,13 @@ import { createLogger } from "../../backend/log";
 import { coldPage } from "../../backend/spokes/coldPage";
 import { listSpokes, viewsInMemory } from "../../backend/spokes/list";
 import { spokePageAnswer, type PageRequest } from "../../backend/spokes/page";
-import { pool, referenceOrder, shownOs, compareNames, type ListedSpoke } from "../support/spokeListChecks";
+import { pool, referenceOrder, referenceSearch, shownOs, compareNames, type ListedSpoke } from "../support/spokeListChecks";
 import { initialisedHub, spokePublicKey, sql, waitUntil } from "./helpers";
 
 const nothing = { words: [], state: null, os: null, id: null };
 const request = (ascending: boolean, offset: number, limit: number): PageRequest => ({ limit, offset, sort: "name", ascending, filter: nothing });
+const searched = (search: string, os: string | null, ascending: boolean, offset: number, limit: number): PageRequest =>
+    ({ ...request(ascending, offset, limit), filter: { ...nothing, words: search.toLowerCase().split(/\s+/).filter(Boolean), os } });
 
 /** The whole list's spokes, as its JSON gives them. */
 async function listed(ctx: HubContext): Promise<ListedSpoke[]> {
@@ -43,11 +45,27 @@ describe("api: the first page read without the list", function () {
             flipId = ids[0];
             for (let i = 1; i < 240; i += 13) assert.equal((await hub.admin("POST", `/api/spoke/${ids[i]}/disable`, {})).status, 200);
             await sql(hub, `UPDATE spokes SET os = 'FreeBSD' WHERE id IN (?, ?)`, [ids[5], ids[6]]);
+            // What a search looks in beside the name: subnets, a hostname, a datacenter, a
+            // Proxmox VE cluster's name (another table), and below a live endpoint (memory).
+            // Letters SQL's lower() leaves alone: the Kelvin sign and İ, which JavaScript lower-cases
+            // to ASCII ("k", "i̇"), and Ä.
+            for (const [i, name] of [[2, "\u212aelvin-gw"], [4, "\u0130zmir-gw"], [8, "ÄRZTE-gw"]] as const)
+                assert.equal((await hub.admin("PUT", `/api/spoke/${ids[i]}`, { name })).status, 200);
+            for (let i = 1; i < 240; i += 7)
+                assert.equal((await hub.admin("PUT", `/api/spoke/${ids[i]}`, { subnets: [`172.20.${i}.0/24`] })).status, 200);
+            await sql(hub, `INSERT INTO proxmox_clusters (id, "clusterName", datacenter, "createdAt", "updatedAt")
+                VALUES ('c-1', 'Rack-Seven', 'fra1', datetime('now'), datetime('now'))`);
+            await sql(hub, `UPDATE spokes SET "isProxmox" = 1, "proxmoxClusterId" = 'c-1' WHERE id IN (?, ?, ?)`, [ids[3], ids[7], ids[11]]);
+            await sql(hub, `UPDATE spokes SET "isProxmox" = 1 WHERE id = ?`, [ids[16]]);
+            await sql(hub, `UPDATE spokes SET hostname = 'db-' || substr(id, 1, 4), datacenter = 'fra1' WHERE rowid % 9 = 0`);
         } finally {
             await hub.stop();
         }
         const env = { WGHUB_DATA_DIR: hub.dataDir, WGHUB_WG_MODE: "off", WGHUB_TLS: "off", WGHUB_LOG_LEVEL: "error" };
         ctx = await openHubContext(loadConfig(env), createLogger("error"));
+        const keys = (await listed(ctx)).map(s => s.publicKey);
+        ctx.live.update(keys.filter((_, i) => i % 11 === 0).map((publicKey, i) =>
+            ({ publicKey, endpoint: `198.51.100.${i}:4${i}`, latestHandshake: Math.floor(Date.now() / 1000), rxBytes: 1, txBytes: 1 })), new Date());
     });
     after(async () => ctx?.db.close());
 
@@ -68,13 +86,47 @@ describe("api: the first page read without the list", function () {
         }
     });
 
-    it("leaves other pages to the list: another order, a search, a filter", async () => {
+    it("gives the page of a search, a system or one spoke the list gives, by every field searched", async () => {
+        const spokes = await listed(ctx);
+        const oses = [...new Set(spokes.map(shownOs))].filter(o => o !== "—").sort(compareNames);
+        const live = spokes.find(s => s.endpoint?.startsWith("198.51.100."));
+        assert.ok(live, "a spoke with a live endpoint");
+        const searches: [string, string | null][] = [
+            ["site", null], ["SITE-1", null], ["node1 ", null], ["site windows", null], ["", "Windows"], ["site", "Proxmox VE"],
+            ["rack-seven", null], ["172.20.", null], ["fra1 db-", null], [live.endpoint!, null], [spokes[17].publicKey.slice(5, 20), null],
+            [spokes[40].address, null], ["freebsd", null], ["", "FreeBSD"], ["no-such-spoke", null],
+            ["ve", null], ["proxmox ve", null], ["kelvin", null], ["i", null], ["zmir gw", null], ["ärzte", null], ["rzte", null],
+            ["site-1 site-13", null], ["1", null], ["198.51", null],
+        ];
+        for (const [search, os] of searches) {
+            const found = referenceSearch(spokes, { search, os: os ?? undefined });
+            for (const ascending of [true, false]) {
+                const ordered = referenceOrder(found, "name", ascending);
+                for (const [offset, limit] of [[0, 20], [10, 10], [900, 20]]) {
+                    const body = await coldPage(ctx, searched(search, os, ascending, offset, limit));
+                    assert.ok(body, `"${search}" ${os}: read without the list`);
+                    const shownFrom = offset >= found.length && found.length > 0 ? Math.floor((found.length - 1) / limit) * limit : offset;
+                    assert.deepEqual(JSON.parse(body), {
+                        total: spokes.length, matched: found.length, offset: shownFrom, spokes: ordered.slice(shownFrom, shownFrom + limit), oses,
+                    }, `"${search}" ${os ?? ""} ${ascending ? "asc" : "desc"}, offset ${offset}, limit ${limit}`);
+                }
+            }
+        }
+        for (const [search, count] of [["rack-seven", 3], [live.endpoint!, 1], ["kelvin", 1], ["ärzte", 1]] as const)
+            assert.equal(referenceSearch(spokes, { search }).length, count, `${search} is found`);
+        const one = JSON.parse((await coldPage(ctx, { ...request(true, 0, 1), filter: { ...nothing, id: spokes[99].id } }))!);
+        assert.deepEqual(one, { total: spokes.length, matched: 1, offset: 0, spokes: [spokes[99]], oses });
+        const none = JSON.parse((await coldPage(ctx, { ...request(true, 0, 1), filter: { ...nothing, id: "no-such-id" } }))!);
+        assert.deepEqual(none, { total: spokes.length, matched: 0, offset: 0, spokes: [], oses });
+    });
+
+    it("leaves other pages to the list: another order, a state", async () => {
         assert.equal(await coldPage(ctx, { ...request(true, 0, 20), sort: "os" }), null);
-        assert.equal(await coldPage(ctx, { ...request(true, 0, 20), filter: { ...nothing, words: ["site"] } }), null);
+        assert.equal(await coldPage(ctx, { ...searched("site", null, true, 0, 20), sort: "address" }), null);
         assert.equal(await coldPage(ctx, { ...request(true, 0, 20), filter: { ...nothing, state: "disabled" } }), null);
     });
 
-    it("is one snapshot: a page never mixes the table before and after a write that ended during its reads", async () => {
+    it("is one snapshot: a page or a search never mixes the table before and after a write that ended during its reads", async () => {
         // One spoke renamed back and forth, first of all by name, then last: any page read is
         // the first page with it (as "aaa-flip") or the first page without it.
         const others = referenceOrder((await listed(ctx)).filter(s => s.id !== flipId), "name", true).slice(0, 20).map(s => s.name);
@@ -89,9 +141,24 @@ describe("api: the first page read without the list", function () {
                 await new Promise(resolve => setTimeout(resolve, renames % 3));
             }
         })();
-        const seen = { withFlip: 0, withoutFlip: 0, readAgain: 0 };
+        const seen = { withFlip: 0, withoutFlip: 0, found: 0, notFound: 0, readAgain: 0 };
         try {
-            for (let pages = 0; pages < 5000 && (seen.withFlip < 10 || seen.withoutFlip < 10); pages++) {
+            for (let pages = 0; pages < 10_000 && (seen.withFlip < 10 || seen.withoutFlip < 10 || seen.found < 10 || seen.notFound < 10); pages++) {
+                // A search: the spoke it finds, by the name it had when the page was read, or none.
+                if (pages % 2) {
+                    const body = await coldPage(ctx, searched("aaa-flip", null, true, 0, 20));
+                    if (body === null) {
+                        seen.readAgain++;
+                        continue;
+                    }
+                    const { matched, spokes } = JSON.parse(body) as { matched: number; spokes: { name: string }[] };
+                    const names = spokes.map(s => s.name).join(",");
+                    assert.ok((matched === 1 && names === "aaa-flip") || (matched === 0 && names === ""),
+                        `a search of no one state of the table: ${matched} matched, ${names}`);
+                    if (matched) seen.found++;
+                    else seen.notFound++;
+                    continue;
+                }
                 const body = await coldPage(ctx, request(true, 0, 20));
                 if (body === null) {
                     seen.readAgain++;
@@ -106,7 +173,8 @@ describe("api: the first page read without the list", function () {
             writing = false;
             await writer;
         }
-        assert.ok(seen.withFlip >= 10 && seen.withoutFlip >= 10, `pages of both states: ${JSON.stringify(seen)}, ${renames} renames`);
+        assert.ok(seen.withFlip >= 10 && seen.withoutFlip >= 10 && seen.found >= 10 && seen.notFound >= 10,
+            `pages and searches of both states: ${JSON.stringify(seen)}, ${renames} renames`);
         await ctx.db.writeTx(t => ctx.db.sql.run(`UPDATE spokes SET name = 'mmm-flip' WHERE id = $1`, [flipId], t));
     });
 

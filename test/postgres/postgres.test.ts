@@ -3,7 +3,7 @@
 // honest, and a restart. Proves no SQL here speaks only SQLite.
 import assert from "node:assert/strict";
 import { startPostgres, type RunningPostgres } from "../support/postgres";
-import { compareNames, referenceOrder, shownOs, type ListedSpoke } from "../support/spokeListChecks";
+import { compareNames, referenceOrder, referenceSearch, shownOs, type ListedSpoke } from "../support/spokeListChecks";
 import { assertError, createToken, defaultInit, enrolledSpoke, register, spokePublicKey, startHub, type RunningHub } from "../api/helpers";
 
 describe("PostgreSQL backend", function () {
@@ -78,10 +78,15 @@ describe("PostgreSQL backend", function () {
         await hub!.stop();
         hub = await startHub({ dataDir: hub!.dataDir, env: { WGHUB_TLS: "off", WGHUB_DATABASE_URL: pg.url } });
         assert.doesNotMatch(hub.output(), /database migrated/);
-        // A hub just started reads its first page by name without the list (coldPage.ts).
-        const page = (await hub.admin("GET", "/api/spoke/list?limit=3&sort=name&order=desc")).body;
+        // A hub just started reads its first page by name, or a search's, without the list
+        // (coldPage.ts; "ve" is in "Proxmox VE", a system as shown).
         const total = before.spokes.length;
         const oses = [...new Set((before.spokes as ListedSpoke[]).map(shownOs))].filter(o => o !== "—").sort(compareNames);
+        const found = referenceSearch(before.spokes, { search: "ve" });
+        assert.ok(found.length >= 3);
+        const search = (await hub.admin("GET", "/api/spoke/list?limit=2&sort=name&search=VE")).body;
+        assert.deepEqual(search, { total, matched: found.length, offset: 0, spokes: referenceOrder(found, "name", true).slice(0, 2), oses });
+        const page = (await hub.admin("GET", "/api/spoke/list?limit=3&sort=name&order=desc")).body;
         assert.deepEqual(page, { total, matched: total, offset: 0, spokes: referenceOrder(before.spokes, "name", false).slice(0, 3), oses });
         assert.deepEqual((await hub.admin("GET", "/api/spoke/list")).body, before);
         assert.deepEqual((await hub.admin("GET", "/api/installation/tokens")).body, tokens);
