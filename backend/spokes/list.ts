@@ -113,6 +113,27 @@ function sliceOf(views: SpokeView[], before: Slice | undefined): Slice {
     return { views, json: null, digest: null };
 }
 
+/**
+ * The whole list's JSON is let go this long after it was last sent (57 MB at 100,000 spokes):
+ * a client asking again at once gets it without serialising, and one that polls asks with
+ * the ETag, which stays. The page reads pages.
+ */
+const jsonKeptMs = 10_000;
+const jsonTimers = new WeakMap<HubContext, NodeJS.Timeout>();
+
+function letJsonGoLater(ctx: HubContext): void {
+    const timer = jsonTimers.get(ctx);
+    if (timer) {
+        timer.refresh();
+        return;
+    }
+    jsonTimers.set(ctx, setTimeout(() => {
+        jsonTimers.delete(ctx);
+        // Slices are shared with the lists before: the current one's are all that are still held.
+        for (const slice of spokeLists.get(ctx)?.slices ?? []) slice.json = null;
+    }, jsonKeptMs).unref());
+}
+
 function serialise(slice: Slice): { json: Buffer; digest: Buffer } {
     if (!slice.json || !slice.digest) {
         slice.json = Buffer.from(JSON.stringify(slice.views).slice(1, -1));
@@ -137,7 +158,7 @@ interface SpokeList {
      * new otherwise. The pages' ETags are made from it: no page needs the whole list's JSON.
      */
     version: string;
-    /** The views and their JSON; let go after `releaseAfterMs` unread (counts and ETag stay). */
+    /** The views and their JSON; let go after `releaseAfterMs` unread (counts and ETag stay; the JSON goes sooner, see jsonKeptMs). */
     slices: Slice[] | null;
     /** The slices' views in one array (let go with them); the same array while every slice is. */
     views: readonly SpokeView[] | null;
@@ -369,6 +390,11 @@ async function buildList(ctx: HubContext, writes: number, beforeList: SpokeList 
     };
 }
 
+/** Whether any of the whole list's JSON is held (see jsonKeptMs). */
+export function listJsonHeld(ctx: HubContext): boolean {
+    return !!spokeLists.get(ctx)?.slices?.some(slice => slice.json);
+}
+
 /** Whether the views are in memory (built, and not let go since): else a first page may be read without them (coldPage.ts). */
 export function viewsInMemory(ctx: HubContext): boolean {
     return !!spokeLists.get(ctx)?.slices;
@@ -439,6 +465,7 @@ export async function spokeListAnswer(ctx: HubContext, unchangedSince?: string):
         etag.update(digest);
     }
     parts.push(closing);
+    letJsonGoLater(ctx);
     list.etag ??= `"${etag.digest("base64url").slice(0, 27)}"`;
     if (unchangedSince === list.etag) return { etag: list.etag, parts: null, length: 0 };
     return { etag: list.etag, parts, length: parts.reduce((n, p) => n + p.length, 0) };
