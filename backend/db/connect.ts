@@ -8,7 +8,7 @@ import { Sequelize, Transaction } from "sequelize";
 import type { Logger } from "../log";
 import { defineModels, type Models } from "./models";
 import { migrate } from "./migrations";
-import { createSql, type Sql } from "./sql";
+import { apartReads, createSql, type Sql } from "./sql";
 import { patchConnectionManager } from "./sequelizeInternals";
 import { createWriteQueue, type WriteOptions } from "./writeQueue";
 
@@ -56,7 +56,8 @@ type SqliteHandle = {
  * Sequelize opens (and closes) a new SQLite connection for every transaction, and has no
  * connect hook for SQLite. Since writeTx runs one transaction at a time, every transaction
  * shares one long-lived writer connection instead (about 5x cheaper per transaction), while
- * reads keep the default connection and never see uncommitted rows. Each handle is tuned:
+ * reads keep the default connection (long ones their own, see ReadOptions) and never see
+ * uncommitted rows. Each handle is tuned:
  * wait on a lock instead of failing, and WAL with synchronous=NORMAL (durable at checkpoints,
  * no fsync per commit).
  */
@@ -71,7 +72,7 @@ function tuneSqliteConnections(sequelize: Sequelize): void {
     };
     patchConnectionManager<SqliteHandle>(sequelize, original => ({
         async getConnection(options) {
-            const inTransaction = options?.uuid !== undefined && options.uuid !== "default";
+            const inTransaction = options?.uuid !== undefined && options.uuid !== "default" && options.uuid !== apartReads;
             if (inTransaction && writer) return writer;
             const handle = await original.getConnection(inTransaction ? { ...options, uuid: "wghub-writer" } : options);
             await tune(handle);

@@ -8,6 +8,18 @@ import { connectionManager, transactionConnection } from "./sequelizeInternals";
 
 export type SqlValue = string | number | boolean | Date | null;
 
+export interface ReadOptions {
+    /**
+     * A long read (every spoke row): on SQLite it runs on a connection of its own, so that the
+     * short reads asked for meanwhile (a page, a search) do not queue behind it on the one
+     * connection reads share. (PostgreSQL's pool gives each read its own connection anyway.)
+     */
+    apart?: boolean;
+}
+
+/** The uuid of SQLite's connection for reads made apart (see ReadOptions). */
+export const apartReads = "wghub-apart-reads";
+
 export interface Sql {
     /** The rows a SELECT gives. Dates come as the driver gives them (SQLite: text, pg: Date): read them with isoDate(). */
     rows<T>(text: string, params: SqlValue[], t?: Transaction): Promise<T[]>;
@@ -21,7 +33,7 @@ export interface Sql {
      * on SQLite the JSON is built on the driver's thread, not the event loop. Dates come as
      * text: read them with isoDate(). Booleans: SQLite 0/1, PostgreSQL true/false.
      */
-    tuples<T extends unknown[]>(columns: string, from: string, orderBy: string | null, params?: SqlValue[]): Promise<T[]>;
+    tuples<T extends unknown[]>(columns: string, from: string, orderBy: string | null, params?: SqlValue[], options?: ReadOptions): Promise<T[]>;
     /**
      * A condition: the text `expression` gives contains the text parameter `param` ("$3"). With
      * `caseless`, ASCII letters only are lower-cased first, in every database locale (SQLite's
@@ -90,13 +102,15 @@ function sqliteSql(sequelize: Sequelize): Sql {
         if (sqlite === undefined) texts.set(text, sqlite = text.replace(/\$(\d+)/g, "?$1"));
         return sqlite;
     };
-    const connection = (t?: Transaction) => (t ? Promise.resolve(transactionConnection<SqliteConnection>(t)) : manager.getConnection());
+    const connection = (t?: Transaction, apart?: boolean) => (t ? Promise.resolve(transactionConnection<SqliteConnection>(t))
+        : manager.getConnection(apart ? { uuid: apartReads } : undefined));
+    const all = async <T>(text: string, params: SqlValue[], t?: Transaction, apart?: boolean) => {
+        const conn = await connection(t, apart);
+        return new Promise<T[]>((resolve, reject) =>
+            conn.all(textFor(text), params.map(sqliteValue), (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
+    };
     return {
-        async rows<T>(text: string, params: SqlValue[], t?: Transaction) {
-            const conn = await connection(t);
-            return new Promise<T[]>((resolve, reject) =>
-                conn.all(textFor(text), params.map(sqliteValue), (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
-        },
+        rows: <T>(text: string, params: SqlValue[], t?: Transaction) => all<T>(text, params, t),
         async run(text: string, params: SqlValue[], t?: Transaction) {
             const conn = await connection(t);
             return new Promise<number>((resolve, reject) =>
@@ -105,11 +119,12 @@ function sqliteSql(sequelize: Sequelize): Sql {
                     else resolve(this.changes);
                 }));
         },
-        async tuples<T extends unknown[]>(columns: string, from: string, orderBy: string | null, params: SqlValue[] = []) {
+        async tuples<T extends unknown[]>(columns: string, from: string, orderBy: string | null, params: SqlValue[] = [], options?: ReadOptions) {
             // SQLite before 3.44 has no ORDER BY inside an aggregate: it aggregates the ordered
             // subquery's rows in their order.
-            const [row] = await this.rows<{ j: string }>(
-                `SELECT json_group_array(json_array(${columns})) AS j FROM (SELECT ${columns} FROM ${from}${orderBy ? ` ORDER BY ${orderBy}` : ""})`, params);
+            const [row] = await all<{ j: string }>(
+                `SELECT json_group_array(json_array(${columns})) AS j FROM (SELECT ${columns} FROM ${from}${orderBy ? ` ORDER BY ${orderBy}` : ""})`,
+                params, undefined, options?.apart);
             return JSON.parse(row.j) as T[];
         },
         contains(expression: string, param: string, caseless: boolean) {

@@ -196,7 +196,7 @@ async function rowsWithIds(ctx: HubContext, ids: string[]): Promise<Map<string, 
 async function readRows(ctx: HubContext, before: SpokeList | undefined): Promise<{ rows: ListTuple[]; fullReadAt: number }> {
     const known = before?.rows;
     if (known && Date.now() - before.fullReadAt < fullReadEveryMs) {
-        const versions = await ctx.db.sql.tuples<[id: string, listVersion: number]>(`"id", "listVersion"`, "spokes", listOrder);
+        const versions = await ctx.db.sql.tuples<[id: string, listVersion: number]>(`"id", "listVersion"`, "spokes", listOrder, [], { apart: true });
         const changed = new Set(versions.filter(([id, version]) => {
             const t = known.get(id);
             return !t || versionOf(t) !== version;
@@ -211,7 +211,7 @@ async function readRows(ctx: HubContext, before: SpokeList | undefined): Promise
             return { rows, fullReadAt: before.fullReadAt };
         }
     }
-    return { rows: await ctx.db.sql.tuples<ListTuple>(tupleColumns, "spokes", listOrder), fullReadAt: Date.now() };
+    return { rows: await ctx.db.sql.tuples<ListTuple>(tupleColumns, "spokes", listOrder, [], { apart: true }), fullReadAt: Date.now() };
 }
 
 /** A list nobody read for this long gives its memory back (at 100,000 spokes about 120 MB). */
