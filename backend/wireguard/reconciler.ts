@@ -9,7 +9,7 @@
 // a run are merged into exactly one follow-up.
 import fs from "node:fs";
 import path from "node:path";
-import { ConfFile, renderConfInSlices } from "./confFile";
+import { ConfFile, renderConfInSlices, type RenderedConf } from "./confFile";
 import { parseDump, type Dump } from "./dump";
 import type { WgHost } from "./host";
 import { createInterface, enableForwarding, ensureAddressesAndUp, readInterfaceState, type InterfaceState } from "./interface";
@@ -106,10 +106,10 @@ export class Reconciler {
      * rendered once (`confDelayMs` after the first), not after each of them. Full runs write
      * at once. `render` answers null when there is nothing to write (no hub yet).
      */
-    private writeConf(render: () => Promise<string | null>, now: boolean): Promise<void> {
+    private writeConf(render: () => Promise<RenderedConf | null>, now: boolean): Promise<void> {
         this.confPending = async () => {
-            const text = await render();
-            if (text !== null) await this.conf.write(text);
+            const rendered = await render();
+            if (rendered !== null) await this.conf.write(rendered);
         };
         if (now) return this.flushConf();
         this.confTimer ??= setTimeout(() => {

@@ -179,7 +179,10 @@ describe("wireguard: config file", () => {
         const counting = setInterval(() => turns++, 0);
         const sliced = await renderConfInSlices({ ...desired, peers: many }, hub.privateKey);
         clearInterval(counting);
-        assert.equal(sliced, renderConf({ ...desired, peers: many }, hub.privateKey));
+        const text = renderConf({ ...desired, peers: many }, hub.privateKey);
+        assert.equal(Buffer.concat(sliced.parts).toString(), text);
+        assert.ok(sliced.parts.length > 2, "encoded a slice at a time");
+        assert.equal(sliced.digest, crypto.createHash("sha256").update(text).digest("base64"));
         assert.ok(turns > 0, "timers ran while the peers were rendered");
         await assert.rejects(renderConfInSlices({ ...desired, peers: [...many, { publicKey: "not-a-key", allowedIPs: ["10.0.1.2/32"] }] }, hub.privateKey));
     });
@@ -214,6 +217,13 @@ describe("wireguard: config file", () => {
             fs.writeFileSync(path.join(path.dirname(file), ".wg0.conf.4242.tmp"), "half a fi");
             assert.equal(await new ConfFile(file).write("two\n"), false, "a new writer compares with the file on disk");
             assert.deepEqual(fs.readdirSync(path.dirname(file)), ["wg0.conf"], "and removes a temp file a killed writer left");
+            // A render in parts: the same bytes are the same file; other bytes are written whole.
+            const many = Array.from({ length: 4_500 }, (_, i) => ({ publicKey: generateKeyPair().publicKey, allowedIPs: [`10.1.${i >> 8}.${i & 255}/32`] }));
+            const rendered = await renderConfInSlices({ ...desired, peers: many }, hub.privateKey);
+            assert.equal(await new ConfFile(file).write(rendered), true);
+            assert.equal(fs.readFileSync(file, "utf8"), renderConf({ ...desired, peers: many }, hub.privateKey));
+            assert.equal(await new ConfFile(file).write(renderConf({ ...desired, peers: many }, hub.privateKey)), false, "the same text, as one string");
+            assert.equal(await new ConfFile(file).write(await renderConfInSlices({ ...desired, peers: many.slice(1) }, hub.privateKey)), true);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
