@@ -68,7 +68,7 @@ function wordConditions(ctx: HubContext, words: string[], clusterNames: Readonly
         if (!/^[\x21-\x7e]+$/.test(word) || word.includes('"') || word.includes("\\")) continue;
         const either = [ctx.db.sql.contains(storedText, param(word), true),
             ...loweredToAscii.map(c => ctx.db.sql.contains(storedText, param(c), false))];
-        if (osName("", true).toLowerCase().includes(word)) either.push(`"isProxmox" = ${param(true)}`);
+        if (OS_NAMES.proxmox.toLowerCase().includes(word)) either.push(`"isProxmox" = ${param(true)}`);
         const systems = Object.keys(OS_NAMES).filter(os => osName(os).toLowerCase().includes(word));
         if (systems.length) either.push(`lower(os) IN (${systems.map(param).join(", ")})`);
         const clusters = [...clusterNames].filter(([, name]) => name.toLowerCase().includes(word)).map(([id]) => id);
@@ -87,10 +87,9 @@ function wordConditions(ctx: HubContext, words: string[], clusterNames: Readonly
  * list: it needs every spoke's live state), and how many spokes there are. A spoke's fields are
  * taken as its view shows them (list.ts's viewOfRow): the live endpoint, its cluster's name.
  */
-async function matching(ctx: HubContext, filter: SpokeFilter): Promise<{ matched: IdName[]; total: number }> {
-    const clusters = await clusterNamesOf(ctx);
+async function matching(ctx: HubContext, filter: SpokeFilter, clusterNames: ReadonlyMap<string, string>): Promise<{ matched: IdName[]; total: number }> {
     const params: SqlValue[] = [];
-    const conditions = wordConditions(ctx, filter.words, clusters.names, params);
+    const conditions = wordConditions(ctx, filter.words, clusterNames, params);
     if (filter.id) conditions.push(`id = $${params.push(filter.id)}`);
     const [rows, total] = await Promise.all([
         ctx.db.sql.tuples<SearchedTuple>(columnList<SpokeRow>(searchedColumns),
@@ -105,7 +104,7 @@ async function matching(ctx: HubContext, filter: SpokeFilter): Promise<{ matched
         const haystack = haystackOf({
             name, hub, address, addressV6, hostname, datacenter, publicKey,
             endpoint: ctx.live.get(publicKey)?.endpoint ?? endpoint,
-            proxmoxClusterName: isProxmox && clusterId ? clusters.names.get(clusterId) ?? null : null,
+            proxmoxClusterName: isProxmox && clusterId ? clusterNames.get(clusterId) ?? null : null,
             subnets: subnets === "[]" ? [] : JSON.parse(subnets) as string[],
         }, shown);
         if (filter.words.every(w => haystack.includes(w))) matched.push([id, name]);
@@ -129,16 +128,18 @@ export async function coldPage(ctx: HubContext, request: PageRequest): Promise<s
     if (request.sort !== "name" || filter.state) return null;
     for (let attempt = 0; attempt < attempts; attempt++) {
         const writes = ctx.db.writes, liveAt = liveStamp(ctx);
-        const [{ matched, total }, systems] = await Promise.all([
-            filtersNothing(filter) ? everySpoke(ctx) : matching(ctx, filter),
+        // The clusters' names are read once, for the search and for the page's views.
+        const [{ names: clusterNames }, systems] = await Promise.all([
+            clusterNamesOf(ctx),
             ctx.db.sql.rows<{ os: string; isProxmox: boolean | number }>(`SELECT DISTINCT os, "isProxmox" FROM spokes`, []),
         ]);
+        const { matched, total } = filtersNothing(filter) ? await everySpoke(ctx) : await matching(ctx, filter, clusterNames);
         const oses = systemsShown(systems.map(r => ({ os: r.os, isProxmox: Boolean(r.isProxmox) })));
         const { limit } = request;
         const offset = pageOffset(request.offset, matched.length, limit);
         if (offset + limit > mostPicked) return null;
         const picked = firstByName(matched, offset + limit, request.ascending).slice(offset);
-        const views = await viewsOfIds(ctx, picked.map(([id]) => id));
+        const views = await viewsOfIds(ctx, picked.map(([id]) => id), clusterNames);
         if (ctx.db.writes !== writes || liveStamp(ctx) !== liveAt) continue;
         return JSON.stringify({ total, matched: matched.length, offset, spokes: views, oses });
     }

@@ -400,14 +400,17 @@ export function viewsInMemory(ctx: HubContext): boolean {
     return !!spokeLists.get(ctx)?.slices;
 }
 
-/** The views of these spokes, made now from their rows, in the ids' order (a spoke removed meanwhile is left out). */
-export async function viewsOfIds(ctx: HubContext, ids: string[]): Promise<SpokeView[]> {
-    const [rows, clusters] = await Promise.all([rowsWithIds(ctx, ids), clusterNamesOf(ctx)]);
+/**
+ * The views of these spokes, made now from their rows, in the ids' order (a spoke removed
+ * meanwhile is left out); `clusterNames` as clusterNamesOf reads them.
+ */
+export async function viewsOfIds(ctx: HubContext, ids: string[], clusterNames: ReadonlyMap<string, string>): Promise<SpokeView[]> {
+    const rows = await rowsWithIds(ctx, ids);
     const now = ctx.now().getTime();
     const views: SpokeView[] = [];
     for (const id of ids) {
         const t = rows.get(id);
-        if (t) views.push(viewOfRow(ctx, t, clusters.names, await revisionOf(ctx, t), now).view);
+        if (t) views.push(viewOfRow(ctx, t, clusterNames, await revisionOf(ctx, t), now).view);
     }
     return views;
 }

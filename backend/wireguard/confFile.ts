@@ -111,6 +111,11 @@ function peerBlock(peer: DesiredPeer): string {
 
 const digestOf = (bytes: Buffer) => crypto.createHash("sha256").update(bytes).digest("base64");
 
+function renderedText(text: string): RenderedConf {
+    const bytes = Buffer.from(text);
+    return { parts: [bytes], digest: digestOf(bytes) };
+}
+
 /** Writes only when the content differs; temp file, fsync, rename, fsync of the directory. */
 export class ConfFile {
     /** A digest of what the file holds: at 100,000 peers the text itself is 12 MB. */
@@ -124,8 +129,7 @@ export class ConfFile {
             this.written = digestOf(await fs.promises.readFile(this.file).catch(() => Buffer.alloc(0)));
             await this.removeStaleTempFiles();
         }
-        const bytes = typeof content === "string" ? Buffer.from(content) : null;
-        const { parts, digest } = bytes ? { parts: [bytes], digest: digestOf(bytes) } : content as RenderedConf;
+        const { parts, digest } = typeof content === "string" ? renderedText(content) : content;
         if (digest === this.written && this.modeIsPrivate()) return false;
         const dir = path.dirname(this.file);
         await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
