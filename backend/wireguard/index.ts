@@ -4,7 +4,7 @@
 import cron from "node-cron";
 import { WgHost } from "./host";
 import { chooseMode } from "./mode";
-import { Reconciler } from "./reconciler";
+import { Reconciler, type ConfTiming } from "./reconciler";
 import type { WireGuard, WireGuardDeps } from "./types";
 
 export type { WireGuard, WireGuardDeps, WireGuardStatus, DesiredState, DesiredPeer, PeerStatus, ReconcileReport } from "./types";
@@ -14,13 +14,15 @@ export interface WireGuardOptions {
     debounceMs?: number;
     /** The host command runner; tests and benchmarks read its write counter. */
     host?: WgHost;
+    /** When the conf file is written after changes (tests shorten or lengthen it). */
+    confTiming?: ConfTiming;
 }
 
 export async function createWireGuard(deps: WireGuardDeps, options: WireGuardOptions = {}): Promise<WireGuard> {
     const host = options.host ?? new WgHost();
     const choice = await chooseMode(deps.config.wgMode, deps.config.interfaceName, host);
     deps.log.info("wireguard: driver chosen", { mode: choice.mode, reason: choice.reason, interface: deps.config.interfaceName });
-    const reconciler = new Reconciler(deps, host, choice);
+    const reconciler = new Reconciler(deps, host, choice, options.confTiming);
     let task: cron.ScheduledTask | null = null;
     const debounce = options.debounceMs ?? 5;
 

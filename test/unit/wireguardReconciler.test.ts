@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../../backend/config";
 import { createLogger } from "../../backend/log";
-import { createWireGuard, type WireGuard } from "../../backend/wireguard";
+import { createWireGuard, type WireGuard, type WireGuardOptions } from "../../backend/wireguard";
 import { generateKeyPair } from "../../backend/wireguard/keys";
 import type { DesiredPeer } from "../../backend/wireguard/types";
 
@@ -14,28 +14,39 @@ describe("wireguard: reconcile scheduling (off mode)", () => {
     let dir: string;
     let wg: WireGuard;
     let loads = 0;
+    /** Reads of every peer (the conf file's renders), counted apart from the runs' reads. */
+    let peerLoads = 0;
     let gate: Promise<void> | null = null;
     let peers: DesiredPeer[] = [];
     const logLines: string[] = [];
+
+    const confPath = () => path.join(dir, "wireguard", "wg0.conf");
+    const confText = () => fs.existsSync(confPath()) ? fs.readFileSync(confPath(), "utf8") : "";
+    const newPeer = (i: number): DesiredPeer => ({ publicKey: generateKeyPair().publicKey, allowedIPs: [`10.0.1.${i + 2}/32`] });
+    const tick = () => new Promise(r => setTimeout(r, 100));
 
     beforeEach(async () => {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-sched-"));
         fs.writeFileSync(path.join(dir, "hub.key"), generateKeyPair().privateKey + "\n", { mode: 0o600 });
         loads = 0;
+        peerLoads = 0;
         gate = null;
         peers = [];
-        wg = await createWireGuard({
+        wg = await start();
+    });
+
+    const start = (options?: WireGuardOptions) => createWireGuard({
             config: loadConfig({ WGHUB_DATA_DIR: dir, WGHUB_WG_MODE: "off", WGHUB_INTERFACE: "wg0" }),
             log: createLogger("debug", l => logLines.push(l)),
             // Counted: what a run reads (the conf file's render reads the peers later, once per burst).
             loadDesired: async options => {
                 if (options?.peers === false) loads++;
+                else peerLoads++;
                 if (gate) await gate;
                 return { iface: { name: "wg0", privateKeyFile: path.join(dir, "hub.key"), listenPort: 51820, addresses: ["10.0.1.1/24"] }, peers, routes: [] };
             },
             saveStatus: async () => {},
-        });
-    });
+        }, options);
 
     afterEach(async () => {
         await wg.stop();
@@ -95,5 +106,49 @@ describe("wireguard: reconcile scheduling (off mode)", () => {
         await wg.stop();
         const afterStop = await wg.trigger("after stop");
         assert.match(afterStop.error ?? "", /stopped/);
+    });
+
+    it("writes the conf file once a burst of changes has gone quiet, not during it", async () => {
+        await wg.stop();
+        wg = await start({ confTiming: { quietMs: 1500, longestWaitMs: 60_000 } });
+        for (let i = 0; i < 20; i++) {
+            peers = [...peers, newPeer(i)];
+            await wg.trigger(`registration ${i}`);
+            assert.equal(confText(), "", `the file was written during the burst, after change ${i}`);
+            await tick();
+        }
+        while (!confText().includes(peers[19].publicKey)) await tick();
+        assert.equal(peerLoads, 1, "one render for the whole burst");
+        assert.ok(peers.every(p => confText().includes(p.publicKey)));
+    });
+
+    it("still writes the conf file during a stream of changes that never goes quiet", async () => {
+        await wg.stop();
+        wg = await start({ confTiming: { quietMs: 1000, longestWaitMs: 500 } });
+        let changes = 0;
+        while (!confText() && changes < 100) {
+            peers = [...peers, newPeer(changes)];
+            await wg.trigger(`registration ${changes++}`);
+            await tick();
+        }
+        assert.ok(confText().includes(peers[0].publicKey), `no conf file after ${changes} changes 100 ms apart`);
+    });
+
+    it("renders nothing in a scheduled run that finds the peers last written", async () => {
+        let reads = 0;
+        const counted = (peer: DesiredPeer): DesiredPeer => Object.defineProperty({ ...peer }, "publicKey", {
+            get: () => (reads++, peer.publicKey), enumerable: true,
+        });
+        peers = [counted(newPeer(0)), counted(newPeer(1))];
+        assert.equal((await wg.runNow()).error, null);
+        assert.ok(reads > 0 && confText().includes(peers[1].publicKey));
+        const after = reads;
+        assert.equal((await wg.runNow()).error, null);
+        assert.equal(reads, after, "the second run went over the peers again");
+
+        peers = [...peers, newPeer(2)];
+        assert.equal((await wg.runNow()).error, null);
+        assert.ok(reads > after);
+        assert.ok(confText().includes(peers[2].publicKey));
     });
 });
