@@ -28,15 +28,15 @@ export async function createWireGuard(deps: WireGuardDeps, options: WireGuardOpt
 
     return {
         status: () => reconciler.status(),
-        trigger: (reason: string) => reconciler.request({ full: false, withStatus: false }, reason, debounce),
-        runNow: () => reconciler.request({ full: true, withStatus: true }, "runNow", 0),
+        trigger: (reason: string) => reconciler.request({ full: false, withStatus: false, confNow: false }, reason, debounce),
+        runNow: () => reconciler.request({ full: true, withStatus: true, confNow: true }, "runNow", 0),
         rememberEndpoints: endpoints => reconciler.seedEndpoints(endpoints),
         start() {
             if (task) return;
             task = cron.schedule(deps.config.reconcileSchedule, () => {
-                void reconciler.request({ full: true, withStatus: true }, "schedule", 0);
+                void reconciler.request({ full: true, withStatus: true, confNow: false }, "schedule", 0);
             });
-            void reconciler.request({ full: true, withStatus: true }, "start", 0);
+            void reconciler.request({ full: true, withStatus: true, confNow: true }, "start", 0);
         },
         settled: () => reconciler.settled(),
         async stop() {

@@ -43,9 +43,20 @@ interface ConfInputs {
     peers: readonly DesiredPeer[];
 }
 
-interface Request {
+/** What a run is asked to do. */
+export interface RunKind {
+    /** Read the interface (`wg show dump`) instead of applying the delta from memory. */
     full: boolean;
+    /** Store the live status the dump shows. */
     withStatus: boolean;
+    /**
+     * Write the conf file before the run ends (start, runNow). Other runs, the scheduled ones
+     * included, leave it to the quiet moment after the changes (see `ConfTiming`).
+     */
+    confNow: boolean;
+}
+
+interface Request extends RunKind {
     reasons: Set<string>;
     waiters: { resolve(r: ReconcileReport): void }[];
 }
@@ -102,11 +113,12 @@ export class Reconciler {
      * Resolves (never rejects; a failure is in report.error) once the change is on the
      * interface: for a fast run that is right after `wg set`, before the conf file is written.
      */
-    request(kind: { full: boolean; withStatus: boolean }, reason: string, delayMs: number): Promise<ReconcileReport> {
+    request(kind: RunKind, reason: string, delayMs: number): Promise<ReconcileReport> {
         if (this.stopped) return Promise.resolve(this.emptyReport(reason, "the WireGuard reconciler is stopped"));
-        const req = (this.queued ??= { full: false, withStatus: false, reasons: new Set(), waiters: [] });
+        const req = (this.queued ??= { full: false, withStatus: false, confNow: false, reasons: new Set(), waiters: [] });
         req.full ||= kind.full;
         req.withStatus ||= kind.withStatus;
+        req.confNow ||= kind.confNow;
         req.reasons.add(reason);
         const done = new Promise<ReconcileReport>(resolve => req.waiters.push({ resolve }));
         if (!this.running) this.arm(delayMs);
@@ -121,8 +133,9 @@ export class Reconciler {
 
     /**
      * The conf file only matters at the next boot: a burst of registrations is rendered once,
-     * after it (see `ConfTiming`), not after each of them. Full runs write at once. `render`
-     * answers null when there is nothing to write (no hub yet, or nothing changed).
+     * after it (see `ConfTiming`), not after each of them. Runs asked for it (`confNow`) write
+     * at once. `render` answers null when there is nothing to write (no hub yet, or nothing
+     * changed).
      */
     private writeConf(render: () => Promise<{ conf: RenderedConf; inputs: ConfInputs } | null>, now: boolean): Promise<void> {
         this.confPending = async () => {
@@ -216,10 +229,10 @@ export class Reconciler {
             released = true;
             req.waiters.forEach(w => w.resolve(report));
         };
-        release(await this.reconcile(req.full, req.withStatus, [...req.reasons].join(","), release));
+        release(await this.reconcile(req, [...req.reasons].join(","), release));
     }
 
-    private async reconcile(full: boolean, withStatus: boolean, reason: string, release: (r: ReconcileReport) => void): Promise<ReconcileReport> {
+    private async reconcile(kind: RunKind, reason: string, release: (r: ReconcileReport) => void): Promise<ReconcileReport> {
         const started = performance.now();
         const writesBefore = this.host.writes;
         const report = this.emptyReport(reason, null);
@@ -229,14 +242,14 @@ export class Reconciler {
             writes: this.host.writes - writesBefore,
         });
         try {
-            if (this.mode.mode === "off") await this.writeConfOnly(full, report);
+            if (this.mode.mode === "off") await this.writeConfOnly(kind.confNow, report);
             else {
                 const desired = await this.deps.loadDesired();
                 const onApplied = () => {
                     report.appliedMs = Math.round((performance.now() - started) * 100) / 100;
                     if (report.kind === "fast") release(snapshot());
                 };
-                if (desired) await this.apply(desired, full, withStatus, report, onApplied);
+                if (desired) await this.apply(desired, kind, report, onApplied);
             }
             this.state.lastError = null;
         } catch (err) {
@@ -281,7 +294,7 @@ export class Reconciler {
      * megabyte of garbage each time, which the garbage collector then paid for. A scheduled
      * run (every 30 s) that finds the very peers last written renders nothing.
      */
-    private async writeConfOnly(full: boolean, report: ReconcileReport): Promise<void> {
+    private async writeConfOnly(confNow: boolean, report: ReconcileReport): Promise<void> {
         report.kind = "full";
         // The interface and its key, checked now: a run reports what keeps the file from being written.
         const hub = await this.deps.loadDesired({ peers: false });
@@ -298,10 +311,10 @@ export class Reconciler {
             const { table, peers } = await this.checkedPeers(desired);
             this.state.peers = table.size;
             return { conf: await renderConfInSlices({ iface, peers }, privateKey), inputs };
-        }, full);
+        }, confNow);
     }
 
-    private async apply(desired: DesiredState, full: boolean, withStatus: boolean, report: ReconcileReport, applied: () => void): Promise<void> {
+    private async apply(desired: DesiredState, { full, withStatus, confNow }: RunKind, report: ReconcileReport, applied: () => void): Promise<void> {
         const { iface } = desired;
         const mode = this.mode.mode;
         if (mode === "off") return;
@@ -365,7 +378,7 @@ export class Reconciler {
         const inputs = { ifaceKey, privateKey, peers };
         if (!dump || !this.sameConfInputs(inputs)) {
             this.confInputs = null;
-            await this.writeConf(async () => ({ conf: await renderConfInSlices({ iface, peers }, privateKey), inputs }), Boolean(dump));
+            await this.writeConf(async () => ({ conf: await renderConfInSlices({ iface, peers }, privateKey), inputs }), confNow);
         }
 
         if (withStatus && dump) {

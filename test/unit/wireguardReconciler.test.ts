@@ -35,8 +35,8 @@ describe("wireguard: reconcile scheduling (off mode)", () => {
         wg = await start();
     });
 
-    const start = (options?: WireGuardOptions) => createWireGuard({
-            config: loadConfig({ WGHUB_DATA_DIR: dir, WGHUB_WG_MODE: "off", WGHUB_INTERFACE: "wg0" }),
+    const start = (options?: WireGuardOptions, schedule?: string) => createWireGuard({
+            config: loadConfig({ WGHUB_DATA_DIR: dir, WGHUB_WG_MODE: "off", WGHUB_INTERFACE: "wg0", ...(schedule ? { WGHUB_RECONCILE_SCHEDULE: schedule } : {}) }),
             log: createLogger("debug", l => logLines.push(l)),
             // Counted: what a run reads (the conf file's render reads the peers later, once per burst).
             loadDesired: async options => {
@@ -150,5 +150,19 @@ describe("wireguard: reconcile scheduling (off mode)", () => {
         assert.equal((await wg.runNow()).error, null);
         assert.ok(reads > after);
         assert.ok(confText().includes(peers[2].publicKey));
+    });
+
+    it("leaves the conf file to the quiet moment in scheduled runs, and writes it at once on runNow", async () => {
+        await wg.stop();
+        wg = await start({ confTiming: { quietMs: 60_000, longestWaitMs: 60_000 } }, "* * * * * *");
+        wg.start();
+        while (!confText()) await tick();
+        peers = [newPeer(0)];
+        await wg.trigger("registration");
+        const runs = wg.status().runs;
+        while (wg.status().runs < runs + 2) await tick();
+        assert.ok(!confText().includes(peers[0].publicKey), "a scheduled run wrote the conf file at once");
+        assert.equal((await wg.runNow()).error, null);
+        assert.ok(confText().includes(peers[0].publicKey));
     });
 });
