@@ -63,7 +63,7 @@ export interface RenderedConf {
  * 100,000 peers (12 MB) one render held the event loop for about 200 ms, and encoding and
  * hashing the whole text at once 100 ms more, which every request waiting then paid.
  */
-export async function renderConfInSlices(desired: Pick<DesiredState, "iface" | "peers">, privateKey: string): Promise<RenderedConf> {
+export async function renderConfInSlices(desired: { iface: DesiredState["iface"]; peers: readonly DesiredPeer[] }, privateKey: string): Promise<RenderedConf> {
     const hash = crypto.createHash("sha256");
     const parts: Buffer[] = [];
     const add = (text: string) => {

@@ -15,7 +15,8 @@ import type { WgHost } from "./host";
 import { createInterface, enableForwarding, ensureAddressesAndUp, readInterfaceState, type InterfaceState } from "./interface";
 import { publicKeyOf } from "./keys";
 import {
-    addconfText, deltaSize, desiredTableInTurns, diffPeers, findDrift, peerTable, tunnelAddressOf, wgSetBatches, withHubEndpoints, withLastEndpoints, type PeerTable,
+    addconfText, deltaSize, desiredTableInTurns, diffPeers, findDrift, peerTable, tunnelAddressOf, validPeersInTurns, wgSetBatches, withHubEndpoints, withLastEndpoints,
+    type PeerTable,
 } from "./plan";
 import type { ActiveMode, DesiredPeer, DesiredState, PeerStatus, ReconcileReport, WireGuardDeps, WireGuardStatus } from "./types";
 import type { ModeChoice } from "./mode";
@@ -308,8 +309,9 @@ export class Reconciler {
             const inputs = { ifaceKey: JSON.stringify(iface), privateKey, peers: desired.peers };
             if (this.sameConfInputs(inputs)) return null;
             this.confInputs = null;
-            const { table, peers } = await this.checkedPeers(desired);
-            this.state.peers = table.size;
+            const { valid: peers, invalid } = await validPeersInTurns(desired.peers);
+            this.logInvalid(invalid);
+            this.state.peers = peers.length;
             return { conf: await renderConfInSlices({ iface, peers }, privateKey), inputs };
         }, confNow);
     }
@@ -415,9 +417,13 @@ export class Reconciler {
     /** The desired peers that can go on an interface; the others are logged and left out. */
     private async checkedPeers(desired: DesiredState): Promise<{ table: PeerTable; peers: DesiredPeer[] }> {
         const { table, invalid } = await desiredTableInTurns(desired.peers);
-        for (const publicKey of invalid.slice(0, 5))
-            this.deps.log.warn("wireguard: skipping a peer with an invalid public key or allowed IP", { publicKey });
+        this.logInvalid(invalid);
         return { table, peers: invalid.length ? desired.peers.filter(p => table.has(p.publicKey)) : desired.peers };
+    }
+
+    private logInvalid(publicKeys: readonly string[]): void {
+        for (const publicKey of publicKeys.slice(0, 5))
+            this.deps.log.warn("wireguard: skipping a peer with an invalid public key or allowed IP", { publicKey });
     }
 
     private async readOrCreate(mode: Exclude<ActiveMode, "off">, desired: DesiredState): Promise<Dump> {
