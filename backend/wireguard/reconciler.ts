@@ -135,10 +135,11 @@ export class Reconciler {
     /**
      * The conf file only matters at the next boot: a burst of registrations is rendered once,
      * after it (see `ConfTiming`), not after each of them. Runs asked for it (`confNow`) write
-     * at once. `render` answers null when there is nothing to write (no hub yet, or nothing
-     * changed).
+     * at once. Only a change (a fast run) pushes a pending write back: scheduled runs, which
+     * may come every second, would otherwise keep it waiting for the longest wait. `render`
+     * answers null when there is nothing to write (no hub yet, or nothing changed).
      */
-    private writeConf(render: () => Promise<{ conf: RenderedConf; inputs: ConfInputs } | null>, now: boolean): Promise<void> {
+    private writeConf(render: () => Promise<{ conf: RenderedConf; inputs: ConfInputs } | null>, kind: RunKind): Promise<void> {
         this.confPending = async () => {
             const rendered = await render();
             if (rendered === null) return;
@@ -146,10 +147,12 @@ export class Reconciler {
             // Unless a newer change is already waiting to be written.
             if (this.confPending === null) this.confInputs = rendered.inputs;
         };
-        if (now) return this.flushConf();
+        if (kind.confNow) return this.flushConf();
         const at = performance.now();
-        if (this.confTimer) clearTimeout(this.confTimer);
-        else this.confDueBy = at + Math.max(this.confTiming.longestWaitMs, confLongestWaitFactor * this.lastConfWriteMs);
+        if (this.confTimer) {
+            if (kind.full) return Promise.resolve();
+            clearTimeout(this.confTimer);
+        } else this.confDueBy = at + Math.max(this.confTiming.longestWaitMs, confLongestWaitFactor * this.lastConfWriteMs);
         this.confTimer = setTimeout(() => {
             this.flushConf().catch(err =>
                 this.deps.log.error("wireguard: could not write the conf file", { error: err instanceof Error ? err.message : String(err) }));
@@ -243,7 +246,7 @@ export class Reconciler {
             writes: this.host.writes - writesBefore,
         });
         try {
-            if (this.mode.mode === "off") await this.writeConfOnly(kind.confNow, report);
+            if (this.mode.mode === "off") await this.writeConfOnly(kind, report);
             else {
                 const desired = await this.deps.loadDesired();
                 const onApplied = () => {
@@ -295,7 +298,7 @@ export class Reconciler {
      * megabyte of garbage each time, which the garbage collector then paid for. A scheduled
      * run (every 30 s) that finds the very peers last written renders nothing.
      */
-    private async writeConfOnly(confNow: boolean, report: ReconcileReport): Promise<void> {
+    private async writeConfOnly(kind: RunKind, report: ReconcileReport): Promise<void> {
         report.kind = "full";
         // The interface and its key, checked now: a run reports what keeps the file from being written.
         const hub = await this.deps.loadDesired({ peers: false });
@@ -313,10 +316,11 @@ export class Reconciler {
             this.logInvalid(invalid);
             this.state.peers = peers.length;
             return { conf: await renderConfInSlices({ iface, peers }, privateKey), inputs };
-        }, confNow);
+        }, kind);
     }
 
-    private async apply(desired: DesiredState, { full, withStatus, confNow }: RunKind, report: ReconcileReport, applied: () => void): Promise<void> {
+    private async apply(desired: DesiredState, kind: RunKind, report: ReconcileReport, applied: () => void): Promise<void> {
+        const { full, withStatus } = kind;
         const { iface } = desired;
         const mode = this.mode.mode;
         if (mode === "off") return;
@@ -380,7 +384,7 @@ export class Reconciler {
         const inputs = { ifaceKey, privateKey, peers };
         if (!dump || !this.sameConfInputs(inputs)) {
             this.confInputs = null;
-            await this.writeConf(async () => ({ conf: await renderConfInSlices({ iface, peers }, privateKey), inputs }), confNow);
+            await this.writeConf(async () => ({ conf: await renderConfInSlices({ iface, peers }, privateKey), inputs }), kind);
         }
 
         if (withStatus && dump) {

@@ -180,4 +180,16 @@ describe("wireguard: reconcile scheduling (off mode)", () => {
         const skipped = logLines.filter(l => l.includes("skipping a peer with an invalid public key"));
         assert.ok(skipped.some(l => l.includes(badKey.publicKey)) && skipped.some(l => l.includes(badCidr.publicKey)), skipped.join("\n"));
     });
+
+    it("writes the conf file a quiet moment after a change even while scheduled runs come every second", async () => {
+        await wg.stop();
+        wg = await start({ confTiming: { quietMs: 1500, longestWaitMs: 60_000 } }, "* * * * * *");
+        wg.start();
+        while (!confText()) await tick();
+        peers = [newPeer(0)];
+        await wg.trigger("registration");
+        const runs = wg.status().runs;
+        while (!confText().includes(peers[0].publicKey) && wg.status().runs < runs + 20) await tick();
+        assert.ok(confText().includes(peers[0].publicKey), "the scheduled runs kept pushing the write back");
+    });
 });
