@@ -153,14 +153,19 @@ describe("wireguard: reconcile scheduling (off mode)", () => {
         assert.ok(confText().includes(peers[2].publicKey));
     });
 
-    it("leaves the conf file to the quiet moment in scheduled runs, and writes it at once on runNow", async () => {
+    /** A reconciler scheduled every second, once its start wrote the file; then one change. Answers the runs so far. */
+    async function changeUnderSchedule(confTiming: NonNullable<WireGuardOptions["confTiming"]>): Promise<number> {
         await wg.stop();
-        wg = await start({ confTiming: { quietMs: 60_000, longestWaitMs: 60_000 } }, "* * * * * *");
+        wg = await start({ confTiming }, "* * * * * *");
         wg.start();
         while (!confText()) await tick();
         peers = [newPeer(0)];
         await wg.trigger("registration");
-        const runs = wg.status().runs;
+        return wg.status().runs;
+    }
+
+    it("leaves the conf file to the quiet moment in scheduled runs, and writes it at once on runNow", async () => {
+        const runs = await changeUnderSchedule({ quietMs: 60_000, longestWaitMs: 60_000 });
         while (wg.status().runs < runs + 2) await tick();
         assert.ok(!confText().includes(peers[0].publicKey), "a scheduled run wrote the conf file at once");
         assert.equal((await wg.runNow()).error, null);
@@ -182,13 +187,7 @@ describe("wireguard: reconcile scheduling (off mode)", () => {
     });
 
     it("writes the conf file a quiet moment after a change even while scheduled runs come every second", async () => {
-        await wg.stop();
-        wg = await start({ confTiming: { quietMs: 1500, longestWaitMs: 60_000 } }, "* * * * * *");
-        wg.start();
-        while (!confText()) await tick();
-        peers = [newPeer(0)];
-        await wg.trigger("registration");
-        const runs = wg.status().runs;
+        const runs = await changeUnderSchedule({ quietMs: 1500, longestWaitMs: 60_000 });
         while (!confText().includes(peers[0].publicKey) && wg.status().runs < runs + 20) await tick();
         assert.ok(confText().includes(peers[0].publicKey), "the scheduled runs kept pushing the write back");
     });
