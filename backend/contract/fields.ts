@@ -46,7 +46,8 @@ export function ipv4Value(text: unknown): number | null {
     return ((a * 256 + b) * 256 + c) * 256 + d;
 }
 
-function ipv4Text(value: number): string {
+/** An IPv4 address as a number (0 to 2^32 - 1) in its four decimals. */
+export function ipv4Text(value: number): string {
     return `${Math.floor(value / 16777216)}.${Math.floor(value / 65536) % 256}.${Math.floor(value / 256) % 256}.${value % 256}`;
 }
 

@@ -7,20 +7,32 @@ import { canonicalCidr, isInterfaceAddress } from "./cidr";
 import { isWireGuardKey } from "./keys";
 import type { DesiredPeer, DesiredState } from "./types";
 
+/** A control character or '#' (0x23). */
+function unsafeInConf(text: string): boolean {
+    for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c < 0x20 || c === 0x7f || c === 0x23) return true;
+    }
+    return false;
+}
+
 /**
  * The one gate for values entering a wg-quick file. wg-quick reads line by line and treats
  * '#' as a comment, so a newline or '#' in a value could add or hide a directive.
  */
 export function confValue(value: string | number, check?: (v: string) => boolean): string {
     const text = String(value);
-    if ([...text].some(c => c.charCodeAt(0) < 0x20 || c === "\u007f" || c === "#")) throw new Error(`refusing a WireGuard config value with a control character or '#': ${JSON.stringify(text.slice(0, 40))}`);
+    if (unsafeInConf(text)) throw new Error(`refusing a WireGuard config value with a control character or '#': ${JSON.stringify(text.slice(0, 40))}`);
     if (text !== text.trim() || text === "") throw new Error("refusing an empty or padded WireGuard config value");
     if (check && !check(text)) throw new Error(`refusing an invalid WireGuard config value: ${JSON.stringify(text.slice(0, 60))}`);
     return text;
 }
 
 const key = (v: string) => confValue(v, isWireGuardKey);
-const cidr = (v: string) => confValue(canonicalCidr(v) ?? v, c => canonicalCidr(c) === c);
+const cidr = (v: string) => {
+    const canonical = canonicalCidr(v);
+    return confValue(canonical ?? v, () => canonical !== null);
+};
 const port = (v: number) => confValue(v, p => /^\d{1,5}$/.test(p) && Number(p) >= 1 && Number(p) <= 65535);
 
 export function forwardingSysctls(addresses: readonly string[]): string[] {

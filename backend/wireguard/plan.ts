@@ -68,8 +68,9 @@ export interface Drift {
 
 /** A peer's canonical allowed IPs, or null when its key or one of its CIDRs is malformed. */
 function validKey(publicKey: string, allowedIPs: readonly string[]): string | null {
-    const valid = isWireGuardKey(publicKey) && allowedIPs.length > 0 && allowedIPs.every(c => canonicalCidr(c) !== null);
-    return valid ? allowedIPsKey(allowedIPs) : null;
+    if (!isWireGuardKey(publicKey) || allowedIPs.length === 0) return null;
+    if (allowedIPs.length === 1) return canonicalCidr(allowedIPs[0]);
+    return allowedIPs.every(c => canonicalCidr(c) !== null) ? allowedIPsKey(allowedIPs) : null;
 }
 
 // A desired peer is never changed in place (a spoke's change makes a new one, and a reload

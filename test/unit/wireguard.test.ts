@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { allowedIPsKey, canonicalCidr } from "../../backend/wireguard/cidr";
+import { bigIntToIp, ipToBigInt } from "../../backend/ipam/cidr";
 import { ConfFile, confValue, renderConf, renderConfInSlices } from "../../backend/wireguard/confFile";
 import { parseDump } from "../../backend/wireguard/dump";
 import { generateKeyPair } from "../../backend/wireguard/keys";
@@ -22,6 +23,20 @@ describe("wireguard: CIDR canonical form", () => {
         assert.equal(canonicalCidr("2001:db8:0:0:1:0:0:1/128"), "2001:db8::1:0:0:1/128");
         assert.equal(canonicalCidr("::ffff:10.0.0.1/128"), "::ffff:a00:1/128");
         assert.equal(canonicalCidr("fd12:3456:789a:1::7/56"), "fd12:3456:789a::/56");
+    });
+    it("reads IPv4 as the general IP maths does, for every prefix", () => {
+        // IPv4 takes a path of its own (numbers, not bigints): checked against the shared maths.
+        for (let i = 0; i < 2000; i++) {
+            const address = [0, 1, 2, 3].map(() => Math.floor(Math.random() * 256)).join(".");
+            const prefix = i % 33;
+            const hostBits = (1n << BigInt(32 - prefix)) - 1n;
+            const expected = `${bigIntToIp(ipToBigInt(address) & ~hostBits, 4)}/${prefix}`;
+            assert.equal(canonicalCidr(`${address}/${prefix}`), expected, `${address}/${prefix}`);
+            assert.equal(canonicalCidr(` ${address}/0${prefix} `), expected, "padded, with a leading zero in the prefix");
+        }
+        assert.equal(canonicalCidr("255.255.255.255"), "255.255.255.255/32");
+        for (const bad of ["10.0.0.256/32", "010.0.0.1/32", "10.0.0.1/033x", "10.0.0.1/1000", "10.0.0.1/"])
+            assert.equal(canonicalCidr(bad), null, bad);
     });
     it("rejects what is not a CIDR", () => {
         for (const bad of ["10.0.1.0/33", "10.0.1/24", "fd00::/129", "x", "10.0.0.1/24/1", "10.0.0.1/-1", ""])
@@ -188,7 +203,7 @@ describe("wireguard: config file", () => {
     });
 
     it("refuses values that could add or hide a directive", () => {
-        for (const bad of ["a\nPostUp = rm -rf /", "x # y", "a\rb", " padded", "", "nul\u0000"])
+        for (const bad of ["a\nPostUp = rm -rf /", "x # y", "a\rb", " padded", "", "nul\u0000", "del\u007f"])
             assert.throws(() => confValue(bad), Error, JSON.stringify(bad));
         assert.throws(() => renderConf({ ...desired, peers: [{ publicKey: "not-a-key", allowedIPs: ["10.0.1.2/32"] }] }, hub.privateKey));
         assert.throws(() => renderConf({ ...desired, peers: [{ publicKey: peer.publicKey, allowedIPs: ["10.0.1.2/32\nPostUp = id"] }] }, hub.privateKey));
