@@ -59,6 +59,7 @@ for (const layer of layers) {
         // mocha died before reporting: count the whole layer as one failure
         counts.failures = 1;
     }
+    fs.rmSync(path.dirname(countsFile), { recursive: true, force: true });
     if (result.status !== 0 && counts.failures === 0) counts.failures = 1;
     passed += counts.passes;
     failed += counts.failures;

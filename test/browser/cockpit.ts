@@ -74,6 +74,19 @@ export function testPage(): string {
     return dir;
 }
 
+/** The process groups of the cockpit-ws started here, ended when the test process exits at the latest. */
+const cockpitGroups = new Set<number>();
+process.once("exit", () => cockpitGroups.forEach(endGroup));
+
+function endGroup(pid: number): void {
+    cockpitGroups.delete(pid);
+    try {
+        process.kill(-pid, "SIGTERM");
+    } catch {
+        // every process of the group has ended
+    }
+}
+
 /**
  * Starts cockpit-ws on a free port. `bridge` is the --local-session command: cockpit-bridge
  * itself (a root session), or a wrapper that drops privileges first.
@@ -91,7 +104,11 @@ export async function startCockpit(opts: { bridge?: string; runAs?: string[]; da
             ...opts.configDirs ? { XDG_CONFIG_DIRS: opts.configDirs.join(":") } : {},
         },
         stdio: ["ignore", "pipe", "pipe"],
+        // A process group of its own: the session's bridge starts a dbus-daemon and an
+        // ssh-agent that outlive cockpit-ws, and stop() ends them with the group.
+        detached: true,
     });
+    cockpitGroups.add(child.pid!);
     let output = "";
     child.stdout!.on("data", d => (output += d));
     child.stderr!.on("data", d => (output += d));
@@ -108,6 +125,7 @@ export async function startCockpit(opts: { bridge?: string; runAs?: string[]; da
                 await exited;
                 clearTimeout(timer);
             }
+            endGroup(child.pid!);
         },
     };
 }

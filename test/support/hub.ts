@@ -115,9 +115,24 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
     throw new Error(`hub did not ${what} within ${timeoutMs} ms; output:\n${output()}`);
 }
 
+/**
+ * The data directories startHub made (not those it was given), removed when the test process
+ * exits: a test may start a hub again on the directory of one it stopped.
+ */
+const madeDataDirs: string[] = [];
+process.once("exit", () => {
+    for (const dir of madeDataDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function madeDataDir(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-test-"));
+    madeDataDirs.push(dir);
+    return dir;
+}
+
 export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     if (!fs.existsSync(serverJs)) throw new Error(`${serverJs} is missing: run npm run build`);
-    const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "wghub-test-"));
+    const dataDir = opts.dataDir ?? madeDataDir();
     const port = opts.netns ? 51821 : await freePort();
     const env: Record<string, string> = {
         WGHUB_DATA_DIR: dataDir,
