@@ -2,8 +2,7 @@
 // `wg show dump` compare equal: WireGuard stores allowed IPs with their host bits cleared
 // and prints IPv6 in its compressed form.
 import net from "node:net";
-import { bigIntToIp, ipToBigInt } from "../ipam/cidr";
-import { ipv4Text, ipv4Value } from "../contract/fields";
+import { bigIntToIp, ipToBigInt, ipv4Text, ipv4Value } from "../contract/fields";
 
 /** "::ffff:1.2.3.4" → "::ffff:102:304": the hex form the shared IP maths reads. */
 function undotted(addr: string): string | null {
