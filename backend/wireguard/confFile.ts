@@ -1,6 +1,5 @@
 // <conf dir>/<if>.conf in wg-quick format, so `wg-quick up <if>` restores the hub after a
 // reboot even without this service. Every value goes through confValue().
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { canonicalCidr, isInterfaceAddress } from "./cidr";
@@ -64,34 +63,53 @@ export function renderConf(desired: Pick<DesiredState, "iface" | "peers">, priva
 /** Peers rendered between two turns of the event loop. */
 const peersPerSlice = 2_000;
 
-/** A conf file's bytes, in parts, and their digest (see ConfFile). */
-export interface RenderedConf {
-    parts: Buffer[];
-    digest: string;
+/** A conf file's bytes, in parts (see ConfRenderer). */
+export type RenderedConf = readonly Buffer[];
+
+interface RenderedSlice {
+    /** The peer objects the slice was rendered from, in order. */
+    peers: readonly DesiredPeer[];
+    bytes: Buffer;
+}
+
+function samePeers(slice: RenderedSlice | undefined, peers: readonly DesiredPeer[], start: number, end: number): boolean {
+    if (slice?.peers.length !== end - start) return false;
+    for (let i = start; i < end; i++) if (slice.peers[i - start] !== peers[i]) return false;
+    return true;
 }
 
 /**
- * renderConf's text as bytes, rendered, encoded and hashed a slice of peers at a time: at
- * 100,000 peers (12 MB) one render held the event loop for about 200 ms, and encoding and
- * hashing the whole text at once 100 ms more, which every request waiting then paid.
+ * renderConf's text as bytes, a slice of peers at a time, each slice kept while the same peer
+ * objects fill it. A desired peer is never changed in place, so the same objects give the same
+ * bytes; new spokes come last, so a burst of registrations renders the last slice or two. At
+ * 100,000 peers (12 MB) rendering, encoding and hashing every slice after each burst took
+ * 70-100 ms of the event loop (a profile of registration bursts on PostgreSQL, 2026-12-05), and
+ * every registration in flight waited for it. Other work runs between two slices rendered.
  */
-export async function renderConfInSlices(desired: { iface: DesiredState["iface"]; peers: readonly DesiredPeer[] }, privateKey: string): Promise<RenderedConf> {
-    const hash = crypto.createHash("sha256");
-    const parts: Buffer[] = [];
-    const add = (text: string) => {
-        const part = Buffer.from(text);
-        hash.update(part);
-        parts.push(part);
-    };
-    // renderConf's lines joined by newlines: the header's, then "\n" and each peer's block.
-    add(confHeader(desired.iface, privateKey).join("\n"));
-    const { peers } = desired;
-    for (let start = 0; start < peers.length; start += peersPerSlice) {
-        if (start > 0) await new Promise(resolve => setImmediate(resolve));
-        add(peers.slice(start, start + peersPerSlice).map(peer => `\n${peerBlock(peer)}`).join(""));
+export class ConfRenderer {
+    private slices: RenderedSlice[] = [];
+
+    async render(desired: { iface: DesiredState["iface"]; peers: readonly DesiredPeer[] }, privateKey: string): Promise<RenderedConf> {
+        // renderConf's lines joined by newlines: the header's, then "\n" and each peer's block.
+        const parts: Buffer[] = [Buffer.from(confHeader(desired.iface, privateKey).join("\n"))];
+        const { peers } = desired;
+        const slices: RenderedSlice[] = [];
+        let rendered = 0;
+        for (let start = 0, i = 0; start < peers.length; start += peersPerSlice, i++) {
+            const end = Math.min(peers.length, start + peersPerSlice);
+            let slice = this.slices[i];
+            if (!samePeers(slice, peers, start, end)) {
+                if (rendered++ > 0) await new Promise(resolve => setImmediate(resolve));
+                const own = peers.slice(start, end);
+                slice = { peers: own, bytes: Buffer.from(own.map(peer => `\n${peerBlock(peer)}`).join("")) };
+            }
+            slices.push(slice);
+            parts.push(slice.bytes);
+        }
+        parts.push(Buffer.from("\n"));
+        this.slices = slices;
+        return parts;
     }
-    add("\n");
-    return { parts, digest: hash.digest("base64") };
 }
 
 // Rendering 10,000 peers runs every value through confValue(); each desired peer's block is
@@ -121,28 +139,45 @@ function peerBlock(peer: DesiredPeer): string {
     return block;
 }
 
-const digestOf = (bytes: Buffer) => crypto.createHash("sha256").update(bytes).digest("base64");
-
-function renderedText(text: string): RenderedConf {
-    const bytes = Buffer.from(text);
-    return { parts: [bytes], digest: digestOf(bytes) };
+/** Whether two lists of parts hold the same bytes (a part both lists share is not read). */
+function sameBytes(a: readonly Buffer[], b: readonly Buffer[]): boolean {
+    if (a.reduce((n, p) => n + p.length, 0) !== b.reduce((n, p) => n + p.length, 0)) return false;
+    let i = 0, j = 0, at = 0, bt = 0;
+    while (i < a.length && j < b.length) {
+        if (at === 0 && bt === 0 && a[i] === b[j]) {
+            i++; j++;
+            continue;
+        }
+        const n = Math.min(a[i].length - at, b[j].length - bt);
+        if (a[i].compare(b[j], bt, bt + n, at, at + n) !== 0) return false;
+        at += n; bt += n;
+        if (at === a[i].length) { i++; at = 0; }
+        if (bt === b[j].length) { j++; bt = 0; }
+    }
+    return true;
 }
 
 /** Writes only when the content differs; temp file, fsync, rename, fsync of the directory. */
 export class ConfFile {
-    /** A digest of what the file holds: at 100,000 peers the text itself is 12 MB. */
-    private written: string | null = null;
+    /**
+     * What the file holds: the parts last written (at 100,000 peers all but the header and the
+     * last slice are the renderer's own), or the bytes read at the first write.
+     */
+    private written: readonly Buffer[] | null = null;
 
     constructor(readonly file: string) {}
 
     /** Async, so an fsync of a 1 MB file at 10,000 peers never blocks the event loop. */
     async write(content: string | RenderedConf): Promise<boolean> {
         if (this.written === null) {
-            this.written = digestOf(await fs.promises.readFile(this.file).catch(() => Buffer.alloc(0)));
+            this.written = [await fs.promises.readFile(this.file).catch(() => Buffer.alloc(0))];
             await this.removeStaleTempFiles();
         }
-        const { parts, digest } = typeof content === "string" ? renderedText(content) : content;
-        if (digest === this.written && this.modeIsPrivate()) return false;
+        const parts = typeof content === "string" ? [Buffer.from(content)] : content;
+        if (sameBytes(parts, this.written) && this.modeIsPrivate()) {
+            this.written = parts;
+            return false;
+        }
         const dir = path.dirname(this.file);
         await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
         const temp = path.join(dir, `.${path.basename(this.file)}.${process.pid}.tmp`);
@@ -162,7 +197,7 @@ export class ConfFile {
         } finally {
             await dirHandle.close();
         }
-        this.written = digest;
+        this.written = parts;
         return true;
     }
 

@@ -9,7 +9,7 @@
 // a run are merged into exactly one follow-up.
 import fs from "node:fs";
 import path from "node:path";
-import { ConfFile, renderConfInSlices, type RenderedConf } from "./confFile";
+import { ConfFile, ConfRenderer, type RenderedConf } from "./confFile";
 import { parseDump, type Dump } from "./dump";
 import type { WgHost } from "./host";
 import { createInterface, enableForwarding, ensureAddressesAndUp, readInterfaceState, type InterfaceState } from "./interface";
@@ -74,6 +74,7 @@ export class Reconciler {
     private idleWaiters: (() => void)[] = [];
     private stopped = false;
     private readonly conf: ConfFile;
+    private readonly confRenderer = new ConfRenderer();
     private confPending: (() => Promise<unknown>) | null = null;
     private confTimer: NodeJS.Timeout | null = null;
     /** The latest moment (performance.now()) the pending conf file write may wait for. */
@@ -315,7 +316,7 @@ export class Reconciler {
             const { valid: peers, invalid } = await validPeersInTurns(desired.peers);
             this.logInvalid(invalid);
             this.state.peers = peers.length;
-            return { conf: await renderConfInSlices({ iface, peers }, privateKey), inputs };
+            return { conf: await this.confRenderer.render({ iface, peers }, privateKey), inputs };
         }, kind);
     }
 
@@ -384,7 +385,7 @@ export class Reconciler {
         const inputs = { ifaceKey, privateKey, peers };
         if (!dump || !this.sameConfInputs(inputs)) {
             this.confInputs = null;
-            await this.writeConf(async () => ({ conf: await renderConfInSlices({ iface, peers }, privateKey), inputs }), kind);
+            await this.writeConf(async () => ({ conf: await this.confRenderer.render({ iface, peers }, privateKey), inputs }), kind);
         }
 
         if (withStatus && dump) {

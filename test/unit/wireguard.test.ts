@@ -5,9 +5,10 @@ import os from "node:os";
 import path from "node:path";
 import { allowedIPsKey, canonicalCidr } from "../../backend/wireguard/cidr";
 import { bigIntToIp, ipToBigInt } from "../../backend/ipam/cidr";
-import { ConfFile, confValue, renderConf, renderConfInSlices } from "../../backend/wireguard/confFile";
+import { ConfFile, ConfRenderer, confValue, renderConf } from "../../backend/wireguard/confFile";
 import { parseDump } from "../../backend/wireguard/dump";
 import { generateKeyPair } from "../../backend/wireguard/keys";
+import { prng } from "../support/prng";
 import { addconfText, diffPeers, findDrift, isPeerEndpoint, peerTable, wgSetBatches, withHubEndpoints, withLastEndpoints } from "../../backend/wireguard/plan";
 
 describe("wireguard: CIDR canonical form", () => {
@@ -192,14 +193,47 @@ describe("wireguard: config file", () => {
         }));
         let turns = 0;
         const counting = setInterval(() => turns++, 0);
-        const sliced = await renderConfInSlices({ ...desired, peers: many }, hub.privateKey);
+        const sliced = await new ConfRenderer().render({ ...desired, peers: many }, hub.privateKey);
         clearInterval(counting);
-        const text = renderConf({ ...desired, peers: many }, hub.privateKey);
-        assert.equal(Buffer.concat(sliced.parts).toString(), text);
-        assert.ok(sliced.parts.length > 2, "encoded a slice at a time");
-        assert.equal(sliced.digest, crypto.createHash("sha256").update(text).digest("base64"));
+        assert.equal(Buffer.concat(sliced).toString(), renderConf({ ...desired, peers: many }, hub.privateKey));
+        assert.ok(sliced.length > 3, "encoded a slice at a time");
         assert.ok(turns > 0, "timers ran while the peers were rendered");
-        await assert.rejects(renderConfInSlices({ ...desired, peers: [...many, { publicKey: "not-a-key", allowedIPs: ["10.0.1.2/32"] }] }, hub.privateKey));
+        await assert.rejects(new ConfRenderer().render({ ...desired, peers: [...many, { publicKey: "not-a-key", allowedIPs: ["10.0.1.2/32"] }] }, hub.privateKey));
+    });
+
+    it("renders again only the slices whose peers changed, and always the text of the peers it is given", async () => {
+        const random = prng(11);
+        const newPeer = (i: number) => ({ publicKey: generateKeyPair().publicKey, allowedIPs: [`10.2.${(i >> 8) & 255}.${i & 255}/32`] });
+        let made = 0;
+        let peers = Array.from({ length: 5_000 }, () => newPeer(made++));
+        const renderer = new ConfRenderer();
+        const first = await renderer.render({ ...desired, peers }, hub.privateKey);
+        const again = await renderer.render({ ...desired, peers: [...peers] }, hub.privateKey);
+        assert.equal(again.length, first.length);
+        assert.ok(again.slice(1, -1).every((part, i) => part === first[i + 1]), "the same peer objects: every slice's bytes kept");
+        peers = [...peers, newPeer(made++)];
+        const appended = await renderer.render({ ...desired, peers }, hub.privateKey);
+        assert.ok(appended.slice(1, -2).every((part, i) => part === again[i + 1]), "one spoke more: only the last slice rendered");
+        // Random edits (a peer added, removed or replaced anywhere, the peers' order kept
+        // otherwise), some rendered at once by two renders sharing the renderer: each answer is
+        // exactly the text of the peers it was given.
+        for (let round = 0; round < 40; round++) {
+            const edit = () => {
+                const next = [...peers];
+                const at = Math.floor(random() * (next.length + 1));
+                const kind = random();
+                if (kind < 0.4) next.splice(at, 0, newPeer(made++));
+                else if (kind < 0.7 && next.length) next.splice(Math.min(at, next.length - 1), 1);
+                else if (next.length) next[Math.min(at, next.length - 1)] = newPeer(made++);
+                return next;
+            };
+            const a = edit();
+            const b = random() < 0.5 ? edit() : a;
+            const [ra, rb] = await Promise.all([renderer.render({ ...desired, peers: a }, hub.privateKey), renderer.render({ ...desired, peers: b }, hub.privateKey)]);
+            assert.equal(Buffer.concat(ra).toString(), renderConf({ ...desired, peers: a }, hub.privateKey), `round ${round}, first render`);
+            assert.equal(Buffer.concat(rb).toString(), renderConf({ ...desired, peers: b }, hub.privateKey), `round ${round}, second render`);
+            peers = random() < 0.5 ? a : b;
+        }
     });
 
     it("refuses values that could add or hide a directive", () => {
@@ -234,11 +268,17 @@ describe("wireguard: config file", () => {
             assert.deepEqual(fs.readdirSync(path.dirname(file)), ["wg0.conf"], "and removes a temp file a killed writer left");
             // A render in parts: the same bytes are the same file; other bytes are written whole.
             const many = Array.from({ length: 4_500 }, (_, i) => ({ publicKey: generateKeyPair().publicKey, allowedIPs: [`10.1.${i >> 8}.${i & 255}/32`] }));
-            const rendered = await renderConfInSlices({ ...desired, peers: many }, hub.privateKey);
+            const renderer = new ConfRenderer();
+            const rendered = await renderer.render({ ...desired, peers: many }, hub.privateKey);
             assert.equal(await new ConfFile(file).write(rendered), true);
             assert.equal(fs.readFileSync(file, "utf8"), renderConf({ ...desired, peers: many }, hub.privateKey));
             assert.equal(await new ConfFile(file).write(renderConf({ ...desired, peers: many }, hub.privateKey)), false, "the same text, as one string");
-            assert.equal(await new ConfFile(file).write(await renderConfInSlices({ ...desired, peers: many.slice(1) }, hub.privateKey)), true);
+            const writer = new ConfFile(file);
+            assert.equal(await writer.write(await renderer.render({ ...desired, peers: many }, hub.privateKey)), false, "the same peers rendered again");
+            assert.equal(await writer.write(await renderer.render({ ...desired, peers: [...many, many[0]].slice(1) }, hub.privateKey)), true, "the same peers in another order");
+            assert.equal(fs.readFileSync(file, "utf8"), renderConf({ ...desired, peers: [...many.slice(1), many[0]] }, hub.privateKey));
+            assert.equal(await writer.write(await renderer.render({ ...desired, peers: many.slice(1) }, hub.privateKey)), true);
+            assert.equal(fs.readFileSync(file, "utf8"), renderConf({ ...desired, peers: many.slice(1) }, hub.privateKey));
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
