@@ -11,6 +11,7 @@ import { migrate } from "./migrations";
 import { apartReads, createSql, type Sql } from "./sql";
 import { patchConnectionManager } from "./sequelizeInternals";
 import { createWriteQueue, type WriteOptions } from "./writeQueue";
+import { pipelinedPg, type PgModule } from "./pipelinedPg";
 
 export { afterCommit, onRollback } from "./writeQueue";
 
@@ -38,26 +39,6 @@ export interface Database {
     /** Refuses new write transactions (with `reason`) and resolves once those queued have ended. */
     closeWrites(reason: () => Error): Promise<void>;
     close(): Promise<void>;
-}
-
-type PgModule = { Client: new (config: object) => object };
-
-/**
- * node-postgres with every client in pipeline mode: the statements queued on one connection
- * go out without waiting for each other's answers, each with its own Sync. Only the requests
- * of a pipelined turn (writeQueue.ts) queue several at once; what they bring is one round trip
- * for a turn's statements instead of one each. A failed statement still fails the ones after
- * it in the same transaction (the server refuses them until the turn's savepoint is rolled
- * back), as it does one at a time. Sequelize passes none of the driver's own options but a
- * fixed few, so the mode is set by the client class it is given.
- */
-function pipelinedPg(pg: PgModule): PgModule {
-    class PipelinedClient extends pg.Client {
-        constructor(config: object) {
-            super({ ...config, pipeline: true });
-        }
-    }
-    return Object.create(pg, { Client: { value: PipelinedClient } }) as PgModule;
 }
 
 function dialectModuleFor(url: string): object {

@@ -157,7 +157,6 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
     const token = await findToken(ctx, reg.token);
     if (token?.purpose === "cluster") return registerClusterNode(ctx, reg, token, source);
     assertUsable(token, ctx.now());
-    const keyInUse = publicKeyInUse();
     const result = await ctx.db.writeTx(async t => {
         const now = ctx.now();
         if (!await ctx.db.sql.run(consumeToken, [now, token.id], t)) {
@@ -186,7 +185,7 @@ export async function register(ctx: HubContext, reg: Registration, source: strin
             }
         } catch (err) {
             // The unique index on spokes.publicKey is the check: no read needed before.
-            if (isUniqueViolation(err)) throw keyInUse;
+            if (isUniqueViolation(err)) throw publicKeyInUse();
             throw err;
         }
         if (spoke.enabled) ctx.desired.onCommit(t, spoke.id, desiredPeerOf(spoke));
