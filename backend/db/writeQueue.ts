@@ -10,7 +10,7 @@
 //   a conflict between them shows as a failure (0 rows changed, a unique violation), and then
 //   the batch is rolled back and its requests run again one by one. Registrations take this
 //   path: one by one, each waits for its statements' round trips while holding the writer.
-//   On PostgreSQL the statements a turn's requests queue at once go out pipelined (connect.ts):
+//   On PostgreSQL the statements a turn's requests queue at once go out pipelined (pipelinedPg.ts):
 //   a turn of 24 registrations waits for about 3 round trips instead of about 75.
 //
 // Side effects on memory follow their request: afterCommit() hooks run once the group has
