@@ -116,19 +116,22 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
 }
 
 /**
- * The data directories startHub made (not those it was given), removed when the test process
- * exits: a test may start a hub again on the directory of one it stopped.
+ * Directories the tests made (startHub's data directories, not those it was given), removed
+ * when the test process exits: a test may start a hub again on the directory of one it stopped.
  */
-const madeDataDirs: string[] = [];
+const madeDirs: string[] = [];
 process.once("exit", () => {
-    for (const dir of madeDataDirs) fs.rmSync(dir, { recursive: true, force: true });
+    for (const dir of madeDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function madeDataDir(): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-test-"));
-    madeDataDirs.push(dir);
+/** A new directory under the system's temp dir, removed when the test process exits. */
+export function tempDirUntilExit(prefix: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    madeDirs.push(dir);
     return dir;
 }
+
+const madeDataDir = () => tempDirUntilExit("wghub-test-");
 
 export async function startHub(opts: StartOptions = {}): Promise<RunningHub> {
     if (!fs.existsSync(serverJs)) throw new Error(`${serverJs} is missing: run npm run build`);

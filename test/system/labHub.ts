@@ -3,11 +3,10 @@
 // as its admin would (a root shell where `sudo` just runs the command: this machine has none).
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { ExecResult, Host, Lab } from "../support/netns";
 import { waitFor } from "../support/netns";
-import { startHub, type RunningHub } from "../support/hub";
+import { startHub, tempDirUntilExit, type RunningHub } from "../support/hub";
 
 export interface LabHub {
     hub: RunningHub;
@@ -27,7 +26,8 @@ export interface LabHubPlace {
 /** Starts the hub in the lab's hub namespace and initialises it with `init` (null: leave it uninitialised). */
 export async function startLabHub(lab: Lab, init: Record<string, unknown> | null, schedule = "*/5 * * * * *",
     env: Record<string, string> = {}, place: LabHubPlace = { host: lab.hub, interfaceName: lab.hubInterface }): Promise<LabHub> {
-    const shims = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-lab-shims-"));
+    // Removed by stop(), or at exit for a hub a test leaves running.
+    const shims = tempDirUntilExit("wghub-lab-shims-");
     fs.writeFileSync(path.join(shims, "sudo"), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 });
     const lan = place.host.lanAddress;
     const hub = await startHub({
