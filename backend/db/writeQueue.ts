@@ -9,9 +9,9 @@
 //   together, in one savepoint. Statements that commute give the state of any serial order;
 //   a conflict between them shows as a failure (0 rows changed, a unique violation), and then
 //   the batch is rolled back and its requests run again one by one. Registrations take this
-//   path: one by one, each waits for its statements' round trips while holding the writer.
-//   On PostgreSQL the statements a turn's requests queue at once go out pipelined (pipelinedPg.ts):
-//   a turn of 24 registrations waits for about 3 round trips instead of about 75.
+//   path: one by one, each would wait for its statements' round trips while holding the writer.
+//   On PostgreSQL the statements a turn's requests queue at once go out pipelined
+//   (pipelinedPg.ts): a turn of 24 registrations waits for about 3 round trips, not about 75.
 //
 // Side effects on memory follow their request: afterCommit() hooks run once the group has
 // committed, onRollback() hooks when the request's writes are undone, and both before the
