@@ -35,6 +35,13 @@ export interface Sql {
      */
     tuples<T extends unknown[]>(columns: string, from: string, orderBy: string | null, params?: SqlValue[], options?: ReadOptions): Promise<T[]>;
     /**
+     * One text column of every row of `from`, in no particular order, read as one text the
+     * database joins with newlines: no object per row, and nothing to parse (100,000 names:
+     * 5 ms on the event loop, against 90–160 ms for tuples' JSON). Null when a value is
+     * null or holds a newline (the texts would not split back): read them with tuples then.
+     */
+    texts(column: string, from: string, params?: SqlValue[]): Promise<string[] | null>;
+    /**
      * A condition: the text `expression` gives contains the text parameter `param` ("$3"). With
      * `caseless`, ASCII letters only are lower-cased first, in every database locale (SQLite's
      * lower(); PostgreSQL's under the "C" collation): give `param` in lower case.
@@ -93,6 +100,19 @@ function sqliteValue(v: SqlValue): unknown {
     return v;
 }
 
+interface JoinedTexts {
+    /** Rows, and rows whose value is a text without a newline. */
+    n: number | string;
+    plain: number | string;
+    j: string | null;
+}
+
+/** Newline-joined texts back apart; null unless every row's value was a text without a newline. */
+function splitTexts({ n, plain, j }: JoinedTexts): string[] | null {
+    if (Number(plain) !== Number(n)) return null;
+    return j === null ? [] : j.split("\n");
+}
+
 function sqliteSql(sequelize: Sequelize): Sql {
     const manager = connectionManager<SqliteConnection>(sequelize);
     // SQLite numbers $1 by order of appearance; ?1 is explicitly the first parameter.
@@ -127,6 +147,11 @@ function sqliteSql(sequelize: Sequelize): Sql {
                 params, undefined, options?.apart);
             return JSON.parse(row.j) as T[];
         },
+        async texts(column: string, from: string, params: SqlValue[] = []) {
+            const [row] = await all<JoinedTexts>(`SELECT count(*) AS n, count(CASE WHEN instr(${column}, char(10)) = 0 THEN 1 END) AS plain, ` +
+                `group_concat(${column}, char(10)) AS j FROM ${from}`, params);
+            return splitTexts(row);
+        },
         contains(expression: string, param: string, caseless: boolean) {
             return `instr(${caseless ? `lower(${expression})` : expression}, ${param}) > 0`;
         },
@@ -155,6 +180,11 @@ function postgresSql(sequelize: Sequelize): Sql {
             // json, not jsonb: node-postgres parses it with JSON.parse, and it keeps the order.
             const { rows } = await query(`SELECT json_agg(json_build_array(${columns})${orderBy ? ` ORDER BY ${orderBy}` : ""}) AS j FROM ${from}`, params);
             return ((rows[0] as { j: T[] | null }).j ?? []);
+        },
+        async texts(column: string, from: string, params: SqlValue[] = []) {
+            const { rows } = await query(`SELECT count(*) AS n, count(CASE WHEN strpos(${column}, E'\\n') = 0 THEN 1 END) AS plain, ` +
+                `string_agg(${column}, E'\\n') AS j FROM ${from}`, params);
+            return splitTexts(rows[0] as JoinedTexts);
         },
         contains(expression: string, param: string, caseless: boolean) {
             return `strpos(${caseless ? `lower((${expression}) COLLATE "C")` : expression}, ${param}) > 0`;

@@ -47,6 +47,9 @@ function pageEtag(listVersion: string, request: PageRequest): string {
 
 const indexOf = new WeakMap<HubContext, ListIndex>();
 
+/** How long after a page read without the list the list is built, unless a request needs it first. */
+const listBuildDelayMs = 500;
+
 /**
  * The page's ETag and, unless `unchangedSince` names it, its JSON:
  * {total, matched, offset, spokes, oses} (see SpokePageAnswer in contract/api.ts).
@@ -58,11 +61,13 @@ export async function spokePageAnswer(ctx: HubContext, query: SpokePageQuery, un
         if (etag === unchangedSince) return { etag, body: null };
     } else if (!viewsInMemory(ctx)) {
         // A page opened on a hub whose list is not in memory: its first page comes first, and
-        // the list is built right after, for what the page asks next.
+        // the list is built soon after, for what the page asks next (its status needs the list
+        // and builds it if it comes first). Not at once: at 100,000 spokes the build is 1.5-2 s
+        // of CPU, which on a small machine slowed the browser drawing that very page by half.
         const body = await coldPage(ctx, request);
         if (body !== null) {
-            setImmediate(() => pageFromList(ctx, request).catch(err =>
-                ctx.log.debug("the spoke list was not built ahead of the page", { error: String(err) })));
+            setTimeout(() => pageFromList(ctx, request).catch(err =>
+                ctx.log.debug("the spoke list was not built ahead of the page", { error: String(err) })), listBuildDelayMs).unref();
             return { etag: bodyEtag(body), body };
         }
     }

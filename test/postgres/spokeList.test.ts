@@ -6,6 +6,9 @@ import {
     allPages, checkListAgainstWrites, checkPagesCoverTheList, compareNames, enrollMany, fullList, referenceOrder, referenceSearch, type TruthRow,
 } from "../support/spokeListChecks";
 import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import { openDatabase } from "../../backend/db/connect";
+import { createLogger } from "../../backend/log";
 import { createRequire } from "node:module";
 
 // The driver the service uses, read directly (it ships no types of its own).
@@ -64,6 +67,45 @@ describe("postgres: the spoke list against the table", function () {
         const status = await hub.admin("GET", "/api/hub/status?peers=false");
         assert.deepEqual(status.body.datacenters, [...new Set(spokes.map(s => s.datacenter).filter(d => d !== null))].sort(compareNames));
         assert.ok(status.body.datacenters.includes("Lisbon"));
+    });
+
+    it("a hub just started reads the first page by name without the list: every name as one text, ties by id", async () => {
+        const present = (await fullList(hub)).spokes.map(s => s.id);
+        const db = await openDatabase(server.url, createLogger("error", () => undefined));
+        try {
+            const names = (await client.query<{ name: string }>(`SELECT name FROM spokes`)).rows.map(r => r.name);
+            assert.deepEqual((await db.sql.texts(`name`, "spokes"))?.sort(), names.sort());
+            assert.deepEqual(await db.sql.texts(`name`, "spokes WHERE name = $1", ["no-such-spoke"]), []);
+            assert.equal(await db.sql.texts(`hostname`, "spokes"), null, "a column with nulls");
+            await client.query(`UPDATE spokes SET name = 'line' || chr(10) || 'break' WHERE id = $1`, [present[1]]);
+            assert.equal(await db.sql.texts(`name`, "spokes"), null, "a name holding a newline");
+        } finally {
+            await db.close();
+        }
+        // Names the collator holds equal, first and last by name: each page must order them by id.
+        for (const [i, name] of [[2, "Aaa-tie"], [3, "aaa-tie"], [4, "AAA-tie"], [5, "zzz-tie"], [6, "ZZZ-tie"]] as const)
+            assert.equal((await hub.admin("PUT", `/api/spoke/${present[i]}`, { name })).status, 200);
+        for (const newline of [true, false]) {
+            if (!newline) await client.query(`UPDATE spokes SET name = 'site-restored' WHERE id = $1`, [present[1]]);
+            // A hub just started has no list in memory: its first pages are read without it.
+            const dataDir = hub.dataDir;
+            await hub.stop();
+            hub = await startHub({ dataDir, env: { WGHUB_TLS: "off", WGHUB_WG_MODE: "off", WGHUB_DATABASE_URL: server.url } });
+            // Both asked at once, before the list is built after the first answer.
+            const answers = await Promise.all(["asc", "desc"].map(order => hub.admin("GET", `/api/spoke/list?limit=20&sort=name&order=${order}`)));
+            const pages: Record<string, { text: string; etag: string | null }> = {};
+            for (const [k, order] of ["asc", "desc"].entries()) {
+                assert.equal(answers[k].status, 200, answers[k].text);
+                pages[order] = { text: answers[k].text, etag: (answers[k].headers.etag as string | undefined) ?? null };
+            }
+            const { spokes } = await fullList(hub);
+            for (const order of ["asc", "desc"]) {
+                assert.deepEqual(JSON.parse(pages[order].text).spokes.map((s: { id: string }) => s.id),
+                    referenceOrder(spokes, "name", order === "asc").slice(0, 20).map(s => s.id), `${order}, a name with a newline: ${newline}`);
+                // Read without the list: its ETag is its own body's.
+                assert.equal(pages[order].etag, `"${crypto.createHash("sha256").update(pages[order].text).digest("base64url").slice(0, 27)}"`);
+            }
+        }
     });
 
     it("waiting=true: the pending tokens of spokes not registered, picked by PostgreSQL", async () => {

@@ -6,7 +6,8 @@ import { spokeSortKeys } from "../../backend/contract/spokeDisplay";
 import type { SpokeView } from "../../backend/spokes/list";
 import { ListIndex } from "../../backend/spokes/listIndex";
 import { Collation, sortByNames, sortYielding } from "../../backend/spokes/order";
-import { compareNames, compareSpokes, matchesFilter, searchWords, spokeFacts, type SpokeFilter } from "../../backend/spokes/query";
+import { firstByName, namesUpTo } from "../../backend/spokes/coldPage";
+import { collator, compareNames, compareSpokes, matchesFilter, searchWords, spokeFacts, type SpokeFilter } from "../../backend/spokes/query";
 import { prng } from "../support/prng";
 
 let serial = 0;
@@ -76,6 +77,30 @@ describe("unit: the spoke list's search and sort", () => {
         }
         const padded = Array.from({ length: 30_000 }, (_v, i) => `site-${String(i * 7919 % 30_000).padStart(6, "0")}`);
         assert.deepEqual(await sortByNames(padded.slice()), padded.slice().sort(compareNames));
+    });
+
+    it("namesUpTo gives the names of the first spokes by name, ties with the last one included, in any order of arrival", () => {
+        const random = prng(11);
+        const parts = ["site", "Site", "SITE", "é", "e", "E", "-", "_", "1", "01", "10", "2", "Z", "ß", "ss"];
+        const pick = () => Array.from({ length: 1 + Math.floor(random() * 3) }, () => parts[Math.floor(random() * parts.length)]).join("");
+        let checked = 0;
+        for (let round = 0; round < 300; round++) {
+            const spokes: [string, string][] = Array.from({ length: 1 + Math.floor(random() * 300) },
+                (_v, i) => [`${String(Math.floor(random() * 1e6)).padStart(6, "0")}-${i}`, pick()]);
+            const count = 1 + Math.floor(random() * 60);
+            const ascending = random() < 0.5;
+            const wanted = namesUpTo(spokes.map(s => s[1]), count, ascending);
+            assert.equal(new Set(wanted).size, wanted.length, "each name once");
+            // The spokes of those names give the first spokes of all: what the cold page reads by them.
+            const candidates = spokes.filter(s => wanted.includes(s[1]));
+            assert.deepEqual(firstByName(candidates, count, ascending), firstByName(spokes, count, ascending), `round ${round}`);
+            // And no name past the count-th, only ties with it: the read stays as small as the page.
+            const last = firstByName(spokes, count, ascending).at(-1)![1];
+            for (const name of wanted) assert.ok((ascending ? 1 : -1) * collator.compare(name, last) <= 0, `${name} is past ${last}`);
+            checked += candidates.length < spokes.length ? 1 : 0;
+        }
+        assert.ok(checked > 100, `most rounds read fewer spokes than all: ${checked}`);
+        assert.deepEqual(namesUpTo(["b", "a"], 0, true), []);
     });
 
     it("a collation keeps its texts in order and its ranks right as texts are added", async () => {
