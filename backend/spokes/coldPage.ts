@@ -151,15 +151,15 @@ async function matching(ctx: HubContext, filter: SpokeFilter, clusterNames: Read
  */
 async function everySpoke(ctx: HubContext, end: (count: number) => number, ascending: boolean): Promise<Matches> {
     const names = await ctx.db.sql.texts(`name`, "spokes");
+    const everyIdAndName = () => ctx.db.sql.tuples<IdName>(`id, name`, "spokes", null);
     if (names === null) {
-        const spokes = await ctx.db.sql.tuples<IdName>(`id, name`, "spokes", null);
+        const spokes = await everyIdAndName();
         return { spokes, count: spokes.length, total: spokes.length };
     }
     const wanted = namesUpTo(names, end(names.length), ascending);
     // Names the collator holds equal to the page's last one are few, unless the table is made of them.
-    if (wanted.length > 2 * mostPicked) return { spokes: await ctx.db.sql.tuples<IdName>(`id, name`, "spokes", null), count: names.length, total: names.length };
-    const spokes = wanted.length
-        ? await ctx.db.sql.tuples<IdName>(`id, name`, `spokes WHERE name IN (${wanted.map((_n, i) => `$${i + 1}`).join(", ")})`, null, wanted)
+    const spokes = wanted.length > 2 * mostPicked ? await everyIdAndName()
+        : wanted.length ? await ctx.db.sql.tuples<IdName>(`id, name`, `spokes WHERE name IN (${wanted.map((_n, i) => `$${i + 1}`).join(", ")})`, null, wanted)
         : [];
     return { spokes, count: names.length, total: names.length };
 }
@@ -181,9 +181,10 @@ export async function coldPage(ctx: HubContext, request: PageRequest): Promise<s
             ctx.db.sql.rows<{ os: string; isProxmox: boolean | number }>(`SELECT DISTINCT os, "isProxmox" FROM spokes`, []),
         ]);
         const { limit } = request;
-        const end = (count: number) => pageOffset(request.offset, count, limit) + limit;
+        // A page past `mostPicked` is left to the list below: no more names are kept for it.
+        const end = (matched: number) => Math.min(pageOffset(request.offset, matched, limit) + limit, mostPicked + 1);
         const { spokes, count, total } = filtersNothing(filter)
-            ? await everySpoke(ctx, count => Math.min(end(count), mostPicked + 1), request.ascending)
+            ? await everySpoke(ctx, end, request.ascending)
             : await matching(ctx, filter, clusterNames);
         const oses = systemsShown(systems.map(r => ({ os: r.os, isProxmox: Boolean(r.isProxmox) })));
         const offset = pageOffset(request.offset, count, limit);
