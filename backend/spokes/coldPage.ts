@@ -25,6 +25,17 @@ interface Matches {
     total: number;
 }
 
+/** Puts `item` into `sorted` after the items `compare` holds equal to it. */
+function insertInOrder<T>(sorted: T[], item: T, compare: (a: T, b: T) => number): void {
+    let lo = 0, hi = sorted.length;
+    while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (compare(sorted[mid], item) <= 0) lo = mid + 1;
+        else hi = mid;
+    }
+    sorted.splice(lo, 0, item);
+}
+
 /** The first `count` spokes in compareSpokes' order by name: one comparison for most spokes. */
 export function firstByName(spokes: readonly IdName[], count: number, ascending: boolean): IdName[] {
     const direction = ascending ? 1 : -1;
@@ -32,13 +43,7 @@ export function firstByName(spokes: readonly IdName[], count: number, ascending:
     const first: IdName[] = [];
     for (const spoke of spokes) {
         if (first.length === count && compare(spoke, first[count - 1]) >= 0) continue;
-        let lo = 0, hi = first.length;
-        while (lo < hi) {
-            const mid = (lo + hi) >>> 1;
-            if (compare(first[mid], spoke) <= 0) lo = mid + 1;
-            else hi = mid;
-        }
-        first.splice(lo, 0, spoke);
+        insertInOrder(first, spoke, compare);
         if (first.length > count) first.pop();
     }
     return first;
@@ -56,13 +61,7 @@ export function namesUpTo(names: readonly string[], count: number, ascending: bo
     const first: string[] = [];
     for (const name of names) {
         if (first.length >= count && compare(name, first[count - 1]) > 0) continue;
-        let lo = 0, hi = first.length;
-        while (lo < hi) {
-            const mid = (lo + hi) >>> 1;
-            if (compare(first[mid], name) <= 0) lo = mid + 1;
-            else hi = mid;
-        }
-        first.splice(lo, 0, name);
+        insertInOrder(first, name, compare);
         while (first.length > count && compare(first[first.length - 1], first[count - 1]) > 0) first.pop();
     }
     return [...new Set(first)];
