@@ -12,11 +12,29 @@ export const DEFAULT_SOCKET = "/run/wireguard-hub/api.sock";
 export const HUB_ENV_FILE = "/etc/wireguard-hub/hub.env";
 /**
  * Set by the build: true only in a development or test build (WGHUB_PAGE_SOCKET_OVERRIDE=yes),
- * where localStorage["wireguard-hub:socket"] may point the page at a service started with
- * `npm start`. Never in the default build the package ships: any script on Cockpit's origin
- * could point the admin's root bridge at a socket of its own.
+ * where localStorage may point the page at a service started with `npm start`
+ * ("wireguard-hub:socket"), and the tests at an env file and a default socket of their own.
+ * Never in the default build the package ships: any script on Cockpit's origin could point
+ * the admin's root bridge at a socket of its own.
  */
 declare const WGHUB_SOCKET_OVERRIDE: boolean;
+
+function storedPath(key: string): string | null {
+    try {
+        const value = window.localStorage.getItem(key);
+        return value && value.startsWith("/") ? value : null;
+    } catch {
+        // storage can be disabled; the defaults still apply
+        return null;
+    }
+}
+
+/** The paths a development or test build takes from localStorage; none in the shipped build. */
+const devPaths = WGHUB_SOCKET_OVERRIDE ? {
+    socket: () => storedPath("wireguard-hub:socket"),
+    envFile: () => storedPath("wireguard-hub:env-file"),
+    defaultSocket: () => storedPath("wireguard-hub:default-socket"),
+} : null;
 
 function envValue(text: string, name: string): string | null {
     for (const line of text.split("\n")) {
@@ -26,16 +44,15 @@ function envValue(text: string, name: string): string | null {
     return null;
 }
 
+/** The socket the page tries before hub.env is read: the one a hub has unless hub.env moves it. */
+function likelySocket(): string {
+    return devPaths?.socket() ?? devPaths?.defaultSocket() ?? DEFAULT_SOCKET;
+}
+
 async function findSocket(): Promise<string> {
-    if (WGHUB_SOCKET_OVERRIDE) {
-        try {
-            const override = window.localStorage.getItem("wireguard-hub:socket");
-            if (override && override.startsWith("/")) return override;
-        } catch {
-            // storage can be disabled; the defaults still apply
-        }
-    }
-    const file = cockpit.file(HUB_ENV_FILE, { superuser: "try" });
+    const override = devPaths?.socket();
+    if (override) return override;
+    const file = cockpit.file(devPaths?.envFile() ?? HUB_ENV_FILE, { superuser: "try" });
     try {
         const text = await file.read();
         const fromEnv = text ? envValue(text, "WGHUB_API_SOCKET") : null;
@@ -45,19 +62,24 @@ async function findSocket(): Promise<string> {
     } finally {
         file.close();
     }
-    return DEFAULT_SOCKET;
+    return devPaths?.defaultSocket() ?? DEFAULT_SOCKET;
 }
 
 let socketPath: Promise<string> | null = null;
-let client: HttpClient | null = null;
+let socketKnown = false;
+const clients = new Map<string, HttpClient>();
 
 export function socket(): Promise<string> {
-    socketPath ??= findSocket();
+    socketPath ??= findSocket().then(path => {
+        socketKnown = true;
+        return path;
+    });
     return socketPath;
 }
 
-async function http(): Promise<HttpClient> {
-    if (!client) client = cockpit.http({ unix: await socket(), superuser: "require" });
+function clientFor(path: string): HttpClient {
+    let client = clients.get(path);
+    if (!client) clients.set(path, client = cockpit.http({ unix: path, superuser: "require" }));
     return client;
 }
 
@@ -81,9 +103,24 @@ function toApiError(err: HttpError | undefined, body: unknown): ApiError {
     return answerError(err?.status ?? 0, typeof body === "string" ? body : "", err?.message || err?.reason || _("Request failed"));
 }
 
-/** One request, its body taken as it streams in. */
-async function send(method: string, path: string, { body, params, headers = {} }: RequestOptions): Promise<Answer> {
-    const c = await http();
+/**
+ * One request. The page's first reads do not wait for hub.env: reading it is a round trip
+ * through the bridge (up to half a second while Cockpit's shell loads its other pages), so
+ * they go to the likely socket meanwhile, and again to the one hub.env names if it is another.
+ * Only reads: a write waits until the socket is known.
+ */
+async function send(method: string, path: string, options: RequestOptions): Promise<Answer> {
+    if (!socketKnown && method === "GET") {
+        const likely = likelySocket();
+        const early = sendTo(clientFor(likely), method, path, options);
+        if (await socket() === likely) return early;
+        early.catch(() => undefined);
+    }
+    return sendTo(clientFor(await socket()), method, path, options);
+}
+
+/** One request to one socket, its body taken as it streams in. */
+function sendTo(c: HttpClient, method: string, path: string, { body, params, headers = {} }: RequestOptions): Promise<Answer> {
     return new Promise<Answer>((resolve, reject) => {
         // Taking each chunk as it arrives (stream) keeps cockpit.js from re-joining the whole
         // body on every 4 KiB message, which is quadratic: seconds for a 10,000-spoke list.

@@ -129,9 +129,16 @@ async function markedPaint(page: Page, cockpitUrl: string, name: string, mark: s
     return { firstPaint, shellToTable };
 }
 
-/** The hub's page, in a fresh browser, until its first 20 rows are on the screen. */
+/**
+ * The hub's page, in a fresh browser, until its first 20 rows are on the screen. It finds the
+ * hub as the shipped page does: in an env file that names the socket it tries meanwhile (the
+ * packaged hub.env names the default one).
+ */
 async function openHubPage(page: Page, cockpitUrl: string, hub: RunningHub, total: string): Promise<{ firstPaint: number; shellToTable: number }> {
-    await prepareStorage(page, cockpitUrl, { socket: hub.socket });
+    const envFile = path.join(hub.dataDir, "page-bench.env");
+    fs.writeFileSync(envFile, `WGHUB_API_SOCKET=${hub.socket}\n`);
+    fs.chmodSync(envFile, 0o644);
+    await prepareStorage(page, cockpitUrl, { envFile, defaultSocket: hub.socket });
     return markedPaint(page, cockpitUrl, "wireguard-hub", FIRST_PAINT_MARK, async frame => {
         await frame.locator("#spokes-count").filter({ hasText: new RegExp(`^${total} spokes$`) }).waitFor({ timeout: STEP_TIMEOUT_MS });
         await frame.locator("#spokes-table tbody tr").nth(19).waitFor({ timeout: STEP_TIMEOUT_MS });

@@ -162,20 +162,30 @@ export async function launchBrowser(opts: { dark?: boolean; locale?: string } = 
 }
 
 /**
- * Opens the page inside Cockpit's shell. `socket` is stored as the page's socket override
- * (localStorage of Cockpit's origin, shared by the shell and the plugin's iframe).
+ * Opens the page inside Cockpit's shell. `opts`' paths are stored for the page (localStorage
+ * of Cockpit's origin, shared by the shell and the plugin's iframe).
  */
-export async function openHubPage(page: Page, cockpitUrl: string, opts: { socket?: string; style?: "light" | "dark" } = {}): Promise<FrameLocator> {
+export async function openHubPage(page: Page, cockpitUrl: string, opts: PagePaths & { style?: "light" | "dark" } = {}): Promise<FrameLocator> {
     await prepareStorage(page, cockpitUrl, opts);
     await page.goto(`${cockpitUrl}/wireguard-hub`);
     return page.frameLocator(PLUGIN_FRAME);
 }
 
-/** Sets the page's socket override and Cockpit's style in the origin's localStorage. */
-export async function prepareStorage(page: Page, cockpitUrl: string, opts: { socket?: string; style?: "light" | "dark" } = {}): Promise<void> {
+/** Where the test build's page finds the hub (see plugin/transport/cockpitTransport.ts), kept in the origin's localStorage. */
+export interface PagePaths {
+    /** The hub's socket, used as it is. */
+    socket?: string;
+    /** Instead of a socket: the env file the page reads the socket from, and the socket it tries meanwhile. */
+    envFile?: string;
+    defaultSocket?: string;
+}
+
+/** Sets the page's paths and Cockpit's style in the origin's localStorage. */
+export async function prepareStorage(page: Page, cockpitUrl: string, opts: PagePaths & { style?: "light" | "dark" } = {}): Promise<void> {
     await page.goto(`${cockpitUrl}/`);
-    await page.evaluate(({ socket, style }) => {
-        if (socket) window.localStorage.setItem("wireguard-hub:socket", socket);
+    await page.evaluate(({ socket, envFile, defaultSocket, style }) => {
+        for (const [key, value] of [["socket", socket], ["env-file", envFile], ["default-socket", defaultSocket]])
+            if (value) window.localStorage.setItem(`wireguard-hub:${key}`, value);
         window.localStorage.setItem("shell:style", style ?? "light");
-    }, { socket: opts.socket, style: opts.style });
+    }, { socket: opts.socket, envFile: opts.envFile, defaultSocket: opts.defaultSocket, style: opts.style });
 }

@@ -160,13 +160,14 @@ for (const release of releases) describe(`package: the .deb on a clean ${release
     if (release.checksOfTheDeb) it("ships a page without the development socket override (any script on Cockpit's origin could use it)", function () {
         const shipped = zlib.gunzipSync(fs.readFileSync(debian.path("usr/share/cockpit/wireguard-hub/index.js.gz"))).toString();
         assert.match(shipped, /wireguard-hub/, "the shipped bundle is the page");
-        assert.ok(!shipped.includes("wireguard-hub:socket"), "the shipped page reads a socket path from localStorage");
+        for (const key of ["wireguard-hub:socket", "wireguard-hub:env-file", "wireguard-hub:default-socket"])
+            assert.ok(!shipped.includes(key), `the shipped page reads a path from localStorage (${key})`);
         // The check can fail: the development build, which has the override, is caught by it.
         const dev = fs.mkdtempSync(path.join(work, "page-"));
         run(process.execPath, [path.resolve(__dirname, "..", "..", "esbuild.config.mjs")],
             { env: { ...process.env, WGHUB_PAGE_ONLY: dev, WGHUB_PAGE_SOCKET_OVERRIDE: "yes" } });
         const devPage = zlib.gunzipSync(fs.readFileSync(path.join(dev, "cockpit", "wireguard-hub", "index.js.gz"))).toString();
-        assert.ok(devPage.includes("wireguard-hub:socket"));
+        for (const key of ["wireguard-hub:socket", "wireguard-hub:env-file", "wireguard-hub:default-socket"]) assert.ok(devPage.includes(key), key);
     });
 
     if (release.checksOfTheDeb) it("has no lintian errors or warnings", function () {
