@@ -113,8 +113,9 @@ async function send(method: string, path: string, options: RequestOptions): Prom
     if (!socketKnown && method === "GET") {
         const likely = likelySocket();
         const early = sendTo(clientFor(likely), method, path, options);
-        if (await socket() === likely) return early;
+        // Its failure is the caller's only if it is kept: not reported while hub.env is read.
         early.catch(() => undefined);
+        if (await socket() === likely) return early;
     }
     return sendTo(clientFor(await socket()), method, path, options);
 }

@@ -14,6 +14,15 @@ describe("browser: the page finds the hub's socket in hub.env", function () {
     let browser: RunningBrowser | undefined;
     let dir: string;
     let publicKey: string;
+    const scriptErrors: string[] = [];
+    async function open(paths: { envFile: string; defaultSocket: string }) {
+        browser = await launchBrowser();
+        browser.page.on("console", m => {
+            if (m.type() === "error" && m.location().url.includes("wireguard-hub")) scriptErrors.push(m.text());
+        });
+        browser.page.on("pageerror", e => scriptErrors.push(String(e)));
+        return openHubPage(browser.page, cockpit.url, paths);
+    }
     before(async () => {
         hub = await startHub({ env: { WGHUB_TLS: "off", WGHUB_WG_MODE: "off" } });
         const init = await hub.admin("POST", "/api/hub/initialize", { networkCIDR: "10.71.0.0/24", listenPort: 51820, publicEndpoint: "203.0.113.9:51820" });
@@ -42,16 +51,14 @@ describe("browser: the page finds the hub's socket in hub.env", function () {
     const absent = () => path.join(dir, "nothing-listens-here.sock");
 
     it("asks the socket hub.env names when nothing listens on the likely one", async () => {
-        browser = await launchBrowser();
-        const frame = await openHubPage(browser.page, cockpit.url,
+        const frame = await open(
             { envFile: envFile("moved.env", [`WGHUB_API_SOCKET="${hub.socket}"`]), defaultSocket: absent() });
         await frame.locator("#hub-card").waitFor();
         assert.equal(await frame.locator("#hub-public-key").textContent(), publicKey);
     });
 
     it("keeps to the socket hub.env names even when the likely one answers", async () => {
-        browser = await launchBrowser();
-        const frame = await openHubPage(browser.page, cockpit.url,
+        const frame = await open(
             { envFile: envFile("elsewhere.env", [`WGHUB_API_SOCKET=${absent()}`]), defaultSocket: hub.socket });
         await frame.locator("#state-service-down").waitFor();
         assert.equal(await frame.locator("#hub-card").count(), 0, "the likely socket's answers are not shown");
@@ -59,12 +66,15 @@ describe("browser: the page finds the hub's socket in hub.env", function () {
 
     it("takes the likely socket's answers when hub.env names no other", async () => {
         for (const lines of [[], [`WGHUB_API_SOCKET=${hub.socket}`]]) {
-            browser = await launchBrowser();
-            const frame = await openHubPage(browser.page, cockpit.url, { envFile: envFile("default.env", lines), defaultSocket: hub.socket });
+            const frame = await open({ envFile: envFile("default.env", lines), defaultSocket: hub.socket });
             await frame.locator("#hub-card").waitFor();
             assert.equal(await frame.locator("#hub-public-key").textContent(), publicKey);
-            await browser.close();
+            await browser?.close();
             browser = undefined;
         }
+    });
+
+    it("reports no script errors, the dropped answers included", function () {
+        assert.deepEqual(scriptErrors, []);
     });
 });
