@@ -13,6 +13,19 @@ import type { Cluster, HubConfig, HubMember, HubStatus, Spoke, SpokePage, TokenS
  * "waiting" is the tokens of spokes waiting for enrollment, "tokens" all of them.
  */
 export type WantedList = "tokens" | "clusters" | "spokes" | "waiting";
+type OnDemandList = Exclude<WantedList, "spokes">;
+
+/** The lists read after the table is drawn, while a view wants them, and where each is kept. */
+const onDemand = {
+    tokens: { read: () => api.listTokens(), key: "tokens" },
+    waiting: { read: () => api.listWaitingTokens(), key: "waitingTokens" },
+    clusters: { read: () => api.listClusters(), key: "clusters" },
+} as const satisfies Record<OnDemandList, { read: () => Promise<unknown>; key: keyof HubState }>;
+const onDemandLists = Object.keys(onDemand) as OnDemandList[];
+
+function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+    return promise.then(value => ({ status: "fulfilled", value }), reason => ({ status: "rejected", reason }));
+}
 
 const _ = cockpit.gettext;
 
@@ -184,9 +197,21 @@ class HubStore extends EventEmitter {
     /** Lists only some views need; fetched while such a view is mounted (see useWanted). */
     private wanted: Record<WantedList, number> = { tokens: 0, clusters: 0, spokes: 0, waiting: 0 };
 
+    /** Whether the running load has sent its second wave; lists wanted after that, read once it is back. */
+    private restSent = false;
+    private lateLists = new Set<OnDemandList>();
+
     want(list: WantedList): () => void {
         this.wanted[list] += 1;
-        if (this.wanted[list] === 1 && this.state.phase === "ready") void this.refresh();
+        if (this.wanted[list] === 1 && this.state.phase === "ready") {
+            // A table mounted by the first load's answer asks for its list while that load runs:
+            // the load reads it (not a second whole refresh), in its second wave or right after it.
+            if (this.running && list !== "spokes") {
+                if (this.restSent) this.lateLists.add(list);
+            } else {
+                void this.refresh();
+            }
+        }
         return () => {
             this.wanted[list] -= 1;
         };
@@ -228,6 +253,7 @@ class HubStore extends EventEmitter {
     }
 
     private async load(): Promise<void> {
+        this.restSent = false;
         const query = this.pageQuery;
         // All at once: the table can paint as soon as they are here, the rest follows.
         const [configResult, spokesResult, pageResult] = await Promise.allSettled([
@@ -260,32 +286,42 @@ class HubStore extends EventEmitter {
         // slowed the page's first drawing by half.
         await afterNextPaint();
 
-        const [status, tokens, waitingTokens, clusters, hubs] = await Promise.allSettled([
-            api.getHubStatus(),
-            this.wanted.tokens ? api.listTokens() : Promise.resolve(this.state.tokens),
-            this.wanted.waiting ? api.listWaitingTokens() : Promise.resolve(this.state.waitingTokens),
-            this.wanted.clusters ? api.listClusters() : Promise.resolve(this.state.clusters),
-            api.listHubs(),
+        this.restSent = true;
+        const [status, hubs, lists] = await Promise.all([
+            settle(api.getHubStatus()),
+            settle(api.listHubs()),
+            this.readLists(onDemandLists.filter(list => this.wanted[list] > 0)),
         ]);
-        const loaded = (list: WantedList, result: PromiseSettledResult<unknown>) =>
-            this.state.listsLoaded[list] || (this.wanted[list] > 0 && result.status === "fulfilled");
         this.set({
             status: status.status === "fulfilled" ? status.value : this.state.status,
-            statusError: status.status === "rejected" ? asApiError(status.reason) : null,
-            tokens: tokens.status === "fulfilled" ? tokens.value : this.state.tokens,
-            waitingTokens: waitingTokens.status === "fulfilled" ? waitingTokens.value : this.state.waitingTokens,
-            clusters: clusters.status === "fulfilled" ? clusters.value : this.state.clusters,
+            statusError: lists.failure ?? (status.status === "rejected" ? asApiError(status.reason) : null),
             // A failed hub list keeps the last one: the other hubs are shown, never the page's state.
             ...(hubs.status === "fulfilled" ? { hubs: hubs.value.hubs, hubsShared: hubs.value.shared } : {}),
-            listsLoaded: {
-                ...this.state.listsLoaded,
-                tokens: loaded("tokens", tokens),
-                waiting: loaded("waiting", waitingTokens),
-                clusters: loaded("clusters", clusters),
-            },
+            ...lists.changes,
         });
-        const failed = [tokens, waitingTokens, clusters].find(r => r.status === "rejected");
-        if (failed && failed.status === "rejected") this.set({ statusError: asApiError(failed.reason) });
+        while (this.lateLists.size) {
+            const late = [...this.lateLists];
+            this.lateLists.clear();
+            const more = await this.readLists(late);
+            this.set({ ...more.changes, ...(more.failure ? { statusError: more.failure } : {}) });
+        }
+    }
+
+    /** The on-demand lists given; one that fails keeps what was shown, and its failure is returned. */
+    private async readLists(lists: readonly OnDemandList[]): Promise<{ changes: Partial<HubState>; failure: ApiError | null }> {
+        const results = await Promise.allSettled(lists.map(list => onDemand[list].read()));
+        const changes: Partial<HubState> = {};
+        const listsLoaded = { ...this.state.listsLoaded };
+        let failure: ApiError | null = null;
+        results.forEach((result, i) => {
+            if (result.status === "fulfilled") {
+                Object.assign(changes, { [onDemand[lists[i]].key]: result.value });
+                listsLoaded[lists[i]] = true;
+            } else {
+                failure ??= asApiError(result.reason);
+            }
+        });
+        return { changes: { ...changes, listsLoaded }, failure };
     }
 
     private fail(err: ApiError): void {

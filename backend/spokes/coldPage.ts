@@ -155,7 +155,10 @@ async function everySpoke(ctx: HubContext, end: (count: number) => number, ascen
         const spokes = await everyIdAndName();
         return { spokes, count: spokes.length, total: spokes.length };
     }
-    const wanted = namesUpTo(names, end(names.length), ascending);
+    const upTo = end(names.length);
+    // A page too deep for this read is left to the list: its ids are not worth reading.
+    if (upTo > mostPicked) return { spokes: [], count: names.length, total: names.length };
+    const wanted = namesUpTo(names, upTo, ascending);
     // Names the collator holds equal to the page's last one are few, unless the table is made of them.
     const spokes = wanted.length > 2 * mostPicked ? await everyIdAndName()
         : wanted.length ? await ctx.db.sql.tuples<IdName>(`id, name`, `spokes WHERE name IN (${wanted.map((_n, i) => `$${i + 1}`).join(", ")})`, null, wanted)
