@@ -9,7 +9,7 @@ import path from "node:path";
 import { Sequelize } from "sequelize";
 import { SequelizeStorage, Umzug } from "umzug";
 import { steps } from "../../backend/db/migrations";
-import { dumpDatabase, freePort, request, serverJs } from "../support/hub";
+import { dumpDatabase, freePort, request, serverJs, spokePublicKey } from "../support/hub";
 import { createToken, defaultInit, enrolledSpoke, initialisedHub, mode, sql, startHub, waitUntil, type RunningHub } from "./helpers";
 
 interface Ended { code: number | null; stderr: string; stdout: string }
@@ -123,6 +123,43 @@ describe("api: the admin socket and files on disk", () => {
             const spokes = (await second.admin("GET", "/api/spoke/list")).body.spokes as { id: string }[];
             assert.deepEqual(spokes.map(s => s.id), [spoke.id]);
             assert.equal((await createToken(second)).allowedIPs[0], "10.0.1.3/32", "the pool was rebuilt from the database");
+        } finally {
+            await second.stop();
+        }
+    });
+
+    it("killed in a stream of registrations, it keeps every one it answered", async () => {
+        const first = await initialisedHub({ init: { networkCIDR: "10.0.0.0/20" }, env: { WGHUB_RATE_LIMIT: "off" } });
+        const database = path.join(first.dataDir, "hub.sqlite");
+        const sizeAtStart = fs.statSync(database).size;
+        const answered: string[] = [];
+        let sent = 0;
+        let killed = false;
+        const client = async (k: number) => {
+            for (let i = 0; !killed; i++) {
+                const token = await first.admin("POST", "/api/installation/token", { spokeName: `crash-${k}-${i}` }).catch(() => null);
+                if (token?.status !== 201) return;
+                sent++;
+                const r = await first.publicRequest("POST", "/api/spoke/register", { token: token.body.token.token, publicKey: spokePublicKey(), os: "linux" })
+                    .catch(() => null);
+                if (r?.status === 201) answered.push(`crash-${k}-${i}`);
+            }
+        };
+        const clients = Array.from({ length: 8 }, (_, k) => client(k));
+        // Killed once a checkpoint has copied registrations from the write-ahead log into the
+        // database file, with more on their way.
+        await waitUntil(async () => fs.statSync(database).size > sizeAtStart && answered.length > 50, 60_000, "a checkpoint during the registrations");
+        const atCheckpoint = answered.length;
+        await waitUntil(async () => answered.length > atCheckpoint + 20, 60_000, "registrations after it");
+        killed = true;
+        first.kill9();
+        await first.exited;
+        await Promise.all(clients);
+        const second = await startHub({ dataDir: first.dataDir, env: { WGHUB_TLS: "off" } });
+        try {
+            const names = ((await second.admin("GET", "/api/spoke/list")).body.spokes as { name: string }[]).map(s => s.name);
+            assert.deepEqual(answered.filter(name => !names.includes(name)), [], `${answered.length} registrations answered`);
+            assert.ok(names.length <= sent, `${names.length} spokes, ${sent} registrations sent`);
         } finally {
             await second.stop();
         }
