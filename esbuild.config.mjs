@@ -93,6 +93,39 @@ const gzipPluginOutputs = {
     },
 };
 
+// esbuild keeps the CSS a module imports even when tree shaking drops the module itself, so
+// importing PatternFly's components by name brought the style sheets of every component in its
+// index (the dual list selector, the calendar, the login page…): a fifth of the page's CSS, which
+// the browser parses and matches on every load. A first pass finds the modules that stay; the
+// build then leaves out each PatternFly style sheet that none of them imports.
+const stylesOfDroppedModules = {
+    name: "styles-of-dropped-modules",
+    setup(build) {
+        let unused = null;
+        build.onStart(async () => {
+            const { metafile } = await esbuild.build({ ...build.initialOptions, plugins: [cockpitGlobal], write: false, logLevel: "silent" });
+            const kept = new Set();
+            for (const [output, info] of Object.entries(metafile.outputs))
+                if (output.endsWith(".js")) for (const [input, use] of Object.entries(info.inputs)) if (use.bytesInOutput > 0) kept.add(input);
+            const sheets = new Set();
+            const needed = new Set();
+            for (const [input, info] of Object.entries(metafile.inputs)) {
+                for (const { path: imported } of info.imports) {
+                    if (!/@patternfly\/react-styles\/css\/.*\.css$/.test(imported)) continue;
+                    sheets.add(imported);
+                    if (kept.has(input)) needed.add(imported);
+                }
+            }
+            unused = new Set([...sheets].filter(sheet => !needed.has(sheet)));
+        });
+        build.onLoad({ filter: /@patternfly[\\/]react-styles[\\/]css[\\/].*\.css$/ }, args => {
+            // The metafile names files relative to the working directory.
+            const relative = path.relative(process.cwd(), args.path).split(path.sep).join("/");
+            return unused?.has(relative) ? { contents: "", loader: "css" } : undefined;
+        });
+    },
+};
+
 const plugin = {
     entryPoints: { index: "plugin/index.tsx" },
     outdir: pluginOut,
@@ -104,7 +137,7 @@ const plugin = {
     jsx: "automatic",
     loader: { ".woff2": "file", ".woff": "file", ".svg": "file", ".png": "file", ".jpg": "file" },
     assetNames: "assets/[name]-[hash]",
-    plugins: [cockpitGlobal, gzipPluginOutputs],
+    plugins: [cockpitGlobal, ...(watch ? [] : [stylesOfDroppedModules]), gzipPluginOutputs],
     define: { WGHUB_SOCKET_OVERRIDE: socketOverride ? "true" : "false" },
     metafile: true,
     legalComments: "external",

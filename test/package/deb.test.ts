@@ -170,6 +170,19 @@ for (const release of releases) describe(`package: the .deb on a clean ${release
         for (const key of ["wireguard-hub:socket", "wireguard-hub:env-file", "wireguard-hub:default-socket"]) assert.ok(devPage.includes(key), key);
     });
 
+    if (release.checksOfTheDeb) it("ships the style of every PatternFly component its script can draw, and of no other", function () {
+        const unzipped = (name: string) => zlib.gunzipSync(fs.readFileSync(debian.path(`usr/share/cockpit/wireguard-hub/${name}`))).toString();
+        // A component's block name (pf-v6-c-table for .pf-v6-c-table__th, .pf-v6-c-table.pf-m-compact…).
+        const blocks = (text: string, prefix: string) =>
+            new Set([...text.matchAll(new RegExp(`${prefix}pf-v6-c-([a-z0-9]+(?:-[a-z0-9]+)*)`, "g"))].map(m => m[1]));
+        const drawn = blocks(unzipped("index.js.gz"), "");
+        const styled = blocks(unzipped("index.css.gz"), "\\.");
+        assert.ok(drawn.has("table") && drawn.has("wizard"), "the script names the components it draws");
+        assert.deepEqual([...drawn].filter(b => !styled.has(b)), [], "components drawn without their style");
+        // esbuild keeps the sheet of a module tree shaking dropped (the dual list selector, the login page…).
+        assert.deepEqual([...styled].filter(b => !drawn.has(b)), [], "style sheets of components the page never draws");
+    });
+
     if (release.checksOfTheDeb) it("has no lintian errors or warnings", function () {
         this.timeout(180_000);
         if (run("sh", ["-c", "command -v lintian"], { allowFail: true }).status !== 0) this.skip();

@@ -20,7 +20,7 @@ export const ServiceDown = ({ error }: { error: ApiError | null }) => (
         <EmptyStateBody>
             {_("This page manages the hub through its service. Start the service, then try again:")}
             <CodeBlock className="pf-v6-u-mt-md"><CodeBlockCode>systemctl start wireguard-hub</CodeBlockCode></CodeBlock>
-            {error && <div className="pf-v6-u-mt-sm pf-v6-u-color-200">{error.message}</div>}
+            {error && <div className="pf-v6-u-mt-sm pf-v6-u-text-color-subtle">{error.message}</div>}
         </EmptyStateBody>
         <EmptyStateFooter>
             <EmptyStateActions>
@@ -42,7 +42,7 @@ export const AccessDenied = () => (
             <p className="pf-v6-u-mt-sm">
                 {_("Your session has limited access. Click \"Limited access\" in the top bar and authenticate to turn on administrative access; the page reloads by itself.")}
             </p>
-            <p className="pf-v6-u-mt-sm pf-v6-u-color-200">
+            <p className="pf-v6-u-mt-sm pf-v6-u-text-color-subtle">
                 {_("If there is no such button, your user cannot become administrator on this machine: ask an administrator to add you to the sudo group.")}
             </p>
         </EmptyStateBody>

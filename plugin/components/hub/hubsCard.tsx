@@ -45,7 +45,7 @@ export const HubsCard = () => {
                                 <Td dataLabel={_("Tunnel address")} modifier="nowrap">{[h.address, h.addressV6].filter(Boolean).join(", ")}</Td>
                                 <Td dataLabel={_("Endpoint")} modifier="nowrap">
                                     {h.publicEndpoint}
-                                    {h.privateEndpoint && <div className="pf-v6-u-color-200">{cockpit.format(_("$0 (local network)"), h.privateEndpoint)}</div>}
+                                    {h.privateEndpoint && <div className="pf-v6-u-text-color-subtle">{cockpit.format(_("$0 (local network)"), h.privateEndpoint)}</div>}
                                 </Td>
                                 <Td dataLabel={_("Health")}><HealthLabel hub={h} /></Td>
                                 <Td dataLabel={_("Spokes")} className="wgh-hub-spokes">{h.spokes.toLocaleString()}</Td>

@@ -64,7 +64,7 @@ export const ClusterTokenView = ({ token, onCopied, onEnrolled }: {
                         {nodes.map(n => (
                             <ListItem key={n.name} data-node={n.name} data-state={n.state}>
                                 {n.name}
-                                {n.spoke && <span className="pf-v6-u-color-200 pf-v6-u-ml-sm">{spokeAddress(n.spoke)}</span>}
+                                {n.spoke && <span className="pf-v6-u-text-color-subtle pf-v6-u-ml-sm">{spokeAddress(n.spoke)}</span>}
                                 <Label isCompact className="pf-v6-u-ml-sm" color={STATE_LABEL[n.state].color}>{STATE_LABEL[n.state].text()}</Label>
                             </ListItem>
                         ))}

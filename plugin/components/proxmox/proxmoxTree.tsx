@@ -97,7 +97,7 @@ export const ProxmoxTree = () => {
                 name: (
                     <span data-node={n.name}>
                         {n.name}
-                        <span className="pf-v6-u-color-200 pf-v6-u-ml-sm">{spokeAddress(n.spoke)}</span>
+                        <span className="pf-v6-u-text-color-subtle pf-v6-u-ml-sm">{spokeAddress(n.spoke)}</span>
                         <Label isCompact className="pf-v6-u-ml-sm" color={STATE_LABEL[n.state].color}>{STATE_LABEL[n.state].text()}</Label>
                     </span>
                 ),

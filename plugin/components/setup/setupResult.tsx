@@ -86,7 +86,7 @@ export const SetupResult = ({ config }: { config: HubConfig }) => {
                                     config.listenPort, enrollPort)}
                         </p>
                         <FirewallPorts ports={neededPorts(config.listenPort, enrollPort)} idPrefix="setup-result" />
-                        <div className="pf-v6-u-mt-md pf-v6-u-text-align-left">
+                        <div className="pf-v6-u-mt-md pf-v6-u-text-align-start">
                             <strong>{_("Hub public key")}</strong>
                             <CopyInline id="setup-result-public-key" text={config.publicKey} />
                         </div>

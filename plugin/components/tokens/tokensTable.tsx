@@ -129,7 +129,7 @@ export const TokensTable = () => {
                                 {name}
                                 {t.purpose === "reenroll" && <Label isCompact variant="outline" className="pf-v6-u-ml-sm">{_("re-enroll")}</Label>}
                                 {t.nodes.length > 0 && (
-                                    <div className="pf-v6-u-color-200 pf-v6-u-font-size-sm wgh-token-nodes">
+                                    <div className="pf-v6-u-text-color-subtle pf-v6-u-font-size-sm wgh-token-nodes">
                                         {cockpit.format(_("Nodes: $0"), t.nodes.join(", "))}
                                     </div>
                                 )}
