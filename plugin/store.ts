@@ -174,6 +174,11 @@ class HubStore extends EventEmitter {
             do {
                 this.again = false;
                 await this.load();
+                // A load that ended before its second wave (a failure) left the lists wanted meanwhile unread.
+                if (this.lateLists.size) {
+                    this.lateLists.clear();
+                    this.again = true;
+                }
             } while (this.again);
         } finally {
             this.running = false;
@@ -197,8 +202,7 @@ class HubStore extends EventEmitter {
     /** Lists only some views need; fetched while such a view is mounted (see useWanted). */
     private wanted: Record<WantedList, number> = { tokens: 0, clusters: 0, spokes: 0, waiting: 0 };
 
-    /** Whether the running load has sent its second wave; lists wanted after that, read once it is back. */
-    private restSent = false;
+    /** Lists wanted while a load runs; its second wave reads them, or it reads them right after. */
     private lateLists = new Set<OnDemandList>();
 
     want(list: WantedList): () => void {
@@ -206,11 +210,8 @@ class HubStore extends EventEmitter {
         if (this.wanted[list] === 1 && this.state.phase === "ready") {
             // A table mounted by the first load's answer asks for its list while that load runs:
             // the load reads it (not a second whole refresh), in its second wave or right after it.
-            if (this.running && list !== "spokes") {
-                if (this.restSent) this.lateLists.add(list);
-            } else {
-                void this.refresh();
-            }
+            if (this.running && list !== "spokes") this.lateLists.add(list);
+            else void this.refresh();
         }
         return () => {
             this.wanted[list] -= 1;
@@ -253,7 +254,6 @@ class HubStore extends EventEmitter {
     }
 
     private async load(): Promise<void> {
-        this.restSent = false;
         const query = this.pageQuery;
         // All at once: the table can paint as soon as they are here, the rest follows.
         const [configResult, spokesResult, pageResult] = await Promise.allSettled([
@@ -286,7 +286,8 @@ class HubStore extends EventEmitter {
         // slowed the page's first drawing by half.
         await afterNextPaint();
 
-        this.restSent = true;
+        // This wave reads every list wanted now, those wanted while the load ran included.
+        this.lateLists.clear();
         const [status, hubs, lists] = await Promise.all([
             settle(api.getHubStatus()),
             settle(api.listHubs()),
