@@ -23,10 +23,6 @@ const onDemand = {
 } as const satisfies Record<OnDemandList, { read: () => Promise<unknown>; key: keyof HubState }>;
 const onDemandLists = Object.keys(onDemand) as OnDemandList[];
 
-function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
-    return promise.then(value => ({ status: "fulfilled", value }), reason => ({ status: "rejected", reason }));
-}
-
 const _ = cockpit.gettext;
 
 export const REFRESH_MS = 5000;
@@ -288,9 +284,8 @@ class HubStore extends EventEmitter {
 
         // This wave reads every list wanted now, those wanted while the load ran included.
         this.lateLists.clear();
-        const [status, hubs, lists] = await Promise.all([
-            settle(api.getHubStatus()),
-            settle(api.listHubs()),
+        const [[status, hubs], lists] = await Promise.all([
+            Promise.allSettled([api.getHubStatus(), api.listHubs()]),
             this.readLists(onDemandLists.filter(list => this.wanted[list] > 0)),
         ]);
         this.set({

@@ -44,9 +44,14 @@ function envValue(text: string, name: string): string | null {
     return null;
 }
 
-/** The socket the page tries before hub.env is read: the one a hub has unless hub.env moves it. */
+/** The socket a hub has unless hub.env moves it. */
+function defaultSocket(): string {
+    return devPaths?.defaultSocket() ?? DEFAULT_SOCKET;
+}
+
+/** The socket the page tries before hub.env is read. */
 function likelySocket(): string {
-    return devPaths?.socket() ?? devPaths?.defaultSocket() ?? DEFAULT_SOCKET;
+    return devPaths?.socket() ?? defaultSocket();
 }
 
 async function findSocket(): Promise<string> {
@@ -62,7 +67,7 @@ async function findSocket(): Promise<string> {
     } finally {
         file.close();
     }
-    return devPaths?.defaultSocket() ?? DEFAULT_SOCKET;
+    return defaultSocket();
 }
 
 let socketPath: Promise<string> | null = null;

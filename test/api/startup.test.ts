@@ -9,8 +9,8 @@ import path from "node:path";
 import { Sequelize } from "sequelize";
 import { SequelizeStorage, Umzug } from "umzug";
 import { steps } from "../../backend/db/migrations";
-import { dumpDatabase, freePort, request, serverJs, spokePublicKey } from "../support/hub";
-import { createToken, defaultInit, enrolledSpoke, initialisedHub, mode, sql, startHub, waitUntil, type RunningHub } from "./helpers";
+import { dumpDatabase, freePort, request, serverJs } from "../support/hub";
+import { createToken, defaultInit, enrolledSpoke, initialisedHub, mode, register, sql, startHub, waitUntil, type RunningHub } from "./helpers";
 
 interface Ended { code: number | null; stderr: string; stdout: string }
 
@@ -137,11 +137,10 @@ describe("api: the admin socket and files on disk", () => {
         let killed = false;
         const client = async (k: number) => {
             for (let i = 0; !killed; i++) {
-                const token = await first.admin("POST", "/api/installation/token", { spokeName: `crash-${k}-${i}` }).catch(() => null);
-                if (token?.status !== 201) return;
+                const token = await createToken(first, { spokeName: `crash-${k}-${i}` }).catch(() => null);
+                if (!token) return;
                 sent++;
-                const r = await first.publicRequest("POST", "/api/spoke/register", { token: token.body.token.token, publicKey: spokePublicKey(), os: "linux" })
-                    .catch(() => null);
+                const r = await register(first, token.token).catch(() => null);
                 if (r?.status === 201) answered.push(`crash-${k}-${i}`);
             }
         };
