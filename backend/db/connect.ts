@@ -12,6 +12,7 @@ import { apartReads, createSql, type Sql } from "./sql";
 import { patchConnectionManager } from "./sequelizeInternals";
 import { createWriteQueue, type WriteOptions } from "./writeQueue";
 import { pipelinedPg, type PgModule } from "./pipelinedPg";
+import { preparedSqlite, type SqliteModule } from "./preparedSqlite";
 
 export { afterCommit, onRollback } from "./writeQueue";
 
@@ -44,7 +45,7 @@ export interface Database {
 function dialectModuleFor(url: string): object {
     // Required here, not at the top, so the bundle loads only the driver in use.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return url.startsWith("sqlite:") ? require("sqlite3") : pipelinedPg(require("pg") as PgModule);
+    return url.startsWith("sqlite:") ? preparedSqlite(require("sqlite3") as SqliteModule) : pipelinedPg(require("pg") as PgModule);
 }
 
 type SqliteHandle = {

@@ -5,6 +5,7 @@
 // SQL both dialects speak: $1… placeholders, double-quoted identifiers, nothing else.
 import type { InferAttributes, Model, Sequelize, Transaction } from "sequelize";
 import { connectionManager, transactionConnection } from "./sequelizeInternals";
+import type { PreparedStatements } from "./preparedSqlite";
 
 export type SqlValue = string | number | boolean | Date | null;
 
@@ -71,7 +72,7 @@ export function isUniqueViolation(err: unknown): boolean {
         || e?.name === "SequelizeUniqueConstraintError";
 }
 
-interface SqliteConnection {
+interface SqliteConnection extends PreparedStatements {
     all(sql: string, params: unknown[], cb: (err: Error | null, rows: unknown[]) => void): void;
     run(sql: string, params: unknown[], cb: (this: { changes: number }, err: Error | null) => void): void;
 }
@@ -124,20 +125,29 @@ function sqliteSql(sequelize: Sequelize): Sql {
     };
     const connection = (t?: Transaction, apart?: boolean) => (t ? Promise.resolve(transactionConnection<SqliteConnection>(t))
         : manager.getConnection(apart ? { uuid: apartReads } : undefined));
+    // A statement with parameters is kept prepared on its connection (preparedSqlite.ts).
     const all = async <T>(text: string, params: SqlValue[], t?: Transaction, apart?: boolean) => {
         const conn = await connection(t, apart);
-        return new Promise<T[]>((resolve, reject) =>
-            conn.all(textFor(text), params.map(sqliteValue), (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
+        const statement = params.length ? await conn.prepared(textFor(text)) : null;
+        return new Promise<T[]>((resolve, reject) => {
+            const done = (err: Error | null, rows?: unknown[]) => (err ? reject(err) : resolve(rows as T[]));
+            if (statement) statement.all(params.map(sqliteValue), done);
+            else conn.all(textFor(text), [], done);
+        });
     };
     return {
         rows: <T>(text: string, params: SqlValue[], t?: Transaction) => all<T>(text, params, t),
         async run(text: string, params: SqlValue[], t?: Transaction) {
             const conn = await connection(t);
-            return new Promise<number>((resolve, reject) =>
-                conn.run(textFor(text), params.map(sqliteValue), function (err) {
+            const statement = params.length ? await conn.prepared(textFor(text)) : null;
+            return new Promise<number>((resolve, reject) => {
+                const done = function (this: { changes: number }, err: Error | null) {
                     if (err) reject(err);
                     else resolve(this.changes);
-                }));
+                };
+                if (statement) statement.run(params.map(sqliteValue), done);
+                else conn.run(textFor(text), [], done);
+            });
         },
         async tuples<T extends unknown[]>(columns: string, from: string, orderBy: string | null, params: SqlValue[] = [], options?: ReadOptions) {
             // SQLite before 3.44 has no ORDER BY inside an aggregate: it aggregates the ordered
