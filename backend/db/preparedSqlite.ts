@@ -16,7 +16,7 @@
 /** How many statements one connection keeps: the hot paths use a few dozen texts. */
 export const keptStatements = 128;
 
-type Callback<T> = (this: { changes: number }, err: Error | null, result?: T) => void;
+export type Callback<T> = (this: { changes: number }, err: Error | null, result?: T) => void;
 
 export interface SqliteStatement {
     all(params: unknown[], cb: Callback<unknown[]>): void;
@@ -31,6 +31,8 @@ interface SqliteDatabase {
 /** What sql.ts asks of a connection: its statement for `text`, prepared once. */
 export interface PreparedStatements {
     prepared(text: string): Promise<SqliteStatement>;
+    /** `method` with `params` on the statement kept for `text`; `cb` as the driver calls it. */
+    callPrepared(text: string, method: "all" | "run", params: unknown[], cb: Callback<unknown[]>): void;
 }
 
 export type SqliteModule = {
@@ -68,6 +70,14 @@ export function preparedSqlite(sqlite: SqliteModule): SqliteModule {
                 old.then(s => s.finalize(), () => undefined);
             }
             return statement;
+        }
+
+        callPrepared(text: string, method: "all" | "run", params: unknown[], cb: Callback<unknown[]>): void {
+            // Asked for in the same turn as the statement: a statement is let go only once 128
+            // newer texts came after it, so this call reaches it before its finalize() does, and
+            // the driver runs a finalize after the calls queued before it. A caller that waited
+            // turns between prepared() and its call could meet a finalized statement.
+            this.prepared(text).then(statement => statement[method](params, cb), (err: Error) => cb.call({ changes: 0 }, err));
         }
 
         override close(cb?: (err: Error | null) => void): void {

@@ -5,7 +5,7 @@
 // SQL both dialects speak: $1… placeholders, double-quoted identifiers, nothing else.
 import type { InferAttributes, Model, Sequelize, Transaction } from "sequelize";
 import { connectionManager, transactionConnection } from "./sequelizeInternals";
-import type { PreparedStatements } from "./preparedSqlite";
+import type { Callback, PreparedStatements } from "./preparedSqlite";
 
 export type SqlValue = string | number | boolean | Date | null;
 
@@ -73,8 +73,8 @@ export function isUniqueViolation(err: unknown): boolean {
 }
 
 interface SqliteConnection extends PreparedStatements {
-    all(sql: string, params: unknown[], cb: (err: Error | null, rows: unknown[]) => void): void;
-    run(sql: string, params: unknown[], cb: (this: { changes: number }, err: Error | null) => void): void;
+    all(sql: string, params: unknown[], cb: Callback<unknown[]>): void;
+    run(sql: string, params: unknown[], cb: Callback<unknown[]>): void;
 }
 
 interface PgClient {
@@ -125,29 +125,26 @@ function sqliteSql(sequelize: Sequelize): Sql {
     };
     const connection = (t?: Transaction, apart?: boolean) => (t ? Promise.resolve(transactionConnection<SqliteConnection>(t))
         : manager.getConnection(apart ? { uuid: apartReads } : undefined));
-    // A statement with parameters is kept prepared on its connection (preparedSqlite.ts).
+    /** The driver's `method` for `text`, on the statement kept prepared for it when it has parameters (preparedSqlite.ts). */
+    const call = (conn: SqliteConnection, method: "all" | "run", text: string, params: SqlValue[], cb: Callback<unknown[]>) => {
+        const values = params.map(sqliteValue);
+        if (params.length) conn.callPrepared(textFor(text), method, values, cb);
+        else conn[method](textFor(text), values, cb);
+    };
     const all = async <T>(text: string, params: SqlValue[], t?: Transaction, apart?: boolean) => {
         const conn = await connection(t, apart);
-        const statement = params.length ? await conn.prepared(textFor(text)) : null;
-        return new Promise<T[]>((resolve, reject) => {
-            const done = (err: Error | null, rows?: unknown[]) => (err ? reject(err) : resolve(rows as T[]));
-            if (statement) statement.all(params.map(sqliteValue), done);
-            else conn.all(textFor(text), [], done);
-        });
+        return new Promise<T[]>((resolve, reject) =>
+            call(conn, "all", text, params, (err, rows) => (err ? reject(err) : resolve(rows as T[]))));
     };
     return {
         rows: <T>(text: string, params: SqlValue[], t?: Transaction) => all<T>(text, params, t),
         async run(text: string, params: SqlValue[], t?: Transaction) {
             const conn = await connection(t);
-            const statement = params.length ? await conn.prepared(textFor(text)) : null;
-            return new Promise<number>((resolve, reject) => {
-                const done = function (this: { changes: number }, err: Error | null) {
+            return new Promise<number>((resolve, reject) =>
+                call(conn, "run", text, params, function (err) {
                     if (err) reject(err);
                     else resolve(this.changes);
-                };
-                if (statement) statement.run(params.map(sqliteValue), done);
-                else conn.run(textFor(text), [], done);
-            });
+                }));
         },
         async tuples<T extends unknown[]>(columns: string, from: string, orderBy: string | null, params: SqlValue[] = [], options?: ReadOptions) {
             // SQLite before 3.44 has no ORDER BY inside an aggregate: it aggregates the ordered

@@ -100,6 +100,13 @@ describe("api: statements kept prepared on SQLite", () => {
         assert.deepEqual(await db.sql.rows("SELECT w FROM later WHERE w = $1", [1]), [{ w: 1 }]);
     });
 
+    it("a kept statement follows the schema: after a column is added, the same text reads it", async () => {
+        const text = "SELECT * FROM later WHERE w = $1";
+        assert.deepEqual(await db.sql.rows(text, [1]), [{ w: 1 }]);
+        await db.sequelize.query("ALTER TABLE later ADD COLUMN note TEXT NOT NULL DEFAULT 'added'");
+        assert.deepEqual(await db.sql.rows(text, [1]), [{ w: 1, note: "added" }]);
+    });
+
     it(`past ${keptStatements} texts the oldest are let go, every answer stays right, and the connections close`, async () => {
         const texts = Array.from({ length: keptStatements * 2 + 5 }, (_v, i) => `SELECT v, ${i} AS k FROM probe WHERE id = $1`);
         for (let round = 0; round < 2; round++) {

@@ -216,7 +216,13 @@ export async function benchPage(log: (line: string) => void, spokes = 100_000): 
             copyDataDir(keep, dataDir);
             log(`page bench: starting on a copy of ${keep} (already seeded)`);
         }
-        hub = await startHub({ env: HUB_ENV, dataDir, shipped: true, timeoutMs: 120_000 });
+        const startOnData = () => startHub({ env: HUB_ENV, dataDir, shipped: true, timeoutMs: 120_000 });
+        /** A hub that has not read the list yet: the same data, a new service. */
+        const restartHub = async () => {
+            await hub?.stop();
+            return startOnData();
+        };
+        hub = await startOnData();
         if (!seeded) {
             const init = await hub.admin("POST", "/api/hub/initialize",
                 { networkCIDR: "10.64.0.0/14", listenPort: 51820, publicEndpoint: "hub.example.test:51820", dns: ["10.64.0.1"] });
@@ -245,10 +251,7 @@ export async function benchPage(log: (line: string) => void, spokes = 100_000): 
         const wanted = spokeName(Math.min(spokes - 1, 54_321));
         const runs: Opened[] = [];
         for (let run = 0; run < RUNS; run++) {
-            if (run > 0) {
-                await hub.stop();
-                hub = await startHub({ env: HUB_ENV, dataDir, shipped: true, timeoutMs: 120_000 });
-            }
+            if (run > 0) hub = await restartHub();
             await settled(hub);
             cockpit = await startCockpit(preloading);
             browser = await launchBrowser();
@@ -269,8 +272,7 @@ export async function benchPage(log: (line: string) => void, spokes = 100_000): 
         if (listed !== spokes) throw new Error(`the hub holds ${listed} spokes, not ${spokes}`);
         log(`page bench: the list's JSON is ${(list.text.length / 1e6).toFixed(1)} MB (${Math.round(list.text.length / listed)} bytes a spoke)`);
         // The page opened while the hub is still starting: its CPU and the browser's share the machine.
-        await hub.stop();
-        hub = await startHub({ env: HUB_ENV, dataDir, shipped: true, timeoutMs: 120_000 });
+        hub = await restartHub();
         cockpit = await startCockpit(preloading);
         browser = await launchBrowser();
         const starting = await openHubPage(browser.page, cockpit.url, hub, total);
@@ -281,8 +283,7 @@ export async function benchPage(log: (line: string) => void, spokes = 100_000): 
         await cockpit.stop();
 
         // The same, in a shell that preloads no other page: what the page costs on its own.
-        await hub.stop();
-        hub = await startHub({ env: HUB_ENV, dataDir, shipped: true, timeoutMs: 120_000 });
+        hub = await restartHub();
         await settled(hub);
         cockpit = await startCockpit({ dataDirs: [shell.data], configDirs: [shell.config] });
         browser = await launchBrowser();
