@@ -9,10 +9,11 @@ import type { Logger } from "../log";
 import { defineModels, type Models } from "./models";
 import { migrate } from "./migrations";
 import { apartReads, createSql, type Sql } from "./sql";
-import { patchConnectionManager } from "./sequelizeInternals";
+import { connectionManager, patchConnectionManager } from "./sequelizeInternals";
 import { createWriteQueue, type WriteOptions } from "./writeQueue";
 import { pipelinedPg, type PgModule } from "./pipelinedPg";
 import { preparedSqlite, type SqliteModule } from "./preparedSqlite";
+import { WalCheckpointer, writerAutoCheckpointPages, type CheckpointConnection } from "./walCheckpoint";
 
 export { afterCommit, onRollback } from "./writeQueue";
 
@@ -39,6 +40,8 @@ export interface Database {
     externalWrite(): void;
     /** Refuses new write transactions (with `reason`) and resolves once those queued have ended. */
     closeWrites(reason: () => Error): Promise<void>;
+    /** SQLite's checkpoints of its write-ahead log, off the writer (walCheckpoint.ts); null on PostgreSQL. */
+    readonly checkpointer: WalCheckpointer | null;
     close(): Promise<void>;
 }
 
@@ -48,7 +51,7 @@ function dialectModuleFor(url: string): object {
     return url.startsWith("sqlite:") ? preparedSqlite(require("sqlite3") as SqliteModule) : pipelinedPg(require("pg") as PgModule);
 }
 
-type SqliteHandle = {
+type SqliteHandle = CheckpointConnection & {
     configure(option: "busyTimeout", ms: number): void;
     exec(sql: string, cb: (err: Error | null) => void): void;
     wghubTuned?: boolean;
@@ -61,24 +64,32 @@ type SqliteHandle = {
  * reads keep the default connection (long ones their own, see ReadOptions) and never see
  * uncommitted rows. Each handle is tuned:
  * wait on a lock instead of failing, and WAL with synchronous=NORMAL (durable at checkpoints,
- * no fsync per commit).
+ * no fsync per commit). The writer leaves checkpoints to a connection of their own (walCheckpoint.ts).
  */
+/** The uuid of SQLite's connection for checkpoints. */
+const checkpoints = "wghub-checkpoints";
+
 function tuneSqliteConnections(sequelize: Sequelize): void {
     let writer: SqliteHandle | null = null;
+    const exec = (handle: SqliteHandle, statement: string) => new Promise<void>((resolve, reject) =>
+        handle.exec(statement, err => (err ? reject(err) : resolve())));
     const tune = async (handle: SqliteHandle) => {
         if (handle.wghubTuned) return;
         handle.wghubTuned = true;
         handle.configure("busyTimeout", 10_000);
-        await new Promise<void>((resolve, reject) =>
-            handle.exec("PRAGMA synchronous = NORMAL", err => (err ? reject(err) : resolve())));
+        await exec(handle, "PRAGMA synchronous = NORMAL");
     };
+    const ownConnections = new Set(["default", apartReads, checkpoints]);
     patchConnectionManager<SqliteHandle>(sequelize, original => ({
         async getConnection(options) {
-            const inTransaction = options?.uuid !== undefined && options.uuid !== "default" && options.uuid !== apartReads;
+            const inTransaction = options?.uuid !== undefined && !ownConnections.has(options.uuid);
             if (inTransaction && writer) return writer;
             const handle = await original.getConnection(inTransaction ? { ...options, uuid: "wghub-writer" } : options);
             await tune(handle);
-            if (inTransaction) writer = handle;
+            if (inTransaction) {
+                await exec(handle, `PRAGMA wal_autocheckpoint = ${writerAutoCheckpointPages}`);
+                writer = handle;
+            }
             return handle;
         },
         releaseConnection: (connection, force) => (connection === writer ? undefined : original.releaseConnection(connection, force)),
@@ -116,6 +127,10 @@ export async function openDatabase(url: string, log: Logger): Promise<Database> 
     const sql = createSql(sequelize, dialect);
     const queue = createWriteQueue(sequelize, (statement, t) => sql.run(statement, [], t),
         err => log.error("a cache refresh after a write failed", { error: String(err) }));
+    const checkpointer = isSqlite && url !== "sqlite::memory:"
+        ? new WalCheckpointer(() => connectionManager<SqliteHandle>(sequelize).getConnection({ uuid: checkpoints }),
+            err => log.warn("a checkpoint of the database's write-ahead log failed; the next write tries again", { error: String(err) }))
+        : null;
     let writes = 0;
     let heldBy: (() => Error) | null = null;
     const writeTx = async <T>(work: (t: Transaction) => Promise<T>, options?: WriteOptions & { whileHeld?: boolean }): Promise<T> => {
@@ -124,6 +139,7 @@ export async function openDatabase(url: string, log: Logger): Promise<Database> 
             return await queue.writeTx(work, options);
         } finally {
             writes++;
+            checkpointer?.wrote();
             database.onWrite?.();
         }
     };
@@ -149,7 +165,11 @@ export async function openDatabase(url: string, log: Logger): Promise<Database> 
         },
         onWrite: null,
         closeWrites: reason => queue.close(reason),
-        close: () => sequelize.close(),
+        checkpointer,
+        async close() {
+            await checkpointer?.close();
+            await sequelize.close();
+        },
     };
     return database;
 }

@@ -59,8 +59,12 @@ export function effectiveState(row: Pick<TokenRow, "state" | "expiresAt">, now: 
     return row.state === "pending" && row.expiresAt.getTime() <= now.getTime() ? "expired" : row.state;
 }
 
-export function allowedIPsOf(address: string, addressV6: string | null, subnets: string[]): string[] {
-    return [`${address}/32`, ...(addressV6 ? [`${addressV6}/128`] : []), ...subnets];
+// join() makes one flat string; a template makes a pair of strings (V8 keeps "a" + "b" as two
+// pieces), and the hub keeps one of these for each of its spokes.
+const hostCidr = (address: string, bits: number) => [address, bits].join("/");
+
+export function allowedIPsOf(address: string, addressV6: string | null, subnets: readonly string[]): string[] {
+    return [hostCidr(address, 32), ...(addressV6 ? [hostCidr(addressV6, 128)] : []), ...subnets];
 }
 
 export function tokenView(row: TokenRow, now: Date, nodes: string[] = []): TokenView {

@@ -21,7 +21,11 @@ export function canonicalCidr(text: string): string | null {
     // Every spoke's allowed IP is one IPv4 address: read as a number, without bigints (at
     // 100,000 peers the general path was a fifth of the hub's start).
     const v4 = ipv4Value(addr);
-    if (v4 !== null) return canonicalIpv4(v4, prefixText === undefined ? 32 : Number(prefixText));
+    if (v4 !== null) {
+        // The text itself when it is already canonical: the plan remembers one for each peer.
+        const canonical = canonicalIpv4(v4, prefixText === undefined ? 32 : Number(prefixText));
+        return canonical === text ? text : canonical;
+    }
     const family = net.isIP(addr);
     if (family !== 4 && family !== 6) return null;
     const bits = family === 4 ? 32 : 128;

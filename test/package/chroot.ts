@@ -110,6 +110,11 @@ export function parseEnvFile(text: string): string[] {
         .filter(l => l && !l.startsWith("#") && !l.startsWith(";") && l.includes("="));
 }
 
+/** The assignments one Environment= line holds, split and unquoted as systemd does: A=1 "B=x y". */
+export function environmentAssignments(value: string): string[] {
+    return [...value.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map(m => m[1] ?? m[2] ?? m[3]);
+}
+
 /** Every value of one Key= of a unit file's [Service] section, in order. */
 export function unitValues(unitText: string, key: string): string[] {
     let section = "";

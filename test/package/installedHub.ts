@@ -2,7 +2,7 @@
 // network namespace of the test's own, and its wireguard-hub command.
 import fs from "node:fs";
 import type { ChildProcess } from "node:child_process";
-import { parseEnvFile, run, unitValues, type DebianRoot, type Result } from "./chroot";
+import { environmentAssignments, parseEnvFile, run, unitValues, type DebianRoot, type Result } from "./chroot";
 
 function sleep(ms: number): Promise<void> {
     return new Promise(resolve => setTimeout(resolve, ms));
@@ -52,7 +52,7 @@ export class InstalledHub {
         const envFile = unitValues(unit, "EnvironmentFile").pop()!.replace(/^-/, "");
         // Environment= lines first, then the file, as systemd applies them.
         const env = [
-            ...parseEnvFile(unitValues(unit, "Environment").join("\n")),
+            ...unitValues(unit, "Environment").flatMap(environmentAssignments),
             ...parseEnvFile(fs.readFileSync(this.debian.path(envFile), "utf8")),
         ];
         const child = this.debian.spawnService(this.netns, unit, env, this.logFile);

@@ -53,7 +53,7 @@ export interface StartOptions {
 /** The Environment= lines of packaging/wireguard-hub.service (glibc's malloc settings, the heap limit). */
 export function unitEnvironment(): Record<string, string> {
     const unit = fs.readFileSync(path.join(root, "packaging", "wireguard-hub.service"), "utf8");
-    return Object.fromEntries([...unit.matchAll(/^Environment=(\w+)=(.*)$/gm)].map(m => [m[1], m[2]]));
+    return Object.fromEntries([...unit.matchAll(/^Environment=("?)(\w+)=(.*)\1$/gm)].map(m => [m[2], m[3]]));
 }
 
 export function freePort(): Promise<number> {
