@@ -57,6 +57,9 @@ type SqliteHandle = CheckpointConnection & {
     wghubTuned?: boolean;
 };
 
+/** The uuid of SQLite's connection for checkpoints. */
+const checkpoints = "wghub-checkpoints";
+
 /**
  * Sequelize opens (and closes) a new SQLite connection for every transaction, and has no
  * connect hook for SQLite. Since writeTx runs one transaction at a time, every transaction
@@ -66,9 +69,6 @@ type SqliteHandle = CheckpointConnection & {
  * wait on a lock instead of failing, and WAL with synchronous=NORMAL (durable at checkpoints,
  * no fsync per commit). The writer leaves checkpoints to a connection of their own (walCheckpoint.ts).
  */
-/** The uuid of SQLite's connection for checkpoints. */
-const checkpoints = "wghub-checkpoints";
-
 function tuneSqliteConnections(sequelize: Sequelize): void {
     let writer: SqliteHandle | null = null;
     const exec = (handle: SqliteHandle, statement: string) => new Promise<void>((resolve, reject) =>
