@@ -98,10 +98,12 @@ function tuneSqliteConnections(sequelize: Sequelize): void {
 
 export async function openDatabase(url: string, log: Logger): Promise<Database> {
     const isSqlite = url.startsWith("sqlite:");
+    const storage = isSqlite ? url.slice("sqlite:".length) : null;
+    // A file, not SQLite's in-memory database (which has no write-ahead log).
+    const sqliteFile = storage !== null && storage !== ":memory:" ? storage : null;
     let sequelize: Sequelize;
-    if (isSqlite) {
-        const storage = url.slice("sqlite:".length);
-        if (storage !== ":memory:") fs.mkdirSync(path.dirname(storage), { recursive: true, mode: 0o700 });
+    if (storage !== null) {
+        if (sqliteFile) fs.mkdirSync(path.dirname(sqliteFile), { recursive: true, mode: 0o700 });
         sequelize = new Sequelize({
             dialect: "sqlite",
             storage,
@@ -115,8 +117,7 @@ export async function openDatabase(url: string, log: Logger): Promise<Database> 
     await sequelize.authenticate();
     if (isSqlite) {
         await sequelize.query("PRAGMA journal_mode = WAL");
-        const storage = url.slice("sqlite:".length);
-        if (storage !== ":memory:") fs.chmodSync(storage, 0o600);
+        if (sqliteFile) fs.chmodSync(sqliteFile, 0o600);
     }
 
     const models = defineModels(sequelize);
@@ -127,7 +128,7 @@ export async function openDatabase(url: string, log: Logger): Promise<Database> 
     const sql = createSql(sequelize, dialect);
     const queue = createWriteQueue(sequelize, (statement, t) => sql.run(statement, [], t),
         err => log.error("a cache refresh after a write failed", { error: String(err) }));
-    const checkpointer = isSqlite && url !== "sqlite::memory:"
+    const checkpointer = sqliteFile
         ? new WalCheckpointer(() => connectionManager<SqliteHandle>(sequelize).getConnection({ uuid: checkpoints }),
             err => log.warn("a checkpoint of the database's write-ahead log failed; the next write tries again", { error: String(err) }))
         : null;

@@ -27,12 +27,21 @@ export class WalCheckpointer {
     private running: Promise<void> | null = null;
     private pending = false;
     private closed = false;
-    /** Checkpoints run so far, and what the last one reported. */
-    runs = 0;
-    last: CheckpointResult | null = null;
+    private done = 0;
+    private lastResult: CheckpointResult | null = null;
 
     constructor(private readonly connection: () => Promise<CheckpointConnection>,
         private readonly onError: (err: unknown) => void, private readonly delayMs = 200) {}
+
+    /** Checkpoints run so far. */
+    get runs(): number {
+        return this.done;
+    }
+
+    /** What the last checkpoint reported. */
+    get last(): CheckpointResult | null {
+        return this.lastResult;
+    }
 
     /** A write transaction ended: a checkpoint follows within `delayMs` (one at a time). */
     wrote(): void {
@@ -75,7 +84,7 @@ export class WalCheckpointer {
         const conn = await this.connection();
         const rows = await new Promise<unknown[]>((resolve, reject) =>
             conn.all("PRAGMA wal_checkpoint(PASSIVE)", [], (err, result) => (err ? reject(err) : resolve(result ?? []))));
-        this.runs++;
-        this.last = rows[0] as CheckpointResult;
+        this.done++;
+        this.lastResult = rows[0] as CheckpointResult;
     }
 }
