@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
 import tls from "node:tls";
+import { environmentAssignments, unitValues } from "../package/chroot";
 
 export const root = path.resolve(__dirname, "..", "..");
 export const serverJs = path.join(root, "dist", "backend", "server.js");
@@ -53,7 +54,7 @@ export interface StartOptions {
 /** The Environment= lines of packaging/wireguard-hub.service (glibc's malloc settings, the heap limit). */
 export function unitEnvironment(): Record<string, string> {
     const unit = fs.readFileSync(path.join(root, "packaging", "wireguard-hub.service"), "utf8");
-    return Object.fromEntries([...unit.matchAll(/^Environment=("?)(\w+)=(.*)\1$/gm)].map(m => [m[2], m[3]]));
+    return Object.fromEntries(unitValues(unit, "Environment").flatMap(environmentAssignments).map(a => [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]));
 }
 
 export function freePort(): Promise<number> {
