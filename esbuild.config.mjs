@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { compileLocales } from "./tools/po.mjs";
+import { pruneStyleSheet } from "./tools/pruneCss.mjs";
 
 const root = path.dirname(new URL(import.meta.url).pathname);
 const watch = process.argv.includes("--watch");
@@ -14,6 +15,9 @@ const watch = process.argv.includes("--watch");
 const socketOverride = process.env.WGHUB_PAGE_SOCKET_OVERRIDE === "yes";
 // WGHUB_PAGE_ONLY=DIR builds just the page into DIR/cockpit/wireguard-hub (the browser tests).
 const pageOnly = process.env.WGHUB_PAGE_ONLY ?? null;
+// WGHUB_PAGE_WHOLE_STYLE=yes keeps PatternFly's whole style sheet (the browser tests compare the
+// pruned one against it).
+const wholeStyle = process.env.WGHUB_PAGE_WHOLE_STYLE === "yes";
 const finalDist = path.join(root, "dist");
 // A build goes to a fresh folder swapped in at the end, so a service or test running from
 // dist/ never sees it half-written (or missing).
@@ -72,6 +76,28 @@ const backend = {
     external: ["sqlite3", "pg-hstore", "pg-native"],
     plugins: [asciiBackend],
     logLevel: "warning",
+};
+
+// PatternFly's style sheet cut to the classes and custom properties the page's script and
+// index.html can name (tools/pruneCss.mjs): a fifth less to send through the bridge and parse on
+// every load.
+const pruneStyleSheets = {
+    name: "prune-style-sheets",
+    setup(build) {
+        build.onEnd(result => {
+            if (result.errors.length) return;
+            const outputs = result.metafile.outputs;
+            const files = Object.keys(outputs);
+            const sources = [...files.filter(file => file.endsWith(".js")).map(file => path.resolve(root, file)), path.join(root, "plugin", "index.html")];
+            const names = sources.map(file => fs.readFileSync(file, "utf8")).join("\n");
+            for (const file of files.filter(name => name.endsWith(".css"))) {
+                const full = path.resolve(root, file);
+                const pruned = pruneStyleSheet(fs.readFileSync(full, "utf8"), names);
+                fs.writeFileSync(full, pruned.css);
+                outputs[file].bytes = Buffer.byteLength(pruned.css);
+            }
+        });
+    },
 };
 
 // Cockpit serves a package's `x.js.gz` for `x.js` (its own packages ship only the .gz):
@@ -137,7 +163,7 @@ const plugin = {
     jsx: "automatic",
     loader: { ".woff2": "file", ".woff": "file", ".svg": "file", ".png": "file", ".jpg": "file" },
     assetNames: "assets/[name]-[hash]",
-    plugins: [cockpitGlobal, ...(watch ? [] : [stylesOfDroppedModules]), gzipPluginOutputs],
+    plugins: [cockpitGlobal, ...(watch || wholeStyle ? [] : [stylesOfDroppedModules, pruneStyleSheets]), gzipPluginOutputs],
     define: { WGHUB_SOCKET_OVERRIDE: socketOverride ? "true" : "false" },
     metafile: true,
     legalComments: "external",

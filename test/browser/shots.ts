@@ -1,8 +1,10 @@
-// Screenshots of the page in Cockpit's light and dark themes, saved under test-results/screenshots/.
+// Screenshots of the page in Cockpit's light and dark themes, saved under test-results/screenshots/;
+// each shown state is also checked to be styled as PatternFly's whole style sheet would style it.
 import fs from "node:fs";
 import path from "node:path";
 import type { FrameLocator, Page } from "playwright-core";
 import { PLUGIN_FRAME, root } from "./cockpit";
+import { assertStyledAsByWholeSheet } from "./prunedStyle";
 
 export const shotsDir = path.join(root, "test-results", "screenshots");
 
@@ -18,7 +20,8 @@ async function setStyle(frame: FrameLocator, style: "light" | "dark"): Promise<v
 
 /**
  * Saves <name>-light.png and <name>-dark.png of the plugin's frame (or of one element in it,
- * given by its selector), and leaves the page light.
+ * given by its selector), and leaves the page light. Fails if the page's pruned style sheet
+ * styles anything in the frame differently from PatternFly's whole one.
  */
 export async function shoot(page: Page, frame: FrameLocator, name: string, selector?: string): Promise<void> {
     fs.mkdirSync(shotsDir, { recursive: true });
@@ -28,6 +31,7 @@ export async function shoot(page: Page, frame: FrameLocator, name: string, selec
         // The style switch starts PatternFly's colour transitions; the picture waits for their end (or cancel).
         await frame.locator("html").evaluate(() => Promise.allSettled(document.getAnimations().map(a => a.finished)));
         await target.screenshot({ path: path.join(shotsDir, `${name}-${style}.png`), animations: "disabled" });
+        await assertStyledAsByWholeSheet(frame, `${name} (${style})`);
     }
     await setStyle(frame, "light");
 }
