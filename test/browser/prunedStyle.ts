@@ -30,11 +30,14 @@ function wholeStyleSheet(): string {
 
 /**
  * Every element's computed style (and its ::before and ::after where drawn) under the page's own
- * sheet, then under the whole one; returns how many were compared and the first differences. The
- * page is left as it was. It runs in the page as written: no function is bound to a name inside
- * (tsx would wrap it in a helper the page lacks).
+ * sheet, then under the whole one; returns how many were compared and the first differences, or
+ * null when the page changed meanwhile (a toast going, a time shown anew). The page is left as it
+ * was. It runs in the page as written: no function is bound to a name inside (tsx would wrap it
+ * in a helper the page lacks).
  */
-async function compareUnderWholeSheet(_html: Element, whole: string): Promise<{ compared: number; differences: string[] }> {
+async function compareUnderWholeSheet(_html: Element, whole: string): Promise<{ compared: number; differences: string[] } | null> {
+    const changes = new MutationObserver(() => undefined);
+    changes.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
     const own = [...document.querySelectorAll<HTMLLinkElement>('link[rel="stylesheet"]')];
     // A constructed sheet: Cockpit's content security policy refuses a <style> element.
     const replacement = new CSSStyleSheet();
@@ -73,6 +76,10 @@ async function compareUnderWholeSheet(_html: Element, whole: string): Promise<{ 
     for (const animation of document.getAnimations())
         if (animation instanceof CSSTransition) animation.finish();
 
+    const changed = changes.takeRecords().length > 0;
+    changes.disconnect();
+    if (changed) return null;
+
     const [pruned, full] = read;
     const differences: string[] = [];
     for (let i = 0; i < Math.max(pruned.length, full.length) && differences.length < 5; i++) {
@@ -86,7 +93,14 @@ async function compareUnderWholeSheet(_html: Element, whole: string): Promise<{ 
 
 /** Fails when any element of the page's frame is styled differently by PatternFly's whole sheet. */
 export async function assertStyledAsByWholeSheet(frame: FrameLocator, what: string): Promise<void> {
-    const { compared, differences } = await frame.locator("html").evaluate(compareUnderWholeSheet, wholeStyleSheet());
-    assert.ok(compared > 10, `${what}: the page has elements`);
-    assert.deepEqual(differences, [], `${what}: styled differently by the pruned style sheet`);
+    const sheet = wholeStyleSheet();
+    for (let attempt = 1; ; attempt++) {
+        const compared = await frame.locator("html").evaluate(compareUnderWholeSheet, sheet);
+        if (compared) {
+            assert.ok(compared.compared > 10, `${what}: the page has elements`);
+            assert.deepEqual(compared.differences, [], `${what}: styled differently by the pruned style sheet`);
+            return;
+        }
+        assert.ok(attempt < 10, `${what}: the page kept changing while its styles were read`);
+    }
 }
