@@ -56,6 +56,17 @@ export function readableByAll(dir: string): void {
 }
 
 /**
+ * Builds the page with the tests' socket override into `dir` (DIR/cockpit/wireguard-hub);
+ * `env` adds build switches (WGHUB_PAGE_WHOLE_STYLE).
+ */
+export function buildTestPage(dir: string, env: Record<string, string> = {}): void {
+    const built = spawnSync(process.execPath, [path.join(root, "esbuild.config.mjs")], {
+        cwd: root, encoding: "utf8", env: { ...process.env, ...env, WGHUB_PAGE_ONLY: dir, WGHUB_PAGE_SOCKET_OVERRIDE: "yes" },
+    });
+    if (built.status !== 0) throw new Error(`building the test page failed:\n${built.stdout}${built.stderr}`);
+}
+
+/**
  * The page as the tests serve it: built once per run with the socket override that lets each
  * test point it at its own hub (the shipped build has none), into a directory every user can
  * read, since the bridge reads it as whatever user it runs as and the checkout may be closed
@@ -64,10 +75,7 @@ export function readableByAll(dir: string): void {
 export function testPage(): string {
     if (builtPage) return builtPage;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-page-"));
-    const built = spawnSync(process.execPath, [path.join(root, "esbuild.config.mjs")], {
-        cwd: root, encoding: "utf8", env: { ...process.env, WGHUB_PAGE_ONLY: dir, WGHUB_PAGE_SOCKET_OVERRIDE: "yes" },
-    });
-    if (built.status !== 0) throw new Error(`building the test page failed:\n${built.stdout}${built.stderr}`);
+    buildTestPage(dir);
     readableByAll(dir);
     process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
     builtPage = dir;

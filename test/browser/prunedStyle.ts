@@ -6,9 +6,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import zlib from "node:zlib";
-import { spawnSync } from "node:child_process";
 import type { FrameLocator } from "playwright-core";
-import { root } from "./cockpit";
+import { buildTestPage } from "./cockpit";
 
 let wholeSheet: string | null = null;
 
@@ -17,10 +16,7 @@ function wholeStyleSheet(): string {
     if (wholeSheet !== null) return wholeSheet;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-whole-style-"));
     try {
-        const built = spawnSync(process.execPath, [path.join(root, "esbuild.config.mjs")], {
-            cwd: root, encoding: "utf8", env: { ...process.env, WGHUB_PAGE_ONLY: dir, WGHUB_PAGE_SOCKET_OVERRIDE: "yes", WGHUB_PAGE_WHOLE_STYLE: "yes" },
-        });
-        if (built.status !== 0) throw new Error(`building the page with the whole style sheet failed:\n${built.stdout}${built.stderr}`);
+        buildTestPage(dir, { WGHUB_PAGE_WHOLE_STYLE: "yes" });
         wholeSheet = zlib.gunzipSync(fs.readFileSync(path.join(dir, "cockpit", "wireguard-hub", "index.css.gz"))).toString("utf8");
         return wholeSheet;
     } finally {
