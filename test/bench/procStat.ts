@@ -8,3 +8,19 @@ export function cpuSplit(pid: number, statFile = `/proc/${pid}/stat`): { user: n
     const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
     return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
 }
+
+/** CPU seconds used so far by the processes of a process group that are still running. */
+export function groupCpu(pgid: number): number {
+    let seconds = 0;
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+            const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+            const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+            if (Number(fields[2]) === pgid) seconds += (Number(fields[11]) + Number(fields[12])) / 100;
+        } catch {
+            // Ended while the list was read.
+        }
+    }
+    return seconds;
+}

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chromium, type Browser, type BrowserContext, type FrameLocator, type Page } from "playwright-core";
+import { groupCpu } from "../bench/procStat";
 
 export const root = path.resolve(__dirname, "..", "..");
 export const distDir = path.join(root, "dist");
@@ -186,6 +187,31 @@ export interface PagePaths {
     /** Instead of a socket: the env file the page reads the socket from, and the socket it tries meanwhile. */
     envFile?: string;
     defaultSocket?: string;
+}
+
+/**
+ * Resolves once Cockpit is done loading what `page` shows: every frame of its shell connected,
+ * the thread those frames share idle, and Cockpit's processes (cockpit-ws, the session's bridge
+ * and what it started) under 2% of a core over two half-seconds in a row. An admin opens a page
+ * in a session that has started; opened the moment the shell's first load ends, a page meets
+ * the rest of that load and the session's start on the same cores.
+ */
+export async function cockpitIdle(page: Page, cockpit: RunningCockpit, timeoutMs = 60_000): Promise<void> {
+    await page.waitForFunction(() => {
+        const frames = [...document.querySelectorAll("iframe")];
+        return frames.length > 0 && frames.every(f => f.getAttribute("data-loaded"));
+    }, null, { timeout: timeoutMs });
+    await page.evaluate(() => new Promise(resolve => requestIdleCallback(resolve)));
+    const deadline = Date.now() + timeoutMs;
+    let quiet = 0;
+    let last = groupCpu(cockpit.pid);
+    while (quiet < 2) {
+        if (Date.now() > deadline) throw new Error(`Cockpit kept using the CPU for ${timeoutMs / 1000} s after its shell loaded`);
+        await new Promise(resolve => setTimeout(resolve, 500));
+        const now = groupCpu(cockpit.pid);
+        quiet = now - last < 0.01 ? quiet + 1 : 0;
+        last = now;
+    }
 }
 
 /** Sets the page's paths and Cockpit's style in the origin's localStorage. */
