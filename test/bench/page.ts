@@ -178,10 +178,9 @@ function paintHubPage(page: Page, cockpitUrl: string, total: string): Promise<{ 
 }
 
 /**
- * Cockpit's Overview opened twice in this browser, as by an admin who has used Cockpit before.
- * Chromium keeps a script compiled (V8's code cache) from its second load on: on the next
- * load of the shell, its preloaded pages (Overview, Services) run from that cache instead of
- * being compiled anew, which a fresh browser does at its first opening of any page.
+ * Cockpit's Overview opened twice in this browser, each time until Cockpit is done, as by an
+ * admin who has used Cockpit before: the shell's scripts come from the browser's cache, and
+ * Chromium keeps a script compiled (V8's code cache) from its second load on.
  */
 async function useCockpit(page: Page, cockpit: RunningCockpit): Promise<void> {
     for (let visit = 0; visit < 2; visit++) {
@@ -338,7 +337,7 @@ export async function benchPage(log: (line: string) => void, spokes = 100_000): 
         const searchMs = medianOf(runs.map(o => o.searchMs));
 
         // The same page in a browser that has used Cockpit before, as an admin's: opened for the
-        // first time, then again. A fresh browser compiles Cockpit's own preloaded pages first.
+        // first time, then again.
         const returning: { first: number; again: number }[] = [];
         for (let run = 0; run < RUNS; run++) {
             returning.push(await inFreshCockpit(preloading, (page, c) => openAsReturningAdmin(page, c, restartedAndSettled, total)));
