@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { startHub, spokePublicKey, type RunningHub } from "../support/hub";
 import type { FrameLocator, Page } from "playwright-core";
-import { cockpitIdle, launchBrowser, PLUGIN_FRAME, prepareStorage, readableByAll, startCockpit, type RunningBrowser, type RunningCockpit } from "../browser/cockpit";
+import { cockpitIdle, launchBrowser, PLUGIN_FRAME, prepareStorage, readableByAll, startCockpit, type RunningCockpit } from "../browser/cockpit";
 import { cpuSplit } from "./procStat";
 
 const FIRST_PAINT_MARK = "wireguard-hub:spokes-painted";
@@ -224,20 +224,43 @@ async function openAndSearch(page: Page, cockpit: RunningCockpit, hub: RunningHu
     return { ...opened, searchMs: Date.now() - started };
 }
 
+type CockpitOptions = Parameters<typeof startCockpit>[0];
+
+/** `work` with a Cockpit started for it, ended afterwards. */
+async function withCockpit<T>(options: CockpitOptions, work: (cockpit: RunningCockpit) => Promise<T>): Promise<T> {
+    const cockpit = await startCockpit(options);
+    try {
+        return await work(cockpit);
+    } finally {
+        await cockpit.stop();
+    }
+}
+
+/** `work` in a fresh browser, closed afterwards. */
+async function inFreshBrowser<T>(work: (page: Page) => Promise<T>): Promise<T> {
+    const browser = await launchBrowser();
+    try {
+        return await work(browser.page);
+    } finally {
+        await browser.close();
+    }
+}
+
+function inFreshCockpit<T>(options: CockpitOptions, work: (page: Page, cockpit: RunningCockpit) => Promise<T>): Promise<T> {
+    return withCockpit(options, cockpit => inFreshBrowser(page => work(page, cockpit)));
+}
+
 /** The floor page's first paint, the median of three fresh browsers, each opening it as openHubPage does. */
 async function shellFloor(cockpit: RunningCockpit): Promise<number> {
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
-        const browser = await launchBrowser();
-        try {
-            await prepareStorage(browser.page, cockpit.url);
-            await cockpitIdle(browser.page, cockpit, STEP_TIMEOUT_MS);
-            const { firstPaint } = await markedPaint(browser.page, cockpit.url, FLOOR_PAGE, "shell-floor:painted",
+        times.push(await inFreshBrowser(async page => {
+            await prepareStorage(page, cockpit.url);
+            await cockpitIdle(page, cockpit, STEP_TIMEOUT_MS);
+            const { firstPaint } = await markedPaint(page, cockpit.url, FLOOR_PAGE, "shell-floor:painted",
                 frame => frame.locator("#floor").filter({ hasText: "ready" }).waitFor({ timeout: STEP_TIMEOUT_MS }));
-            times.push(firstPaint);
-        } finally {
-            await browser.close();
-        }
+            return firstPaint;
+        }));
     }
     return times.sort((a, b) => a - b)[1];
 }
@@ -251,8 +274,6 @@ export async function benchPage(log: (line: string) => void, spokes = 100_000): 
     const seeded = !!keep && fs.existsSync(path.join(keep, "hub.sqlite"));
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "wghub-page-bench-"));
     let hub: RunningHub | undefined;
-    let cockpit: RunningCockpit | undefined;
-    let browser: RunningBrowser | undefined;
     let complete = seeded;
     try {
         if (seeded) {
@@ -292,28 +313,6 @@ export async function benchPage(log: (line: string) => void, spokes = 100_000): 
         // next (the shell's preloaded pages share the page's main thread): the median of three.
         // Cockpit's local session ends after about 20 s without a browser: each run starts its own.
         const preloading = { dataDirs: [shell.data] };
-        /** `work` with a Cockpit started for it, ended afterwards. */
-        const withCockpit = async <T>(options: Parameters<typeof startCockpit>[0], work: (cockpit: RunningCockpit) => Promise<T>): Promise<T> => {
-            cockpit = await startCockpit(options);
-            try {
-                return await work(cockpit);
-            } finally {
-                await cockpit.stop();
-                cockpit = undefined;
-            }
-        };
-        /** `work` in a fresh browser, closed afterwards. */
-        const inFreshBrowser = async <T>(work: (page: Page) => Promise<T>): Promise<T> => {
-            browser = await launchBrowser();
-            try {
-                return await work(browser.page);
-            } finally {
-                await browser.close();
-                browser = undefined;
-            }
-        };
-        const inFreshCockpit = <T>(options: Parameters<typeof startCockpit>[0], work: (page: Page, cockpit: RunningCockpit) => Promise<T>): Promise<T> =>
-            withCockpit(options, c => inFreshBrowser(page => work(page, c)));
         const restartedAndSettled = async () => {
             hub = await restartHub();
             await settled(hub);
@@ -388,8 +387,6 @@ export async function benchPage(log: (line: string) => void, spokes = 100_000): 
             `opened again ${medianOf(returning.map(r => r.again))} ms`);
         return figures;
     } finally {
-        await browser?.close();
-        await cockpit?.stop();
         await hub?.stop();
         if (keep && !seeded && complete) {
             fs.rmSync(keep, { recursive: true, force: true });
