@@ -10,7 +10,7 @@ import path from "node:path";
 import { startHub, spokePublicKey, type RunningHub } from "../support/hub";
 import type { FrameLocator, Page } from "playwright-core";
 import { cockpitIdle, launchBrowser, PLUGIN_FRAME, prepareStorage, readableByAll, startCockpit, type RunningCockpit } from "../browser/cockpit";
-import { cpuSplit } from "./procStat";
+import { cpuQuiet, cpuSplit } from "./procStat";
 
 const FIRST_PAINT_MARK = "wireguard-hub:spokes-painted";
 const FLOOR_PAGE = "wghub-shell-floor";
@@ -91,17 +91,7 @@ const HUB_ENV = {
  * of CPU on this machine; a page opened on a hub that has been running meets none of that.
  */
 async function settled(hub: RunningHub): Promise<void> {
-    const used = () => { const { user, system } = cpuSplit(hub.pid); return user + system; };
-    const deadline = Date.now() + 60_000;
-    let quiet = 0;
-    let last = used();
-    while (quiet < 2) {
-        if (Date.now() > deadline) throw new Error("the hub kept using the CPU for a minute after it started");
-        await new Promise(resolve => setTimeout(resolve, 500));
-        const now = used();
-        quiet = now - last < 0.01 ? quiet + 1 : 0;
-        last = now;
-    }
+    await cpuQuiet(() => { const { user, system } = cpuSplit(hub.pid); return user + system; }, "the hub, after it started,", 60_000);
 }
 
 function copyDataDir(from: string, to: string): void {

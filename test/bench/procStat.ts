@@ -28,3 +28,20 @@ export function groupCpu(pgid: number): number {
     }
     return seconds;
 }
+
+/**
+ * Resolves once `cpuSeconds` grows by less than 2% of a core over two half-seconds in a row;
+ * throws `what` kept using the CPU past `timeoutMs`.
+ */
+export async function cpuQuiet(cpuSeconds: () => number, what: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let quiet = 0;
+    let last = cpuSeconds();
+    while (quiet < 2) {
+        if (Date.now() > deadline) throw new Error(`${what} kept using the CPU for ${timeoutMs / 1000} s`);
+        await new Promise(resolve => setTimeout(resolve, 500));
+        const now = cpuSeconds();
+        quiet = now - last < 0.01 ? quiet + 1 : 0;
+        last = now;
+    }
+}

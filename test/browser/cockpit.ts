@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chromium, type Browser, type BrowserContext, type FrameLocator, type Page } from "playwright-core";
-import { groupCpu } from "../bench/procStat";
+import { cpuQuiet, groupCpu } from "../bench/procStat";
 
 export const root = path.resolve(__dirname, "..", "..");
 export const distDir = path.join(root, "dist");
@@ -202,16 +202,7 @@ export async function cockpitIdle(page: Page, cockpit: RunningCockpit, timeoutMs
         return frames.length > 0 && frames.every(f => f.getAttribute("data-loaded"));
     }, null, { timeout: timeoutMs });
     await page.evaluate(() => new Promise(resolve => requestIdleCallback(resolve)));
-    const deadline = Date.now() + timeoutMs;
-    let quiet = 0;
-    let last = groupCpu(cockpit.pid);
-    while (quiet < 2) {
-        if (Date.now() > deadline) throw new Error(`Cockpit kept using the CPU for ${timeoutMs / 1000} s after its shell loaded`);
-        await new Promise(resolve => setTimeout(resolve, 500));
-        const now = groupCpu(cockpit.pid);
-        quiet = now - last < 0.01 ? quiet + 1 : 0;
-        last = now;
-    }
+    await cpuQuiet(() => groupCpu(cockpit.pid), "Cockpit, after its shell loaded,", timeoutMs);
 }
 
 /** Sets the page's paths and Cockpit's style in the origin's localStorage. */
